@@ -1,0 +1,111 @@
+package io.robustml.controllers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.robustml.controllers.status.Conditions;
+import io.robustml.controlplane.CustomResourceDefinitions;
+import io.robustml.controlplane.TestNamespace;
+import io.robustml.controlplane.WithControlPlane;
+import io.robustml.crds.RobustModel;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The reconciler run by JOSDK in-process against the real API server (server-side apply on). */
+@WithControlPlane(podSecurity = "restricted")
+class RobustModelReconcilerClusterTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private Operator operator;
+
+    @BeforeEach
+    void startOperator(KubernetesClient client, TestNamespace ns) {
+        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/robustmodels.robustml.io-v1.yml");
+        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+        operator.register(new RobustModelReconciler(), c -> c.settingNamespace(ns.name()));
+        operator.start();
+    }
+
+    @AfterEach
+    void stopOperator() {
+        operator.stop();
+    }
+
+    private static RobustModel fixture(KubernetesClient client, TestNamespace ns) {
+        RobustModel model = client.resources(RobustModel.class)
+                .load(RobustModelReconcilerClusterTest.class.getResourceAsStream("/robustmodel-minimal.yaml")).item();
+        model.getMetadata().setNamespace(ns.name());
+        return model;
+    }
+
+    @Test
+    void createsAnOwnedServingDeploymentAndReportsReadyOnceItsPodsRun(KubernetesClient client, TestNamespace ns) {
+        RobustModel created = client.resource(fixture(client, ns)).create();
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            Deployment d = client.apps().deployments().inNamespace(ns.name()).withName("fashion-classifier").get();
+            assertThat(d).isNotNull();
+            assertThat(d.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+                assertThat(o.getKind()).isEqualTo("RobustModel");
+                assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid());
+                assertThat(o.getController()).isTrue();
+            });
+            assertThat(d.getMetadata().getManagedFields())
+                    .anySatisfy(f -> assertThat(f.getOperation()).isEqualTo("Apply"));
+        });
+        System.out.println("[reconciler] created Deployment " + ns.name() + "/fashion-classifier owned by RobustModel "
+                + created.getMetadata().getUid());
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            RobustModel m = client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-classifier").get();
+            assertThat(m.getStatus()).isNotNull();
+            assertThat(m.getStatus().getObservedGeneration()).isEqualTo(1L);
+            assertThat(m.getStatus().getPhase()).isEqualTo("Ready");
+            assertThat(Conditions.find(m.getStatus().getConditions(), Conditions.READY)).get().satisfies(c -> {
+                assertThat(c.getStatus()).isEqualTo("True");
+                assertThat(c.getReason()).isEqualTo("Serving");
+                assertThat(c.getMessage()).isEqualTo("2 of 2 serving pods available");
+                assertThat(c.getObservedGeneration()).isEqualTo(1L);
+            });
+        });
+        assertThat(client.pods().inNamespace(ns.name()).withLabel(Labels.MODEL, "fashion-classifier").list().getItems())
+                .hasSize(2).allSatisfy(p -> assertThat(p.getStatus().getPhase()).isEqualTo("Running"));
+    }
+
+    @Test
+    void followsASpecChangeAndReportsTheNewGeneration(KubernetesClient client, TestNamespace ns) {
+        client.resource(fixture(client, ns)).create();
+        var models = client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-classifier");
+        await().atMost(TIMEOUT).until(() -> models.get().getStatus() != null
+                && "Ready".equals(models.get().getStatus().getPhase()));
+
+        models.edit(m -> {
+            m.getSpec().getServing().setReplicas(3);
+            return m;
+        });
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(client.apps().deployments().inNamespace(ns.name()).withName("fashion-classifier").get()
+                    .getSpec().getReplicas()).isEqualTo(3);
+            RobustModel m = models.get();
+            assertThat(m.getStatus().getObservedGeneration()).isEqualTo(2L);
+            assertThat(Conditions.find(m.getStatus().getConditions(), Conditions.READY)).get()
+                    .satisfies(c -> assertThat(c.getMessage()).isEqualTo("3 of 3 serving pods available"));
+        });
+    }
+
+    @Test
+    void deletingTheModelGarbageCollectsItsDeployment(KubernetesClient client, TestNamespace ns) {
+        client.resource(fixture(client, ns)).create();
+        var deployment = client.apps().deployments().inNamespace(ns.name()).withName("fashion-classifier");
+        await().atMost(TIMEOUT).until(() -> deployment.get() != null);
+
+        client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-classifier").delete();
+
+        await().atMost(TIMEOUT).until(() -> deployment.get() == null);
+    }
+}

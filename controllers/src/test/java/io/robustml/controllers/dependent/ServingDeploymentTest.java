@@ -1,0 +1,62 @@
+package io.robustml.controllers.dependent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.robustml.crds.RobustModel;
+import java.io.InputStream;
+import org.junit.jupiter.api.Test;
+
+class ServingDeploymentTest {
+    private static RobustModel fixture() {
+        InputStream in = ServingDeploymentTest.class.getResourceAsStream("/robustmodel-minimal.yaml");
+        RobustModel model = Serialization.unmarshal(in, RobustModel.class);
+        model.getMetadata().setNamespace("shop");
+        return model;
+    }
+
+    @Test
+    void runsTheModelServerOnLoopbackBehindTheSidecar() {
+        Deployment d = ServingDeployment.desired(fixture(), ServingImages.DEFAULTS);
+        var containers = d.getSpec().getTemplate().getSpec().getContainers();
+        assertThat(containers).extracting(Container::getName)
+                .containsExactly(ServingDeployment.SIDECAR_CONTAINER, ServingDeployment.MODEL_SERVER_CONTAINER);
+        Container server = containers.get(1);
+        assertThat(server.getPorts()).isEmpty();
+        assertThat(server.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("QUARKUS_HTTP_HOST");
+            assertThat(e.getValue()).isEqualTo("127.0.0.1");
+        });
+        assertThat(containers.get(0).getPorts()).singleElement()
+                .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(ServingDeployment.SIDECAR_PORT));
+    }
+
+    @Test
+    void passesTheModelUriFormatAndDigestToTheModelServer() {
+        Deployment d = ServingDeployment.desired(fixture(), ServingImages.DEFAULTS);
+        Container server = d.getSpec().getTemplate().getSpec().getContainers().get(1);
+        assertThat(server.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).contains(
+                "ROBUSTML_MODEL_URI=file:///models/fashion/robust/model.pt",
+                "ROBUSTML_MODEL_FORMAT=torchscript",
+                "ROBUSTML_MODEL_SHA256=0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0");
+    }
+
+    @Test
+    void selectsItsPodsByModelAndMeetsTheRestrictedPodSecurityStandard() {
+        Deployment d = ServingDeployment.desired(fixture(), ServingImages.DEFAULTS);
+        assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(d.getSpec().getSelector().getMatchLabels())
+                .containsEntry("robustml.io/model", "fashion-classifier");
+        assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
+        var pod = d.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getContainers()).allSatisfy(c -> {
+            assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+            assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        });
+    }
+}

@@ -1,0 +1,5 @@
+package io.robustml.controlplane;
+
+/** The namespace a single test owns. */
+public record TestNamespace(String name) {
+}

@@ -1,0 +1,66 @@
+package io.robustml.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.robustml.crds.RobustModel;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The packaged Quarkus operator, with the controllers module's reconciler, against the real API server. */
+@QuarkusTest
+@QuarkusTestResource(value = RealControlPlaneResource.class, restrictToAnnotatedClass = true)
+class OperatorOnRealClusterTest {
+    @Inject
+    KubernetesClient client;
+
+    @TestHTTPResource("/q/health/ready")
+    URL readiness;
+
+    @Test
+    void reconcilesARobustModelIntoAServingDeploymentAndReportsReady() {
+        String ns = "operator-it-" + Long.toHexString(System.nanoTime() & 0xfffffL);
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata().build()).create();
+        try {
+            RobustModel model = client.resources(RobustModel.class)
+                    .load(getClass().getResourceAsStream("/robustmodel-example.yaml")).item();
+            model.getMetadata().setNamespace(ns);
+            client.resource(model).create();
+
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                Deployment d = client.apps().deployments().inNamespace(ns).withName("fashion-classifier").get();
+                assertThat(d).isNotNull();
+                assertThat(d.getMetadata().getLabels())
+                        .containsEntry("app.kubernetes.io/managed-by", "robustml-operator");
+                RobustModel m = client.resources(RobustModel.class).inNamespace(ns).withName("fashion-classifier").get();
+                assertThat(m.getStatus()).isNotNull();
+                assertThat(m.getStatus().getObservedGeneration()).isEqualTo(1L);
+                assertThat(m.getStatus().getPhase()).isEqualTo("Ready");
+            });
+            System.out.println("[operator] RobustModel " + ns + "/fashion-classifier is Ready, Deployment created");
+        } finally {
+            client.namespaces().withName(ns).delete();
+        }
+    }
+
+    @Test
+    void reportsHealthyWhileConnectedToTheCluster() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(readiness.toURI()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"status\": \"UP\"");
+    }
+}

@@ -1,0 +1,42 @@
+package io.robustml.sidecar.detect;
+
+/**
+ * Rate limit of {@code spec.detector.rateLimit}: {@code requestsPerMinute} sustained with bursts up to
+ * {@code burst}. Time is passed in (nanoseconds) so the limiter is deterministic under test.
+ */
+public final class TokenBucket {
+    private final double capacity;
+    private final double tokensPerNano;
+    private double tokens;
+    private long lastRefillNanos;
+
+    public TokenBucket(int requestsPerMinute, int burst, long nowNanos) {
+        if (requestsPerMinute <= 0 || burst <= 0) {
+            throw new IllegalArgumentException("requestsPerMinute and burst must be positive, got "
+                    + requestsPerMinute + " and " + burst);
+        }
+        this.capacity = burst;
+        this.tokensPerNano = requestsPerMinute / 60e9;
+        this.tokens = burst;
+        this.lastRefillNanos = nowNanos;
+    }
+
+    /** Takes one token if available; false means the request should get 429. */
+    public synchronized boolean tryAcquire(long nowNanos) {
+        if (nowNanos > lastRefillNanos) {
+            tokens = Math.min(capacity, tokens + (nowNanos - lastRefillNanos) * tokensPerNano);
+            lastRefillNanos = nowNanos;
+        }
+        if (tokens >= 1.0) {
+            tokens -= 1.0;
+            return true;
+        }
+        return false;
+    }
+
+    /** Seconds until the next token, for the Retry-After header. */
+    public synchronized long secondsUntilNextToken() {
+        double missing = Math.max(0.0, 1.0 - tokens);
+        return (long) Math.ceil(missing / tokensPerNano / 1e9);
+    }
+}

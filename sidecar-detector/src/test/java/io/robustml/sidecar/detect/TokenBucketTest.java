@@ -1,0 +1,37 @@
+package io.robustml.sidecar.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class TokenBucketTest {
+    private static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void allowsABurstThenRefusesUntilTokensRefill() {
+        TokenBucket bucket = new TokenBucket(60, 3, 0); // one token per second
+        assertThat(bucket.tryAcquire(0)).isTrue();
+        assertThat(bucket.tryAcquire(0)).isTrue();
+        assertThat(bucket.tryAcquire(0)).isTrue();
+        assertThat(bucket.tryAcquire(0)).isFalse();
+        assertThat(bucket.secondsUntilNextToken()).isEqualTo(1);
+        assertThat(bucket.tryAcquire(SECOND / 2)).isFalse();
+        assertThat(bucket.tryAcquire(SECOND)).isTrue();
+    }
+
+    @Test
+    void neverHoldsMoreThanTheBurst() {
+        TokenBucket bucket = new TokenBucket(600, 2, 0);
+        long later = 3600 * SECOND;
+        assertThat(bucket.tryAcquire(later)).isTrue();
+        assertThat(bucket.tryAcquire(later)).isTrue();
+        assertThat(bucket.tryAcquire(later)).isFalse();
+    }
+
+    @Test
+    void rejectsNonPositiveSettings() {
+        assertThatThrownBy(() -> new TokenBucket(0, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TokenBucket(1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
