@@ -106,6 +106,8 @@ class RobustModelReconcilerClusterTest {
 
         client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-classifier").delete();
 
-        await().atMost(TIMEOUT).until(() -> deployment.get() == null);
+        // The garbage collector learns about a new CRD's kind on its periodic discovery resync (~30 s),
+        // so on a fresh cluster the first collection of a RobustModel's dependents can take that long.
+        await().atMost(Duration.ofSeconds(120)).until(() -> deployment.get() == null);
     }
 }
