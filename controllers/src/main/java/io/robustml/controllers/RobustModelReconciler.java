@@ -7,10 +7,11 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.robustml.controllers.dependent.ServingDeployment;
 import io.robustml.controllers.dependent.ServingDeploymentDependent;
 import io.robustml.controllers.status.Conditions;
 import io.robustml.crds.RobustModel;
-import io.robustml.crds.RobustModelStatus;
+import io.robustml.crds.model.RobustModelStatus;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -40,7 +41,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
     @Override
     public UpdateControl<RobustModel> reconcile(RobustModel model, Context<RobustModel> context) {
         Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
-        ServingReadiness readiness = ServingReadiness.of(model.getSpec().getServing().getReplicas(),
+        ServingReadiness readiness = ServingReadiness.of(ServingDeployment.desiredReplicas(model),
                 deployment.map(d -> d.getStatus() == null ? null : d.getStatus().getAvailableReplicas()).orElse(null),
                 deployment.map(d -> d.getStatus() == null ? null : d.getStatus().getUpdatedReplicas()).orElse(null),
                 deployment.map(d -> d.getMetadata().getGeneration()).orElse(null),
@@ -51,14 +52,14 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         Instant now = clock.instant();
 
         RobustModelStatus status = new RobustModelStatus();
-        status.setObservedGeneration(generation);
-        status.setPhase(readiness.ready() ? "Ready" : "Pending");
-        status.setConditions(Conditions.set(previous.getConditions(), Conditions.READY, readiness.ready(),
+        status.observedGeneration = generation;
+        status.phase = readiness.ready() ? "Ready" : "Pending";
+        status.conditions = (Conditions.set(previous.conditions, Conditions.READY, readiness.ready(),
                 readiness.reason(), readiness.message(), generation, now));
-        status.setConditions(Conditions.set(status.getConditions(), Conditions.PROGRESSING, !readiness.ready(),
+        status.conditions = (Conditions.set(status.conditions, Conditions.PROGRESSING, !readiness.ready(),
                 readiness.ready() ? "Stable" : readiness.reason(), readiness.message(), generation, now));
 
-        if (!readiness.ready() || !Conditions.isTrue(previous.getConditions(), Conditions.READY)) {
+        if (!readiness.ready() || !Conditions.isTrue(previous.conditions, Conditions.READY)) {
             LOG.info("{}/{} generation {}: {} ({})", model.getMetadata().getNamespace(), model.getMetadata().getName(),
                     generation, readiness.reason(), readiness.message());
         }

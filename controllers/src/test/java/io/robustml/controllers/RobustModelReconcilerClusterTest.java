@@ -63,9 +63,9 @@ class RobustModelReconcilerClusterTest {
         await().atMost(TIMEOUT).untilAsserted(() -> {
             RobustModel m = client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-classifier").get();
             assertThat(m.getStatus()).isNotNull();
-            assertThat(m.getStatus().getObservedGeneration()).isEqualTo(1L);
-            assertThat(m.getStatus().getPhase()).isEqualTo("Ready");
-            assertThat(Conditions.find(m.getStatus().getConditions(), Conditions.READY)).get().satisfies(c -> {
+            assertThat(m.getStatus().observedGeneration).isEqualTo(1L);
+            assertThat(m.getStatus().phase).isEqualTo("Ready");
+            assertThat(Conditions.find(m.getStatus().conditions, Conditions.READY)).get().satisfies(c -> {
                 assertThat(c.getStatus()).isEqualTo("True");
                 assertThat(c.getReason()).isEqualTo("Serving");
                 assertThat(c.getMessage()).isEqualTo("2 of 2 serving pods available");
@@ -81,10 +81,10 @@ class RobustModelReconcilerClusterTest {
         client.resource(fixture(client, ns)).create();
         var models = client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-classifier");
         await().atMost(TIMEOUT).until(() -> models.get().getStatus() != null
-                && "Ready".equals(models.get().getStatus().getPhase()));
+                && "Ready".equals(models.get().getStatus().phase));
 
         models.edit(m -> {
-            m.getSpec().getServing().setReplicas(3);
+            m.getSpec().serving.replicas = 3;
             return m;
         });
 
@@ -92,8 +92,8 @@ class RobustModelReconcilerClusterTest {
             assertThat(client.apps().deployments().inNamespace(ns.name()).withName("fashion-classifier").get()
                     .getSpec().getReplicas()).isEqualTo(3);
             RobustModel m = models.get();
-            assertThat(m.getStatus().getObservedGeneration()).isEqualTo(2L);
-            assertThat(Conditions.find(m.getStatus().getConditions(), Conditions.READY)).get()
+            assertThat(m.getStatus().observedGeneration).isEqualTo(2L);
+            assertThat(Conditions.find(m.getStatus().conditions, Conditions.READY)).get()
                     .satisfies(c -> assertThat(c.getMessage()).isEqualTo("3 of 3 serving pods available"));
         });
     }

@@ -1,15 +1,31 @@
 package io.robustml.crds;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
+import io.robustml.crds.model.RobustModelSpec;
+import io.robustml.crds.model.RobustModelStatus;
 
-/** A model served behind a detector sidecar, rolled out as a canary gated by adversarial tests. */
+/**
+ * A model served behind a detector sidecar; every new version is rolled out as a canary and gated by
+ * an adversarial test suite against the SLOs.
+ */
 @Group(RobustModel.GROUP)
 @Version(RobustModel.VERSION)
 @ShortNames("rm")
+@Categories("robustml")
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Stable", jsonPath = ".status.stableRevision", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Canary", jsonPath = ".status.canaryRevision", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "ASR", jsonPath = ".status.lastAnalysis.adversarialSuccessRate",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class RobustModel extends CustomResource<RobustModelSpec, RobustModelStatus> implements Namespaced {
     public static final String GROUP = "robustml.io";
     public static final String VERSION = "v1alpha1";

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The CRD YAML generated from the API classes is checked in (crds/generated/) so that the Helm chart,
@@ -19,14 +21,15 @@ import org.junit.jupiter.api.Test;
 class GeneratedCrdIsCheckedInTest {
     private static final String CRD = "robustmodels.robustml.io-v1.yml";
 
-    @Test
-    void checkedInCrdMatchesTheGeneratedOne() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {CRD, "adversarialtestruns.robustml.io-v1.yml"})
+    void checkedInCrdMatchesTheGeneratedOne(String file) throws IOException {
         String generated;
-        try (InputStream in = getClass().getResourceAsStream("/META-INF/fabric8/" + CRD)) {
-            assertThat(in).as("the build generates " + CRD).isNotNull();
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/fabric8/" + file)) {
+            assertThat(in).as("the build generates " + file).isNotNull();
             generated = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Path checkedIn = Path.of("generated", CRD);
+        Path checkedIn = Path.of("generated", file);
         if (Boolean.getBoolean("robustml.crds.update")) {
             Files.createDirectories(checkedIn.getParent());
             Files.writeString(checkedIn, generated);
@@ -34,7 +37,7 @@ class GeneratedCrdIsCheckedInTest {
         assertThat(checkedIn).as("checked-in CRD (refresh: ./mvnw -pl crds verify -Drobustml.crds.update=true)")
                 .exists();
         assertThat(Files.readString(checkedIn))
-                .as("crds/generated/%s is stale; refresh it with ./mvnw -pl crds verify -Drobustml.crds.update=true", CRD)
+                .as("crds/generated/%s is stale; refresh it with ./mvnw -pl crds verify -Drobustml.crds.update=true", file)
                 .isEqualTo(generated);
     }
 
@@ -45,6 +48,7 @@ class GeneratedCrdIsCheckedInTest {
             assertThat(crd.getSpec().getGroup()).isEqualTo("robustml.io");
             assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
             assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("rm");
+            assertThat(crd.getSpec().getNames().getCategories()).containsExactly("robustml");
             var version = crd.getSpec().getVersions().get(0);
             assertThat(version.getName()).isEqualTo("v1alpha1");
             assertThat(version.getSubresources().getStatus()).isNotNull();

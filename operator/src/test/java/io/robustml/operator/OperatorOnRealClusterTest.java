@@ -46,8 +46,8 @@ class OperatorOnRealClusterTest {
                         .containsEntry("app.kubernetes.io/managed-by", "robustml-operator");
                 RobustModel m = client.resources(RobustModel.class).inNamespace(ns).withName("fashion-classifier").get();
                 assertThat(m.getStatus()).isNotNull();
-                assertThat(m.getStatus().getObservedGeneration()).isEqualTo(1L);
-                assertThat(m.getStatus().getPhase()).isEqualTo("Ready");
+                assertThat(m.getStatus().observedGeneration).isEqualTo(1L);
+                assertThat(m.getStatus().phase).isEqualTo("Ready");
             });
             System.out.println("[operator] RobustModel " + ns + "/fashion-classifier is Ready, Deployment created");
         } finally {

@@ -29,8 +29,15 @@ public final class ServingDeployment {
         return model.getMetadata().getName();
     }
 
+    /** spec.serving.replicas, with the schema's default for objects that never went through the API server. */
+    public static int desiredReplicas(RobustModel model) {
+        var serving = model.getSpec().serving;
+        return serving == null || serving.replicas == null ? 1 : serving.replicas;
+    }
+
     public static Deployment desired(RobustModel model, ServingImages images) {
         var spec = model.getSpec();
+        int replicas = desiredReplicas(model);
         return new DeploymentBuilder()
                 .withNewMetadata()
                 .withName(name(model))
@@ -39,7 +46,7 @@ public final class ServingDeployment {
                 .withOwnerReferences(Owners.controlledBy(model))
                 .endMetadata()
                 .withNewSpec()
-                .withReplicas(spec.getServing().getReplicas())
+                .withReplicas(replicas)
                 .withNewSelector().withMatchLabels(Labels.selector(model)).endSelector()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(Labels.of(model, COMPONENT)).endMetadata()
@@ -67,13 +74,13 @@ public final class ServingDeployment {
     }
 
     private static Container modelServer(RobustModel model, ServingImages images) {
-        var m = model.getSpec().getModel();
+        var m = model.getSpec().model;
         return new ContainerBuilder()
                 .withName(MODEL_SERVER_CONTAINER)
                 .withImage(images.modelServer())
-                .addNewEnv().withName("ROBUSTML_MODEL_URI").withValue(m.getUri()).endEnv()
-                .addNewEnv().withName("ROBUSTML_MODEL_FORMAT").withValue(m.getFormat().value()).endEnv()
-                .addNewEnv().withName("ROBUSTML_MODEL_SHA256").withValue(m.getSha256()).endEnv()
+                .addNewEnv().withName("ROBUSTML_MODEL_URI").withValue(m.uri).endEnv()
+                .addNewEnv().withName("ROBUSTML_MODEL_FORMAT").withValue(m.format.name().toLowerCase(java.util.Locale.ROOT)).endEnv()
+                .addNewEnv().withName("ROBUSTML_MODEL_SHA256").withValue(m.sha256).endEnv()
                 // Loopback only: nothing reaches the model server except through the sidecar.
                 .addNewEnv().withName("QUARKUS_HTTP_HOST").withValue("127.0.0.1").endEnv()
                 .addNewEnv().withName("QUARKUS_HTTP_PORT").withValue(Integer.toString(MODEL_SERVER_PORT)).endEnv()

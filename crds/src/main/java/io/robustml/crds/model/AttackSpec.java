@@ -1,0 +1,71 @@
+package io.robustml.crds.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.robustml.crds.Decimals;
+
+/** One attack of the suite with its budget. Decimal values are strings, e.g. epsilon: "0.1". */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.type == 'extraction' || has(self.epsilon)",
+        message = "fgsm, pgd, square and noise need an epsilon", fieldPath = ".epsilon")
+@ValidationRule(value = "self.type != 'extraction' || !has(self.epsilon)",
+        message = "extraction has no epsilon; it is limited by queryBudget", fieldPath = ".epsilon")
+@ValidationRule(value = "!has(self.epsilon) || (has(self.norm) && self.norm == 'l2') || double(self.epsilon) <= 1.0",
+        message = "an linf epsilon is a per-pixel bound on inputs in [0, 1]: it must be <= 1", fieldPath = ".epsilon")
+@ValidationRule(value = "!has(self.epsilon) || double(self.epsilon) > 0.0",
+        message = "epsilon must be greater than 0", fieldPath = ".epsilon")
+@ValidationRule(value = "(self.type != 'square' && self.type != 'extraction') || has(self.queryBudget)",
+        message = "square and extraction are query attacks: they need a queryBudget", fieldPath = ".queryBudget")
+@ValidationRule(value = "self.type == 'pgd' || (!has(self.steps) && !has(self.restarts))",
+        message = "steps and restarts apply only to pgd", fieldPath = ".steps")
+@ValidationRule(value = "self.type != 'extraction' || !has(self.norm)",
+        message = "extraction has no norm", fieldPath = ".norm")
+public class AttackSpec {
+    @Required
+    @JsonPropertyDescription("fgsm (one gradient step), pgd (projected gradient descent, white-box or on a surrogate), "
+            + "square (score-based black-box), noise (random perturbation baseline) or extraction (model stealing by queries).")
+    public AttackType type;
+
+    @JsonPropertyDescription("Perturbation norm: linf (max per-pixel change, the default) or l2 (Euclidean length).")
+    public Norm norm;
+
+    @Pattern(Decimals.NON_NEGATIVE)
+    @JsonPropertyDescription("Perturbation budget in input units, a decimal string; \"0.1\" under linf on [0, 1] pixels is 25/255.")
+    public String epsilon;
+
+    @Min(1)
+    @Max(1000)
+    @JsonPropertyDescription("PGD iterations (default 20).")
+    public Integer steps;
+
+    @Min(0)
+    @Max(20)
+    @JsonPropertyDescription("PGD random restarts (default 0): the strongest of restarts+1 runs counts.")
+    public Integer restarts;
+
+    @Min(1)
+    @Max(1000000)
+    @JsonPropertyDescription("Queries per example (square) or in total (extraction) the attacker may send.")
+    public Integer queryBudget;
+
+    /** Attack algorithms. */
+    public enum AttackType {
+        @JsonProperty("fgsm") FGSM,
+        @JsonProperty("pgd") PGD,
+        @JsonProperty("square") SQUARE,
+        @JsonProperty("noise") NOISE,
+        @JsonProperty("extraction") EXTRACTION
+    }
+
+    /** Perturbation norms. */
+    public enum Norm {
+        @JsonProperty("linf") LINF,
+        @JsonProperty("l2") L2
+    }
+}

@@ -1,0 +1,228 @@
+package io.robustml.crds.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.robustml.crds.Decimals;
+import java.util.List;
+
+/**
+ * The detector sidecar. {@code methods} are compiled into the pods (a change is a new revision); every
+ * other field is a runtime setting the sidecars reload within seconds, without a rollout.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.action) || self.action != 'fallback' || has(self.fallback)",
+        message = "action fallback needs a fallback target", fieldPath = ".fallback")
+@ValidationRule(value = "!has(self.featureSqueezing) || (has(self.methods) && self.methods.exists(m, m == 'featureSqueezing'))",
+        message = "featureSqueezing settings given but the method is not enabled in methods", fieldPath = ".featureSqueezing")
+@ValidationRule(value = "!has(self.querySimilarity) || (has(self.methods) && self.methods.exists(m, m == 'querySimilarity'))",
+        message = "querySimilarity settings given but the method is not enabled in methods", fieldPath = ".querySimilarity")
+public class DetectorSpec {
+    @Default("[\"featureSqueezing\", \"querySimilarity\"]")
+    @Size(max = 3)
+    @JsonPropertyDescription("Detectors to run: featureSqueezing (per-input, Xu et al. 2018), querySimilarity "
+            + "(account-agnostic query-sequence detection, Blacklight-style) and extraction (PRADA-style model-stealing detection).")
+    public List<Method> methods;
+
+    @Default("flag")
+    @JsonPropertyDescription("What to do with a flagged request: flag (serve it, count and log it), block (answer 403) "
+            + "or fallback (answer from the fallback target).")
+    public Action action;
+
+    @JsonPropertyDescription("Where flagged requests go when action is fallback.")
+    public FallbackSpec fallback;
+
+    @JsonPropertyDescription("Feature-squeezing threshold: set threshold, or targetFalsePositiveRate to calibrate it on clean data.")
+    public FeatureSqueezingSpec featureSqueezing;
+
+    @JsonPropertyDescription("Query-similarity detector settings.")
+    public QuerySimilaritySpec querySimilarity;
+
+    @JsonPropertyDescription("Requests per minute per client identity (token bucket).")
+    public RateLimitSpec rateLimit;
+
+    @JsonPropertyDescription("How much of the model's output clients see: less output makes score-based attacks and extraction harder.")
+    public OutputHardeningSpec outputHardening;
+
+    @Size(max = 1000)
+    @JsonPropertyDescription("Clients whose requests are refused at once with 403 (containment during an attack).")
+    public List<BlockedClient> blockedClients;
+
+    @JsonPropertyDescription("Forensic log of flagged inputs.")
+    public ForensicLogSpec forensicLog;
+
+    /** Detection methods. */
+    public enum Method {
+        @JsonProperty("featureSqueezing") FEATURE_SQUEEZING,
+        @JsonProperty("querySimilarity") QUERY_SIMILARITY,
+        @JsonProperty("extraction") EXTRACTION
+    }
+
+    /** Actions on flagged requests. */
+    public enum Action {
+        @JsonProperty("flag") FLAG,
+        @JsonProperty("block") BLOCK,
+        @JsonProperty("fallback") FALLBACK
+    }
+
+    /** The safe answer for flagged requests. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "self.type != 'service' || has(self.service)", message = "type service needs service",
+            fieldPath = ".service")
+    public static class FallbackSpec {
+        @Required
+        @JsonPropertyDescription("service (forward to another Open Inference Protocol service, e.g. a conservative model) "
+                + "or abstain (answer 200 with no prediction and parameters.abstained=true).")
+        public FallbackType type;
+
+        @JsonPropertyDescription("The fallback Service in this namespace.")
+        public ServiceRef service;
+    }
+
+    /** Fallback kinds. */
+    public enum FallbackType {
+        @JsonProperty("service") SERVICE,
+        @JsonProperty("abstain") ABSTAIN
+    }
+
+    /** A Service and port in the same namespace. */
+    public static class ServiceRef {
+        @Required
+        @Size(max = 63)
+        @Pattern("^[a-z]([-a-z0-9]*[a-z0-9])?$")
+        @JsonPropertyDescription("Service name.")
+        public String name;
+
+        @Min(1)
+        @Max(65535)
+        @Default("80")
+        @JsonPropertyDescription("Service port.")
+        public Integer port;
+    }
+
+    /** Feature squeezing threshold, fixed or calibrated. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "has(self.threshold) != has(self.targetFalsePositiveRate)",
+            message = "set exactly one of threshold and targetFalsePositiveRate")
+    public static class FeatureSqueezingSpec {
+        @Pattern(Decimals.NON_NEGATIVE)
+        @JsonPropertyDescription("Flag when the L1 distance between softmax outputs exceeds this (decimal string, 0–2).")
+        @ValidationRule(value = "double(self) <= 2.0", message = "the L1 distance of two probability vectors is at most 2")
+        public String threshold;
+
+        @Pattern(Decimals.FRACTION)
+        @JsonPropertyDescription("Calibrate the threshold to flag this fraction of clean inputs, e.g. \"0.05\".")
+        public String targetFalsePositiveRate;
+
+        @Min(1)
+        @Max(8)
+        @JsonPropertyDescription("Bit depth of the bit-depth-reduction squeezer (default 4).")
+        public Integer bitDepth;
+
+        @Min(2)
+        @Max(5)
+        @JsonPropertyDescription("Window of the median-smoothing squeezer in pixels (default 2).")
+        public Integer medianWindow;
+    }
+
+    /** Query similarity (Blacklight-style) settings. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class QuerySimilaritySpec {
+        @Min(1)
+        @Max(50)
+        @JsonPropertyDescription("Matching hashes with an earlier query that flag a query (default 20).")
+        public Integer matchThreshold;
+
+        @Min(5)
+        @Max(100)
+        @JsonPropertyDescription("Pixels per hashed window (default 25).")
+        public Integer windowSize;
+
+        @Min(2)
+        @Max(128)
+        @JsonPropertyDescription("Quantization step on the 0–255 scale (default 25).")
+        public Integer quantization;
+    }
+
+    /** Token-bucket rate limit. */
+    public static class RateLimitSpec {
+        @Required
+        @Min(1)
+        @Max(1000000)
+        @JsonPropertyDescription("Sustained requests per minute per client.")
+        public Integer requestsPerMinute;
+
+        @Min(1)
+        @Max(100000)
+        @JsonPropertyDescription("Requests a client may send at once above the sustained rate (default: requestsPerMinute / 6).")
+        public Integer burst;
+    }
+
+    /** What the response reveals. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "!has(self.exposure) || self.exposure != 'topK' || has(self.topK)", message = "exposure topK needs topK",
+            fieldPath = ".topK")
+    @ValidationRule(value = "(has(self.exposure) && self.exposure == 'topK') || !has(self.topK)", message = "topK applies only to exposure topK",
+            fieldPath = ".topK")
+    public static class OutputHardeningSpec {
+        @Default("scores")
+        @JsonPropertyDescription("scores (all class scores), topK (the k best classes and scores) or label (the predicted class only).")
+        public Exposure exposure;
+
+        @Min(1)
+        @Max(100)
+        @JsonPropertyDescription("Classes returned when exposure is topK.")
+        public Integer topK;
+
+        @Min(0)
+        @Max(6)
+        @JsonPropertyDescription("Round returned scores to this many decimals (omit for no rounding).")
+        public Integer roundingDecimals;
+    }
+
+    /** Output exposure levels. */
+    public enum Exposure {
+        @JsonProperty("scores") SCORES,
+        @JsonProperty("topK") TOP_K,
+        @JsonProperty("label") LABEL
+    }
+
+    /** One blocked client: an API-key name or an address range. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "has(self.apiKey) != has(self.cidr)", message = "set exactly one of apiKey and cidr")
+    @ValidationRule(value = "!has(self.cidr) || isCIDR(self.cidr)",
+            message = "cidr must be an address range such as 203.0.113.0/24 or 2001:db8::/32", fieldPath = ".cidr")
+    public static class BlockedClient {
+        @Size(min = 1, max = 253)
+        @JsonPropertyDescription("API-key name, as the authenticating gateway identifies the client.")
+        public String apiKey;
+
+        @Size(min = 3, max = 43)
+        @JsonPropertyDescription("Client address range in CIDR notation.")
+        public String cidr;
+
+        @Size(max = 256)
+        @JsonPropertyDescription("Why the client is blocked, e.g. an incident ticket; shown in events and the forensic log.")
+        public String reason;
+    }
+
+    /** Forensic log settings. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ForensicLogSpec {
+        @Default("true")
+        @JsonPropertyDescription("Log flagged inputs with scores and provenance.")
+        public Boolean enabled;
+
+        @Pattern(Decimals.DURATION)
+        @Default("168h")
+        @JsonPropertyDescription("How long flagged inputs are kept, e.g. 168h.")
+        public String retention;
+    }
+}

@@ -1,0 +1,42 @@
+package io.robustml.crds.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** What the user wants: the model, how to serve it, what to defend against, and the bar to ship. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.threatModel) || self.threatModel.access != 'whitebox' || self.model.format == 'torchscript'",
+        message = "whitebox access needs gradients: use model.format torchscript (ONNX models are inference-only here)",
+        fieldPath = ".threatModel.access")
+@ValidationRule(value = "!has(self.threatModel) || self.model.format == 'torchscript' || "
+        + "self.threatModel.attacks.all(a, a.type != 'fgsm' && a.type != 'pgd')",
+        message = "fgsm and pgd are gradient attacks: they need model.format torchscript",
+        fieldPath = ".threatModel.attacks")
+@ValidationRule(value = "!has(self.detector) || !has(self.detector.outputHardening) || !has(self.detector.outputHardening.topK) "
+        + "|| !has(self.model.labels) || size(self.model.labels) == 0 || self.detector.outputHardening.topK <= size(self.model.labels)",
+        message = "outputHardening.topK cannot exceed the number of model.labels",
+        fieldPath = ".detector.outputHardening.topK")
+public class RobustModelSpec {
+    @Required
+    @JsonPropertyDescription("The model file to serve, its format, input and the digest pods verify before serving it.")
+    public ModelSpec model;
+
+    @io.fabric8.generator.annotation.Default("{}")
+    @JsonPropertyDescription("How the model is served: runtime, replicas, resources and GPUs.")
+    public ServingSpec serving;
+
+    @JsonPropertyDescription("What the model must withstand: attacker access and goal, and the attacks of the test suite.")
+    public ThreatModelSpec threatModel;
+
+    @JsonPropertyDescription("The detector sidecar in front of the model server. Runtime settings here (action, "
+            + "thresholds, rate limit, blocked clients) apply within seconds without a new rollout.")
+    public DetectorSpec detector;
+
+    @JsonPropertyDescription("Robustness service-level objectives a revision must meet to be promoted.")
+    public SlosSpec slos;
+
+    @JsonPropertyDescription("How new revisions are rolled out: canary size, adversarial analysis and rollback.")
+    public RolloutSpec rollout;
+}

@@ -1,0 +1,65 @@
+package io.robustml.crds.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator observed and decided; the operator writes only status, never spec. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RobustModelStatus {
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("Pending, Progressing (canary under analysis), Ready, Degraded (serving stable after a "
+            + "rejected revision) or Failed (the first revision failed its analysis).")
+    public String phase;
+
+    @JsonPropertyDescription("Ready, Progressing, Degraded and more, following Kubernetes API conventions.")
+    public List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("Revision (hash of what changes the serving pods) that serves traffic.")
+    public String stableRevision;
+
+    @JsonPropertyDescription("Revision under analysis, if any.")
+    public String canaryRevision;
+
+    @JsonPropertyDescription("Summary of the most recent analysis.")
+    public AnalysisSummary lastAnalysis;
+
+    @JsonPropertyDescription("Recent revisions and their verdicts, newest first (at most 10).")
+    public List<RevisionRecord> history;
+
+    /** Headline numbers of one analysis. Decimal values are strings. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class AnalysisSummary {
+        @JsonPropertyDescription("The AdversarialTestRun.")
+        public String runName;
+        @JsonPropertyDescription("Revision that was analysed.")
+        public String revision;
+        @JsonPropertyDescription("Passed, Failed or Inconclusive.")
+        public String verdict;
+        @JsonPropertyDescription("Highest adversarial success rate over the suite's attacks.")
+        public String adversarialSuccessRate;
+        @JsonPropertyDescription("Clean accuracy.")
+        public String cleanAccuracy;
+        @JsonPropertyDescription("Detector recall on successful adversarial examples.")
+        public String detectionRecall;
+        @JsonPropertyDescription("SLOs the revision violated, each with its measured value.")
+        public List<String> violatedSlos;
+        @JsonPropertyDescription("When the verdict was reached (RFC 3339).")
+        public String finishedAt;
+    }
+
+    /** One revision in the history. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class RevisionRecord {
+        public String revision;
+        public String modelSha256;
+        public String verdict;
+        public String runName;
+        @JsonPropertyDescription("When the verdict was reached (RFC 3339).")
+        public String at;
+    }
+}

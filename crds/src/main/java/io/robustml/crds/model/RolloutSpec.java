@@ -1,0 +1,82 @@
+package io.robustml.crds.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.robustml.crds.Decimals;
+
+/** How a new revision is rolled out and judged. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RolloutSpec {
+    @JsonPropertyDescription("Size of the canary: replicas (traffic by replica ratio) or weight (Gateway API HTTPRoute weight).")
+    public CanarySpec canary;
+
+    @JsonPropertyDescription("The adversarial analysis run against every canary.")
+    public AnalysisSpec analysis;
+
+    @Default("true")
+    @JsonPropertyDescription("Roll back automatically when the analysis fails (the spec is never edited).")
+    public Boolean autoRollback;
+
+    @Pattern(Decimals.DURATION)
+    @Default("168h")
+    @JsonPropertyDescription("A revision that passed its analysis within this window is promoted again without a new "
+            + "analysis when the spec returns to it (fast rollback of a Git revert).")
+    public String rollbackWindow;
+
+    /** Canary size: exactly one of replicas and weight. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "has(self.replicas) != has(self.weight)", message = "set exactly one of replicas and weight")
+    public static class CanarySpec {
+        @Min(1)
+        @Max(100)
+        @JsonPropertyDescription("Canary pods; traffic splits by replica ratio through the shared Service.")
+        public Integer replicas;
+
+        @Min(1)
+        @Max(99)
+        @JsonPropertyDescription("Percent of traffic to the canary through a Gateway API HTTPRoute.")
+        public Integer weight;
+    }
+
+    /** The analysis Job. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class AnalysisSpec {
+        @Required
+        @Size(max = 2048)
+        @Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+|https://[^\\s/]+/.+|file:///.+)$")
+        @JsonPropertyDescription("Evaluation dataset (idx files as in Fashion-MNIST), same URI schemes as model.uri.")
+        public String dataset;
+
+        @Min(10)
+        @Max(100000)
+        @Default("500")
+        @JsonPropertyDescription("Test examples drawn from the dataset (stratified by class).")
+        public Integer samples;
+
+        @Min(60)
+        @Max(86400)
+        @Default("900")
+        @JsonPropertyDescription("Seconds before a running analysis is Inconclusive.")
+        public Integer timeoutSeconds;
+
+        @Min(0)
+        @Max(10)
+        @Default("1")
+        @JsonPropertyDescription("Retries of an Inconclusive analysis before rolling back.")
+        public Integer retries;
+
+        @JsonPropertyDescription("CPU and memory of the tester Job.")
+        public ResourceRequirements resources;
+
+        @JsonPropertyDescription("GPUs for the tester Job (white-box attacks run faster on a GPU).")
+        public GpuSpec gpu;
+    }
+}

@@ -1,0 +1,46 @@
+package io.robustml.crds.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.robustml.crds.Decimals;
+
+/**
+ * Robustness SLOs (the seed's SLIs M1, M2, M3, M7 and latency). Fractions are decimal strings in
+ * [0, 1], e.g. "0.05". An omitted SLO is not checked; relative SLOs are "not applicable" without a
+ * stable baseline (the first revision).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SlosSpec {
+    @Pattern(Decimals.FRACTION)
+    @JsonPropertyDescription("M1: highest adversarial success rate allowed for any attack of the suite, e.g. \"0.05\".")
+    public String maxAdversarialSuccessRate;
+
+    @Pattern(Decimals.NON_NEGATIVE)
+    @JsonPropertyDescription("Relative M1: the canary's adversarial success rate may be at most this multiple of "
+            + "stable's (e.g. \"2\" fails a canary twice as attackable), even under maxAdversarialSuccessRate.")
+    public String maxAdversarialSuccessRateRatio;
+
+    @Pattern(Decimals.FRACTION)
+    @JsonPropertyDescription("Lowest clean (unattacked) accuracy allowed, e.g. \"0.85\".")
+    public String minCleanAccuracy;
+
+    @Pattern(Decimals.FRACTION)
+    @JsonPropertyDescription("M7: largest drop in clean accuracy against the stable revision, e.g. \"0.02\".")
+    public String maxCleanAccuracyDrop;
+
+    @Pattern(Decimals.FRACTION)
+    @JsonPropertyDescription("M3: lowest detector recall on successful adversarial examples, e.g. \"0.80\".")
+    public String minDetectionRecall;
+
+    @Pattern(Decimals.FRACTION)
+    @JsonPropertyDescription("M2: lowest detector precision (flags that are real attacks), e.g. \"0.90\".")
+    public String minDetectionPrecision;
+
+    @Min(1)
+    @Max(600000)
+    @JsonPropertyDescription("Highest p99 latency through the sidecar in milliseconds during the analysis.")
+    public Integer maxLatencyP99Ms;
+}

@@ -1,0 +1,69 @@
+package io.robustml.crds.run;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+
+/** Measured by the tester (metrics) and the operator (verdict). Decimal values are strings. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AdversarialTestRunStatus {
+    @JsonPropertyDescription("Pending, Running, Succeeded or Failed (the tester could not finish; see error).")
+    public String phase;
+    @JsonPropertyDescription("When the tester started (RFC 3339).")
+    public String startTime;
+    @JsonPropertyDescription("When the tester finished (RFC 3339).")
+    public String completionTime;
+    @JsonPropertyDescription("Why the run failed, if it did.")
+    public String error;
+    @JsonPropertyDescription("Examples evaluated.")
+    public Integer samples;
+    @JsonPropertyDescription("Accuracy on unattacked examples.")
+    public String cleanAccuracy;
+    @JsonPropertyDescription("Highest adversarial success rate over the attacks.")
+    public String adversarialSuccessRate;
+    @JsonPropertyDescription("Detector results over the run.")
+    public DetectorMetrics detector;
+    @JsonPropertyDescription("Latency of the target under the test, through the sidecar.")
+    public LatencyMetrics latency;
+    @Size(max = 16)
+    @JsonPropertyDescription("Per-attack results.")
+    public List<AttackResult> attacks;
+    @JsonPropertyDescription("Passed, Failed or Inconclusive, written by the operator.")
+    public String verdict;
+    @JsonPropertyDescription("SLOs violated, each with the measured value, written by the operator.")
+    public List<String> violatedSlos;
+
+    /** Detector precision, recall and false-positive rate. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class DetectorMetrics {
+        public String precision;
+        public String recall;
+        public String falsePositiveRate;
+    }
+
+    /** Latency percentiles in milliseconds (decimal strings). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class LatencyMetrics {
+        public String p50Ms;
+        public String p99Ms;
+    }
+
+    /** One attack's outcome. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class AttackResult {
+        public String type;
+        public String norm;
+        public String epsilon;
+        @JsonPropertyDescription("Fraction of originally correct examples the attack made wrong (M1).")
+        public String adversarialSuccessRate;
+        @JsonPropertyDescription("Accuracy under the attack.")
+        public String robustAccuracy;
+        public String meanPerturbation;
+        public String maxPerturbation;
+        @JsonPropertyDescription("Queries sent (black-box attacks).")
+        public Long queriesUsed;
+        @JsonPropertyDescription("Fraction of successful adversarial examples the sidecar flagged (M3).")
+        public String detectionRecall;
+    }
+}

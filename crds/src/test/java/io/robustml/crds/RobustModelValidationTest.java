@@ -1,0 +1,77 @@
+package io.robustml.crds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.robustml.controlplane.CustomResourceDefinitions;
+import io.robustml.controlplane.TestNamespace;
+import io.robustml.controlplane.WithControlPlane;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Wrong manifests are rejected by the real API server at apply time, naming the field. */
+@WithControlPlane
+class RobustModelValidationTest {
+    static final Path EXAMPLE = Path.of("../examples/cpu-model.yaml");
+
+    record InvalidCase(String name, Map<String, Object> set, List<String> remove, String expect) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    @BeforeEach
+    void installCrds(KubernetesClient client) {
+        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/robustmodels.robustml.io-v1.yml");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Stream<InvalidCase> invalidManifests() throws IOException {
+        try (InputStream in = RobustModelValidationTest.class.getResourceAsStream("/invalid-manifests.yaml")) {
+            List<Map<String, Object>> cases = Serialization.unmarshal(in, List.class);
+            return cases.stream().map(c -> new InvalidCase((String) c.get("name"),
+                    (Map<String, Object>) c.getOrDefault("set", Map.of()),
+                    (List<String>) c.getOrDefault("remove", List.of()), (String) c.get("expect")));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> example() throws IOException {
+        return Serialization.unmarshal(Files.readString(EXAMPLE), Map.class);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidManifests")
+    void rejectsWithTheFieldPath(InvalidCase c, KubernetesClient client, TestNamespace ns) throws IOException {
+        Map<String, Object> manifest = example();
+        c.set().forEach((path, value) -> ManifestPaths.set(manifest, path, value));
+        c.remove().forEach(path -> ManifestPaths.remove(manifest, path));
+        GenericKubernetesResource resource = Serialization.unmarshal(Serialization.asJson(manifest),
+                GenericKubernetesResource.class);
+        resource.getMetadata().setNamespace(ns.name());
+
+        assertThatThrownBy(() -> client.resource(resource).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).as(e.getMessage()).isEqualTo(422);
+                    assertThat(e.getMessage()).contains(c.expect());
+                });
+        // The same manifest passes with the mutation undone: the case tests exactly one thing.
+        GenericKubernetesResource valid = Serialization.unmarshal(Serialization.asJson(example()),
+                GenericKubernetesResource.class);
+        valid.getMetadata().setNamespace(ns.name());
+        assertThat(client.resource(valid).create().getMetadata().getUid()).isNotBlank();
+    }
+}
