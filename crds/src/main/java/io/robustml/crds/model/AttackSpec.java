@@ -36,7 +36,7 @@ public class AttackSpec {
     public Norm norm;
 
     @Pattern(Decimals.NON_NEGATIVE)
-    @JsonPropertyDescription("Perturbation budget in input units, a decimal string; \"0.1\" under linf on [0, 1] pixels is 25/255.")
+    @JsonPropertyDescription("Perturbation budget in input units, a decimal string; \"0.1\" under linf on [0, 1] pixels lets each pixel move by 25.5 of 255 levels.")
     public String epsilon;
 
     @Min(1)

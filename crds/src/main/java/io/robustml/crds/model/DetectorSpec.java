@@ -221,8 +221,8 @@ public class DetectorSpec {
         public Boolean enabled;
 
         @Pattern(Decimals.DURATION)
-        @Default("168h")
-        @JsonPropertyDescription("How long flagged inputs are kept, e.g. 168h.")
+        @Default("720h")
+        @JsonPropertyDescription("How long flagged inputs are kept (default 720h = 30 days; enough to reproduce an incident).")
         public String retention;
     }
 }
