@@ -7,6 +7,7 @@ import java.util.Map;
 /** The labels every object the operator creates carries (Kubernetes recommended labels plus ours). */
 public final class Labels {
     public static final String MODEL = "robustml.io/model";
+    public static final String REVISION = "robustml.io/revision";
     public static final String COMPONENT = "app.kubernetes.io/component";
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String OPERATOR_NAME = "robustml-operator";

@@ -108,6 +108,98 @@ class RobustModelReconcilerClusterTest {
 
         // The garbage collector learns about a new CRD's kind on its periodic discovery resync (~30 s),
         // so on a fresh cluster the first collection of a RobustModel's dependents can take that long.
-        await().atMost(Duration.ofSeconds(120)).until(() -> deployment.get() == null);
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            assertThat(deployment.get()).isNull();
+            assertThat(client.services().inNamespace(ns.name()).withName("fashion-classifier").get()).isNull();
+            assertThat(client.configMaps().inNamespace(ns.name()).withName("fashion-classifier-detector").get()).isNull();
+        });
+    }
+
+    private static RobustModel gpuFixture(KubernetesClient client, TestNamespace ns) {
+        client.resource(new io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder().withNewMetadata()
+                .withName("nvidia").endMetadata().withHandler("nvidia").build()).serverSideApply();
+        RobustModel model = client.resources(RobustModel.class)
+                .load(RobustModelReconcilerClusterTest.class.getResourceAsStream("/robustmodel-gpu.yaml")).item();
+        model.getMetadata().setNamespace(ns.name());
+        return model;
+    }
+
+    @Test
+    void createsTheServiceDetectorConfigServiceAccountAndDisruptionBudget(KubernetesClient client, TestNamespace ns) {
+        client.resource(fixture(client, ns)).create();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            var service = client.services().inNamespace(ns.name()).withName("fashion-classifier").get();
+            assertThat(service.getSpec().getPorts()).extracting(p -> p.getName()).containsExactly("http", "metrics");
+            assertThat(client.configMaps().inNamespace(ns.name()).withName("fashion-classifier-detector").get()
+                    .getData()).containsKey("detector.json");
+            assertThat(client.serviceAccounts().inNamespace(ns.name()).withName("fashion-classifier-serving").get()
+                    .getAutomountServiceAccountToken()).isFalse();
+            assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns.name()).withName("fashion-classifier")
+                    .get().getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void revertsAManualEditOfTheDeployment(KubernetesClient client, TestNamespace ns) {
+        client.resource(fixture(client, ns)).create();
+        var deployment = client.apps().deployments().inNamespace(ns.name()).withName("fashion-classifier");
+        await().atMost(TIMEOUT).until(() -> deployment.get() != null);
+
+        deployment.edit(d -> {
+            d.getSpec().setReplicas(5);
+            return d;
+        });
+
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment.get().getSpec().getReplicas()).isEqualTo(2));
+    }
+
+    @Test
+    void schedulesGpuPodsOnlyOntoNodesWithTheRequestedProduct(KubernetesClient client, TestNamespace ns) {
+        client.resource(gpuFixture(client, ns)).create();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            var pods = client.pods().inNamespace(ns.name()).withLabel(Labels.MODEL, "fashion-gpu").list().getItems();
+            assertThat(pods).hasSize(2).allSatisfy(p -> {
+                assertThat(p.getSpec().getNodeName()).isEqualTo("gpu-a100-0");
+                assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+            });
+            RobustModel m = client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-gpu").get();
+            assertThat(m.getStatus().phase).isEqualTo("Ready");
+        });
+    }
+
+    @Test
+    void reportsInsufficientGpuWhenNoNodeHasEnough(KubernetesClient client, TestNamespace ns) {
+        RobustModel model = gpuFixture(client, ns);
+        model.getSpec().serving.gpu.count = 4; // the largest node has 2
+        client.resource(model).create();
+        assertInsufficient(client, ns, "no node has 4 free nvidia.com/gpu");
+    }
+
+    @Test
+    void aMigModelRequestsTheMigResourceAndSaysWhenNoNodeOffersIt(KubernetesClient client, TestNamespace ns) {
+        RobustModel model = gpuFixture(client, ns);
+        model.getSpec().serving.gpu.mig = "1g.5gb";
+        client.resource(model).create();
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.apps().deployments().inNamespace(ns.name())
+                .withName("fashion-gpu").get().getSpec().getTemplate().getSpec().getContainers().get(1).getResources()
+                .getLimits()).containsKey("nvidia.com/mig-1g.5gb"));
+        assertInsufficient(client, ns, "nvidia.com/mig-1g.5gb");
+    }
+
+    private static void assertInsufficient(KubernetesClient client, TestNamespace ns, String message) {
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            RobustModel m = client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-gpu").get();
+            assertThat(m.getStatus().phase).isEqualTo("Degraded");
+            assertThat(Conditions.find(m.getStatus().conditions, Conditions.DEGRADED)).get().satisfies(c -> {
+                assertThat(c.getStatus()).isEqualTo("True");
+                assertThat(c.getReason()).isEqualTo("InsufficientGPU");
+                assertThat(c.getMessage()).contains(message);
+            });
+            assertThat(client.v1().events().inNamespace(ns.name()).withField("involvedObject.name", "fashion-gpu")
+                    .list().getItems()).anySatisfy(e -> {
+                        assertThat(e.getReason()).isEqualTo("InsufficientGPU");
+                        assertThat(e.getType()).isEqualTo("Warning");
+                    });
+        });
     }
 }

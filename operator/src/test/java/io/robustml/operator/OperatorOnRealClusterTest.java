@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The packaged Quarkus operator, with the controllers module's reconciler, against the real API server. */
 @QuarkusTest
-@QuarkusTestResource(value = RealControlPlaneResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(RealControlPlaneResource.class)
 class OperatorOnRealClusterTest {
     @Inject
     KubernetesClient client;
@@ -53,6 +53,19 @@ class OperatorOnRealClusterTest {
         } finally {
             client.namespaces().withName(ns).delete();
         }
+    }
+
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
+    @Test
+    void exportsReconcileMetrics() throws Exception {
+        reconcilesARobustModelIntoAServingDeploymentAndReportsReady();
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics.toURI()).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        System.out.println("[operator] metric families: " + body.lines().filter(l -> l.startsWith("# TYPE") && (l.contains("reconcil") || l.contains("operator") || l.contains("controller")))
+                .map(l -> l.split(" ")[2]).toList());
+        assertThat(body).contains("reconciliations_success", "reconciliations_execution_duration_seconds");
     }
 
     @Test

@@ -2,25 +2,45 @@ package io.robustml.controllers.dependent;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.robustml.controllers.Labels;
 import io.robustml.controllers.Owners;
+import io.robustml.controllers.Revision;
 import io.robustml.crds.RobustModel;
+import io.robustml.crds.model.ModelSpec;
+import io.robustml.crds.model.ServingSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The serving Deployment of a RobustModel as a pure function of the resource: the model server
- * (loopback only) behind the detector sidecar, the only port exposed. Pods meet the "restricted"
- * Pod Security Standard so they run in locked-down namespaces.
+ * (loopback only) behind the detector sidecar, the only port exposed; GPUs as the NVIDIA device plugin
+ * names them; pods that meet the "restricted" Pod Security Standard.
  */
 public final class ServingDeployment {
     public static final String COMPONENT = "serving";
     public static final String MODEL_SERVER_CONTAINER = "model-server";
     public static final String SIDECAR_CONTAINER = "sidecar-detector";
     public static final int SIDECAR_PORT = 8080;
-    public static final int MODEL_SERVER_PORT = 8081;
+    public static final int SIDECAR_METRICS_PORT = 9090;
+    public static final int DEFAULT_MODEL_SERVER_PORT = 8081;
+    public static final String DETECTOR_CONFIG_VOLUME = "detector-config";
+    public static final String DETECTOR_CONFIG_PATH = "/etc/robustml/detector";
+    public static final String TMP_VOLUME = "tmp";
 
     private ServingDeployment() {
     }
@@ -31,61 +51,143 @@ public final class ServingDeployment {
 
     /** spec.serving.replicas, with the schema's default for objects that never went through the API server. */
     public static int desiredReplicas(RobustModel model) {
-        var serving = model.getSpec().serving;
+        ServingSpec serving = model.getSpec().serving;
         return serving == null || serving.replicas == null ? 1 : serving.replicas;
     }
 
+    static int modelServerPort(RobustModel model) {
+        ServingSpec serving = model.getSpec().serving;
+        return serving == null || serving.port == null ? DEFAULT_MODEL_SERVER_PORT : serving.port;
+    }
+
     public static Deployment desired(RobustModel model, ServingImages images) {
-        var spec = model.getSpec();
-        int replicas = desiredReplicas(model);
+        String revision = Revision.of(model.getSpec());
+        Map<String, String> podLabels = Labels.of(model, COMPONENT);
+        podLabels.put(Labels.REVISION, revision);
+        Map<String, String> labels = Labels.of(model, COMPONENT);
+        labels.put(Labels.REVISION, revision);
         return new DeploymentBuilder()
                 .withNewMetadata()
                 .withName(name(model))
                 .withNamespace(model.getMetadata().getNamespace())
-                .withLabels(Labels.of(model, COMPONENT))
+                .withLabels(labels)
                 .withOwnerReferences(Owners.controlledBy(model))
                 .endMetadata()
                 .withNewSpec()
-                .withReplicas(replicas)
+                .withReplicas(desiredReplicas(model))
                 .withNewSelector().withMatchLabels(Labels.selector(model)).endSelector()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(Labels.of(model, COMPONENT)).endMetadata()
-                .withNewSpec()
-                .withAutomountServiceAccountToken(false)
-                .withNewSecurityContext()
-                .withRunAsNonRoot(true)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .endSecurityContext()
-                .withContainers(sidecar(images), modelServer(model, images))
-                .endSpec()
+                .withNewMetadata().withLabels(podLabels).endMetadata()
+                .withSpec(podSpec(model, images))
                 .endTemplate()
                 .endSpec()
                 .build();
     }
 
-    private static Container sidecar(ServingImages images) {
+    static PodSpec podSpec(RobustModel model, ServingImages images) {
+        ServingSpec serving = model.getSpec().serving == null ? new ServingSpec() : model.getSpec().serving;
+        Optional<GpuPlacement> gpu = GpuPlacement.of(serving.gpu);
+        ModelSource source = ModelSource.of(model.getSpec().model.uri);
+
+        List<io.fabric8.kubernetes.api.model.Toleration> tolerations = new ArrayList<>();
+        if (serving.tolerations != null) {
+            tolerations.addAll(serving.tolerations);
+        }
+        gpu.ifPresent(g -> tolerations.add(g.toleration()));
+
+        PodSpecBuilder pod = new PodSpecBuilder()
+                .withServiceAccountName(ServingServiceAccount.name(model))
+                .withAutomountServiceAccountToken(false)
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(1000L)
+                .withRunAsGroup(1000L)
+                .withFsGroup(1000L)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .withContainers(sidecar(model, images), modelServer(model, images, serving, gpu, source))
+                .addToVolumes(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build())
+                .addToVolumes(new VolumeBuilder().withName(DETECTOR_CONFIG_VOLUME).withNewConfigMap()
+                        .withName(DetectorConfigMap.name(model)).endConfigMap().build())
+                .withTolerations(tolerations)
+                .withNodeSelector(serving.nodeSelector);
+        source.volume().ifPresent(pod::addToVolumes);
+        gpu.flatMap(GpuPlacement::affinity).ifPresent(pod::withAffinity);
+        gpu.flatMap(GpuPlacement::runtimeClassName).ifPresent(pod::withRuntimeClassName);
+        return pod.build();
+    }
+
+    private static Container sidecar(RobustModel model, ServingImages images) {
         return new ContainerBuilder()
                 .withName(SIDECAR_CONTAINER)
                 .withImage(images.sidecarDetector())
                 .addNewPort().withName("http").withContainerPort(SIDECAR_PORT).withProtocol("TCP").endPort()
-                .addNewEnv().withName("ROBUSTML_UPSTREAM").withValue("http://127.0.0.1:" + MODEL_SERVER_PORT).endEnv()
+                .addNewPort().withName("metrics").withContainerPort(SIDECAR_METRICS_PORT).withProtocol("TCP").endPort()
+                .addNewEnv().withName("ROBUSTML_UPSTREAM").withValue("http://127.0.0.1:" + modelServerPort(model)).endEnv()
+                .addNewEnv().withName("ROBUSTML_DETECTOR_CONFIG").withValue(DETECTOR_CONFIG_PATH + "/" + DetectorConfigMap.KEY)
+                .endEnv()
+                .withVolumeMounts(mount(DETECTOR_CONFIG_VOLUME, DETECTOR_CONFIG_PATH), mount(TMP_VOLUME, "/tmp"))
+                .withNewReadinessProbe().withNewHttpGet().withPath("/v2/health/ready").withNewPort("http").endHttpGet()
+                .withPeriodSeconds(5).endReadinessProbe()
                 .withSecurityContext(restricted())
                 .build();
     }
 
-    private static Container modelServer(RobustModel model, ServingImages images) {
-        var m = model.getSpec().model;
-        return new ContainerBuilder()
+    private static Container modelServer(RobustModel model, ServingImages images, ServingSpec serving,
+            Optional<GpuPlacement> gpu, ModelSource source) {
+        ModelSpec m = model.getSpec().model;
+        List<EnvVar> env = new ArrayList<>();
+        env.add(env("ROBUSTML_MODEL_NAME", model.getMetadata().getName()));
+        env.add(env("ROBUSTML_MODEL_VERSION", Revision.of(model.getSpec())));
+        env.add(env("ROBUSTML_MODEL_URI", source.localUri()));
+        env.add(env("ROBUSTML_MODEL_FORMAT", m.format.name().toLowerCase(Locale.ROOT)));
+        env.add(env("ROBUSTML_MODEL_SHA256", m.sha256));
+        // A digest mismatch ends the container with the reason in its termination message, so the
+        // pod never becomes Ready and the operator can report ModelIntegrityFailed.
+        env.add(env("ROBUSTML_MODEL_EXIT_ON_INTEGRITY_FAILURE", "true"));
+        if (m.input != null && m.input.shape != null) {
+            env.add(env("ROBUSTML_MODEL_INPUT_SHAPE", String.join(",", m.input.shape.stream().map(String::valueOf).toList())));
+        }
+        if (m.labels != null && !m.labels.isEmpty()) {
+            env.add(env("ROBUSTML_MODEL_LABELS", String.join(",", m.labels)));
+        }
+        // Loopback only: nothing reaches the model server except through the sidecar.
+        env.add(env("QUARKUS_HTTP_HOST", "127.0.0.1"));
+        env.add(env("QUARKUS_HTTP_PORT", Integer.toString(modelServerPort(model))));
+        env.add(env("DJL_CACHE_DIR", "/tmp/djl"));
+
+        List<VolumeMount> mounts = new ArrayList<>(List.of(mount(TMP_VOLUME, "/tmp")));
+        source.volume().ifPresent(v -> mounts.add(new VolumeMountBuilder().withName(v.getName())
+                .withMountPath(ModelSource.MOUNT_PATH).withReadOnly(true).build()));
+
+        ContainerBuilder container = new ContainerBuilder()
                 .withName(MODEL_SERVER_CONTAINER)
-                .withImage(images.modelServer())
-                .addNewEnv().withName("ROBUSTML_MODEL_URI").withValue(m.uri).endEnv()
-                .addNewEnv().withName("ROBUSTML_MODEL_FORMAT").withValue(m.format.name().toLowerCase(java.util.Locale.ROOT)).endEnv()
-                .addNewEnv().withName("ROBUSTML_MODEL_SHA256").withValue(m.sha256).endEnv()
-                // Loopback only: nothing reaches the model server except through the sidecar.
-                .addNewEnv().withName("QUARKUS_HTTP_HOST").withValue("127.0.0.1").endEnv()
-                .addNewEnv().withName("QUARKUS_HTTP_PORT").withValue(Integer.toString(MODEL_SERVER_PORT)).endEnv()
-                .withSecurityContext(restricted())
-                .build();
+                .withImage(serving.image != null ? serving.image : images.modelServer())
+                .withEnv(env)
+                .withVolumeMounts(mounts)
+                .withResources(resources(serving.resources, gpu))
+                .withTerminationMessagePolicy("FallbackToLogsOnError")
+                .withSecurityContext(restricted());
+        if (serving.args != null) {
+            container.withArgs(serving.args);
+        }
+        return container.build();
+    }
+
+    /** The user's CPU/memory plus the GPU resource with requests equal to limits. */
+    static ResourceRequirements resources(ResourceRequirements user, Optional<GpuPlacement> gpu) {
+        ResourceRequirementsBuilder b = user == null ? new ResourceRequirementsBuilder()
+                : new ResourceRequirementsBuilder(user);
+        gpu.ifPresent(g -> b.addToRequests(g.resources()).addToLimits(g.resources()));
+        return b.build();
+    }
+
+    private static EnvVar env(String name, String value) {
+        return new EnvVar(name, value, null);
+    }
+
+    private static VolumeMount mount(String volume, String path) {
+        return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(false).build();
     }
 
     private static SecurityContext restricted() {

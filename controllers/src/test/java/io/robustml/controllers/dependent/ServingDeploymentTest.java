@@ -29,8 +29,8 @@ class ServingDeploymentTest {
             assertThat(e.getName()).isEqualTo("QUARKUS_HTTP_HOST");
             assertThat(e.getValue()).isEqualTo("127.0.0.1");
         });
-        assertThat(containers.get(0).getPorts()).singleElement()
-                .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(ServingDeployment.SIDECAR_PORT));
+        assertThat(containers.get(0).getPorts()).extracting(p -> p.getContainerPort())
+                .containsExactly(ServingDeployment.SIDECAR_PORT, ServingDeployment.SIDECAR_METRICS_PORT);
     }
 
     @Test
@@ -38,6 +38,8 @@ class ServingDeploymentTest {
         Deployment d = ServingDeployment.desired(fixture(), ServingImages.DEFAULTS);
         Container server = d.getSpec().getTemplate().getSpec().getContainers().get(1);
         assertThat(server.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).contains(
+                "ROBUSTML_MODEL_NAME=fashion-classifier",
+                "ROBUSTML_MODEL_EXIT_ON_INTEGRITY_FAILURE=true",
                 "ROBUSTML_MODEL_URI=file:///models/fashion/robust/model.pt",
                 "ROBUSTML_MODEL_FORMAT=torchscript",
                 "ROBUSTML_MODEL_SHA256=0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0");
@@ -58,5 +60,45 @@ class ServingDeploymentTest {
             assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
             assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         });
+    }
+
+    @Test
+    void gpuPodsRequestTheResourceWithRequestsEqualToLimitsAndLandOnTheProduct() {
+        RobustModel model = Serialization.unmarshal(getClass().getResourceAsStream("/robustmodel-gpu.yaml"), RobustModel.class);
+        model.getMetadata().setNamespace("shop");
+        var pod = ServingDeployment.desired(model, ServingImages.DEFAULTS).getSpec().getTemplate().getSpec();
+        var resources = pod.getContainers().get(1).getResources();
+        assertThat(resources.getLimits()).containsEntry("nvidia.com/gpu", new io.fabric8.kubernetes.api.model.Quantity("1"));
+        assertThat(resources.getRequests()).containsEntry("nvidia.com/gpu", new io.fabric8.kubernetes.api.model.Quantity("1"))
+                .containsEntry("cpu", new io.fabric8.kubernetes.api.model.Quantity("500m"));
+        assertThat(pod.getTolerations()).anySatisfy(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
+        assertThat(pod.getRuntimeClassName()).isEqualTo("nvidia");
+        assertThat(pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+                .getNodeSelectorTerms().get(0).getMatchExpressions().get(0).getValues()).containsExactly("NVIDIA-A100-SXM4-40GB");
+        assertThat(pod.getContainers().get(0).getResources()).as("the sidecar needs no GPU").isNull();
+    }
+
+    @Test
+    void aPvcModelIsReadFromTheClaimMountedReadOnly() {
+        RobustModel model = fixture();
+        model.getSpec().model.uri = "pvc://models/fashion/v3/model.pt";
+        var pod = ServingDeployment.desired(model, ServingImages.DEFAULTS).getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null).singleElement().satisfies(v -> {
+            assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("models");
+            assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
+        });
+        var server = pod.getContainers().get(1);
+        assertThat(server.getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue())
+                .isEqualTo("ROBUSTML_MODEL_URI=file:///mnt/model-source/fashion/v3/model.pt"));
+        assertThat(server.getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getMountPath()).isEqualTo("/mnt/model-source");
+            assertThat(m.getReadOnly()).isTrue();
+        });
+    }
+
+    @Test
+    void labelsPodsWithTheRevision() {
+        var d = ServingDeployment.desired(fixture(), ServingImages.DEFAULTS);
+        assertThat(d.getSpec().getTemplate().getMetadata().getLabels().get("robustml.io/revision")).matches("[0-9a-f]{10}");
     }
 }

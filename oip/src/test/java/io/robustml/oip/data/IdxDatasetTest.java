@@ -1,4 +1,4 @@
-package io.robustml.tester.data;
+package io.robustml.oip.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

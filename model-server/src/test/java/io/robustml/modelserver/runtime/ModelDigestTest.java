@@ -1,4 +1,4 @@
-package io.robustml.modelserver;
+package io.robustml.modelserver.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;

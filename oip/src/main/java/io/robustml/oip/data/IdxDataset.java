@@ -1,4 +1,4 @@
-package io.robustml.tester.data;
+package io.robustml.oip.data;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;

@@ -1,4 +1,4 @@
-package io.robustml.modelserver;
+package io.robustml.modelserver.runtime;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,0 +1,43 @@
+package io.robustml.controllers.dependent;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.robustml.controllers.Labels;
+import io.robustml.controllers.Owners;
+import io.robustml.crds.RobustModel;
+import io.robustml.crds.model.DetectorSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The detector's runtime settings, rendered from spec.detector for the sidecars, which reload the
+ * file within seconds; changing it never restarts the pods (it is not part of the revision).
+ */
+public final class DetectorConfigMap {
+    public static final String KEY = "detector.json";
+
+    private DetectorConfigMap() {
+    }
+
+    public static String name(RobustModel model) {
+        return model.getMetadata().getName() + "-detector";
+    }
+
+    public static ConfigMap desired(RobustModel model) {
+        DetectorSpec detector = model.getSpec().detector == null ? new DetectorSpec() : model.getSpec().detector;
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("model", model.getMetadata().getName());
+        config.put("labels", model.getSpec().model.labels);
+        config.put("detector", detector);
+        return new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name(model))
+                .withNamespace(model.getMetadata().getNamespace())
+                .withLabels(Labels.of(model, "detector"))
+                .withOwnerReferences(Owners.controlledBy(model))
+                .endMetadata()
+                .addToData(KEY, Serialization.asJson(config))
+                .build();
+    }
+}

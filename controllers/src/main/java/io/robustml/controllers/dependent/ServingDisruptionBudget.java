@@ -1,0 +1,29 @@
+package io.robustml.controllers.dependent;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.robustml.controllers.Labels;
+import io.robustml.controllers.Owners;
+import io.robustml.crds.RobustModel;
+
+/** Voluntary disruptions (node drains) take at most one serving pod at a time. */
+public final class ServingDisruptionBudget {
+    private ServingDisruptionBudget() {
+    }
+
+    public static PodDisruptionBudget desired(RobustModel model) {
+        return new PodDisruptionBudgetBuilder()
+                .withNewMetadata()
+                .withName(model.getMetadata().getName())
+                .withNamespace(model.getMetadata().getNamespace())
+                .withLabels(Labels.of(model, ServingDeployment.COMPONENT))
+                .withOwnerReferences(Owners.controlledBy(model))
+                .endMetadata()
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(1))
+                .withNewSelector().withMatchLabels(Labels.selector(model)).endSelector()
+                .endSpec()
+                .build();
+    }
+}

@@ -1,0 +1,29 @@
+package io.robustml.controllers.dependent;
+
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.robustml.controllers.Labels;
+import io.robustml.controllers.Owners;
+import io.robustml.crds.RobustModel;
+
+/** Serving pods run as their own ServiceAccount with no API token: they never call the API server. */
+public final class ServingServiceAccount {
+    private ServingServiceAccount() {
+    }
+
+    public static String name(RobustModel model) {
+        return model.getMetadata().getName() + "-serving";
+    }
+
+    public static ServiceAccount desired(RobustModel model) {
+        return new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName(name(model))
+                .withNamespace(model.getMetadata().getNamespace())
+                .withLabels(Labels.of(model, ServingDeployment.COMPONENT))
+                .withOwnerReferences(Owners.controlledBy(model))
+                .endMetadata()
+                .withAutomountServiceAccountToken(false)
+                .build();
+    }
+}

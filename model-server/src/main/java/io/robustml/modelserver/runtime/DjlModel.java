@@ -1,0 +1,78 @@
+package io.robustml.modelserver.runtime;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * A TorchScript or ONNX model loaded with DJL, with a pool of predictors (DJL predictors are not
+ * thread-safe). Uses the GPU when the engine finds one, the CPU otherwise.
+ */
+public final class DjlModel implements AutoCloseable {
+    static {
+        // Nothing may be downloaded at run time: fail instead of fetching engines or models.
+        System.setProperty("ai.djl.offline", "true");
+    }
+
+    private final ZooModel<NDList, NDList> model;
+    private final BlockingQueue<Predictor<NDList, NDList>> predictors;
+    private final Device device;
+
+    private DjlModel(ZooModel<NDList, NDList> model, int poolSize) {
+        this.model = model;
+        this.device = model.getNDManager().getDevice();
+        this.predictors = new ArrayBlockingQueue<>(poolSize);
+        for (int i = 0; i < poolSize; i++) {
+            predictors.add(model.newPredictor());
+        }
+    }
+
+    /** Loads the file; {@code format} is torchscript or onnx. */
+    public static DjlModel load(Path file, String format, int poolSize) throws Exception {
+        String engine = switch (format) {
+            case "torchscript" -> "PyTorch";
+            case "onnx" -> "OnnxRuntime";
+            default -> throw new IllegalArgumentException("unknown model format '" + format + "' (torchscript or onnx)");
+        };
+        Device device = Engine.getEngine(engine).defaultDevice();
+        Criteria<NDList, NDList> criteria = Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optModelPath(file)
+                .optEngine(engine)
+                .optDevice(device)
+                .build();
+        return new DjlModel(criteria.loadModel(), Math.max(1, poolSize));
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** One forward pass over the whole batch: {@code shape[0]} is the batch size. */
+    public Prediction predict(float[] data, long[] shape) throws Exception {
+        Predictor<NDList, NDList> predictor = predictors.take();
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+            NDArray input = manager.create(data, new Shape(shape));
+            NDList output = predictor.predict(new NDList(input));
+            NDArray logits = output.get(0);
+            return new Prediction(logits.toFloatArray(), logits.getShape().getShape());
+        } finally {
+            predictors.add(predictor);
+        }
+    }
+
+    @Override
+    public void close() {
+        predictors.forEach(Predictor::close);
+        model.close();
+    }
+}
