@@ -57,13 +57,14 @@ class ApiServerContractTest {
 
     @Test
     void publishesFieldDescriptionsInTheOpenApiDocument(KubernetesClient client) {
-        String doc = client.raw("/openapi/v3/apis/robustml.io/v1alpha1");
-        assertThat(doc).isNotNull();
-        var schemas = Serialization.unmarshal(doc, java.util.Map.class);
-        String text = Serialization.asJson(schemas);
-        assertThat(text).contains("What the model must withstand: attacker access and goal, and the attacks of the test suite.")
-                .contains("Lower-case hex SHA-256 of the model file")
-                .contains("io.robustml.v1alpha1.AdversarialTestRun");
+        // The API server publishes a new CRD's schema a few seconds after the CRD is Established.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
+            String doc = client.raw("/openapi/v3/apis/robustml.io/v1alpha1");
+            assertThat(doc).isNotNull()
+                    .contains("What the model must withstand: attacker access and goal, and the attacks of the test suite.")
+                    .contains("Lower-case hex SHA-256 of the model file")
+                    .contains("io.robustml.v1alpha1.AdversarialTestRun");
+        });
     }
 
     @Test
