@@ -145,10 +145,10 @@ class RobustModelReconcilerClusterTest {
         var deployment = client.apps().deployments().inNamespace(ns.name()).withName("fashion-classifier");
         await().atMost(TIMEOUT).until(() -> deployment.get() != null);
 
-        deployment.edit(d -> {
-            d.getSpec().setReplicas(5);
-            return d;
-        });
+        // A person's edit (kubectl patch): a merge patch without resourceVersion, so it cannot conflict.
+        Deployment edited = deployment.patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":5}}");
+        assertThat(edited.getSpec().getReplicas()).isEqualTo(5);
 
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment.get().getSpec().getReplicas()).isEqualTo(2));
     }
