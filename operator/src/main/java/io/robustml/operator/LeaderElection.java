@@ -19,8 +19,9 @@ public class LeaderElection {
             @ConfigProperty(name = "robustml.leader-election.lease-name", defaultValue = "robustml-operator") String leaseName,
             // Null means the operator pod's own namespace when running in a cluster.
             @ConfigProperty(name = "robustml.leader-election.lease-namespace") Optional<String> leaseNamespace,
-            // A replica that loses the lease exits so Kubernetes restarts it as a clean follower.
-            @ConfigProperty(name = "robustml.leader-election.exit-on-stop-leading", defaultValue = "true") boolean exit) {
+            // Exiting on a lost lease from inside JOSDK deadlocks a normal shutdown (System.exit in a
+            // shutdown hook), so it is off by default; a replica that loses the lease stops reconciling.
+            @ConfigProperty(name = "robustml.leader-election.exit-on-stop-leading", defaultValue = "false") boolean exit) {
         return new LeaderElectionConfiguration(leaseName, leaseNamespace.orElse(null),
                 LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
                 LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
