@@ -3,7 +3,6 @@ package io.robustml.controllers.dependent;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.robustml.controllers.Labels;
 import io.robustml.controllers.Owners;
 import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.DetectorSpec;
@@ -31,12 +30,7 @@ public final class DetectorConfigMap {
         config.put("labels", model.getSpec().model.labels);
         config.put("detector", detector);
         return new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName(name(model))
-                .withNamespace(model.getMetadata().getNamespace())
-                .withLabels(Labels.of(model, "detector"))
-                .withOwnerReferences(Owners.controlledBy(model))
-                .endMetadata()
+                .withMetadata(Owners.ownedMetadata(model, name(model), "detector"))
                 .addToData(KEY, Serialization.asJson(config))
                 .build();
     }

@@ -14,12 +14,7 @@ public final class ServingDisruptionBudget {
 
     public static PodDisruptionBudget desired(RobustModel model) {
         return new PodDisruptionBudgetBuilder()
-                .withNewMetadata()
-                .withName(model.getMetadata().getName())
-                .withNamespace(model.getMetadata().getNamespace())
-                .withLabels(Labels.of(model, ServingDeployment.COMPONENT))
-                .withOwnerReferences(Owners.controlledBy(model))
-                .endMetadata()
+                .withMetadata(Owners.ownedMetadata(model, model.getMetadata().getName(), ServingDeployment.COMPONENT))
                 .withNewSpec()
                 .withMaxUnavailable(new IntOrString(1))
                 .withNewSelector().withMatchLabels(Labels.selector(model)).endSelector()

@@ -13,12 +13,7 @@ public final class ServingService {
 
     public static Service desired(RobustModel model) {
         return new ServiceBuilder()
-                .withNewMetadata()
-                .withName(model.getMetadata().getName())
-                .withNamespace(model.getMetadata().getNamespace())
-                .withLabels(Labels.of(model, ServingDeployment.COMPONENT))
-                .withOwnerReferences(Owners.controlledBy(model))
-                .endMetadata()
+                .withMetadata(Owners.ownedMetadata(model, model.getMetadata().getName(), ServingDeployment.COMPONENT))
                 .withNewSpec()
                 .withSelector(Labels.selector(model))
                 .addNewPort().withName("http").withPort(80).withNewTargetPort("http").withProtocol("TCP").endPort()

@@ -2,7 +2,6 @@ package io.robustml.controllers.dependent;
 
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.robustml.controllers.Labels;
 import io.robustml.controllers.Owners;
 import io.robustml.crds.RobustModel;
 
@@ -17,12 +16,7 @@ public final class ServingServiceAccount {
 
     public static ServiceAccount desired(RobustModel model) {
         return new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName(name(model))
-                .withNamespace(model.getMetadata().getNamespace())
-                .withLabels(Labels.of(model, ServingDeployment.COMPONENT))
-                .withOwnerReferences(Owners.controlledBy(model))
-                .endMetadata()
+                .withMetadata(Owners.ownedMetadata(model, name(model), ServingDeployment.COMPONENT))
                 .withAutomountServiceAccountToken(false)
                 .build();
     }
