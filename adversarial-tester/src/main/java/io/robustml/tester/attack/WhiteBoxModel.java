@@ -1,0 +1,75 @@
+package io.robustml.tester.attack;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+import java.nio.file.Path;
+
+/**
+ * A TorchScript model whose gradients with respect to the input are available (DJL cannot export
+ * TorchScript, but it can differentiate through a loaded one): the white-box attacker's view.
+ */
+public final class WhiteBoxModel implements AutoCloseable {
+    static {
+        System.setProperty("ai.djl.offline", "true");
+    }
+
+    private final ZooModel<NDList, NDList> model;
+    private final Block block;
+    private final Loss loss = Loss.softmaxCrossEntropyLoss();
+
+    private WhiteBoxModel(ZooModel<NDList, NDList> model) {
+        this.model = model;
+        this.block = model.getBlock();
+        // Gradients flow to the input only; the weights stay as trained.
+        block.freezeParameters(true);
+    }
+
+    public static WhiteBoxModel load(Path torchscript) throws Exception {
+        Criteria<NDList, NDList> criteria = Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optModelPath(torchscript)
+                .optEngine("PyTorch")
+                .optOption("trainParam", "true") // load so that autograd records the forward pass
+                .build();
+        return new WhiteBoxModel(criteria.loadModel());
+    }
+
+    public NDManager newManager() {
+        return model.getNDManager().newSubManager();
+    }
+
+    public NDArray logits(NDArray input) {
+        return block.forward(new ParameterStore(input.getManager(), false), new NDList(input), false).singletonOrThrow();
+    }
+
+    /**
+     * Gradient of the mean cross-entropy loss with respect to the input. A fresh leaf per call:
+     * gradients accumulate in DJL, and only one collector may be open at a time.
+     */
+    public NDArray lossGradient(NDArray input, NDArray labels) {
+        NDArray leaf = input.stopGradient().duplicate();
+        leaf.setRequiresGradient(true);
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            // Training-mode forward so autograd records it; the reference models have no dropout or
+            // batch norm, so train and eval compute the same function.
+            NDArray logits = block.forward(new ParameterStore(input.getManager(), false), new NDList(leaf), true)
+                    .singletonOrThrow();
+            NDArray value = loss.evaluate(new NDList(labels), new NDList(logits));
+            collector.backward(value);
+        }
+        return leaf.getGradient().duplicate();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}
