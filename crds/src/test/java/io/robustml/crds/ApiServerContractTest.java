@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.robustml.controlplane.CustomResourceDefinitions;
 import io.robustml.controlplane.TestNamespace;
 import io.robustml.controlplane.WithControlPlane;
 import io.robustml.crds.model.RobustModelStatus;
@@ -22,8 +21,7 @@ import org.junit.jupiter.api.Test;
 class ApiServerContractTest {
     @BeforeEach
     void installCrds(KubernetesClient client) {
-        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/robustmodels.robustml.io-v1.yml");
-        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
+        ApiCrds.install(client);
     }
 
     private static RobustModel example(KubernetesClient client, TestNamespace ns) throws IOException {

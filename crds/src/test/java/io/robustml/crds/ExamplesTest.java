@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.robustml.controlplane.CustomResourceDefinitions;
 import io.robustml.controlplane.TestNamespace;
 import io.robustml.controlplane.WithControlPlane;
 import java.io.IOException;
@@ -26,8 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ExamplesTest {
     @BeforeEach
     void installCrds(KubernetesClient client) {
-        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/robustmodels.robustml.io-v1.yml");
-        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
+        ApiCrds.install(client);
     }
 
     static Stream<Path> examples() throws IOException {
@@ -39,7 +37,6 @@ class ExamplesTest {
         return files.stream();
     }
 
-    @SuppressWarnings("unchecked")
     private static GenericKubernetesResource load(Path file, String namespace) throws IOException {
         GenericKubernetesResource r = Serialization.unmarshal(Files.readString(file), GenericKubernetesResource.class);
         r.getMetadata().setNamespace(namespace);

@@ -62,8 +62,6 @@ public final class ServingDeployment {
 
     public static Deployment desired(RobustModel model, ServingImages images) {
         String revision = Revision.of(model.getSpec());
-        Map<String, String> podLabels = Labels.of(model, COMPONENT);
-        podLabels.put(Labels.REVISION, revision);
         Map<String, String> labels = Labels.of(model, COMPONENT);
         labels.put(Labels.REVISION, revision);
         return new DeploymentBuilder()
@@ -77,14 +75,14 @@ public final class ServingDeployment {
                 .withReplicas(desiredReplicas(model))
                 .withNewSelector().withMatchLabels(Labels.selector(model)).endSelector()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(podLabels).endMetadata()
-                .withSpec(podSpec(model, images))
+                .withNewMetadata().withLabels(labels).endMetadata()
+                .withSpec(podSpec(model, images, revision))
                 .endTemplate()
                 .endSpec()
                 .build();
     }
 
-    static PodSpec podSpec(RobustModel model, ServingImages images) {
+    static PodSpec podSpec(RobustModel model, ServingImages images, String revision) {
         ServingSpec serving = model.getSpec().serving == null ? new ServingSpec() : model.getSpec().serving;
         Optional<GpuPlacement> gpu = GpuPlacement.of(serving.gpu);
         ModelSource source = ModelSource.of(model.getSpec().model.uri);
@@ -105,7 +103,7 @@ public final class ServingDeployment {
                 .withFsGroup(1000L)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
-                .withContainers(sidecar(model, images), modelServer(model, images, serving, gpu, source))
+                .withContainers(sidecar(model, images), modelServer(model, images, serving, gpu, source, revision))
                 .addToVolumes(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build())
                 .addToVolumes(new VolumeBuilder().withName(DETECTOR_CONFIG_VOLUME).withNewConfigMap()
                         .withName(DetectorConfigMap.name(model)).endConfigMap().build())
@@ -126,7 +124,7 @@ public final class ServingDeployment {
                 .addNewEnv().withName("ROBUSTML_UPSTREAM").withValue("http://127.0.0.1:" + modelServerPort(model)).endEnv()
                 .addNewEnv().withName("ROBUSTML_DETECTOR_CONFIG").withValue(DETECTOR_CONFIG_PATH + "/" + DetectorConfigMap.KEY)
                 .endEnv()
-                .withVolumeMounts(mount(DETECTOR_CONFIG_VOLUME, DETECTOR_CONFIG_PATH), mount(TMP_VOLUME, "/tmp"))
+                .withVolumeMounts(mount(DETECTOR_CONFIG_VOLUME, DETECTOR_CONFIG_PATH, true), mount(TMP_VOLUME, "/tmp", false))
                 .withNewReadinessProbe().withNewHttpGet().withPath("/v2/health/ready").withNewPort("http").endHttpGet()
                 .withPeriodSeconds(5).endReadinessProbe()
                 .withSecurityContext(restricted())
@@ -134,11 +132,11 @@ public final class ServingDeployment {
     }
 
     private static Container modelServer(RobustModel model, ServingImages images, ServingSpec serving,
-            Optional<GpuPlacement> gpu, ModelSource source) {
+            Optional<GpuPlacement> gpu, ModelSource source, String revision) {
         ModelSpec m = model.getSpec().model;
         List<EnvVar> env = new ArrayList<>();
         env.add(env("ROBUSTML_MODEL_NAME", model.getMetadata().getName()));
-        env.add(env("ROBUSTML_MODEL_VERSION", Revision.of(model.getSpec())));
+        env.add(env("ROBUSTML_MODEL_VERSION", revision));
         env.add(env("ROBUSTML_MODEL_URI", source.localUri()));
         env.add(env("ROBUSTML_MODEL_FORMAT", m.format.name().toLowerCase(Locale.ROOT)));
         env.add(env("ROBUSTML_MODEL_SHA256", m.sha256));
@@ -156,9 +154,8 @@ public final class ServingDeployment {
         env.add(env("QUARKUS_HTTP_PORT", Integer.toString(modelServerPort(model))));
         env.add(env("DJL_CACHE_DIR", "/tmp/djl"));
 
-        List<VolumeMount> mounts = new ArrayList<>(List.of(mount(TMP_VOLUME, "/tmp")));
-        source.volume().ifPresent(v -> mounts.add(new VolumeMountBuilder().withName(v.getName())
-                .withMountPath(ModelSource.MOUNT_PATH).withReadOnly(true).build()));
+        List<VolumeMount> mounts = new ArrayList<>(List.of(mount(TMP_VOLUME, "/tmp", false)));
+        source.volume().ifPresent(v -> mounts.add(mount(v.getName(), ModelSource.MOUNT_PATH, true)));
 
         ContainerBuilder container = new ContainerBuilder()
                 .withName(MODEL_SERVER_CONTAINER)
@@ -186,8 +183,8 @@ public final class ServingDeployment {
         return new EnvVar(name, value, null);
     }
 
-    private static VolumeMount mount(String volume, String path) {
-        return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(false).build();
+    private static VolumeMount mount(String volume, String path, boolean readOnly) {
+        return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(readOnly).build();
     }
 
     private static SecurityContext restricted() {

@@ -55,8 +55,8 @@ public class ControlPlaneExtension implements BeforeAllCallback, BeforeEachCallb
         String name = namespaceName(context.getRequiredTestClass().getSimpleName(),
                 context.getRequiredTestMethod().getName());
         var labels = new java.util.HashMap<>(Map.of("robustml.io/test", "true"));
-        String podSecurity = context.getRequiredTestClass().getAnnotation(WithControlPlane.class) == null ? ""
-                : context.getRequiredTestClass().getAnnotation(WithControlPlane.class).podSecurity();
+        WithControlPlane settings = context.getRequiredTestClass().getAnnotation(WithControlPlane.class);
+        String podSecurity = settings == null ? "" : settings.podSecurity();
         if (!podSecurity.isEmpty()) {
             labels.put("pod-security.kubernetes.io/enforce", podSecurity);
         }
