@@ -20,8 +20,14 @@ public final class CustomResourceDefinitions {
         CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
         client.resource(crd).fieldManager("robustml-tests").forceConflicts().serverSideApply();
         return client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                        .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
+                .waitUntilCondition(CustomResourceDefinitions::isEstablished,
                         Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A fresh CRD may carry a status with accepted names but no conditions yet: that is "not yet". */
+    static boolean isEstablished(CustomResourceDefinition crd) {
+        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 }
