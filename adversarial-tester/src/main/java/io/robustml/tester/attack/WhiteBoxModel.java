@@ -55,17 +55,27 @@ public final class WhiteBoxModel implements AutoCloseable {
      * gradients accumulate in DJL, and only one collector may be open at a time.
      */
     public NDArray lossGradient(NDArray input, NDArray labels) {
+        return lossGradientAndLogits(input, labels).gradient();
+    }
+
+    /** The gradient and, from the same forward pass, the logits at {@code input}. */
+    public GradientAndLogits lossGradientAndLogits(NDArray input, NDArray labels) {
         NDArray leaf = input.stopGradient().duplicate();
         leaf.setRequiresGradient(true);
+        NDArray logits;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             // Training-mode forward so autograd records it; the reference models have no dropout or
             // batch norm, so train and eval compute the same function.
-            NDArray logits = block.forward(new ParameterStore(input.getManager(), false), new NDList(leaf), true)
+            logits = block.forward(new ParameterStore(input.getManager(), false), new NDList(leaf), true)
                     .singletonOrThrow();
             NDArray value = loss.evaluate(new NDList(labels), new NDList(logits));
             collector.backward(value);
         }
-        return leaf.getGradient().duplicate();
+        return new GradientAndLogits(leaf.getGradient().duplicate(), logits.stopGradient());
+    }
+
+    /** Loss gradient with respect to the input, and the logits it was taken at. */
+    public record GradientAndLogits(NDArray gradient, NDArray logits) {
     }
 
     @Override

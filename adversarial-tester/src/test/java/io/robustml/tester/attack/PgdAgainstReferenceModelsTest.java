@@ -20,11 +20,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  * training run measured with PyTorch (model-server/models/metrics.json): an attack weaker than the
  * standard tools would give false confidence, so this is checked against them.
  */
-class LinfPgdAgainstReferenceModelsTest {
+class PgdAgainstReferenceModelsTest {
     private static final Path MODELS = Path.of("../model-server/models");
     private static final Path FASHION = Path.of("/usr/share/datasets/fashion-mnist");
     private static final int SAMPLES = 500;
     private static final int BATCH = 100;
+    private static final Constraint LINF_01 = Constraint.unitRange(Norm.LINF, 0.1f);
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"standard", "robust"})
@@ -51,8 +52,8 @@ class LinfPgdAgainstReferenceModelsTest {
                     NDArray x = m.create(data, new Shape(BATCH, 1, 28, 28));
                     NDArray yArr = m.create(y);
                     copy(model.logits(x).argMax(1), clean, start);
-                    copy(model.logits(LinfPgd.fgsm(0.1f).attack(model, x, yArr)).argMax(1), fgsm, start);
-                    NDArray adv = new LinfPgd(0.1f, 0.01f, 20, true, 0f, 1f).attack(model, x, yArr);
+                    copy(model.logits(Pgd.fgsm(LINF_01).attack(model, x, yArr)).argMax(1), fgsm, start);
+                    NDArray adv = new Pgd(LINF_01, 0.01f, 20, 0, true).attack(model, x, yArr);
                     copy(model.logits(adv).argMax(1), pgd, start);
                     maxPerturbation = Math.max(maxPerturbation, adv.sub(x).abs().max().getFloat());
                 }

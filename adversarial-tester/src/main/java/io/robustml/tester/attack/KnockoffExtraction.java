@@ -1,0 +1,157 @@
+package io.robustml.tester.attack;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.robustml.tester.target.Target;
+import java.io.IOException;
+import java.util.SplittableRandom;
+
+/**
+ * Model extraction by knockoff (Orekondy et al., CVPR 2019, natural-image variant): the attacker sends
+ * {@code queryBudget} natural images it owns, keeps the target's top-1 answers, and trains a surrogate
+ * (an MLP) on them. The number is the surrogate's agreement with the target on held-out images:
+ * how much of the model walked out through the API. Such clients look like ordinary ones to a
+ * distribution test (DESIGN §8); the defences are identity, quotas, rate limits and output hardening.
+ */
+public record KnockoffExtraction(int queryBudget, int epochs, int batchSize, int hiddenUnits, long seed) {
+
+    public KnockoffExtraction {
+        if (queryBudget < 1 || epochs < 1 || batchSize < 1 || hiddenUnits < 1) {
+            throw new IllegalArgumentException("queryBudget, epochs, batchSize and hiddenUnits must be positive");
+        }
+    }
+
+    public static KnockoffExtraction withBudget(int queryBudget, long seed) {
+        return new KnockoffExtraction(queryBudget, 10, 64, 256, seed);
+    }
+
+    /**
+     * @param firstFlaggedQuery 1-based index of the first query the sidecar flagged, 0 when none was
+     *                          (or verdicts were not visible: see {@code verdictsVisible})
+     */
+    public record Result(int queriesUsed, double agreement, boolean verdictsVisible, int firstFlaggedQuery) {
+    }
+
+    /**
+     * @param pool             the attacker's own natural images (only the first queryBudget are sent)
+     * @param heldOut          images to compare surrogate and target on (never sent by the attacker)
+     * @param targetOnHeldOut  the target's answers on {@code heldOut}, measured by the clean evaluation
+     */
+    public Result run(Target target, float[][] pool, float[][] heldOut, int[] targetOnHeldOut) throws IOException {
+        int n = Math.min(queryBudget, pool.length);
+        float[][] queries = new float[n][];
+        int[] permutation = permutation(pool.length, new SplittableRandom(seed));
+        for (int i = 0; i < n; i++) {
+            queries[i] = pool[permutation[i]];
+        }
+        int[] answers = new int[n];
+        boolean visible = true;
+        int firstFlag = 0;
+        int classes = 0;
+        for (int start = 0; start < n; start += batchSize) {
+            float[][] chunk = java.util.Arrays.copyOfRange(queries, start, Math.min(n, start + batchSize));
+            Target.Answer answer = target.classify(chunk);
+            classes = Math.max(classes, answer.scores()[0].length);
+            for (int j = 0; j < chunk.length; j++) {
+                answers[start + j] = answer.predicted(j);
+                if (answer.flagged() == null) {
+                    visible = false;
+                } else if (answer.flagged()[j] && firstFlag == 0) {
+                    firstFlag = start + j + 1;
+                }
+            }
+        }
+        int[] surrogate = trainAndPredict(queries, answers, Math.max(classes, 2), heldOut);
+        int agree = 0;
+        for (int i = 0; i < heldOut.length; i++) {
+            agree += surrogate[i] == targetOnHeldOut[i] ? 1 : 0;
+        }
+        return new Result(n, heldOut.length == 0 ? 0.0 : (double) agree / heldOut.length, visible, visible ? firstFlag : 0);
+    }
+
+    private int[] trainAndPredict(float[][] x, int[] y, int classes, float[][] heldOut) {
+        int features = x[0].length;
+        Engine.getInstance().setRandomSeed((int) seed);
+        SequentialBlock net = new SequentialBlock()
+                .add(Blocks.batchFlattenBlock(features))
+                .add(Linear.builder().setUnits(hiddenUnits).build())
+                .add(Activation::relu)
+                .add(Linear.builder().setUnits(classes).build());
+        try (Model model = Model.newInstance("knockoff-surrogate", "PyTorch")) {
+            model.setBlock(net);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build());
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(batchSize, features));
+                SplittableRandom random = new SplittableRandom(seed + 1);
+                for (int epoch = 0; epoch < epochs; epoch++) {
+                    int[] order = permutation(x.length, random);
+                    for (int start = 0; start < x.length; start += batchSize) {
+                        int count = Math.min(batchSize, x.length - start);
+                        float[] batch = new float[count * features];
+                        int[] labels = new int[count];
+                        for (int j = 0; j < count; j++) {
+                            System.arraycopy(x[order[start + j]], 0, batch, j * features, features);
+                            labels[j] = y[order[start + j]];
+                        }
+                        try (NDManager m = trainer.getManager().newSubManager()) {
+                            NDArray input = m.create(batch, new Shape(count, features));
+                            NDArray target = m.create(labels);
+                            try (GradientCollector collector = trainer.newGradientCollector()) {
+                                NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
+                                collector.backward(trainer.getLoss().evaluate(new NDList(target), new NDList(logits)));
+                            }
+                            trainer.step();
+                        }
+                    }
+                }
+                int[] predictions = new int[heldOut.length];
+                for (int start = 0; start < heldOut.length; start += 256) {
+                    int count = Math.min(256, heldOut.length - start);
+                    float[] batch = new float[count * features];
+                    for (int j = 0; j < count; j++) {
+                        System.arraycopy(heldOut[start + j], 0, batch, j * features, features);
+                    }
+                    try (NDManager m = trainer.getManager().newSubManager()) {
+                        NDArray logits = net.forward(new ParameterStore(m, false),
+                                new NDList(m.create(batch, new Shape(count, features))), false).singletonOrThrow();
+                        long[] argMax = logits.argMax(1).toLongArray();
+                        for (int j = 0; j < count; j++) {
+                            predictions[start + j] = (int) argMax[j];
+                        }
+                    }
+                }
+                return predictions;
+            }
+        }
+    }
+
+    private static int[] permutation(int n, SplittableRandom random) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}
