@@ -33,7 +33,7 @@ public record SquareAttack(Constraint constraint, int queryBudget, float pInit, 
      * it took, whether the goal was reached, and whether any of its queries was flagged (and at which).
      */
     public record Result(float[][] adversarial, int[] predictions, int[] queries, boolean[] reached,
-            boolean[] flaggedAny, int[] firstFlaggedQuery) {
+            boolean[] flaggedAny, int[] firstFlaggedQuery, boolean verdictsVisible) {
     }
 
     public Result run(Target target, float[][] x, int[] labels, boolean targeted, Geometry geometry) throws IOException {
@@ -52,6 +52,7 @@ public record SquareAttack(Constraint constraint, int queryBudget, float pInit, 
             best[i] = stripes(x[i], geometry, random, eps);
         }
         Target.Answer first = target.classify(best);
+        boolean visible = first.flagged() != null;
         for (int i = 0; i < n; i++) {
             record(first, i, i, labels, targeted, queries, predictions, margin, reached, flaggedAny, firstFlag);
         }
@@ -73,6 +74,7 @@ public record SquareAttack(Constraint constraint, int queryBudget, float pInit, 
                 candidates[j] = changeWindow(x[i], best[i], geometry, side, random, eps);
             }
             Target.Answer answer = target.classify(candidates);
+            visible &= answer.flagged() != null;
             for (int j = 0; j < candidates.length; j++) {
                 int i = active.get(j);
                 queries[i]++;
@@ -87,7 +89,7 @@ public record SquareAttack(Constraint constraint, int queryBudget, float pInit, 
             }
         }
         constraint.check(x, best);
-        return new Result(best, predictions, queries, reached, flaggedAny, firstFlag);
+        return new Result(best, predictions, queries, reached, flaggedAny, firstFlag, visible);
     }
 
     private void record(Target.Answer answer, int row, int i, int[] labels, boolean targeted, int[] queries,

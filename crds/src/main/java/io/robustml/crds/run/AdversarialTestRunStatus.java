@@ -18,6 +18,10 @@ public class AdversarialTestRunStatus {
     public String error;
     @JsonPropertyDescription("Examples evaluated.")
     public Integer samples;
+    @JsonPropertyDescription("Examples done so far, while Running.")
+    public Integer examplesDone;
+    @JsonPropertyDescription("Progress of a Running test: examples done and the success rates so far.")
+    public String progress;
     @JsonPropertyDescription("Accuracy on unattacked examples.")
     public String cleanAccuracy;
     @JsonPropertyDescription("Highest adversarial success rate over the attacks.")
@@ -37,8 +41,12 @@ public class AdversarialTestRunStatus {
     /** Detector precision, recall and false-positive rate. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class DetectorMetrics {
+        @JsonPropertyDescription("M2: of the inputs the sidecar flagged in the test's traffic, the fraction that were "
+                + "successful adversarial examples.")
         public String precision;
+        @JsonPropertyDescription("M3: fraction of successful adversarial examples (over all evasion attacks) the sidecar flagged.")
         public String recall;
+        @JsonPropertyDescription("Fraction of clean examples the sidecar flagged.")
         public String falsePositiveRate;
     }
 
@@ -47,11 +55,15 @@ public class AdversarialTestRunStatus {
     public static class LatencyMetrics {
         public String p50Ms;
         public String p99Ms;
+        @JsonPropertyDescription("Single-example requests the percentiles were measured on.")
+        public Integer requests;
     }
 
     /** One attack's outcome. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class AttackResult {
+        @JsonPropertyDescription("Unique name of the attack in the suite, e.g. pgd-linf-0.1.")
+        public String name;
         public String type;
         public String norm;
         public String epsilon;
@@ -63,7 +75,14 @@ public class AdversarialTestRunStatus {
         public String maxPerturbation;
         @JsonPropertyDescription("Queries sent (black-box attacks).")
         public Long queriesUsed;
-        @JsonPropertyDescription("Fraction of successful adversarial examples the sidecar flagged (M3).")
+        @JsonPropertyDescription("Median queries an example took until the attack succeeded (query attacks, M5).")
+        public Integer medianQueriesToSuccess;
+        @JsonPropertyDescription("Fraction of successful adversarial examples the sidecar flagged (M3); for query attacks, "
+                + "flagged at any of the example's queries. Absent when the sidecar showed no verdicts.")
         public String detectionRecall;
+        @JsonPropertyDescription("Extraction: agreement of the attacker's surrogate with the target on held-out images.")
+        public String surrogateAgreement;
+        @JsonPropertyDescription("Extraction: the first query the sidecar flagged (1-based); absent when none was flagged.")
+        public Integer queriesToFirstFlag;
     }
 }

@@ -1,0 +1,225 @@
+package io.robustml.tester.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.robustml.crds.AdversarialTestRun;
+import io.robustml.crds.run.AdversarialTestRunStatus;
+import io.robustml.tester.attack.WhiteBoxModel;
+import io.robustml.tester.target.OipTarget;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * The tester's command line (the analysis Job's container command).
+ *
+ * <pre>
+ * adversarial-tester --run NAME [--namespace NS] [options]   # reads the run from the API server, writes its status
+ * adversarial-tester --file RUN.yaml [options]                 # offline: prints the status as JSON
+ * options: --report FILE --batch-size N --seed N --latency-probes N --pool-size N --api-key KEY --timeout-seconds N
+ * </pre>
+ *
+ * Exit status: 0 when it measured (whatever the numbers), 1 when it could not (the reason is in the
+ * run's status), 2 for a wrong command line.
+ */
+public final class TesterMain {
+    static final int MEASURED = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+    private static final String USAGE_TEXT = "usage: adversarial-tester (--run NAME [--namespace NS] | --file RUN.yaml) "
+            + "[--report FILE] [--batch-size N] [--seed N] [--latency-probes N] [--pool-size N] [--api-key KEY] "
+            + "[--timeout-seconds N]";
+
+    private TesterMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.err));
+    }
+
+    /** Everything main does, minus the exit, so tests can call it. */
+    public static int run(String[] args, PrintStream log) {
+        return run(args, log, () -> new KubernetesClientBuilder().build());
+    }
+
+    /** As {@link #run(String[], PrintStream)}, with the API server client given (closed when done). */
+    public static int run(String[] args, PrintStream log, Supplier<KubernetesClient> clients) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            log.println(e.getMessage());
+            log.println(USAGE_TEXT);
+            return USAGE;
+        }
+        if (options.file != null) {
+            return offline(options, log);
+        }
+        try (KubernetesClient client = clients.get()) {
+            String namespace = options.namespace != null ? options.namespace : client.getNamespace();
+            ClusterStatusSink sink = new ClusterStatusSink(client, namespace, options.run, 5000);
+            AdversarialTestRun run = sink.get();
+            if (run == null) {
+                log.println("no AdversarialTestRun " + namespace + "/" + options.run);
+                return FAILED;
+            }
+            if (run.getStatus() != null && "Succeeded".equals(run.getStatus().phase)) {
+                log.println("run " + namespace + "/" + options.run + " already succeeded; nothing to do");
+                return MEASURED;
+            }
+            return evaluate(run, options, sink, log);
+        } catch (KubernetesClientException e) {
+            log.println("[tester] cannot read or update the run on the API server: " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    private static int offline(Options options, PrintStream log) {
+        AdversarialTestRun run;
+        try (InputStream in = Files.newInputStream(Path.of(options.file))) {
+            run = Serialization.unmarshal(in, AdversarialTestRun.class);
+        } catch (IOException | RuntimeException e) {
+            log.println("cannot read " + options.file + ": " + e.getMessage());
+            return USAGE;
+        }
+        AdversarialTestRunStatus status = new AdversarialTestRunStatus();
+        RunStatusSink sink = new RunStatusSink() {
+            @Override
+            public void running() {
+                status.phase = "Running";
+            }
+
+            @Override
+            public void update(int done, int total, String summary) {
+            }
+
+            @Override
+            public void succeeded(EvaluationReport report) {
+                report.fill(status);
+                status.phase = "Succeeded";
+            }
+
+            @Override
+            public void failed(String error) {
+                status.phase = "Failed";
+                status.error = error;
+            }
+        };
+        int code = evaluate(run, options, sink, log);
+        System.out.println(Serialization.asJson(status));
+        return code;
+    }
+
+    static int evaluate(AdversarialTestRun run, Options options, RunStatusSink sink, PrintStream log) {
+        sink.running();
+        try {
+            Assignment assignment = Assignment.of(run.getSpec());
+            boolean extraction = assignment.attacks().stream().anyMatch(p -> !p.evasion());
+            int poolSize = extraction ? assignment.attacks().stream().filter(p -> !p.evasion())
+                    .mapToInt(AttackPlan::queryBudget).max().orElse(0) : 0;
+            EvaluationData data = EvaluationData.load(assignment.datasetUri(), assignment.samples(),
+                    options.poolSize != null ? options.poolSize : poolSize);
+            OipTarget target = OipTarget.connect(assignment.endpoint(), assignment.model(), options.settings.batchSize(),
+                    options.settings.apiKey(), Duration.ofSeconds(options.settings.timeoutSeconds()));
+            boolean whiteBox = assignment.attacks().stream().anyMatch(AttackPlan::whiteBox);
+            log.printf(Locale.ROOT, "[tester] %s revision %s at %s: %d examples, attacks %s%n", assignment.model(),
+                    assignment.revision(), assignment.endpoint(), Math.min(assignment.samples(), data.test().count()),
+                    assignment.attacks().stream().map(AttackPlan::name).toList());
+            Progress progress = (done, total, summary) -> {
+                log.printf(Locale.ROOT, "[tester] %d/%d: %s%n", done, total, summary);
+                sink.update(done, total, summary);
+            };
+            EvaluationReport report;
+            try (WhiteBoxModel model = whiteBox
+                    ? WhiteBoxModel.load(ModelFile.resolve(assignment.modelUri(), assignment.modelSha256())) : null) {
+                report = new Evaluation(assignment, options.settings, target, model, target.exampleShape(), data, progress).run();
+            }
+            if (options.report != null) {
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(options.report).toFile(), report);
+            }
+            sink.succeeded(report);
+            log.printf(Locale.ROOT, "[tester] done in %.1f s: clean accuracy %.4f, highest adversarial success rate %s%n",
+                    report.timing().totalSeconds(), report.cleanAccuracy(), report.maxAdversarialSuccessRate());
+            return MEASURED;
+        } catch (Exception e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            log.println("[tester] failed: " + message);
+            try {
+                sink.failed(message);
+            } catch (RuntimeException statusNotWritten) {
+                log.println("[tester] and could not write the run's status: " + statusNotWritten.getMessage());
+            }
+            return FAILED;
+        }
+    }
+
+    /** Parsed command line. */
+    static final class Options {
+        String run;
+        String namespace;
+        String file;
+        String report;
+        Integer poolSize;
+        Settings settings = Settings.defaults().withApiKey(System.getenv("ROBUSTML_TESTER_API_KEY"));
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            Deque<String> rest = new ArrayDeque<>(List.of(args));
+            int batch = o.settings.batchSize();
+            long seed = o.settings.seed();
+            int probes = o.settings.latencyProbes();
+            int timeout = o.settings.timeoutSeconds();
+            String apiKey = o.settings.apiKey();
+            while (!rest.isEmpty()) {
+                String flag = rest.pop();
+                if (rest.isEmpty()) {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                String value = rest.pop();
+                switch (flag) {
+                    case "--run" -> o.run = value;
+                    case "--namespace" -> o.namespace = value;
+                    case "--file" -> o.file = value;
+                    case "--report" -> o.report = value;
+                    case "--batch-size" -> batch = positive(flag, value);
+                    case "--seed" -> seed = Long.parseLong(value);
+                    case "--latency-probes" -> probes = Integer.parseInt(value);
+                    case "--pool-size" -> o.poolSize = positive(flag, value);
+                    case "--api-key" -> apiKey = value;
+                    case "--timeout-seconds" -> timeout = positive(flag, value);
+                    default -> throw new IllegalArgumentException("unknown option " + flag);
+                }
+            }
+            if ((o.run == null) == (o.file == null)) {
+                throw new IllegalArgumentException("give exactly one of --run and --file");
+            }
+            o.settings = new Settings(batch, seed, probes, o.settings.squarePInit(), apiKey, timeout);
+            return o;
+        }
+
+        private static int positive(String flag, String value) {
+            int v;
+            try {
+                v = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " needs a number, got " + value);
+            }
+            if (v < 1) {
+                throw new IllegalArgumentException(flag + " must be at least 1");
+            }
+            return v;
+        }
+    }
+}

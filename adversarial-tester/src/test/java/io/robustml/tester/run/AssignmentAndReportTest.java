@@ -1,0 +1,85 @@
+package io.robustml.tester.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.robustml.crds.AdversarialTestRun;
+import io.robustml.tester.attack.Norm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AssignmentAndReportTest {
+
+    @Test
+    void fillsDefaultsAndNamesEachAttack() {
+        Assignment a = Assignment.of(spec("""
+                - {type: pgd, epsilon: "0.1"}
+                - {type: pgd, norm: l2, epsilon: "1.5", steps: 50, restarts: 2}
+                - {type: square, epsilon: "0.05", queryBudget: 300}
+                - {type: extraction, queryBudget: 1000}
+                """, true));
+        assertThat(a.attacks()).extracting(AttackPlan::name)
+                .containsExactly("pgd-linf-0.1", "pgd-l2-1.5-50steps", "square-linf-0.05", "extraction-1000");
+        assertThat(a.attacks().get(0).steps()).isEqualTo(AttackPlan.DEFAULT_STEPS);
+        assertThat(a.attacks().get(1).norm()).isEqualTo(Norm.L2);
+        assertThat(a.attacks().get(1).restarts()).isEqualTo(2);
+        assertThat(a.samples()).isEqualTo(Assignment.DEFAULT_SAMPLES);
+    }
+
+    @Test
+    void refusesWhiteBoxAttacksWithoutTheModelFileAndDuplicates() {
+        assertThatThrownBy(() -> Assignment.of(spec("- {type: fgsm, epsilon: \"0.1\"}", false)))
+                .hasMessageContaining("spec.target.modelUri");
+        assertThatThrownBy(() -> Assignment.of(spec("- {type: noise, epsilon: \"0.1\"}\n- {type: noise, epsilon: \"0.1\"}", false)))
+                .hasMessageContaining("noise-linf-0.1 is listed twice");
+        assertThatThrownBy(() -> Assignment.of(spec("- {type: square, norm: l2, epsilon: \"1\", queryBudget: 10}", false)))
+                .hasMessageContaining("linf only");
+    }
+
+    @Test
+    void decimalsHaveAtMostSixPlacesAndNullMeansNotMeasured() {
+        assertThat(EvaluationReport.decimal(0.9545454545)).isEqualTo("0.954545");
+        assertThat(EvaluationReport.decimal(0.0)).isEqualTo("0");
+        assertThat(EvaluationReport.decimal(1.0)).isEqualTo("1");
+        assertThat(EvaluationReport.decimal(null)).isNull();
+        assertThat(EvaluationReport.decimal(Double.NaN)).isNull();
+    }
+
+    @Test
+    void findsLabelsAndRefusesRemoteDatasets(@TempDir Path dir) throws Exception {
+        assertThat(EvaluationData.labelsFor(Path.of("/d/t10k-images-idx3-ubyte.gz")))
+                .isEqualTo(Path.of("/d/t10k-labels-idx1-ubyte.gz"));
+        assertThatThrownBy(() -> EvaluationData.load("s3://bucket/data", 10, 0)).hasMessageContaining("only local files");
+        assertThatThrownBy(() -> EvaluationData.load(dir.toString(), 10, 0)).hasMessageContaining("has none of");
+        EvaluationData one = EvaluationData.load("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", 20, 30);
+        assertThat(one.test().count()).isEqualTo(20);
+        assertThat(one.pool().count()).as("the attacker's pool never overlaps the evaluation").isEqualTo(30);
+        assertThat(one.pool().images()[0]).isNotEqualTo(one.test().images()[0]);
+    }
+
+    @Test
+    void checksTheModelFilesDigest(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("m.pt"), "weights");
+        String sha = ModelFile.sha256(file);
+        assertThat(ModelFile.resolve(file.toUri().toString(), sha)).isEqualTo(file);
+        assertThatThrownBy(() -> ModelFile.resolve(file.toString(), "0".repeat(64))).hasMessageContaining("the run expects");
+        assertThatThrownBy(() -> ModelFile.resolve("s3://b/m.pt", null)).hasMessageContaining("local disk");
+    }
+
+    private static io.robustml.crds.run.AdversarialTestRunSpec spec(String attacks, boolean withModel) {
+        String yaml = """
+                apiVersion: robustml.io/v1
+                kind: AdversarialTestRun
+                metadata: {name: r}
+                spec:
+                  target: {model: m, revision: abc, endpoint: "http://x"%s}
+                  attacks:
+                %s
+                  dataset: {uri: /data}
+                """.formatted(withModel ? ", modelUri: /m.pt" : "", attacks.indent(4));
+        return Serialization.unmarshal(yaml, AdversarialTestRun.class).getSpec();
+    }
+}

@@ -1,0 +1,141 @@
+package io.robustml.tester.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.robustml.controlplane.CustomResourceDefinitions;
+import io.robustml.controlplane.LocalControlPlane;
+import io.robustml.controlplane.ModelServerProcess;
+import io.robustml.controlplane.TestNamespace;
+import io.robustml.controlplane.WithControlPlane;
+import io.robustml.crds.AdversarialTestRun;
+import io.robustml.crds.run.AdversarialTestRunStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tester's command, run as the analysis Job runs it, against the real model server and a real
+ * API server: it reads its AdversarialTestRun and writes the status.
+ */
+@WithControlPlane
+class TesterOnRealClusterTest {
+    private static final Path REPO = Path.of("..");
+    private static ModelServerProcess server;
+
+    @BeforeAll
+    static void startModelServer() {
+        server = ModelServerProcess.start(REPO, "standard", "fashion", Path.of("target/model-server.log"));
+    }
+
+    @AfterAll
+    static void stopModelServer() {
+        server.close();
+    }
+
+    @Test
+    void measuresTheSuiteAndWritesACompleteStatus(KubernetesClient client, TestNamespace ns, LocalControlPlane cp)
+            throws Exception {
+        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
+        AdversarialTestRun run = client.resource(load("run", server.url())).inNamespace(ns.name()).create();
+        Path report = Path.of("target/tester-report.json");
+        Files.deleteIfExists(report);
+
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        int code = TesterMain.run(new String[] {"--run", run.getMetadata().getName(), "--namespace", ns.name(),
+                "--report", report.toString(), "--batch-size", "50", "--latency-probes", "20"},
+                new PrintStream(log, true, StandardCharsets.UTF_8), cp::newClient);
+        System.out.print(log.toString(StandardCharsets.UTF_8));
+
+        assertThat(code).isZero();
+        AdversarialTestRunStatus s = client.resources(AdversarialTestRun.class).inNamespace(ns.name())
+                .withName(run.getMetadata().getName()).get().getStatus();
+        assertThat(s.phase).isEqualTo("Succeeded");
+        assertThat(s.startTime).isNotBlank();
+        assertThat(s.completionTime).isNotBlank();
+        assertThat(s.error).isNull();
+        assertThat(s.samples).isEqualTo(100);
+        assertThat(Double.parseDouble(s.cleanAccuracy)).isBetween(0.8, 0.97);
+        assertThat(s.attacks).extracting(a -> a.name)
+                .containsExactly("fgsm-linf-0.1", "pgd-linf-0.1-10steps", "square-linf-0.1", "noise-linf-0.1", "extraction-500");
+        AdversarialTestRunStatus.AttackResult pgd = s.attacks.get(1);
+        assertThat(Double.parseDouble(pgd.adversarialSuccessRate)).isGreaterThan(0.8);
+        assertThat(Double.parseDouble(pgd.maxPerturbation)).isLessThanOrEqualTo(0.1 + 1e-6);
+        assertThat(Double.parseDouble(s.attacks.get(3).adversarialSuccessRate))
+                .as("noise far below PGD").isLessThan(Double.parseDouble(pgd.adversarialSuccessRate) / 3);
+        assertThat(s.attacks.get(2).queriesUsed).isPositive().isLessThanOrEqualTo(100L * 200);
+        assertThat(s.attacks.get(2).medianQueriesToSuccess).isPositive();
+        assertThat(Double.parseDouble(s.attacks.get(4).surrogateAgreement)).isGreaterThan(0.5);
+        assertThat(s.adversarialSuccessRate).isEqualTo(pgd.adversarialSuccessRate);
+        assertThat(s.latency.requests).isEqualTo(20);
+        assertThat(Double.parseDouble(s.latency.p99Ms)).isGreaterThanOrEqualTo(Double.parseDouble(s.latency.p50Ms));
+        assertThat(s.detector).as("the model server shows no verdicts: detection not measured, not zero").isNull();
+        assertThat(s.attacks).allSatisfy(a -> assertThat(a.detectionRecall).isNull());
+        assertThat(Files.readString(report)).contains("\"timing\"", "\"targetSeconds\"", "pgd-linf-0.1-10steps");
+
+        // A second start of the Job (e.g. a retried pod) finds the run done and changes nothing.
+        assertThat(TesterMain.run(new String[] {"--run", run.getMetadata().getName(), "--namespace", ns.name()},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), cp::newClient)).isZero();
+        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(run.getMetadata().getName())
+                .get().getStatus().completionTime).isEqualTo(s.completionTime);
+    }
+
+    @Test
+    void anUnreachableTargetFailsTheRunWithTheReason(KubernetesClient client, TestNamespace ns, LocalControlPlane cp)
+            throws Exception {
+        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
+        AdversarialTestRun run = client.resource(load("unreachable", "http://127.0.0.1:9")).inNamespace(ns.name()).create();
+        int code = TesterMain.run(new String[] {"--run", run.getMetadata().getName(), "--namespace", ns.name()},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), cp::newClient);
+        assertThat(code).isEqualTo(1);
+        AdversarialTestRunStatus s = client.resources(AdversarialTestRun.class).inNamespace(ns.name())
+                .withName(run.getMetadata().getName()).get().getStatus();
+        assertThat(s.phase).isEqualTo("Failed");
+        assertThat(s.error).contains("cannot reach http://127.0.0.1:9/v2/models/fashion");
+        assertThat(s.attacks).isNull();
+    }
+
+    @Test
+    void aWrongCommandLineIsAUsageError() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        assertThat(TesterMain.run(new String[] {"--batch-size", "0", "--run", "x"}, new PrintStream(log, true,
+                StandardCharsets.UTF_8), () -> {
+                    throw new AssertionError("no cluster access for a usage error");
+                })).isEqualTo(2);
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("--batch-size must be at least 1", "usage:");
+    }
+
+    private static AdversarialTestRun load(String name, String endpoint) {
+        String model = ModelServerProcess.modelFile(REPO, "standard").toUri().toString();
+        String yaml = """
+                apiVersion: robustml.io/v1
+                kind: AdversarialTestRun
+                metadata:
+                  name: %s
+                spec:
+                  target:
+                    model: fashion
+                    revision: 0123abcd
+                    endpoint: %s
+                    modelUri: %s
+                    modelSha256: %s
+                  access: whitebox
+                  attacks:
+                    - {type: fgsm, epsilon: "0.1"}
+                    - {type: pgd, epsilon: "0.1", steps: 10}
+                    - {type: square, epsilon: "0.1", queryBudget: 200}
+                    - {type: noise, epsilon: "0.1"}
+                    - {type: extraction, queryBudget: 500}
+                  dataset:
+                    uri: file:///usr/share/datasets/fashion-mnist
+                    samples: 100
+                """.formatted(name, endpoint, model, ModelServerProcess.STANDARD_SHA256);
+        return Serialization.unmarshal(yaml, AdversarialTestRun.class);
+    }
+}
