@@ -25,11 +25,41 @@ public class RobustModelStatus {
     @JsonPropertyDescription("Revision under analysis, if any.")
     public String canaryRevision;
 
+    @JsonPropertyDescription("A revision whose analysis failed (or was aborted): it does not serve while the spec "
+            + "names it. Change the spec, or set the robustml.io/retry annotation to analyse it again.")
+    public String rejectedRevision;
+
+    @JsonPropertyDescription("The analysis in progress, recorded before its run and Job are created so that a "
+            + "restarted operator resumes it instead of starting another.")
+    public AnalysisProgress analysis;
+
+    @JsonPropertyDescription("Values of the robustml.io/retry, /abort and /promote annotations already acted on, "
+            + "so each request is handled once.")
+    public java.util.Map<String, String> handledRequests;
+
     @JsonPropertyDescription("Summary of the most recent analysis.")
     public AnalysisSummary lastAnalysis;
 
     @JsonPropertyDescription("Recent revisions and their verdicts, newest first (at most 10).")
     public List<RevisionRecord> history;
+
+    /** The analysis of the canary in progress. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class AnalysisProgress {
+        @JsonPropertyDescription("Revision under analysis.")
+        public String revision;
+        @JsonPropertyDescription("Attempt number, from 1; a new attempt follows an inconclusive one.")
+        public Integer attempt;
+        @JsonPropertyDescription("The AdversarialTestRun of this attempt (also the name of its Job).")
+        public String runName;
+        @JsonPropertyDescription("When the run was created (RFC 3339); the analysis timeout counts from here.")
+        public String startedAt;
+        @JsonPropertyDescription("Why the previous attempt was inconclusive, if it was.")
+        public String lastInconclusive;
+        @JsonPropertyDescription("True when the canary failed its analysis and autoRollback is false: it waits for "
+                + "robustml.io/abort or robustml.io/promote.")
+        public Boolean held;
+    }
 
     /** Headline numbers of one analysis. Decimal values are strings. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -61,5 +91,11 @@ public class RobustModelStatus {
         public String runName;
         @JsonPropertyDescription("When the verdict was reached (RFC 3339).")
         public String at;
+        @JsonPropertyDescription("Hash of the test suite (threat model and analysis data) the verdict was reached with.")
+        public String suite;
+        @JsonPropertyDescription("Clean accuracy measured (the baseline for the next canary's relative SLOs).")
+        public String cleanAccuracy;
+        @JsonPropertyDescription("Highest adversarial success rate measured (baseline for relative SLOs).")
+        public String adversarialSuccessRate;
     }
 }

@@ -1,0 +1,13 @@
+package io.robustml.controllers.rollout;
+
+/** Side effects a decision asks for; the reconciler carries them out after recording the status. */
+public sealed interface RolloutAction {
+
+    /** Create (if absent) the AdversarialTestRun and Job of this attempt. */
+    record StartAnalysis(String runName, String revision, int attempt) implements RolloutAction {
+    }
+
+    /** A Kubernetes event on the RobustModel. */
+    record Event(boolean warning, String reason, String message) implements RolloutAction {
+    }
+}

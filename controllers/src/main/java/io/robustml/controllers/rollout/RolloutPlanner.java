@@ -1,0 +1,360 @@
+package io.robustml.controllers.rollout;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.robustml.crds.model.RobustModelStatus;
+import io.robustml.crds.model.RobustModelStatus.AnalysisProgress;
+import io.robustml.crds.model.RobustModelStatus.AnalysisSummary;
+import io.robustml.crds.model.RobustModelStatus.RevisionRecord;
+import io.robustml.crds.run.AdversarialTestRunStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The rollout state machine (DESIGN §3) as a pure function: from the previous status and what was
+ * observed, the next status and the side effects to carry out. Every decision is in the returned
+ * status before any side effect happens, so an operator restarted anywhere resumes the same way;
+ * run names are deterministic, so a resumed attempt never creates a second run.
+ */
+public final class RolloutPlanner {
+    public static final String PHASE_PROGRESSING = "Progressing";
+    public static final String PHASE_READY = "Ready";
+    public static final String PHASE_DEGRADED = "Degraded";
+    public static final String PHASE_FAILED = "Failed";
+    static final int HISTORY_LIMIT = 10;
+
+    private RolloutPlanner() {
+    }
+
+    /** The next status and actions. */
+    public record Decision(RobustModelStatus status, List<RolloutAction> actions) {
+    }
+
+    /**
+     * @param model        the RobustModel's name (run names derive from it)
+     * @param desired      the revision the spec names
+     * @param modelSha256  the spec's model digest (recorded in history)
+     * @param desiredReady whether the desired revision's pods are all Ready
+     * @param run          the current attempt's run and Job, as observed
+     */
+    public static Decision decide(String model, String desired, String modelSha256, RobustModelStatus previous,
+            boolean desiredReady, RunObservation run, Requests requests, RolloutSettings settings, Instant now) {
+        Step step = new Step(copy(previous), now);
+        RobustModelStatus s = step.status;
+        if (s.handledRequests == null) {
+            s.handledRequests = new HashMap<>();
+        }
+
+        // Human requests first, each handled once.
+        if (isNew(s, Requests.ABORT, requests.abort())) {
+            s.handledRequests.put(Requests.ABORT, requests.abort());
+            if (s.canaryRevision != null) {
+                step.reject(s.canaryRevision, "Aborted", "analysis aborted by " + Requests.ABORT + "=" + requests.abort(),
+                        null, settings.suite());
+                return step.done();
+            }
+            step.event(false, "AbortIgnored", "nothing to abort: no canary (" + Requests.ABORT + "=" + requests.abort() + ")");
+        }
+        if (isNew(s, Requests.RETRY, requests.retry())) {
+            s.handledRequests.put(Requests.RETRY, requests.retry());
+            if (desired.equals(s.rejectedRevision)) {
+                s.rejectedRevision = null;
+                step.event(false, "Retry", "analysing rejected revision " + desired + " again ("
+                        + Requests.RETRY + "=" + requests.retry() + ")");
+            }
+        }
+        if (isNew(s, Requests.PROMOTE, requests.promote())) {
+            s.handledRequests.put(Requests.PROMOTE, requests.promote());
+            if (!desired.equals(s.stableRevision)) {
+                step.promote(desired, modelSha256, "PromotedManually", null, settings.suite(),
+                        "revision " + desired + " promoted WITHOUT a passed analysis, as asked by " + Requests.PROMOTE + "="
+                                + requests.promote());
+                return step.done();
+            }
+        }
+
+        if (desired.equals(s.stableRevision)) {
+            if (s.canaryRevision != null) {
+                step.event(false, "CanarySuperseded", "canary " + s.canaryRevision + " dropped: the spec names the stable revision "
+                        + desired + " again");
+            }
+            s.canaryRevision = null;
+            s.analysis = null;
+            s.phase = PHASE_READY;
+            return step.done();
+        }
+        if (desired.equals(s.rejectedRevision)) {
+            s.canaryRevision = null;
+            s.analysis = null;
+            s.phase = s.stableRevision == null ? PHASE_FAILED : PHASE_DEGRADED;
+            return step.done();
+        }
+
+        if (s.canaryRevision != null && !s.canaryRevision.equals(desired)) {
+            step.event(false, "CanarySuperseded", "canary " + s.canaryRevision + " replaced by revision " + desired
+                    + " before its analysis finished");
+            s.analysis = null;
+        }
+        Optional<RevisionRecord> recent = recentPass(s, desired, settings, now);
+        if (recent.isPresent()) {
+            RevisionRecord r = recent.get();
+            step.promote(desired, modelSha256, "Passed", null, settings.suite(), "revision " + desired
+                    + " promoted again without a new analysis: it passed " + r.runName + " at " + r.at
+                    + " with the same suite, within the rollback window");
+            return step.done();
+        }
+
+        s.canaryRevision = desired;
+        s.phase = PHASE_PROGRESSING;
+        if (s.analysis == null || !desired.equals(s.analysis.revision)) {
+            s.analysis = new AnalysisProgress();
+            s.analysis.revision = desired;
+            s.analysis.attempt = 1;
+            s.analysis.runName = runName(model, desired, 1);
+        }
+        AnalysisProgress a = s.analysis;
+        if (Boolean.TRUE.equals(a.held)) {
+            return step.done(); // a failed verdict waits for a human (autoRollback: false)
+        }
+        if (!desiredReady) {
+            return step.done();
+        }
+        if (!run.runExists()) {
+            if (a.startedAt == null) {
+                a.startedAt = now.toString();
+            } else if (timedOut(a, settings, now)) {
+                step.inconclusive(a, "no result within " + settings.analysisTimeout().toSeconds() + " s (the run is gone)",
+                        model, settings);
+                return step.done();
+            }
+            step.actions.add(new RolloutAction.StartAnalysis(a.runName, desired, a.attempt));
+            return step.done();
+        }
+        if ("Succeeded".equals(run.phase())) {
+            Verdict verdict = SloVerdict.judge(settings.slos(), RunMetrics.of(run.runStatus()), baseline(s, settings),
+                    settings.samples());
+            switch (verdict.outcome()) {
+                case PASSED -> step.promote(desired, modelSha256, "Passed", withVerdict(run.runStatus(), a, verdict, now),
+                        settings.suite(), "revision " + desired + " promoted: " + verdict.summary());
+                case FAILED -> {
+                    AnalysisSummary summary = withVerdict(run.runStatus(), a, verdict, now);
+                    if (settings.autoRollback()) {
+                        step.reject(desired, "RobustnessRegression", "revision " + desired + " rolled back: "
+                                + verdict.summary(), summary, settings.suite());
+                    } else {
+                        s.lastAnalysis = summary;
+                        a.held = true;
+                        s.phase = PHASE_DEGRADED;
+                        step.event(true, "RobustnessRegression", "revision " + desired + " failed its analysis ("
+                                + verdict.summary() + "); autoRollback is false: set " + Requests.ABORT + " or "
+                                + Requests.PROMOTE);
+                    }
+                }
+                case INCONCLUSIVE -> step.inconclusive(a, verdict.summary(), model, settings);
+            }
+            return step.done();
+        }
+        if ("Failed".equals(run.phase())) {
+            String error = run.runStatus().error == null ? "no reason given" : run.runStatus().error;
+            step.inconclusive(a, "the tester could not measure: " + error, model, settings);
+        } else if (run.jobFailure() != null) {
+            step.inconclusive(a, "the analysis Job failed: " + run.jobFailure(), model, settings);
+        } else if (timedOut(a, settings, now)) {
+            step.inconclusive(a, "no result within " + settings.analysisTimeout().toSeconds() + " s", model, settings);
+        }
+        return step.done();
+    }
+
+    /** Deterministic and a valid Job name (63 characters at most): {@code <model>-<revision>-a<attempt>}. */
+    public static String runName(String model, String revision, int attempt) {
+        String suffix = "-" + revision + "-a" + attempt;
+        String prefix = model.length() > 63 - suffix.length() ? model.substring(0, 63 - suffix.length()) : model;
+        while (prefix.endsWith("-") || prefix.endsWith(".")) {
+            prefix = prefix.substring(0, prefix.length() - 1);
+        }
+        return prefix + suffix;
+    }
+
+    /** The stable revision's own numbers, if it was measured with the same suite. */
+    static RunMetrics baseline(RobustModelStatus s, RolloutSettings settings) {
+        if (s.stableRevision == null || s.history == null) {
+            return null;
+        }
+        return s.history.stream()
+                .filter(r -> s.stableRevision.equals(r.revision) && "Passed".equals(r.verdict)
+                        && settings.suite().equals(r.suite) && r.adversarialSuccessRate != null)
+                .findFirst().map(r -> RunMetrics.baseline(r.cleanAccuracy, r.adversarialSuccessRate)).orElse(null);
+    }
+
+    private static Optional<RevisionRecord> recentPass(RobustModelStatus s, String revision, RolloutSettings settings,
+            Instant now) {
+        if (s.history == null) {
+            return Optional.empty();
+        }
+        return s.history.stream().filter(r -> revision.equals(r.revision) && "Passed".equals(r.verdict)
+                && settings.suite().equals(r.suite) && r.at != null
+                && Duration.between(Instant.parse(r.at), now).compareTo(settings.rollbackWindow()) <= 0).findFirst();
+    }
+
+    /** The history's word for why a revision was rejected; {@link #rejectionReason} maps it back. */
+    static String verdictFor(String reason) {
+        return switch (reason) {
+            case "RobustnessRegression" -> "Failed";
+            case "AnalysisInconclusive" -> "Inconclusive";
+            default -> reason;
+        };
+    }
+
+    /** The Degraded condition's reason for a rejected revision, from its history record. */
+    public static String rejectionReason(String verdict) {
+        if (verdict == null) {
+            return "RobustnessRegression";
+        }
+        return switch (verdict) {
+            case "Failed" -> "RobustnessRegression";
+            case "Inconclusive" -> "AnalysisInconclusive";
+            default -> verdict;
+        };
+    }
+
+    private static boolean timedOut(AnalysisProgress a, RolloutSettings settings, Instant now) {
+        return a.startedAt != null && Duration.between(Instant.parse(a.startedAt), now).compareTo(settings.analysisTimeout()) > 0;
+    }
+
+    private static boolean isNew(RobustModelStatus s, String key, String value) {
+        return value != null && !value.equals(s.handledRequests.get(key));
+    }
+
+    private static AnalysisSummary withVerdict(AdversarialTestRunStatus run, AnalysisProgress a, Verdict verdict, Instant now) {
+        AnalysisSummary summary = new AnalysisSummary();
+        summary.runName = a.runName;
+        summary.revision = a.revision;
+        summary.verdict = verdict.outcome().toString();
+        if (run != null) {
+            summary.adversarialSuccessRate = run.adversarialSuccessRate;
+            summary.cleanAccuracy = run.cleanAccuracy;
+            summary.detectionRecall = run.detector == null ? null : run.detector.recall;
+        }
+        summary.violatedSlos = verdict.violations().isEmpty() ? null : verdict.violations();
+        summary.finishedAt = now.toString();
+        return summary;
+    }
+
+    private static RobustModelStatus copy(RobustModelStatus previous) {
+        RobustModelStatus s = previous == null ? new RobustModelStatus()
+                : Serialization.clone(previous);
+        if (s.conditions == null) {
+            s.conditions = new ArrayList<>();
+        }
+        return s;
+    }
+
+    /** The status being built and the actions collected. */
+    private static final class Step {
+        final RobustModelStatus status;
+        final Instant now;
+        final List<RolloutAction> actions = new ArrayList<>();
+
+        Step(RobustModelStatus status, Instant now) {
+            this.status = status;
+            this.now = now;
+        }
+
+        Decision done() {
+            return new Decision(status, List.copyOf(actions));
+        }
+
+        void event(boolean warning, String reason, String message) {
+            actions.add(new RolloutAction.Event(warning, reason, message));
+        }
+
+        void promote(String revision, String sha, String verdict, AnalysisSummary summary, String suite, String message) {
+            RobustModelStatus s = status;
+            String runName = s.analysis != null && revision.equals(s.analysis.revision) ? s.analysis.runName : null;
+            s.stableRevision = revision;
+            s.canaryRevision = null;
+            s.analysis = null;
+            if (revision.equals(s.rejectedRevision)) {
+                s.rejectedRevision = null;
+            }
+            if (summary != null) {
+                s.lastAnalysis = summary;
+            }
+            RevisionRecord record = record(revision, sha, verdict, runName, suite);
+            if (summary != null) {
+                record.cleanAccuracy = summary.cleanAccuracy;
+                record.adversarialSuccessRate = summary.adversarialSuccessRate;
+            } else if ("Passed".equals(verdict)) {
+                // Promoted again from history: carry the measured numbers forward as the baseline.
+                s.history.stream().filter(r -> revision.equals(r.revision) && "Passed".equals(r.verdict)).findFirst()
+                        .ifPresent(r -> {
+                            record.cleanAccuracy = r.cleanAccuracy;
+                            record.adversarialSuccessRate = r.adversarialSuccessRate;
+                            record.runName = r.runName;
+                            record.at = r.at; // the window counts from the analysis, not from each reuse
+                        });
+            }
+            addHistory(record);
+            s.phase = PHASE_READY;
+            event(!"Passed".equals(verdict), "PromotedManually".equals(verdict) ? "PromotedManually" : "Promoted", message);
+        }
+
+        void reject(String revision, String reason, String message, AnalysisSummary summary, String suite) {
+            RobustModelStatus s = status;
+            String runName = s.analysis != null ? s.analysis.runName : null;
+            s.rejectedRevision = revision;
+            s.canaryRevision = null;
+            s.analysis = null;
+            if (summary != null) {
+                s.lastAnalysis = summary;
+            }
+            RevisionRecord record = record(revision, null, verdictFor(reason), runName, suite);
+            addHistory(record);
+            s.phase = s.stableRevision == null ? PHASE_FAILED : PHASE_DEGRADED;
+            event(true, reason, message);
+        }
+
+        void inconclusive(AnalysisProgress a, String why, String model, RolloutSettings settings) {
+            if (a.attempt <= settings.retries()) {
+                event(true, "AnalysisInconclusive", "attempt " + a.attempt + " of revision " + a.revision + " inconclusive ("
+                        + why + "); retrying, attempt " + (a.attempt + 1) + " of " + (settings.retries() + 1));
+                a.attempt = a.attempt + 1;
+                a.runName = runName(model, a.revision, a.attempt);
+                a.startedAt = null;
+                a.lastInconclusive = why;
+            } else {
+                AnalysisSummary summary = new AnalysisSummary();
+                summary.runName = a.runName;
+                summary.revision = a.revision;
+                summary.verdict = "Inconclusive";
+                summary.violatedSlos = null;
+                summary.finishedAt = now.toString();
+                reject(a.revision, "AnalysisInconclusive", "revision " + a.revision + " rolled back after "
+                        + a.attempt + " inconclusive attempt(s): " + why, summary, settings.suite());
+            }
+        }
+
+        private RevisionRecord record(String revision, String sha, String verdict, String runName, String suite) {
+            RevisionRecord r = new RevisionRecord();
+            r.revision = revision;
+            r.modelSha256 = sha;
+            r.verdict = verdict;
+            r.runName = runName;
+            r.at = now.toString();
+            r.suite = suite;
+            return r;
+        }
+
+        private void addHistory(RevisionRecord record) {
+            List<RevisionRecord> history = new ArrayList<>();
+            history.add(record);
+            if (status.history != null) {
+                history.addAll(status.history);
+            }
+            status.history = history.size() > HISTORY_LIMIT ? new ArrayList<>(history.subList(0, HISTORY_LIMIT)) : history;
+        }
+    }
+}

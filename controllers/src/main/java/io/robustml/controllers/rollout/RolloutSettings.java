@@ -1,0 +1,14 @@
+package io.robustml.controllers.rollout;
+
+import io.robustml.crds.model.SlosSpec;
+import java.time.Duration;
+
+/**
+ * The parts of the spec the rollout decisions read, with defaults applied.
+ *
+ * @param suite hash of the test suite (threat model and analysis data): verdicts and baselines
+ *              are only reused within one suite
+ */
+public record RolloutSettings(SlosSpec slos, int samples, Duration analysisTimeout, int retries, boolean autoRollback,
+        Duration rollbackWindow, String suite) {
+}

@@ -1,0 +1,17 @@
+package io.robustml.controllers.rollout;
+
+import io.robustml.crds.run.AdversarialTestRunStatus;
+
+/**
+ * What the operator sees of the current attempt: the run's status (null if the run does not exist)
+ * and whether its Job has failed for good (with the reason), as Kubernetes reports it.
+ */
+public record RunObservation(boolean runExists, AdversarialTestRunStatus runStatus, String jobFailure) {
+    public static RunObservation absent() {
+        return new RunObservation(false, null, null);
+    }
+
+    public String phase() {
+        return runStatus == null ? null : runStatus.phase;
+    }
+}

@@ -1,0 +1,290 @@
+package io.robustml.controllers.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.robustml.crds.model.RobustModelStatus;
+import io.robustml.crds.model.SlosSpec;
+import io.robustml.crds.run.AdversarialTestRunStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The state machine, phase by phase and event by event, without a cluster. */
+class RolloutPlannerTest {
+    private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+    private static final String MODEL = "fashion";
+    private static final String SHA = "a".repeat(64);
+    private static final RolloutSettings SETTINGS = settings(true);
+
+    private static RolloutSettings settings(boolean autoRollback) {
+        SlosSpec slos = new SlosSpec();
+        slos.maxAdversarialSuccessRate = "0.3";
+        slos.maxAdversarialSuccessRateRatio = "2";
+        return new RolloutSettings(slos, 100, Duration.ofSeconds(900), 1, autoRollback, Duration.ofHours(168), "suite1");
+    }
+
+    private static RolloutPlanner.Decision decide(String desired, RobustModelStatus s, boolean ready, RunObservation run,
+            Requests requests, Instant now) {
+        return RolloutPlanner.decide(MODEL, desired, SHA, s, ready, run, requests, SETTINGS, now);
+    }
+
+    private static RolloutPlanner.Decision decide(String desired, RobustModelStatus s, boolean ready, RunObservation run) {
+        return decide(desired, s, ready, run, Requests.none(), T0);
+    }
+
+    static RunObservation succeeded(String asr) {
+        AdversarialTestRunStatus r = new AdversarialTestRunStatus();
+        r.phase = "Succeeded";
+        r.samples = 100;
+        r.cleanAccuracy = "0.9";
+        r.adversarialSuccessRate = asr;
+        return new RunObservation(true, r, null);
+    }
+
+    static RunObservation running() {
+        AdversarialTestRunStatus r = new AdversarialTestRunStatus();
+        r.phase = "Running";
+        return new RunObservation(true, r, null);
+    }
+
+    /** A status where rev0 serves, passed with ASR 0.1 on suite1. */
+    private static RobustModelStatus stable(String revision) {
+        RobustModelStatus s = decide(revision, null, true, RunObservation.absent()).status();
+        s = decide(revision, s, true, RunObservation.absent()).status();
+        return decide(revision, s, true, succeeded("0.1")).status();
+    }
+
+    @Test
+    void theFirstRevisionWaitsForItsPodsThenStartsOneAnalysisThenPromotes() {
+        RolloutPlanner.Decision d = decide("rev1", null, false, RunObservation.absent());
+        assertThat(d.status().canaryRevision).isEqualTo("rev1");
+        assertThat(d.status().phase).isEqualTo("Progressing");
+        assertThat(d.status().analysis.runName).isEqualTo("fashion-rev1-a1");
+        assertThat(d.actions()).isEmpty();
+
+        d = decide("rev1", d.status(), true, RunObservation.absent());
+        assertThat(d.status().analysis.startedAt).isEqualTo(T0.toString());
+        assertThat(d.actions()).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1));
+
+        // Restarted operator, run not in its cache yet: asks again for the same run (create-if-absent).
+        RolloutPlanner.Decision again = decide("rev1", d.status(), true, RunObservation.absent(), Requests.none(),
+                T0.plusSeconds(5));
+        assertThat(again.actions()).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1));
+        assertThat(again.status().analysis.startedAt).isEqualTo(T0.toString());
+
+        d = decide("rev1", d.status(), true, running());
+        assertThat(d.actions()).isEmpty();
+        assertThat(d.status().phase).isEqualTo("Progressing");
+
+        d = decide("rev1", d.status(), true, succeeded("0.1"));
+        assertThat(d.status().stableRevision).isEqualTo("rev1");
+        assertThat(d.status().canaryRevision).isNull();
+        assertThat(d.status().analysis).isNull();
+        assertThat(d.status().phase).isEqualTo("Ready");
+        assertThat(d.status().lastAnalysis.verdict).isEqualTo("Passed");
+        assertThat(d.status().history).singleElement().satisfies(r -> {
+            assertThat(r.verdict).isEqualTo("Passed");
+            assertThat(r.suite).isEqualTo("suite1");
+            assertThat(r.adversarialSuccessRate).isEqualTo("0.1");
+            assertThat(r.runName).isEqualTo("fashion-rev1-a1");
+        });
+        assertThat(d.actions()).singleElement().isInstanceOf(RolloutAction.Event.class);
+    }
+
+    @Test
+    void aFailingFirstRevisionEndsFailedWithNothingServing() {
+        RobustModelStatus s = decide("rev1", null, true, RunObservation.absent()).status();
+        RolloutPlanner.Decision d = decide("rev1", s, true, succeeded("0.9"));
+        assertThat(d.status().phase).isEqualTo("Failed");
+        assertThat(d.status().stableRevision).isNull();
+        assertThat(d.status().rejectedRevision).isEqualTo("rev1");
+        assertThat(d.status().lastAnalysis.violatedSlos).containsExactly("adversarialSuccessRate 0.9 > max 0.3");
+        // And it stays so: no new analysis for the same spec.
+        RolloutPlanner.Decision later = decide("rev1", d.status(), true, RunObservation.absent());
+        assertThat(later.actions()).isEmpty();
+        assertThat(later.status().phase).isEqualTo("Failed");
+    }
+
+    @Test
+    void aRegressingCanaryIsRolledBackAndStableKeepsServing() {
+        RobustModelStatus s = stable("rev0");
+        s = decide("rev1", s, true, RunObservation.absent()).status();
+        assertThat(s.canaryRevision).isEqualTo("rev1");
+        // ASR 0.25 is under the 0.3 cap but 2.5x stable's 0.1.
+        RolloutPlanner.Decision d = decide("rev1", s, true, succeeded("0.25"));
+        assertThat(d.status().stableRevision).isEqualTo("rev0");
+        assertThat(d.status().canaryRevision).isNull();
+        assertThat(d.status().rejectedRevision).isEqualTo("rev1");
+        assertThat(d.status().phase).isEqualTo("Degraded");
+        assertThat(d.status().history.get(0).verdict).isEqualTo("Failed");
+        assertThat(d.actions()).singleElement().satisfies(a -> {
+            RolloutAction.Event e = (RolloutAction.Event) a;
+            assertThat(e.warning()).isTrue();
+            assertThat(e.reason()).isEqualTo("RobustnessRegression");
+            assertThat(e.message()).contains("more than 2 x stable's 0.1");
+        });
+    }
+
+    @Test
+    void inconclusiveAttemptsAreRetriedThenRolledBack() {
+        RobustModelStatus s = decide("rev1", stable("rev0"), true, RunObservation.absent()).status();
+        s = decide("rev1", s, true, RunObservation.absent()).status(); // started
+        AdversarialTestRunStatus failed = new AdversarialTestRunStatus();
+        failed.phase = "Failed";
+        failed.error = "cannot reach http://fashion-rev1";
+        RolloutPlanner.Decision d = decide("rev1", s, true, new RunObservation(true, failed, null));
+        assertThat(d.status().analysis.attempt).isEqualTo(2);
+        assertThat(d.status().analysis.runName).isEqualTo("fashion-rev1-a2");
+        assertThat(d.status().analysis.startedAt).isNull();
+        assertThat(d.status().analysis.lastInconclusive).contains("cannot reach");
+
+        s = decide("rev1", d.status(), true, RunObservation.absent()).status();
+        assertThat(s.analysis.startedAt).isNotNull();
+        // The second attempt's Job dies: retries (1) are used up, so it is rolled back.
+        d = decide("rev1", s, true, new RunObservation(true, running().runStatus(), "BackoffLimitExceeded: pod failed"));
+        assertThat(d.status().rejectedRevision).isEqualTo("rev1");
+        assertThat(d.status().stableRevision).isEqualTo("rev0");
+        assertThat(d.status().history.get(0).verdict).isEqualTo("Inconclusive");
+        assertThat(d.status().lastAnalysis.verdict).isEqualTo("Inconclusive");
+        assertThat(((RolloutAction.Event) d.actions().get(0)).reason()).isEqualTo("AnalysisInconclusive");
+    }
+
+    @Test
+    void anAnalysisWithoutResultTimesOut() {
+        RobustModelStatus s = decide("rev1", stable("rev0"), true, RunObservation.absent()).status();
+        s = decide("rev1", s, true, RunObservation.absent()).status();
+        assertThat(decide("rev1", s, true, running(), Requests.none(), T0.plusSeconds(900)).status().analysis.attempt).isEqualTo(1);
+        RolloutPlanner.Decision d = decide("rev1", s, true, running(), Requests.none(), T0.plusSeconds(901));
+        assertThat(d.status().analysis.attempt).isEqualTo(2);
+        assertThat(d.status().analysis.lastInconclusive).isEqualTo("no result within 900 s");
+    }
+
+    @Test
+    void missingMetricsAreNeverAPass() {
+        RobustModelStatus s = decide("rev1", stable("rev0"), true, RunObservation.absent()).status();
+        RunObservation noNumbers = succeeded(null);
+        RolloutPlanner.Decision d = decide("rev1", s, true, noNumbers);
+        assertThat(d.status().stableRevision).isEqualTo("rev0");
+        assertThat(d.status().analysis.attempt).isEqualTo(2);
+    }
+
+    @Test
+    void theSpecNamingTheRejectedRevisionStaysDegradedUntilRetried() {
+        RobustModelStatus s = decide("rev1", stable("rev0"), true, RunObservation.absent()).status();
+        s = decide("rev1", s, true, succeeded("0.9")).status();
+        RolloutPlanner.Decision d = decide("rev1", s, true, RunObservation.absent());
+        assertThat(d.status().phase).isEqualTo("Degraded");
+        assertThat(d.actions()).isEmpty();
+
+        d = decide("rev1", s, true, RunObservation.absent(), new Requests("1", null, null), T0);
+        assertThat(d.status().rejectedRevision).isNull();
+        assertThat(d.status().canaryRevision).isEqualTo("rev1");
+        assertThat(d.status().analysis.attempt).isEqualTo(1);
+        assertThat(d.actions()).extracting(Object::getClass).contains(RolloutAction.StartAnalysis.class);
+        assertThat(d.status().handledRequests).containsEntry(Requests.RETRY, "1");
+        // The same annotation value again is not a new request.
+        RobustModelStatus rejectedAgain = decide("rev1", d.status(), true, succeeded("0.9")).status();
+        assertThat(decide("rev1", rejectedAgain, true, RunObservation.absent(), new Requests("1", null, null), T0)
+                .status().rejectedRevision).isEqualTo("rev1");
+    }
+
+    @Test
+    void revertingTheSpecToStableDropsTheCanary() {
+        RobustModelStatus s = decide("rev1", stable("rev0"), true, RunObservation.absent()).status();
+        RolloutPlanner.Decision d = decide("rev0", s, true, RunObservation.absent());
+        assertThat(d.status().canaryRevision).isNull();
+        assertThat(d.status().analysis).isNull();
+        assertThat(d.status().phase).isEqualTo("Ready");
+        assertThat(((RolloutAction.Event) d.actions().get(0)).reason()).isEqualTo("CanarySuperseded");
+    }
+
+    @Test
+    void aSecondSpecChangeDuringAnalysisSupersedesTheFirstCanary() {
+        RobustModelStatus s = decide("rev1", stable("rev0"), true, RunObservation.absent()).status();
+        s = decide("rev1", s, true, RunObservation.absent()).status();
+        RolloutPlanner.Decision d = decide("rev2", s, false, RunObservation.absent());
+        assertThat(d.status().canaryRevision).isEqualTo("rev2");
+        assertThat(d.status().analysis.revision).isEqualTo("rev2");
+        assertThat(d.status().analysis.runName).isEqualTo("fashion-rev2-a1");
+        assertThat(d.status().analysis.startedAt).isNull();
+    }
+
+    @Test
+    void abortRejectsTheCanaryOnce() {
+        RobustModelStatus s = decide("rev1", stable("rev0"), true, RunObservation.absent()).status();
+        RolloutPlanner.Decision d = decide("rev1", s, true, running(), new Requests(null, "alice", null), T0);
+        assertThat(d.status().rejectedRevision).isEqualTo("rev1");
+        assertThat(d.status().history.get(0).verdict).isEqualTo("Aborted");
+        assertThat(((RolloutAction.Event) d.actions().get(0)).message()).contains("robustml.io/abort=alice");
+        assertThat(decide("rev1", d.status(), true, RunObservation.absent(), new Requests(null, "alice", null), T0).actions())
+                .isEmpty();
+    }
+
+    @Test
+    void manualPromotionIsRecordedAsSuch() {
+        RobustModelStatus s = decide("rev1", stable("rev0"), true, RunObservation.absent()).status();
+        RolloutPlanner.Decision d = decide("rev1", s, false, RunObservation.absent(), new Requests(null, null, "bob: hotfix"), T0);
+        assertThat(d.status().stableRevision).isEqualTo("rev1");
+        assertThat(d.status().history.get(0).verdict).isEqualTo("PromotedManually");
+        RolloutAction.Event e = (RolloutAction.Event) d.actions().get(0);
+        assertThat(e.warning()).isTrue();
+        assertThat(e.message()).contains("WITHOUT a passed analysis", "bob: hotfix");
+        // A manually promoted revision is no baseline for relative SLOs.
+        assertThat(RolloutPlanner.baseline(d.status(), SETTINGS)).isNull();
+    }
+
+    @Test
+    void aRecentlyPassedRevisionIsPromotedAgainWithoutAnalysis() {
+        RobustModelStatus s = stable("rev0");
+        s = decide("rev1", s, true, RunObservation.absent()).status();
+        s = decide("rev1", s, true, succeeded("0.1")).status(); // rev1 promoted
+        RolloutPlanner.Decision back = decide("rev0", s, false, RunObservation.absent(), Requests.none(), T0.plusSeconds(60));
+        assertThat(back.status().stableRevision).isEqualTo("rev0");
+        assertThat(back.actions()).singleElement().satisfies(a ->
+                assertThat(((RolloutAction.Event) a).message()).contains("without a new analysis"));
+        // Outside the window, or with another suite, it is analysed again.
+        RolloutPlanner.Decision late = decide("rev0", s, false, RunObservation.absent(), Requests.none(),
+                T0.plus(Duration.ofHours(169)));
+        assertThat(late.status().canaryRevision).isEqualTo("rev0");
+        RolloutSettings otherSuite = new RolloutSettings(SETTINGS.slos(), 100, Duration.ofSeconds(900), 1, true,
+                Duration.ofHours(168), "suite2");
+        assertThat(RolloutPlanner.decide(MODEL, "rev0", SHA, s, false, RunObservation.absent(), Requests.none(), otherSuite,
+                T0.plusSeconds(60)).status().canaryRevision).isEqualTo("rev0");
+    }
+
+    @Test
+    void withoutAutoRollbackAFailedCanaryWaitsForAHuman() {
+        RolloutSettings manual = settings(false);
+        RobustModelStatus s = RolloutPlanner.decide(MODEL, "rev1", SHA, stable("rev0"), true, RunObservation.absent(),
+                Requests.none(), manual, T0).status();
+        RolloutPlanner.Decision d = RolloutPlanner.decide(MODEL, "rev1", SHA, s, true, succeeded("0.9"), Requests.none(), manual, T0);
+        assertThat(d.status().canaryRevision).isEqualTo("rev1");
+        assertThat(d.status().analysis.held).isTrue();
+        assertThat(d.status().phase).isEqualTo("Degraded");
+        RolloutPlanner.Decision later = RolloutPlanner.decide(MODEL, "rev1", SHA, d.status(), true, succeeded("0.9"),
+                Requests.none(), manual, T0.plusSeconds(10));
+        assertThat(later.actions()).isEmpty();
+        assertThat(RolloutPlanner.decide(MODEL, "rev1", SHA, d.status(), true, succeeded("0.9"), new Requests(null, "x", null),
+                manual, T0).status().rejectedRevision).isEqualTo("rev1");
+    }
+
+    @Test
+    void runNamesAreValidJobNames() {
+        String name = RolloutPlanner.runName("m".repeat(60) + "-x", "0123456789", 10);
+        assertThat(name).hasSizeLessThanOrEqualTo(63).endsWith("-0123456789-a10").doesNotContain("--");
+        assertThat(RolloutPlanner.runName("fashion", "abc", 1)).isEqualTo("fashion-abc-a1");
+    }
+
+    @Test
+    void historyKeepsTheNewestTen() {
+        RobustModelStatus s = stable("rev0");
+        for (int i = 1; i <= 12; i++) {
+            s = decide("r" + i, s, true, RunObservation.absent()).status();
+            s = decide("r" + i, s, true, succeeded("0.1")).status();
+        }
+        assertThat(s.history).hasSize(10);
+        assertThat(s.history.get(0).revision).isEqualTo("r12");
+        assertThat(List.of(s.stableRevision)).containsExactly("r12");
+    }
+}

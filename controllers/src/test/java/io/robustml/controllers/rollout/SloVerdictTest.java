@@ -1,0 +1,61 @@
+package io.robustml.controllers.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.robustml.crds.model.SlosSpec;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The verdict over a table of metric sets, boundaries and missing values included. */
+class SloVerdictTest {
+
+    /**
+     * Columns: canary samples, clean, ASR, recall, p99; baseline clean, ASR ("" = no baseline);
+     * expected outcome; a fragment the summary must contain.
+     */
+    @ParameterizedTest(name = "[{index}] {7}: {8}")
+    @CsvSource(delimiter = '|', nullValues = "", value = {
+        "500|0.90|0.10|0.90|20|0.90|0.10|PASSED|all SLOs met",
+        "500|0.90|0.30|0.90|20|0.90|0.30|PASSED|all SLOs met",                     // ASR exactly at the cap
+        "500|0.90|0.3001|0.90|20|0.90|0.30|FAILED|adversarialSuccessRate 0.3001 > max 0.3",
+        "500|0.84|0.10|0.90|20|0.90|0.10|FAILED|cleanAccuracy 0.84 < min 0.85",
+        "500|0.87|0.10|0.90|20|0.90|0.10|FAILED|dropped 0.03 from stable's 0.9",
+        "500|0.88|0.10|0.90|20|0.90|0.10|PASSED|all SLOs met",                     // drop exactly 0.02
+        "500|0.90|0.25|0.90|20|0.90|0.10|FAILED|more than 2 x stable's 0.1",       // under the cap, 2.5x baseline
+        "500|0.90|0.20|0.90|20|0.90|0.10|PASSED|all SLOs met",                     // exactly 2x
+        "500|0.90|0.10|0.79|20|0.90|0.10|FAILED|detectionRecall 0.79 < min 0.8",
+        "500|0.90|0.10|0.90|251|0.90|0.10|FAILED|latencyP99Ms 251 > max 250",
+        "500|0.90|0.10||20|0.90|0.10|INCONCLUSIVE|detectionRecall not measured",   // missing is never a pass
+        "500||0.10|0.90|20|0.90|0.10|INCONCLUSIVE|cleanAccuracy not measured",
+        "500|NaN|0.10|0.90|20|0.90|0.10|INCONCLUSIVE|cleanAccuracy not measured",
+        "499|0.90|0.10|0.90|20|0.90|0.10|INCONCLUSIVE|measured 499 examples of 500", // too few samples
+        "|0.90|0.10|0.90|20|0.90|0.10|INCONCLUSIVE|measured no examples",
+        "500|0.90|0.50||20|0.90|0.10|FAILED|adversarialSuccessRate 0.5 > max 0.3", // a violation outranks missing data
+        "500|0.90|0.10|0.90|20|||PASSED|not applicable: maxAdversarialSuccessRateRatio", // first revision
+    })
+    void judges(Integer samples, String clean, String asr, String recall, String p99, String baseClean, String baseAsr,
+            Verdict.Outcome expected, String fragment) {
+        SlosSpec slos = new SlosSpec();
+        slos.maxAdversarialSuccessRate = "0.3";
+        slos.maxAdversarialSuccessRateRatio = "2";
+        slos.minCleanAccuracy = "0.85";
+        slos.maxCleanAccuracyDrop = "0.02";
+        slos.minDetectionRecall = "0.8";
+        slos.maxLatencyP99Ms = 250;
+        RunMetrics canary = new RunMetrics(samples, RunMetrics.number(clean), RunMetrics.number(asr), RunMetrics.number(recall),
+                null, RunMetrics.number(p99));
+        RunMetrics baseline = baseClean == null ? null : RunMetrics.baseline(baseClean, baseAsr);
+        Verdict v = SloVerdict.judge(slos, canary, baseline, 500);
+        assertThat(v.outcome()).isEqualTo(expected);
+        assertThat(v.summary()).contains(fragment);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0.1", "0"})
+    void noSlosMeansOnlyACompleteMeasurementPasses(String asr) {
+        assertThat(SloVerdict.judge(null, new RunMetrics(10, 0.9, RunMetrics.number(asr), null, null, null), null, 10).outcome())
+                .isEqualTo(Verdict.Outcome.PASSED);
+        assertThat(SloVerdict.judge(null, new RunMetrics(5, 0.9, 0.1, null, null, null), null, 10).outcome())
+                .isEqualTo(Verdict.Outcome.INCONCLUSIVE);
+    }
+}
