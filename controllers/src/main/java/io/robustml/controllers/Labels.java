@@ -23,6 +23,16 @@ public final class Labels {
         return labels;
     }
 
+    /**
+     * Labels that select the model's serving pods (every revision), and nothing else of the model:
+     * the tester's pods carry the model's labels too and must never receive traffic.
+     */
+    public static Map<String, String> servingSelector(RobustModel model) {
+        Map<String, String> labels = selector(model);
+        labels.put(COMPONENT, "serving");
+        return labels;
+    }
+
     public static Map<String, String> of(RobustModel model, String component) {
         Map<String, String> labels = selector(model);
         labels.put(COMPONENT, component);

@@ -1,8 +1,10 @@
 package io.robustml.controllers;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -18,103 +20,230 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.robustml.controllers.dependent.Dependents;
 import io.robustml.controllers.dependent.GpuPlacement;
 import io.robustml.controllers.dependent.ServingDeployment;
-import io.robustml.controllers.dependent.ServingDeploymentDependent;
-import io.robustml.controllers.status.Conditions;
+import io.robustml.controllers.dependent.ServingImages;
+import io.robustml.controllers.rollout.AnalysisResources;
+import io.robustml.controllers.rollout.RolloutAction;
+import io.robustml.controllers.rollout.RolloutPlanner;
+import io.robustml.controllers.rollout.Requests;
+import io.robustml.controllers.rollout.RolloutSettings;
+import io.robustml.controllers.rollout.RunObservation;
+import io.robustml.controllers.rollout.ServingPlan;
 import io.robustml.controllers.status.EventRecorder;
 import io.robustml.controllers.status.ServingProblem;
+import io.robustml.crds.AdversarialTestRun;
 import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.RobustModelStatus;
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the serving objects of a RobustModel in shape (through the workflow's dependents, server-side
- * apply) and explains the result in status and events. Thin: decisions live in pure classes.
+ * Thin: observes, asks the pure {@link RolloutPlanner} what to do, records the decision in status
+ * (optimistic locking: a decision taken on a stale view is never acted on), then acts — analysis
+ * objects, one Deployment per running revision, events. The shared objects (ServiceAccount, detector
+ * ConfigMap, Service, PodDisruptionBudget) are the workflow's dependents.
  */
 @Workflow(dependents = {
     @Dependent(type = Dependents.ServiceAccountDependent.class),
     @Dependent(type = Dependents.DetectorConfigMapDependent.class),
-    @Dependent(type = ServingDeploymentDependent.class),
     @Dependent(type = Dependents.ServiceDependent.class),
     @Dependent(type = Dependents.DisruptionBudgetDependent.class)
 })
 @ControllerConfiguration(name = RobustModelReconciler.NAME)
 public class RobustModelReconciler implements Reconciler<RobustModel> {
     public static final String NAME = "robustmodel";
+    static final String FIELD_MANAGER = "robustml-operator";
     private static final Logger LOG = LoggerFactory.getLogger(RobustModelReconciler.class);
+    /** While an analysis runs, look again at least this often (timeouts have no event of their own). */
+    private static final Duration ANALYSIS_POLL = Duration.ofSeconds(15);
 
     private final Clock clock;
+    private final ServingImages images;
 
     public RobustModelReconciler() {
-        this(Clock.systemUTC());
+        this(Clock.systemUTC(), ServingImages.DEFAULTS);
     }
 
-    public RobustModelReconciler(Clock clock) {
+    public RobustModelReconciler(Clock clock, ServingImages images) {
         this.clock = clock;
+        this.images = images;
     }
 
-    /** Serving pods wake the reconciler: scheduling failures and container exits show up there first. */
+    /** Pods, revision Deployments, analysis runs and Jobs wake the reconciler of their model. */
     @Override
     public List<EventSource<?, RobustModel>> prepareEventSources(EventSourceContext<RobustModel> context) {
-        var pods = InformerEventSourceConfiguration.from(Pod.class, RobustModel.class)
+        return List.of(byModelLabel(Pod.class, context), byModelLabel(Deployment.class, context),
+                byModelLabel(Job.class, context), byModelLabel(AdversarialTestRun.class, context));
+    }
+
+    private static <R extends HasMetadata> EventSource<R, RobustModel> byModelLabel(Class<R> type,
+            EventSourceContext<RobustModel> context) {
+        var config = InformerEventSourceConfiguration.from(type, RobustModel.class)
+                .withName(type.getSimpleName().toLowerCase())
                 .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME)
-                .withSecondaryToPrimaryMapper(pod -> {
-                    String model = pod.getMetadata().getLabels() == null ? null
-                            : pod.getMetadata().getLabels().get(Labels.MODEL);
-                    return model == null ? Set.of() : Set.of(new ResourceID(model, pod.getMetadata().getNamespace()));
+                .withSecondaryToPrimaryMapper(r -> {
+                    String model = r.getMetadata().getLabels() == null ? null : r.getMetadata().getLabels().get(Labels.MODEL);
+                    return model == null ? Set.of() : Set.of(new ResourceID(model, r.getMetadata().getNamespace()));
                 })
                 .build();
-        return List.of(new InformerEventSource<>(pods, context));
+        return new InformerEventSource<>(config, context);
     }
 
     @Override
     public UpdateControl<RobustModel> reconcile(RobustModel model, Context<RobustModel> context) {
-        Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
-        ServingReadiness readiness = ServingReadiness.of(ServingDeployment.desiredReplicas(model),
-                deployment.map(d -> d.getStatus() == null ? null : d.getStatus().getAvailableReplicas()).orElse(null),
-                deployment.map(d -> d.getStatus() == null ? null : d.getStatus().getUpdatedReplicas()).orElse(null),
-                deployment.map(d -> d.getMetadata().getGeneration()).orElse(null),
-                deployment.map(d -> d.getStatus() == null ? null : d.getStatus().getObservedGeneration()).orElse(null));
-        Optional<GpuPlacement> gpu = GpuPlacement.of(model.getSpec().serving == null ? null : model.getSpec().serving.gpu);
-        List<Pod> pods = context.getSecondaryResources(Pod.class).stream().toList();
-        Optional<ServingProblem> problem = readiness.ready() ? Optional.empty()
-                : ServingProblem.diagnose(pods, gpu.map(GpuPlacement::resourceName).orElse(null),
-                        gpu.map(GpuPlacement::count).orElse(0));
-
+        String desired = Revision.of(model.getSpec());
         RobustModelStatus previous = model.getStatus() == null ? new RobustModelStatus() : model.getStatus();
-        RobustModelStatus status = StatusRules.next(previous, model.getMetadata().getGeneration(),
-                Revision.of(model.getSpec()), readiness, problem, clock.instant());
+        Map<String, Deployment> deployments = context.getSecondaryResources(Deployment.class).stream()
+                .filter(d -> ServingDeployment.COMPONENT.equals(d.getMetadata().getLabels().get(Labels.COMPONENT)))
+                .filter(d -> d.getMetadata().getLabels().get(Labels.REVISION) != null)
+                .collect(Collectors.toMap(d -> d.getMetadata().getLabels().get(Labels.REVISION), d -> d, (a, b) -> a));
 
-        explain(model, previous, status, readiness, problem, context);
-        if (Serialization.asJson(previous).equals(Serialization.asJson(status))) {
-            return UpdateControl.noUpdate(); // nothing changed: no write, no hot loop
+        int specReplicas = ServingDeployment.desiredReplicas(model);
+        int canaryReplicas = canaryReplicas(model);
+        boolean desiredIsCanary = previous.stableRevision != null && !desired.equals(previous.stableRevision);
+        ServingReadiness desiredReadiness = readiness(deployments.get(desired), desiredIsCanary ? canaryReplicas : specReplicas);
+
+        RolloutPlanner.Decision decision = RolloutPlanner.decide(model.getMetadata().getName(), desired,
+                model.getSpec().model.sha256, previous, desiredReadiness.ready(), observe(previous, context),
+                Requests.from(model.getMetadata().getAnnotations()), settings(model), clock.instant());
+
+        RobustModelStatus decided = decision.status();
+        ServingReadiness stableReadiness = decided.stableRevision == null ? null
+                : readiness(deployments.get(decided.stableRevision), specReplicas);
+        Optional<GpuPlacement> gpu = GpuPlacement.of(model.getSpec().serving == null ? null : model.getSpec().serving.gpu);
+        Optional<ServingProblem> problem = desiredReadiness.ready() || desired.equals(decided.rejectedRevision)
+                ? Optional.empty()
+                : ServingProblem.diagnose(podsOf(context, desired), gpu.map(GpuPlacement::resourceName).orElse(null),
+                        gpu.map(GpuPlacement::count).orElse(0));
+        RobustModelStatus status = StatusRules.next(decided, model.getMetadata().getGeneration(), desired, stableReadiness,
+                desiredReadiness, problem, clock.instant());
+
+        if (!Serialization.asJson(previous).equals(Serialization.asJson(status))) {
+            try {
+                recordStatus(model, status, context);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 409) {
+                    // Our view was stale: decide again on fresh data, and do nothing on this one.
+                    return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(Duration.ofMillis(500));
+                }
+                throw e;
+            }
         }
-        RobustModel patch = new RobustModel();
-        patch.setMetadata(new ObjectMetaBuilder().withName(model.getMetadata().getName())
-                .withNamespace(model.getMetadata().getNamespace()).build());
-        patch.setStatus(status);
-        return UpdateControl.patchStatus(patch);
+        ServingActuator actuator = new ServingActuator(context.getClient(), model, images, FIELD_MANAGER);
+        for (RolloutAction action : decision.actions()) {
+            act(model, action, actuator, context);
+        }
+        explainProblem(model, previous, problem, context);
+        actuator.apply(desired, ServingPlan.replicas(status, specReplicas, canaryReplicas), deployments);
+
+        return status.analysis != null
+                ? UpdateControl.<RobustModel>noUpdate().rescheduleAfter(ANALYSIS_POLL)
+                : UpdateControl.noUpdate();
     }
 
-    /** One log line and one event per transition, never per reconcile. */
-    private void explain(RobustModel model, RobustModelStatus previous, RobustModelStatus status,
-            ServingReadiness readiness, Optional<ServingProblem> problem, Context<RobustModel> context) {
+    private void act(RobustModel model, RolloutAction action, ServingActuator actuator, Context<RobustModel> context) {
         String id = model.getMetadata().getNamespace() + "/" + model.getMetadata().getName();
-        String before = Conditions.find(previous.conditions, Conditions.DEGRADED).filter(c -> "True".equals(c.getStatus()))
-                .map(c -> c.getReason()).orElse(null);
-        if (problem.isPresent() && !problem.get().reason().equals(before)) {
-            LOG.warn("{} revision {}: {}: {}", id, status.stableRevision, problem.get().reason(), problem.get().message());
-            EventRecorder.warning(context.getClient(), model, problem.get().reason(), problem.get().message());
+        if (action instanceof RolloutAction.StartAnalysis start) {
+            LOG.info("{}: starting analysis {} of revision {} (attempt {})", id, start.runName(), start.revision(),
+                    start.attempt());
+            actuator.startAnalysis(start.runName(), start.revision());
+        } else if (action instanceof RolloutAction.Event event) {
+            if (event.warning()) {
+                LOG.warn("{}: {}: {}", id, event.reason(), event.message());
+                EventRecorder.warning(context.getClient(), model, event.reason(), event.message());
+            } else {
+                LOG.info("{}: {}: {}", id, event.reason(), event.message());
+                EventRecorder.normal(context.getClient(), model, event.reason(), event.message());
+            }
         }
-        boolean wasReady = Conditions.isTrue(previous.conditions, Conditions.READY);
-        if (readiness.ready() && !wasReady) {
-            LOG.info("{} revision {}: serving ({})", id, status.stableRevision, readiness.message());
-            EventRecorder.normal(context.getClient(), model, "Serving", readiness.message());
+    }
+
+    /** Status write with the resourceVersion we decided on: the API server refuses it if that view was stale. */
+    private static void recordStatus(RobustModel model, RobustModelStatus status, Context<RobustModel> context) {
+        RobustModel update = new RobustModel();
+        update.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(model.getMetadata().getName())
+                .withNamespace(model.getMetadata().getNamespace())
+                .withResourceVersion(model.getMetadata().getResourceVersion()).build());
+        update.setSpec(model.getSpec());
+        update.setStatus(status);
+        context.getClient().resource(update).updateStatus();
+    }
+
+    private static RunObservation observe(RobustModelStatus status, Context<RobustModel> context) {
+        if (status.analysis == null || status.analysis.runName == null) {
+            return RunObservation.absent();
+        }
+        String name = status.analysis.runName;
+        Optional<AdversarialTestRun> run = context.getSecondaryResources(AdversarialTestRun.class).stream()
+                .filter(r -> name.equals(r.getMetadata().getName())).findFirst();
+        if (run.isEmpty()) {
+            return RunObservation.absent();
+        }
+        String jobFailure = context.getSecondaryResources(Job.class).stream()
+                .filter(j -> name.equals(j.getMetadata().getName())).findFirst()
+                .flatMap(RobustModelReconciler::failure).orElse(null);
+        return new RunObservation(true, run.get().getStatus(), jobFailure);
+    }
+
+    /** A Job that Kubernetes has given up on (pod failed, deadline exceeded), with its reason. */
+    static Optional<String> failure(Job job) {
+        if (job.getStatus() == null || job.getStatus().getConditions() == null) {
+            return Optional.empty();
+        }
+        return job.getStatus().getConditions().stream()
+                .filter(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()))
+                .map(c -> c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage())).findFirst();
+    }
+
+    private static List<Pod> podsOf(Context<RobustModel> context, String revision) {
+        return context.getSecondaryResources(Pod.class).stream()
+                .filter(p -> p.getMetadata().getLabels() != null
+                        && revision.equals(p.getMetadata().getLabels().get(Labels.REVISION))
+                        && ServingDeployment.COMPONENT.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
+                .toList();
+    }
+
+    static ServingReadiness readiness(Deployment d, int replicas) {
+        return ServingReadiness.of(replicas,
+                d == null || d.getStatus() == null ? null : d.getStatus().getAvailableReplicas(),
+                d == null || d.getStatus() == null ? null : d.getStatus().getUpdatedReplicas(),
+                d == null ? null : d.getMetadata().getGeneration(),
+                d == null || d.getStatus() == null ? null : d.getStatus().getObservedGeneration());
+    }
+
+    static int canaryReplicas(RobustModel model) {
+        var rollout = model.getSpec().rollout;
+        return rollout == null || rollout.canary == null || rollout.canary.replicas == null ? 1 : rollout.canary.replicas;
+    }
+
+    static RolloutSettings settings(RobustModel model) {
+        var analysis = model.getSpec().rollout == null ? null : model.getSpec().rollout.analysis;
+        var rollout = model.getSpec().rollout;
+        return new RolloutSettings(model.getSpec().slos,
+                analysis == null || analysis.samples == null ? 500 : analysis.samples,
+                Duration.ofSeconds(analysis == null || analysis.timeoutSeconds == null ? 900 : analysis.timeoutSeconds),
+                analysis == null || analysis.retries == null ? 1 : analysis.retries,
+                rollout == null || rollout.autoRollback == null || rollout.autoRollback,
+                Durations.parse(rollout == null || rollout.rollbackWindow == null ? "168h" : rollout.rollbackWindow),
+                Suite.of(model.getSpec()));
+    }
+
+    /** One event per new serving problem, never per reconcile. */
+    private void explainProblem(RobustModel model, RobustModelStatus previous, Optional<ServingProblem> problem,
+            Context<RobustModel> context) {
+        String before = io.robustml.controllers.status.Conditions.find(previous.conditions,
+                        io.robustml.controllers.status.Conditions.DEGRADED)
+                .filter(c -> "True".equals(c.getStatus())).map(c -> c.getReason()).orElse(null);
+        if (problem.isPresent() && !problem.get().reason().equals(before)) {
+            LOG.warn("{}/{}: {}: {}", model.getMetadata().getNamespace(), model.getMetadata().getName(),
+                    problem.get().reason(), problem.get().message());
+            EventRecorder.warning(context.getClient(), model, problem.get().reason(), problem.get().message());
         }
     }
 }

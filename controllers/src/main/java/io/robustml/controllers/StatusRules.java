@@ -1,34 +1,90 @@
 package io.robustml.controllers;
 
+import io.robustml.controllers.rollout.RolloutPlanner;
 import io.robustml.controllers.status.Conditions;
 import io.robustml.controllers.status.ServingProblem;
 import io.robustml.crds.model.RobustModelStatus;
 import java.time.Instant;
 import java.util.Optional;
 
-/** The next status from what was observed; pure, so every combination is unit-tested. */
+/**
+ * Phase and conditions from the rollout decision and what the serving pods show; pure, so every
+ * combination is unit-tested. Ready means "a revision that passed its analysis is serving".
+ */
 public final class StatusRules {
     private StatusRules() {
     }
 
-    public static RobustModelStatus next(RobustModelStatus previous, long generation, String revision,
-            ServingReadiness readiness, Optional<ServingProblem> problem, Instant now) {
-        RobustModelStatus s = new RobustModelStatus();
+    /**
+     * @param decided the status the rollout planner decided (not modified)
+     * @param stable  readiness of the stable revision's pods, null when there is no stable revision
+     * @param desired readiness of the pods of the revision the spec names
+     * @param problem why the desired revision's pods are not becoming Ready, if known
+     */
+    public static RobustModelStatus next(RobustModelStatus decided, long generation, String desiredRevision,
+            ServingReadiness stable, ServingReadiness desired, Optional<ServingProblem> problem, Instant now) {
+        RobustModelStatus s = io.fabric8.kubernetes.client.utils.Serialization.clone(decided);
         s.observedGeneration = generation;
-        s.stableRevision = revision;
-        s.canaryRevision = previous.canaryRevision;
-        s.lastAnalysis = previous.lastAnalysis;
-        s.history = previous.history;
-        s.phase = readiness.ready() ? "Ready" : problem.isPresent() ? "Degraded" : "Pending";
-        String readyReason = problem.map(ServingProblem::reason).orElse(readiness.reason());
-        String readyMessage = problem.map(ServingProblem::message).orElse(readiness.message());
-        s.conditions = Conditions.set(previous.conditions, Conditions.READY, readiness.ready(), readyReason,
-                readyMessage, generation, now);
-        s.conditions = Conditions.set(s.conditions, Conditions.PROGRESSING, !readiness.ready() && problem.isEmpty(),
-                readiness.ready() ? "Stable" : readyReason, readyMessage, generation, now);
-        s.conditions = Conditions.set(s.conditions, Conditions.DEGRADED, problem.isPresent(),
-                problem.map(ServingProblem::reason).orElse("AsExpected"),
-                problem.map(ServingProblem::message).orElse("serving pods are healthy or on their way"), generation, now);
+        boolean serving = s.stableRevision != null && stable != null && stable.ready();
+        boolean rejected = desiredRevision.equals(s.rejectedRevision);
+        boolean held = s.analysis != null && Boolean.TRUE.equals(s.analysis.held);
+
+        String readyReason;
+        String readyMessage;
+        if (serving) {
+            readyReason = "Serving";
+            readyMessage = stable.message() + " (revision " + s.stableRevision + ")";
+        } else if (problem.isPresent()) {
+            readyReason = problem.get().reason();
+            readyMessage = problem.get().message();
+        } else if (s.stableRevision == null && rejected) {
+            readyReason = "AnalysisFailed";
+            readyMessage = "the first revision " + desiredRevision + " failed its analysis; nothing serves";
+        } else if (s.stableRevision == null && s.canaryRevision != null) {
+            readyReason = desired.ready() ? "Analyzing" : desired.reason();
+            readyMessage = desired.ready() ? "revision " + s.canaryRevision + " serves only after it passes its analysis"
+                    : desired.message();
+        } else {
+            readyReason = stable == null ? desired.reason() : stable.reason();
+            readyMessage = stable == null ? desired.message() : stable.message();
+        }
+        s.conditions = Conditions.set(decided.conditions, Conditions.READY, serving, readyReason, readyMessage, generation, now);
+
+        boolean progressing = s.canaryRevision != null && !held;
+        String progressingReason = progressing ? (desired.ready() ? "Analyzing" : "CanaryStarting")
+                : rejected ? "RolledBack" : held ? "AwaitingDecision" : "Stable";
+        String progressingMessage = progressing
+                ? (desired.ready() ? "analysing revision " + s.canaryRevision + " (run " + s.analysis.runName + ")"
+                        : "canary " + s.canaryRevision + ": " + desired.message())
+                : rejected ? "revision " + desiredRevision + " was rejected; " + (s.stableRevision == null ? "nothing serves"
+                        : "revision " + s.stableRevision + " keeps serving")
+                : held ? "revision " + s.canaryRevision + " failed its analysis and waits for robustml.io/abort or robustml.io/promote"
+                : "revision " + s.stableRevision + " is stable";
+        s.conditions = Conditions.set(s.conditions, Conditions.PROGRESSING, progressing, progressingReason, progressingMessage,
+                generation, now);
+
+        boolean degraded = rejected || held || problem.isPresent();
+        String degradedReason = "AsExpected";
+        String degradedMessage = "serving pods are healthy or on their way";
+        if (rejected || held) {
+            String verdict = s.history == null ? null : s.history.stream().filter(r -> desiredRevision.equals(r.revision))
+                    .map(r -> r.verdict).findFirst().orElse(null);
+            degradedReason = held ? "RobustnessRegression" : RolloutPlanner.rejectionReason(verdict);
+            degradedMessage = "revision " + desiredRevision + " " + (held ? "failed its analysis" : "was rejected")
+                    + (s.lastAnalysis != null && desiredRevision.equals(s.lastAnalysis.revision) && s.lastAnalysis.violatedSlos != null
+                            ? ": " + String.join("; ", s.lastAnalysis.violatedSlos) : " (" + degradedReason + ")")
+                    + (rejected ? ". The spec still names it; change the spec or set robustml.io/retry to analyse it again" : "");
+        } else if (problem.isPresent()) {
+            degradedReason = problem.get().reason();
+            degradedMessage = problem.get().message();
+        }
+        s.conditions = Conditions.set(s.conditions, Conditions.DEGRADED, degraded, degradedReason, degradedMessage, generation, now);
+
+        if (problem.isPresent() && !rejected) {
+            s.phase = RolloutPlanner.PHASE_DEGRADED;
+        } else if (RolloutPlanner.PHASE_READY.equals(s.phase) && !serving) {
+            s.phase = "Pending";
+        }
         return s;
     }
 }

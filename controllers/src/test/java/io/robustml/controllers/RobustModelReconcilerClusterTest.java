@@ -25,6 +25,7 @@ class RobustModelReconcilerClusterTest {
     @BeforeEach
     void startOperator(KubernetesClient client, TestNamespace ns) {
         CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/robustmodels.robustml.io-v1.yml");
+        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
         operator.register(new RobustModelReconciler(), c -> c.settingNamespace(ns.name()));
         operator.start();
@@ -47,8 +48,8 @@ class RobustModelReconcilerClusterTest {
         RobustModel created = client.resource(fixture(client, ns)).create();
 
         await().atMost(TIMEOUT).untilAsserted(() -> {
-            Deployment d = client.apps().deployments().inNamespace(ns.name()).withName("fashion-classifier").get();
-            assertThat(d).isNotNull();
+            assertThat(Analyses.serving(client, ns.name(), "fashion-classifier")).hasSize(1);
+            Deployment d = Analyses.serving(client, ns.name(), "fashion-classifier").get(0);
             assertThat(d.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
                 assertThat(o.getKind()).isEqualTo("RobustModel");
                 assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid());
@@ -57,8 +58,18 @@ class RobustModelReconcilerClusterTest {
             assertThat(d.getMetadata().getManagedFields())
                     .anySatisfy(f -> assertThat(f.getOperation()).isEqualTo("Apply"));
         });
-        System.out.println("[reconciler] created Deployment " + ns.name() + "/fashion-classifier owned by RobustModel "
-                + created.getMetadata().getUid());
+        System.out.println("[reconciler] created Deployment " + ns.name() + "/"
+                + Analyses.serving(client, ns.name(), "fashion-classifier").get(0).getMetadata().getName()
+                + " owned by RobustModel " + created.getMetadata().getUid());
+
+        // Pods running is not enough: Ready means a revision that passed its analysis serves.
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            RobustModel m = client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-classifier").get();
+            assertThat(m.getStatus().phase).isEqualTo("Progressing");
+            assertThat(Conditions.find(m.getStatus().conditions, Conditions.READY)).get()
+                    .satisfies(c -> assertThat(c.getReason()).isEqualTo("Analyzing"));
+        });
+        Analyses.pass(client, ns.name(), "fashion-classifier");
 
         await().atMost(TIMEOUT).untilAsserted(() -> {
             RobustModel m = client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-classifier").get();
@@ -68,11 +79,12 @@ class RobustModelReconcilerClusterTest {
             assertThat(Conditions.find(m.getStatus().conditions, Conditions.READY)).get().satisfies(c -> {
                 assertThat(c.getStatus()).isEqualTo("True");
                 assertThat(c.getReason()).isEqualTo("Serving");
-                assertThat(c.getMessage()).isEqualTo("2 of 2 serving pods available");
+                assertThat(c.getMessage()).startsWith("2 of 2 serving pods available (revision ");
                 assertThat(c.getObservedGeneration()).isEqualTo(1L);
             });
         });
-        assertThat(client.pods().inNamespace(ns.name()).withLabel(Labels.MODEL, "fashion-classifier").list().getItems())
+        assertThat(client.pods().inNamespace(ns.name()).withLabel(Labels.MODEL, "fashion-classifier")
+                .withLabel(Labels.COMPONENT, "serving").list().getItems())
                 .hasSize(2).allSatisfy(p -> assertThat(p.getStatus().getPhase()).isEqualTo("Running"));
     }
 
@@ -80,8 +92,10 @@ class RobustModelReconcilerClusterTest {
     void followsASpecChangeAndReportsTheNewGeneration(KubernetesClient client, TestNamespace ns) {
         client.resource(fixture(client, ns)).create();
         var models = client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-classifier");
+        Analyses.pass(client, ns.name(), "fashion-classifier");
         await().atMost(TIMEOUT).until(() -> models.get().getStatus() != null
                 && "Ready".equals(models.get().getStatus().phase));
+        String revision = models.get().getStatus().stableRevision;
 
         models.edit(m -> {
             m.getSpec().serving.replicas = 3;
@@ -89,20 +103,23 @@ class RobustModelReconcilerClusterTest {
         });
 
         await().atMost(TIMEOUT).untilAsserted(() -> {
-            assertThat(client.apps().deployments().inNamespace(ns.name()).withName("fashion-classifier").get()
+            assertThat(Analyses.servingRevision(client, ns.name(), "fashion-classifier", revision)
                     .getSpec().getReplicas()).isEqualTo(3);
             RobustModel m = models.get();
             assertThat(m.getStatus().observedGeneration).isEqualTo(2L);
+            assertThat(m.getStatus().stableRevision).as("replicas scale a revision, they do not make one").isEqualTo(revision);
+            assertThat(m.getStatus().canaryRevision).isNull();
             assertThat(Conditions.find(m.getStatus().conditions, Conditions.READY)).get()
-                    .satisfies(c -> assertThat(c.getMessage()).isEqualTo("3 of 3 serving pods available"));
+                    .satisfies(c -> assertThat(c.getMessage()).startsWith("3 of 3 serving pods available"));
         });
     }
 
     @Test
     void deletingTheModelGarbageCollectsItsDeployment(KubernetesClient client, TestNamespace ns) {
         client.resource(fixture(client, ns)).create();
-        var deployment = client.apps().deployments().inNamespace(ns.name()).withName("fashion-classifier");
-        await().atMost(TIMEOUT).until(() -> deployment.get() != null);
+        await().atMost(TIMEOUT).until(() -> Analyses.serving(client, ns.name(), "fashion-classifier").size() == 1);
+        var deployment = client.apps().deployments().inNamespace(ns.name())
+                .withName(Analyses.serving(client, ns.name(), "fashion-classifier").get(0).getMetadata().getName());
 
         client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-classifier").delete();
 
@@ -142,8 +159,9 @@ class RobustModelReconcilerClusterTest {
     @Test
     void revertsAManualEditOfTheDeployment(KubernetesClient client, TestNamespace ns) {
         client.resource(fixture(client, ns)).create();
-        var deployment = client.apps().deployments().inNamespace(ns.name()).withName("fashion-classifier");
-        await().atMost(TIMEOUT).until(() -> deployment.get() != null);
+        await().atMost(TIMEOUT).until(() -> Analyses.serving(client, ns.name(), "fashion-classifier").size() == 1);
+        var deployment = client.apps().deployments().inNamespace(ns.name())
+                .withName(Analyses.serving(client, ns.name(), "fashion-classifier").get(0).getMetadata().getName());
 
         // A person's edit (kubectl patch): a merge patch without resourceVersion, so it cannot conflict.
         Deployment edited = deployment.patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
@@ -156,8 +174,10 @@ class RobustModelReconcilerClusterTest {
     @Test
     void schedulesGpuPodsOnlyOntoNodesWithTheRequestedProduct(KubernetesClient client, TestNamespace ns) {
         client.resource(gpuFixture(client, ns)).create();
+        Analyses.pass(client, ns.name(), "fashion-gpu");
         await().atMost(TIMEOUT).untilAsserted(() -> {
-            var pods = client.pods().inNamespace(ns.name()).withLabel(Labels.MODEL, "fashion-gpu").list().getItems();
+            var pods = client.pods().inNamespace(ns.name()).withLabel(Labels.MODEL, "fashion-gpu")
+                    .withLabel(Labels.COMPONENT, "serving").list().getItems();
             assertThat(pods).hasSize(2).allSatisfy(p -> {
                 assertThat(p.getSpec().getNodeName()).isEqualTo("gpu-a100-0");
                 assertThat(p.getStatus().getPhase()).isEqualTo("Running");
@@ -180,9 +200,9 @@ class RobustModelReconcilerClusterTest {
         RobustModel model = gpuFixture(client, ns);
         model.getSpec().serving.gpu.mig = "1g.5gb";
         client.resource(model).create();
-        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.apps().deployments().inNamespace(ns.name())
-                .withName("fashion-gpu").get().getSpec().getTemplate().getSpec().getContainers().get(1).getResources()
-                .getLimits()).containsKey("nvidia.com/mig-1g.5gb"));
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(Analyses.serving(client, ns.name(), "fashion-gpu")).singleElement()
+                .satisfies(d -> assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(1).getResources()
+                        .getLimits()).containsKey("nvidia.com/mig-1g.5gb")));
         assertInsufficient(client, ns, "nvidia.com/mig-1g.5gb");
     }
 

@@ -2,10 +2,12 @@ package io.robustml.controllers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.robustml.controllers.status.Conditions;
 import io.robustml.controllers.status.ServingProblem;
 import io.robustml.crds.model.RobustModelStatus;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -14,31 +16,74 @@ class StatusRulesTest {
     private static final ServingReadiness NOT_READY = new ServingReadiness(false, "PodsNotReady", "0 of 2");
     private static final ServingReadiness READY = new ServingReadiness(true, "Serving", "2 of 2");
 
+    private static RobustModelStatus decided(String phase, String stable, String canary, String rejected) {
+        RobustModelStatus s = new RobustModelStatus();
+        s.phase = phase;
+        s.stableRevision = stable;
+        s.canaryRevision = canary;
+        s.rejectedRevision = rejected;
+        if (canary != null) {
+            s.analysis = new RobustModelStatus.AnalysisProgress();
+            s.analysis.revision = canary;
+            s.analysis.runName = "m-" + canary + "-a1";
+        }
+        return s;
+    }
+
     @Test
     void aProblemMakesTheModelDegradedWithItsReason() {
-        RobustModelStatus s = StatusRules.next(new RobustModelStatus(), 3, "abc", NOT_READY,
+        RobustModelStatus s = StatusRules.next(decided("Progressing", null, "abc", null), 3, "abc", null, NOT_READY,
                 Optional.of(new ServingProblem("InsufficientGPU", "no node has 4 free nvidia.com/gpu")), NOW);
         assertThat(s.phase).isEqualTo("Degraded");
         assertThat(s.observedGeneration).isEqualTo(3L);
         assertThat(Conditions.find(s.conditions, "Degraded").orElseThrow().getReason()).isEqualTo("InsufficientGPU");
         assertThat(Conditions.find(s.conditions, "Ready").orElseThrow().getReason()).isEqualTo("InsufficientGPU");
-        assertThat(Conditions.isTrue(s.conditions, "Progressing")).isFalse();
     }
 
     @Test
-    void pendingPodsWithoutAProblemAreProgressing() {
-        RobustModelStatus s = StatusRules.next(new RobustModelStatus(), 1, "abc", NOT_READY, Optional.empty(), NOW);
-        assertThat(s.phase).isEqualTo("Pending");
-        assertThat(Conditions.isTrue(s.conditions, "Progressing")).isTrue();
-        assertThat(Conditions.isTrue(s.conditions, "Degraded")).isFalse();
+    void aFirstRevisionWithReadyPodsIsAnalysedNotReady() {
+        RobustModelStatus s = StatusRules.next(decided("Progressing", null, "abc", null), 1, "abc", null, READY,
+                Optional.empty(), NOW);
+        assertThat(s.phase).isEqualTo("Progressing");
+        assertThat(Conditions.isTrue(s.conditions, "Ready")).isFalse();
+        assertThat(Conditions.find(s.conditions, "Ready").orElseThrow().getReason()).isEqualTo("Analyzing");
+        assertThat(Conditions.find(s.conditions, "Progressing").orElseThrow().getMessage()).contains("run m-abc-a1");
+    }
+
+    @Test
+    void aRejectedCanaryLeavesStableServingAndSaysWhy() {
+        RobustModelStatus d = decided("Degraded", "old", null, "new");
+        RobustModelStatus.RevisionRecord r = new RobustModelStatus.RevisionRecord();
+        r.revision = "new";
+        r.verdict = "Failed";
+        d.history = List.of(r);
+        d.lastAnalysis = new RobustModelStatus.AnalysisSummary();
+        d.lastAnalysis.revision = "new";
+        d.lastAnalysis.violatedSlos = List.of("adversarialSuccessRate 0.9 > max 0.3");
+        RobustModelStatus s = StatusRules.next(d, 2, "new", READY, NOT_READY, Optional.empty(), NOW);
+        assertThat(s.phase).isEqualTo("Degraded");
+        assertThat(Conditions.isTrue(s.conditions, "Ready")).isTrue();
+        assertThat(Conditions.find(s.conditions, "Degraded").orElseThrow()).satisfies(c -> {
+            assertThat(c.getReason()).isEqualTo("RobustnessRegression");
+            assertThat(c.getMessage()).contains("adversarialSuccessRate 0.9 > max 0.3", "robustml.io/retry");
+        });
+        assertThat(Conditions.find(s.conditions, "Progressing").orElseThrow().getReason()).isEqualTo("RolledBack");
     }
 
     @Test
     void readyIsStableAndASecondIdenticalObservationChangesNothing() {
-        RobustModelStatus first = StatusRules.next(new RobustModelStatus(), 1, "abc", READY, Optional.empty(), NOW);
-        RobustModelStatus second = StatusRules.next(first, 1, "abc", READY, Optional.empty(), NOW.plusSeconds(60));
+        RobustModelStatus first = StatusRules.next(decided("Ready", "abc", null, null), 1, "abc", READY, READY,
+                Optional.empty(), NOW);
+        RobustModelStatus second = StatusRules.next(first, 1, "abc", READY, READY, Optional.empty(), NOW.plusSeconds(60));
         assertThat(first.phase).isEqualTo("Ready");
-        assertThat(io.fabric8.kubernetes.client.utils.Serialization.asJson(second))
-                .isEqualTo(io.fabric8.kubernetes.client.utils.Serialization.asJson(first));
+        assertThat(Serialization.asJson(second)).isEqualTo(Serialization.asJson(first));
+    }
+
+    @Test
+    void aStableRevisionScalingUpIsPendingNotReady() {
+        RobustModelStatus s = StatusRules.next(decided("Ready", "abc", null, null), 1, "abc", NOT_READY, NOT_READY,
+                Optional.empty(), NOW);
+        assertThat(s.phase).isEqualTo("Pending");
+        assertThat(Conditions.find(s.conditions, "Ready").orElseThrow().getReason()).isEqualTo("PodsNotReady");
     }
 }

@@ -9,7 +9,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.robustml.crds.AdversarialTestRun;
 import io.robustml.crds.RobustModel;
+import io.robustml.crds.run.AdversarialTestRunStatus;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -39,12 +41,31 @@ class OperatorOnRealClusterTest {
             model.getMetadata().setNamespace(ns);
             client.resource(model).create();
 
+            // Play the tester: pass the first revision's analysis once the operator has created its run.
+            var models = client.resources(RobustModel.class).inNamespace(ns).withName("fashion-classifier");
+            String[] run = new String[1];
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                RobustModel m = models.get();
+                run[0] = m.getStatus() == null || m.getStatus().analysis == null || m.getStatus().analysis.startedAt == null
+                        ? null : m.getStatus().analysis.runName;
+                return run[0] != null && client.resources(AdversarialTestRun.class).inNamespace(ns).withName(run[0]).get() != null;
+            });
+            client.resources(AdversarialTestRun.class).inNamespace(ns).withName(run[0]).editStatus(r -> {
+                r.setStatus(new AdversarialTestRunStatus());
+                r.getStatus().phase = "Succeeded";
+                r.getStatus().samples = r.getSpec().dataset.samples;
+                r.getStatus().cleanAccuracy = "0.9";
+                r.getStatus().adversarialSuccessRate = "0.05";
+                return r;
+            });
+
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-                Deployment d = client.apps().deployments().inNamespace(ns).withName("fashion-classifier").get();
+                RobustModel m = models.get();
+                Deployment d = client.apps().deployments().inNamespace(ns)
+                        .withName("fashion-classifier-" + m.getStatus().stableRevision).get();
                 assertThat(d).isNotNull();
                 assertThat(d.getMetadata().getLabels())
                         .containsEntry("app.kubernetes.io/managed-by", "robustml-operator");
-                RobustModel m = client.resources(RobustModel.class).inNamespace(ns).withName("fashion-classifier").get();
                 assertThat(m.getStatus()).isNotNull();
                 assertThat(m.getStatus().observedGeneration).isEqualTo(1L);
                 assertThat(m.getStatus().phase).isEqualTo("Ready");

@@ -21,6 +21,7 @@ public class RealControlPlaneResource implements QuarkusTestResourceLifecycleMan
             System.out.println("[control-plane] real kube-apiserver " + client.getKubernetesVersion().getGitVersion()
                     + " at " + client.getMasterUrl());
             CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/robustmodels.robustml.io-v1.yml");
+            CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
         }
         Config config = plane.config();
         return Map.of(

@@ -11,6 +11,11 @@ public record Assignment(String model, String revision, String endpoint, String 
         boolean targeted, List<AttackPlan> attacks, String datasetUri, int samples) {
     public static final int DEFAULT_SAMPLES = 1000;
 
+    /** The same assignment, reaching the target at another URL (a tester run outside the cluster). */
+    public Assignment withEndpoint(String url) {
+        return new Assignment(model, revision, url, modelUri, modelSha256, targeted, attacks, datasetUri, samples);
+    }
+
     public static Assignment of(AdversarialTestRunSpec spec) {
         if (spec == null || spec.target == null || spec.dataset == null || spec.attacks == null || spec.attacks.isEmpty()) {
             throw new IllegalArgumentException("the run's spec needs target, dataset and at least one attack");

@@ -29,6 +29,7 @@ import java.util.function.Supplier;
  * adversarial-tester --run NAME [--namespace NS] [options]   # reads the run from the API server, writes its status
  * adversarial-tester --file RUN.yaml [options]                 # offline: prints the status as JSON
  * options: --report FILE --batch-size N --seed N --latency-probes N --pool-size N --api-key KEY --timeout-seconds N
+ *          --endpoint URL (the target as reachable from where the tester runs, instead of spec.target.endpoint)
  * </pre>
  *
  * Exit status: 0 when it measured (whatever the numbers), 1 when it could not (the reason is in the
@@ -40,7 +41,7 @@ public final class TesterMain {
     static final int USAGE = 2;
     private static final String USAGE_TEXT = "usage: adversarial-tester (--run NAME [--namespace NS] | --file RUN.yaml) "
             + "[--report FILE] [--batch-size N] [--seed N] [--latency-probes N] [--pool-size N] [--api-key KEY] "
-            + "[--timeout-seconds N]";
+            + "[--timeout-seconds N] [--endpoint URL]";
 
     private TesterMain() {
     }
@@ -126,6 +127,9 @@ public final class TesterMain {
         sink.running();
         try {
             Assignment assignment = Assignment.of(run.getSpec());
+            if (options.endpoint != null) {
+                assignment = assignment.withEndpoint(options.endpoint);
+            }
             boolean extraction = assignment.attacks().stream().anyMatch(p -> !p.evasion());
             int poolSize = extraction ? assignment.attacks().stream().filter(p -> !p.evasion())
                     .mapToInt(AttackPlan::queryBudget).max().orElse(0) : 0;
@@ -171,6 +175,7 @@ public final class TesterMain {
         String namespace;
         String file;
         String report;
+        String endpoint;
         Integer poolSize;
         Settings settings = Settings.defaults().withApiKey(System.getenv("ROBUSTML_TESTER_API_KEY"));
 
@@ -193,6 +198,7 @@ public final class TesterMain {
                     case "--namespace" -> o.namespace = value;
                     case "--file" -> o.file = value;
                     case "--report" -> o.report = value;
+                    case "--endpoint" -> o.endpoint = value;
                     case "--batch-size" -> batch = positive(flag, value);
                     case "--seed" -> seed = Long.parseLong(value);
                     case "--latency-probes" -> probes = Integer.parseInt(value);

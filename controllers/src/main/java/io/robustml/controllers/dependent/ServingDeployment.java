@@ -45,8 +45,9 @@ public final class ServingDeployment {
     private ServingDeployment() {
     }
 
-    public static String name(RobustModel model) {
-        return model.getMetadata().getName();
+    /** One Deployment per revision, so stable and canary run side by side: {@code <model>-<revision>}. */
+    public static String name(RobustModel model, String revision) {
+        return model.getMetadata().getName() + "-" + revision;
     }
 
     /** spec.serving.replicas, with the schema's default for objects that never went through the API server. */
@@ -60,20 +61,23 @@ public final class ServingDeployment {
         return serving == null || serving.port == null ? DEFAULT_MODEL_SERVER_PORT : serving.port;
     }
 
-    public static Deployment desired(RobustModel model, ServingImages images) {
+    /** The Deployment of the revision the spec names, with {@code replicas} pods. */
+    public static Deployment desired(RobustModel model, ServingImages images, int replicas) {
         String revision = Revision.of(model.getSpec());
         Map<String, String> labels = Labels.of(model, COMPONENT);
         labels.put(Labels.REVISION, revision);
+        Map<String, String> selector = Labels.servingSelector(model);
+        selector.put(Labels.REVISION, revision);
         return new DeploymentBuilder()
                 .withNewMetadata()
-                .withName(name(model))
+                .withName(name(model, revision))
                 .withNamespace(model.getMetadata().getNamespace())
                 .withLabels(labels)
                 .withOwnerReferences(Owners.controlledBy(model))
                 .endMetadata()
                 .withNewSpec()
-                .withReplicas(desiredReplicas(model))
-                .withNewSelector().withMatchLabels(Labels.selector(model)).endSelector()
+                .withReplicas(replicas)
+                .withNewSelector().withMatchLabels(selector).endSelector()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels).endMetadata()
                 .withSpec(podSpec(model, images, revision))
@@ -172,7 +176,7 @@ public final class ServingDeployment {
     }
 
     /** The user's CPU/memory plus the GPU resource with requests equal to limits. */
-    static ResourceRequirements resources(ResourceRequirements user, Optional<GpuPlacement> gpu) {
+    public static ResourceRequirements resources(ResourceRequirements user, Optional<GpuPlacement> gpu) {
         ResourceRequirementsBuilder b = user == null ? new ResourceRequirementsBuilder()
                 : new ResourceRequirementsBuilder(user);
         gpu.ifPresent(g -> b.addToRequests(g.resources()).addToLimits(g.resources()));

@@ -17,7 +17,7 @@ public final class ServingDisruptionBudget {
                 .withMetadata(Owners.ownedMetadata(model, model.getMetadata().getName(), ServingDeployment.COMPONENT))
                 .withNewSpec()
                 .withMaxUnavailable(new IntOrString(1))
-                .withNewSelector().withMatchLabels(Labels.selector(model)).endSelector()
+                .withNewSelector().withMatchLabels(Labels.servingSelector(model)).endSelector()
                 .endSpec()
                 .build();
     }

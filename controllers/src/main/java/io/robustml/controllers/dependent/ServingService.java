@@ -11,11 +11,36 @@ public final class ServingService {
     private ServingService() {
     }
 
+    /**
+     * The Service of one revision ({@code <model>-<revision>}): the tester's endpoint for a canary, so
+     * the analysis measures exactly that revision, through its sidecar.
+     */
+    public static Service forRevision(RobustModel model, String revision) {
+        java.util.Map<String, String> selector = Labels.servingSelector(model);
+        selector.put(Labels.REVISION, revision);
+        io.fabric8.kubernetes.api.model.ObjectMeta meta = Owners.ownedMetadata(model,
+                ServingDeployment.name(model, revision), ServingDeployment.COMPONENT);
+        meta.getLabels().put(Labels.REVISION, revision);
+        return new ServiceBuilder()
+                .withMetadata(meta)
+                .withNewSpec()
+                .withSelector(selector)
+                .addNewPort().withName("http").withPort(80).withNewTargetPort("http").withProtocol("TCP").endPort()
+                .endSpec()
+                .build();
+    }
+
+    /** In-cluster URL of a revision's Service. */
+    public static String revisionUrl(RobustModel model, String revision) {
+        return "http://" + ServingDeployment.name(model, revision) + "." + model.getMetadata().getNamespace() + ".svc";
+    }
+
+    /** The model's Service: every Ready serving pod of stable and canary, so traffic splits by replicas. */
     public static Service desired(RobustModel model) {
         return new ServiceBuilder()
                 .withMetadata(Owners.ownedMetadata(model, model.getMetadata().getName(), ServingDeployment.COMPONENT))
                 .withNewSpec()
-                .withSelector(Labels.selector(model))
+                .withSelector(Labels.servingSelector(model))
                 .addNewPort().withName("http").withPort(80).withNewTargetPort("http").withProtocol("TCP").endPort()
                 .addNewPort().withName("metrics").withPort(9090).withNewTargetPort("metrics").withProtocol("TCP").endPort()
                 .endSpec()

@@ -113,7 +113,7 @@ public final class RolloutPlanner {
             s.analysis = new AnalysisProgress();
             s.analysis.revision = desired;
             s.analysis.attempt = 1;
-            s.analysis.runName = runName(model, desired, 1);
+            s.analysis.runName = runName(model, desired, priorAnalyses(s, desired) + 1);
         }
         AnalysisProgress a = s.analysis;
         if (Boolean.TRUE.equals(a.held)) {
@@ -168,7 +168,18 @@ public final class RolloutPlanner {
         return step.done();
     }
 
-    /** Deterministic and a valid Job name (63 characters at most): {@code <model>-<revision>-a<attempt>}. */
+    /**
+     * Analyses of this revision that already ended (each left a history record): a retried revision's
+     * runs get new names, so an old run's numbers are never judged again.
+     */
+    static int priorAnalyses(RobustModelStatus s, String revision) {
+        return s.history == null ? 0 : (int) s.history.stream().filter(r -> revision.equals(r.revision)).count();
+    }
+
+    /**
+     * Deterministic and a valid Job name (63 characters at most): {@code <model>-<revision>-a<n>}, n
+     * counting every analysis attempt of the revision.
+     */
     public static String runName(String model, String revision, int attempt) {
         String suffix = "-" + revision + "-a" + attempt;
         String prefix = model.length() > 63 - suffix.length() ? model.substring(0, 63 - suffix.length()) : model;
@@ -322,7 +333,7 @@ public final class RolloutPlanner {
                 event(true, "AnalysisInconclusive", "attempt " + a.attempt + " of revision " + a.revision + " inconclusive ("
                         + why + "); retrying, attempt " + (a.attempt + 1) + " of " + (settings.retries() + 1));
                 a.attempt = a.attempt + 1;
-                a.runName = runName(model, a.revision, a.attempt);
+                a.runName = runName(model, a.revision, priorAnalyses(status, a.revision) + a.attempt);
                 a.startedAt = null;
                 a.lastInconclusive = why;
             } else {

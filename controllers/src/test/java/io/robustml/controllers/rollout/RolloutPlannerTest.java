@@ -181,6 +181,7 @@ class RolloutPlannerTest {
         assertThat(d.status().rejectedRevision).isNull();
         assertThat(d.status().canaryRevision).isEqualTo("rev1");
         assertThat(d.status().analysis.attempt).isEqualTo(1);
+        assertThat(d.status().analysis.runName).as("a new run, never the rejected one again").isEqualTo("fashion-rev1-a2");
         assertThat(d.actions()).extracting(Object::getClass).contains(RolloutAction.StartAnalysis.class);
         assertThat(d.status().handledRequests).containsEntry(Requests.RETRY, "1");
         // The same annotation value again is not a new request.

@@ -27,6 +27,7 @@ public class RobustModelSpec {
     @JsonPropertyDescription("How the model is served: runtime, replicas, resources and GPUs.")
     public ServingSpec serving;
 
+    @Required
     @JsonPropertyDescription("What the model must withstand: attacker access and goal, and the attacks of the test suite.")
     public ThreatModelSpec threatModel;
 
@@ -37,6 +38,8 @@ public class RobustModelSpec {
     @JsonPropertyDescription("Robustness service-level objectives a revision must meet to be promoted.")
     public SlosSpec slos;
 
-    @JsonPropertyDescription("How new revisions are rolled out: canary size, adversarial analysis and rollback.")
+    @Required
+    @JsonPropertyDescription("How new revisions are rolled out: canary size, adversarial analysis and rollback. Required: "
+            + "the operator promotes only revisions that passed an analysis, which needs rollout.analysis.dataset.")
     public RolloutSpec rollout;
 }

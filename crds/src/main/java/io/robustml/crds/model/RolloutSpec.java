@@ -19,6 +19,7 @@ public class RolloutSpec {
     public CanarySpec canary;
 
     @JsonPropertyDescription("The adversarial analysis run against every canary.")
+    @io.fabric8.generator.annotation.Required
     public AnalysisSpec analysis;
 
     @Default("true")

@@ -1,0 +1,82 @@
+package io.robustml.controllers;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.robustml.controllers.dependent.ServingDeployment;
+import io.robustml.controllers.dependent.ServingImages;
+import io.robustml.controllers.dependent.ServingService;
+import io.robustml.controllers.rollout.AnalysisResources;
+import io.robustml.crds.RobustModel;
+import java.util.Map;
+
+/**
+ * Carries out what the planner decided. The Deployment of the revision the spec names is applied
+ * from the spec (server-side apply); any other running revision (stable while a canary is analysed)
+ * is only scaled — its pod template is the record of what that revision is, and the spec no longer
+ * describes it. Revisions out of the plan are deleted with their Service.
+ */
+final class ServingActuator {
+    private final KubernetesClient client;
+    private final RobustModel model;
+    private final ServingImages images;
+    private final String fieldManager;
+
+    ServingActuator(KubernetesClient client, RobustModel model, ServingImages images, String fieldManager) {
+        this.client = client;
+        this.model = model;
+        this.images = images;
+        this.fieldManager = fieldManager;
+    }
+
+    void apply(String desiredRevision, Map<String, Integer> plan, Map<String, Deployment> existing) {
+        String ns = model.getMetadata().getNamespace();
+        plan.forEach((revision, replicas) -> {
+            Deployment current = existing.get(revision);
+            if (revision.equals(desiredRevision)) {
+                // Always applied: server-side apply of an unchanged object writes nothing, and a manual
+                // edit of what we own is reverted.
+                apply(ServingDeployment.desired(model, images, replicas));
+            } else if (current != null && !Integer.valueOf(replicas).equals(current.getSpec().getReplicas())) {
+                client.apps().deployments().inNamespace(ns).withName(current.getMetadata().getName())
+                        .edit(d -> {
+                            d.getSpec().setReplicas(replicas);
+                            return d;
+                        });
+            }
+            if (current != null || revision.equals(desiredRevision)) {
+                apply(ServingService.forRevision(model, revision));
+            }
+        });
+        existing.forEach((revision, deployment) -> {
+            if (!plan.containsKey(revision)) {
+                client.apps().deployments().inNamespace(ns).withName(deployment.getMetadata().getName()).delete();
+                client.services().inNamespace(ns).withName(ServingDeployment.name(model, revision)).delete();
+            }
+        });
+    }
+
+    /** Creates the attempt's run and Job if absent; the tester's Role is narrowed to this run. */
+    void startAnalysis(String runName, String revision) {
+        apply(AnalysisResources.serviceAccount(model));
+        apply(AnalysisResources.role(model, runName));
+        apply(AnalysisResources.roleBinding(model));
+        createIfAbsent(AnalysisResources.run(model, runName, revision));
+        createIfAbsent(AnalysisResources.job(model, runName, revision, images));
+    }
+
+    private void apply(HasMetadata object) {
+        client.resource(object).fieldManager(fieldManager).forceConflicts().serverSideApply();
+    }
+
+    private void createIfAbsent(HasMetadata object) {
+        try {
+            client.resource(object).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+    }
+}

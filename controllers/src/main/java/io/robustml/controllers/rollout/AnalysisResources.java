@@ -1,0 +1,184 @@
+package io.robustml.controllers.rollout;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.robustml.controllers.Labels;
+import io.robustml.controllers.Owners;
+import io.robustml.controllers.dependent.GpuPlacement;
+import io.robustml.controllers.dependent.ModelSource;
+import io.robustml.controllers.dependent.ServingDeployment;
+import io.robustml.controllers.dependent.ServingImages;
+import io.robustml.controllers.dependent.ServingService;
+import io.robustml.crds.AdversarialTestRun;
+import io.robustml.crds.RobustModel;
+import io.robustml.crds.model.RolloutSpec;
+import io.robustml.crds.run.AdversarialTestRunSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The objects of one analysis attempt, as pure functions of the RobustModel: the AdversarialTestRun
+ * (what to test, copied from the spec), the Job that runs the tester, and a ServiceAccount whose Role
+ * lets it read that one run and write that one run's status — nothing else.
+ */
+public final class AnalysisResources {
+    public static final String COMPONENT = "analysis";
+    public static final String RUN_LABEL = "robustml.io/run";
+    static final String DATASET_VOLUME = "dataset";
+    static final String DATASET_PATH = "/mnt/dataset";
+
+    private AnalysisResources() {
+    }
+
+    public static String testerAccount(RobustModel model) {
+        return model.getMetadata().getName() + "-tester";
+    }
+
+    public static AdversarialTestRun run(RobustModel model, String runName, String revision) {
+        AdversarialTestRunSpec spec = new AdversarialTestRunSpec();
+        spec.target = new AdversarialTestRunSpec.Target();
+        spec.target.model = model.getMetadata().getName();
+        spec.target.revision = revision;
+        spec.target.endpoint = ServingService.revisionUrl(model, revision);
+        spec.target.modelUri = ModelSource.of(model.getSpec().model.uri).localUri();
+        spec.target.modelSha256 = model.getSpec().model.sha256;
+        spec.access = model.getSpec().threatModel.access;
+        spec.goal = model.getSpec().threatModel.goal;
+        spec.attacks = model.getSpec().threatModel.attacks;
+        RolloutSpec.AnalysisSpec analysis = analysis(model);
+        spec.dataset = new AdversarialTestRunSpec.Dataset();
+        spec.dataset.uri = DatasetSource.of(analysis.dataset).localUri();
+        spec.dataset.samples = analysis.samples;
+        AdversarialTestRun run = new AdversarialTestRun();
+        run.setMetadata(metadata(model, runName, revision));
+        run.setSpec(spec);
+        return run;
+    }
+
+    public static Job job(RobustModel model, String runName, String revision, ServingImages images) {
+        RolloutSpec.AnalysisSpec analysis = analysis(model);
+        ModelSource modelSource = ModelSource.of(model.getSpec().model.uri);
+        DatasetSource dataset = DatasetSource.of(analysis.dataset);
+        Optional<GpuPlacement> gpu = GpuPlacement.of(analysis.gpu);
+        List<Volume> volumes = new ArrayList<>(List.of(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build()));
+        List<VolumeMount> mounts = new ArrayList<>(List.of(mount("tmp", "/tmp")));
+        modelSource.volume().ifPresent(v -> {
+            volumes.add(v);
+            mounts.add(mount(v.getName(), ModelSource.MOUNT_PATH));
+        });
+        dataset.volume().ifPresent(v -> {
+            volumes.add(v);
+            mounts.add(mount(v.getName(), DATASET_PATH));
+        });
+        Map<String, String> labels = Labels.of(model, COMPONENT);
+        labels.put(Labels.REVISION, revision);
+        labels.put(RUN_LABEL, runName);
+        ResourceRequirements resources = io.robustml.controllers.dependent.ServingDeployment.resources(analysis.resources, gpu);
+        return new JobBuilder()
+                .withMetadata(metadata(model, runName, revision))
+                .withNewSpec()
+                // Retries are the operator's (a new run per attempt), so one pod per Job.
+                .withBackoffLimit(0)
+                .withActiveDeadlineSeconds(analysis.timeoutSeconds == null ? 900L : analysis.timeoutSeconds.longValue())
+                .withNewTemplate()
+                .withNewMetadata().withLabels(labels).endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .withServiceAccountName(testerAccount(model))
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(1000L).withRunAsGroup(1000L)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                .withContainers(new ContainerBuilder()
+                        .withName("adversarial-tester")
+                        .withImage(images.tester())
+                        .withArgs("--run", runName, "--namespace", model.getMetadata().getNamespace(),
+                                "--report", "/tmp/report.json")
+                        .addNewEnv().withName("DJL_CACHE_DIR").withValue("/tmp/djl").endEnv()
+                        .withResources(resources)
+                        .withVolumeMounts(mounts)
+                        .withTerminationMessagePolicy("FallbackToLogsOnError")
+                        .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+                        .withNewCapabilities().addToDrop("ALL").endCapabilities().endSecurityContext()
+                        .build())
+                .withVolumes(volumes)
+                .withTolerations(gpu.map(g -> List.of(g.toleration())).orElse(List.of()))
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    public static ServiceAccount serviceAccount(RobustModel model) {
+        return new ServiceAccountBuilder()
+                .withMetadata(Owners.ownedMetadata(model, testerAccount(model), COMPONENT))
+                .build();
+    }
+
+    /** Read this run, write this run's status: the tester can touch nothing else. */
+    public static Role role(RobustModel model, String runName) {
+        return new RoleBuilder()
+                .withMetadata(Owners.ownedMetadata(model, testerAccount(model), COMPONENT))
+                .withRules(new PolicyRuleBuilder().withApiGroups(RobustModel.GROUP).withResources("adversarialtestruns")
+                                .withResourceNames(runName).withVerbs("get").build(),
+                        new PolicyRuleBuilder().withApiGroups(RobustModel.GROUP).withResources("adversarialtestruns/status")
+                                .withResourceNames(runName).withVerbs("get", "patch", "update").build())
+                .build();
+    }
+
+    public static RoleBinding roleBinding(RobustModel model) {
+        return new RoleBindingBuilder()
+                .withMetadata(Owners.ownedMetadata(model, testerAccount(model), COMPONENT))
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(testerAccount(model))
+                .endRoleRef()
+                .addNewSubject().withKind("ServiceAccount").withName(testerAccount(model))
+                .withNamespace(model.getMetadata().getNamespace()).endSubject()
+                .build();
+    }
+
+    static RolloutSpec.AnalysisSpec analysis(RobustModel model) {
+        if (model.getSpec().rollout == null || model.getSpec().rollout.analysis == null) {
+            throw new IllegalStateException("spec.rollout.analysis is required");
+        }
+        return model.getSpec().rollout.analysis;
+    }
+
+    private static ObjectMeta metadata(RobustModel model, String runName, String revision) {
+        ObjectMeta meta = Owners.ownedMetadata(model, runName, COMPONENT);
+        meta.getLabels().put(Labels.REVISION, revision);
+        meta.getLabels().put(RUN_LABEL, runName);
+        return meta;
+    }
+
+    private static VolumeMount mount(String volume, String path) {
+        return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(!"tmp".equals(volume)).build();
+    }
+
+    /** Where the tester reads the evaluation data: pvc:// is mounted read-only, file:// is in the image. */
+    record DatasetSource(String localUri, Optional<Volume> volume) {
+        static DatasetSource of(String uri) {
+            if (uri.startsWith("pvc://")) {
+                String rest = uri.substring("pvc://".length());
+                int slash = rest.indexOf('/');
+                Volume volume = new VolumeBuilder().withName(DATASET_VOLUME).withNewPersistentVolumeClaim()
+                        .withClaimName(rest.substring(0, slash)).withReadOnly(true).endPersistentVolumeClaim().build();
+                return new DatasetSource("file://" + DATASET_PATH + "/" + rest.substring(slash + 1), Optional.of(volume));
+            }
+            return new DatasetSource(uri, Optional.empty());
+        }
+    }
+}

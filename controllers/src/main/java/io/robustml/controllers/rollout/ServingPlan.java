@@ -1,0 +1,26 @@
+package io.robustml.controllers.rollout;
+
+import io.robustml.crds.model.RobustModelStatus;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Which revisions run, and with how many pods, from the decided status: stable with the spec's
+ * replicas, the canary beside it with the canary's (the whole count when there is no stable yet).
+ * Every other revision runs nothing: a rejected canary's pods go.
+ */
+public final class ServingPlan {
+    private ServingPlan() {
+    }
+
+    public static Map<String, Integer> replicas(RobustModelStatus s, int specReplicas, int canaryReplicas) {
+        Map<String, Integer> plan = new LinkedHashMap<>();
+        if (s.stableRevision != null) {
+            plan.put(s.stableRevision, specReplicas);
+        }
+        if (s.canaryRevision != null && !s.canaryRevision.equals(s.stableRevision)) {
+            plan.put(s.canaryRevision, s.stableRevision == null ? specReplicas : canaryReplicas);
+        }
+        return plan;
+    }
+}

@@ -1,0 +1,70 @@
+package io.robustml.controllers;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.robustml.controllers.dependent.ServingDeployment;
+import io.robustml.controllers.rollout.AnalysisResources;
+import io.robustml.crds.AdversarialTestRun;
+import io.robustml.crds.RobustModel;
+import io.robustml.crds.run.AdversarialTestRunStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The test plays the tester: it waits for the operator's AdversarialTestRun and writes its status, as
+ * the tester's Job does (kwok runs no containers).
+ */
+final class Analyses {
+    private Analyses() {
+    }
+
+    static List<Deployment> serving(KubernetesClient client, String ns, String model) {
+        return client.apps().deployments().inNamespace(ns).withLabel(Labels.MODEL, model)
+                .withLabel(Labels.COMPONENT, ServingDeployment.COMPONENT).list().getItems();
+    }
+
+    static Deployment servingRevision(KubernetesClient client, String ns, String model, String revision) {
+        return client.apps().deployments().inNamespace(ns).withName(model + "-" + revision).get();
+    }
+
+    /** Waits for the run of the model's current analysis and returns it. */
+    static AdversarialTestRun awaitRun(KubernetesClient client, String ns, String model, Duration timeout) {
+        String[] name = new String[1];
+        await().atMost(timeout).until(() -> {
+            RobustModel m = client.resources(RobustModel.class).inNamespace(ns).withName(model).get();
+            if (m.getStatus() == null || m.getStatus().analysis == null || m.getStatus().analysis.startedAt == null) {
+                return false;
+            }
+            name[0] = m.getStatus().analysis.runName;
+            return client.resources(AdversarialTestRun.class).inNamespace(ns).withName(name[0]).get() != null;
+        });
+        return client.resources(AdversarialTestRun.class).inNamespace(ns).withName(name[0]).get();
+    }
+
+    /** Writes a finished run's status, as the tester does. */
+    static void finish(KubernetesClient client, AdversarialTestRun run, String asr, String clean) {
+        client.resources(AdversarialTestRun.class).inNamespace(run.getMetadata().getNamespace())
+                .withName(run.getMetadata().getName()).editStatus(r -> {
+                    AdversarialTestRunStatus s = new AdversarialTestRunStatus();
+                    s.phase = "Succeeded";
+                    s.startTime = Instant.now().minusSeconds(5).toString();
+                    s.completionTime = Instant.now().toString();
+                    s.samples = run.getSpec().dataset.samples;
+                    s.cleanAccuracy = clean;
+                    s.adversarialSuccessRate = asr;
+                    r.setStatus(s);
+                    return r;
+                });
+    }
+
+    static void pass(KubernetesClient client, String ns, String model) {
+        finish(client, awaitRun(client, ns, model, Duration.ofSeconds(60)), "0.05", "0.9");
+    }
+
+    static String runLabel() {
+        return AnalysisResources.RUN_LABEL;
+    }
+}

@@ -1,0 +1,177 @@
+package io.robustml.controllers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.robustml.controllers.status.Conditions;
+import io.robustml.controlplane.CustomResourceDefinitions;
+import io.robustml.controlplane.TestNamespace;
+import io.robustml.controlplane.WithControlPlane;
+import io.robustml.crds.AdversarialTestRun;
+import io.robustml.crds.RobustModel;
+import io.robustml.crds.model.RobustModelStatus;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Canary rollouts on the real API server: the operator in-process, kwok running the pods, the test
+ * writing the AdversarialTestRun's status as the tester would.
+ */
+@WithControlPlane(podSecurity = "restricted")
+class RolloutClusterTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final String MODEL = "fashion-classifier";
+    private Operator operator;
+
+    @BeforeEach
+    void startOperator(KubernetesClient client, TestNamespace ns) {
+        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/robustmodels.robustml.io-v1.yml");
+        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
+        start(client, ns);
+    }
+
+    private void start(KubernetesClient client, TestNamespace ns) {
+        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+        operator.register(new RobustModelReconciler(), c -> c.settingNamespace(ns.name()));
+        operator.start();
+    }
+
+    @AfterEach
+    void stopOperator() {
+        operator.stop();
+    }
+
+    private RobustModelStatus status(KubernetesClient client, TestNamespace ns) {
+        return client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get().getStatus();
+    }
+
+    /** Creates the model and lets its first revision pass; returns the stable revision. */
+    private String stableModel(KubernetesClient client, TestNamespace ns) {
+        RobustModel model = client.resources(RobustModel.class)
+                .load(getClass().getResourceAsStream("/robustmodel-minimal.yaml")).item();
+        model.getMetadata().setNamespace(ns.name());
+        client.resource(model).create();
+        AdversarialTestRun first = Analyses.awaitRun(client, ns.name(), MODEL, TIMEOUT);
+        assertThat(first.getSpec().target.endpoint).isEqualTo("http://" + MODEL + "-" + first.getSpec().target.revision
+                + "." + ns.name() + ".svc");
+        // The run is created just before its Job.
+        await().atMost(TIMEOUT).until(() -> client.batch().v1().jobs().inNamespace(ns.name())
+                .withName(first.getMetadata().getName()).get() != null);
+        Job job = client.batch().v1().jobs().inNamespace(ns.name()).withName(first.getMetadata().getName()).get();
+        assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .containsSequence("--run", first.getMetadata().getName(), "--namespace", ns.name());
+        assertThat(job.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(MODEL + "-tester");
+        assertThat(client.rbac().roles().inNamespace(ns.name()).withName(MODEL + "-tester").get().getRules())
+                .allSatisfy(r -> assertThat(r.getResourceNames()).containsExactly(first.getMetadata().getName()));
+        Analyses.finish(client, first, "0.1", "0.9");
+        await().atMost(TIMEOUT).until(() -> "Ready".equals(status(client, ns).phase));
+        return status(client, ns).stableRevision;
+    }
+
+    private void changeModel(KubernetesClient client, TestNamespace ns, String sha) {
+        client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
+            m.getSpec().model.sha256 = sha;
+            return m;
+        });
+    }
+
+    @Test
+    void aPassingCanaryIsPromotedAndTheOldRevisionGoes(KubernetesClient client, TestNamespace ns) {
+        String stable = stableModel(client, ns);
+        changeModel(client, ns, "1".repeat(64));
+        AdversarialTestRun run = Analyses.awaitRun(client, ns.name(), MODEL, TIMEOUT);
+        String canary = run.getSpec().target.revision;
+        assertThat(canary).isNotEqualTo(stable);
+        // Canary beside stable: 2 stable pods, 1 canary pod, both behind the model's Service.
+        assertThat(Analyses.servingRevision(client, ns.name(), MODEL, stable).getSpec().getReplicas()).isEqualTo(2);
+        assertThat(Analyses.servingRevision(client, ns.name(), MODEL, canary).getSpec().getReplicas()).isEqualTo(1);
+        assertThat(Conditions.find(status(client, ns).conditions, Conditions.PROGRESSING)).get()
+                .satisfies(c -> assertThat(c.getReason()).isEqualTo("Analyzing"));
+
+        Analyses.finish(client, run, "0.12", "0.9");
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            RobustModelStatus s = status(client, ns);
+            assertThat(s.stableRevision).isEqualTo(canary);
+            assertThat(s.canaryRevision).isNull();
+            assertThat(s.phase).isEqualTo("Ready");
+            assertThat(Analyses.serving(client, ns.name(), MODEL)).extracting(d -> d.getMetadata().getName())
+                    .containsExactly(MODEL + "-" + canary);
+            assertThat(Analyses.servingRevision(client, ns.name(), MODEL, canary).getSpec().getReplicas()).isEqualTo(2);
+        });
+        assertThat(status(client, ns).history).extracting(r -> r.revision + ":" + r.verdict)
+                .containsExactly(canary + ":Passed", stable + ":Passed");
+    }
+
+    @Test
+    void aRegressingCanaryIsRolledBackWithTheSpecUntouched(KubernetesClient client, TestNamespace ns) {
+        String stable = stableModel(client, ns);
+        changeModel(client, ns, "2".repeat(64));
+        RobustModel changed = client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get();
+        AdversarialTestRun run = Analyses.awaitRun(client, ns.name(), MODEL, TIMEOUT);
+        String canary = run.getSpec().target.revision;
+        await().atMost(TIMEOUT).until(() -> client.pods().inNamespace(ns.name()).withLabel(Labels.REVISION, canary)
+                .withLabel(Labels.COMPONENT, "serving").list()
+                .getItems().size() == 1);
+
+        long failedAt = System.nanoTime();
+        Analyses.finish(client, run, "0.9", "0.9"); // ASR 0.9 > max 0.3
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() ->
+                Analyses.servingRevision(client, ns.name(), MODEL, canary) == null
+                        && client.pods().inNamespace(ns.name()).withLabel(Labels.REVISION, canary)
+                .withLabel(Labels.COMPONENT, "serving").list().getItems().isEmpty());
+        double seconds = (System.nanoTime() - failedAt) / 1e9;
+        System.out.printf("[rollout] failed verdict written -> canary Deployment and pods gone: %.2f s%n", seconds);
+
+        RobustModel after = client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get();
+        assertThat(after.getMetadata().getGeneration()).as("the operator never writes spec").isEqualTo(changed.getMetadata().getGeneration());
+        assertThat(after.getSpec().model.sha256).isEqualTo("2".repeat(64));
+        RobustModelStatus s = after.getStatus();
+        assertThat(s.stableRevision).isEqualTo(stable);
+        assertThat(s.rejectedRevision).isEqualTo(canary);
+        assertThat(s.phase).isEqualTo("Degraded");
+        assertThat(Conditions.find(s.conditions, Conditions.DEGRADED)).get().satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("True");
+            assertThat(c.getReason()).isEqualTo("RobustnessRegression");
+            assertThat(c.getMessage()).contains("adversarialSuccessRate 0.9 > max 0.3", "robustml.io/retry");
+        });
+        assertThat(Conditions.isTrue(s.conditions, Conditions.READY)).as("stable keeps serving").isTrue();
+        Deployment stableDeployment = Analyses.servingRevision(client, ns.name(), MODEL, stable);
+        assertThat(stableDeployment.getSpec().getReplicas()).isEqualTo(2);
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events().inNamespace(ns.name())
+                .withField("involvedObject.name", MODEL).list().getItems()).anySatisfy(e -> {
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getReason()).isEqualTo("RobustnessRegression");
+                }));
+
+        // A human asks for another analysis of the same spec: a new run, never the rejected one's numbers.
+        client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
+            m.getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of("robustml.io/retry", "after-fix-1")));
+            return m;
+        });
+        AdversarialTestRun second = Analyses.awaitRun(client, ns.name(), MODEL, TIMEOUT);
+        assertThat(second.getMetadata().getName()).isEqualTo(MODEL + "-" + canary + "-a2");
+        Analyses.finish(client, second, "0.1", "0.9");
+        await().atMost(TIMEOUT).until(() -> canary.equals(status(client, ns).stableRevision));
+    }
+
+    @Test
+    void aRestartedOperatorResumesTheAnalysisWithoutASecondRun(KubernetesClient client, TestNamespace ns) {
+        stableModel(client, ns);
+        changeModel(client, ns, "3".repeat(64));
+        AdversarialTestRun run = Analyses.awaitRun(client, ns.name(), MODEL, TIMEOUT);
+        operator.stop();
+        start(client, ns);
+        Analyses.finish(client, run, "0.1", "0.9");
+        await().atMost(TIMEOUT).until(() -> run.getSpec().target.revision.equals(status(client, ns).stableRevision));
+        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns.name())
+                .withLabel(Labels.REVISION, run.getSpec().target.revision).list().getItems()).hasSize(1);
+        assertThat(client.batch().v1().jobs().inNamespace(ns.name())
+                .withLabel(Labels.REVISION, run.getSpec().target.revision).list().getItems()).hasSize(1);
+    }
+}

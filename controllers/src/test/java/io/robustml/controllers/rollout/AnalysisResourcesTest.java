@@ -1,0 +1,67 @@
+package io.robustml.controllers.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.robustml.controllers.Labels;
+import io.robustml.controllers.dependent.ServingImages;
+import io.robustml.controllers.dependent.ServingService;
+import io.robustml.crds.AdversarialTestRun;
+import io.robustml.crds.RobustModel;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The analysis objects built from the complete example manifest. */
+class AnalysisResourcesTest {
+    private static RobustModel example() throws Exception {
+        RobustModel m = Serialization.unmarshal(java.nio.file.Files.newInputStream(
+                Path.of(System.getProperty("robustml.repo.root", "..")).resolve("examples/cpu-model.yaml")), RobustModel.class);
+        m.getMetadata().setNamespace("ml");
+        m.getMetadata().setUid("uid-1");
+        return m;
+    }
+
+    @Test
+    void theRunCopiesTheSuiteAndPointsAtTheRevisionsOwnService() throws Exception {
+        RobustModel m = example();
+        AdversarialTestRun run = AnalysisResources.run(m, "fashion-classifier-abc-a1", "abc");
+        assertThat(run.getSpec().target.endpoint).isEqualTo("http://fashion-classifier-abc.ml.svc");
+        assertThat(run.getSpec().target.modelUri).isEqualTo("file:///mnt/model-source/fashion/robust/model.pt");
+        assertThat(run.getSpec().target.modelSha256).isEqualTo(m.getSpec().model.sha256);
+        assertThat(run.getSpec().dataset.uri).isEqualTo("file:///mnt/dataset/fashion-mnist/t10k");
+        assertThat(run.getSpec().dataset.samples).isEqualTo(500);
+        assertThat(run.getSpec().attacks).hasSize(4);
+        assertThat(run.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getController()).isTrue());
+    }
+
+    @Test
+    void theJobRunsOnceWithTheDataMountedReadOnlyAndTheRunsDeadline() throws Exception {
+        var job = AnalysisResources.job(example(), "fashion-classifier-abc-a1", "abc", ServingImages.DEFAULTS);
+        assertThat(job.getSpec().getBackoffLimit()).isZero();
+        assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(900L);
+        var pod = job.getSpec().getTemplate().getSpec();
+        assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).extracting(v -> v.getMountPath() + ":" + v.getReadOnly())
+                .contains("/mnt/dataset:true", "/mnt/model-source:true", "/tmp:false");
+        assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).containsEntry(Labels.COMPONENT, "analysis");
+    }
+
+    @Test
+    void theTesterMayTouchOnlyItsOwnRun() throws Exception {
+        var role = AnalysisResources.role(example(), "fashion-classifier-abc-a1");
+        assertThat(role.getRules()).allSatisfy(r -> {
+            assertThat(r.getResourceNames()).containsExactly("fashion-classifier-abc-a1");
+            assertThat(r.getVerbs()).doesNotContain("create", "delete", "list", "watch");
+        });
+    }
+
+    @Test
+    void servicesAndTheDisruptionBudgetSelectServingPodsOnly() throws Exception {
+        RobustModel m = example();
+        assertThat(ServingService.desired(m).getSpec().getSelector()).containsEntry(Labels.COMPONENT, "serving");
+        assertThat(ServingService.forRevision(m, "abc").getSpec().getSelector())
+                .containsEntry(Labels.COMPONENT, "serving").containsEntry(Labels.REVISION, "abc");
+        assertThat(io.robustml.controllers.dependent.ServingDisruptionBudget.desired(m).getSpec().getSelector().getMatchLabels())
+                .containsEntry(Labels.COMPONENT, "serving");
+    }
+}
