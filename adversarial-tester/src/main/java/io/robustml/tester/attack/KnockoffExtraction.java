@@ -17,7 +17,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import io.robustml.tester.target.Target;
+import io.robustml.tester.targets.Target;
 import java.io.IOException;
 import java.util.SplittableRandom;
 

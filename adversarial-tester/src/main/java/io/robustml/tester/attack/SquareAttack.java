@@ -1,6 +1,6 @@
 package io.robustml.tester.attack;
 
-import io.robustml.tester.target.Target;
+import io.robustml.tester.targets.Target;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

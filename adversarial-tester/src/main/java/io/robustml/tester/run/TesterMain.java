@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.robustml.crds.AdversarialTestRun;
 import io.robustml.crds.run.AdversarialTestRunStatus;
 import io.robustml.tester.attack.WhiteBoxModel;
-import io.robustml.tester.target.OipTarget;
+import io.robustml.tester.targets.OipTarget;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

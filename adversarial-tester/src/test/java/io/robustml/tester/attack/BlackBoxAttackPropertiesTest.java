@@ -3,8 +3,8 @@ package io.robustml.tester.attack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.robustml.oip.data.IdxDataset;
-import io.robustml.tester.target.LocalTarget;
-import io.robustml.tester.target.Target;
+import io.robustml.tester.targets.LocalTarget;
+import io.robustml.tester.targets.Target;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.loss.Loss;
 import ai.djl.ndarray.NDList;
 import io.robustml.oip.data.IdxDataset;
-import io.robustml.tester.target.Batches;
+import io.robustml.tester.targets.Batches;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,9 +2,13 @@ package io.robustml.sidecar.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.robustml.oip.ErrorResponse;
+import io.robustml.oip.InvalidTensorException;
+import io.robustml.sidecar.detect.DetectorSettings;
+import io.robustml.sidecar.detect.SqueezingInspection;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -19,7 +23,9 @@ import jakarta.enterprise.event.Observes;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -32,6 +38,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ProxyRoutes {
     private static final Logger LOG = Logger.getLogger(ProxyRoutes.class);
+    /** One 0/1 per input row, for callers whose API key may see verdicts (the tester). */
+    public static final String FLAGGED_HEADER = "X-RobustML-Flagged";
 
     private final ObjectMapper json;
     private final MeterRegistry registry;
@@ -40,6 +48,10 @@ public class ProxyRoutes {
     private final long maxBodyBytes;
     private final Optional<RateLimiter> rateLimiter;
     private final Timer upstreamLatency;
+    private final DetectorSettings detector;
+    private final Set<String> verdictKeys;
+    private final int maxUpstreamRows;
+    private final DistributionSummary squeezingScores;
 
     public ProxyRoutes(Vertx vertx, ObjectMapper json, MeterRegistry registry,
             @ConfigProperty(name = "robustml.upstream", defaultValue = "http://127.0.0.1:8081") String upstreamUrl,
@@ -47,7 +59,9 @@ public class ProxyRoutes {
             @ConfigProperty(name = "robustml.max-body-bytes", defaultValue = "33554432") long maxBodyBytes,
             @ConfigProperty(name = "robustml.detector-config") Optional<String> detectorConfig,
             @ConfigProperty(name = "robustml.rate-limit.requests-per-minute", defaultValue = "0") int requestsPerMinute,
-            @ConfigProperty(name = "robustml.rate-limit.burst", defaultValue = "0") int burst) {
+            @ConfigProperty(name = "robustml.rate-limit.burst", defaultValue = "0") int burst,
+            @ConfigProperty(name = "robustml.verdict-api-keys") Optional<List<String>> verdictKeys,
+            @ConfigProperty(name = "robustml.max-upstream-rows", defaultValue = "1024") int maxUpstreamRows) {
         this.json = json;
         this.registry = registry;
         this.timeoutMs = timeoutMs;
@@ -58,6 +72,27 @@ public class ProxyRoutes {
         this.rateLimiter = rateLimit(json, detectorConfig, requestsPerMinute, burst);
         this.upstreamLatency = Timer.builder("robustml_sidecar_upstream_seconds")
                 .description("Time the model server took to answer").publishPercentileHistogram().register(registry);
+        this.detector = detectorSettings(json, detectorConfig);
+        this.verdictKeys = Set.copyOf(verdictKeys.orElse(List.of()));
+        this.maxUpstreamRows = maxUpstreamRows;
+        this.squeezingScores = DistributionSummary.builder("robustml_sidecar_squeezing_score")
+                .description("Feature-squeezing score per input (max L1 distance of softmax outputs, 0-2)")
+                .serviceLevelObjectives(0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 1.5).register(registry);
+        if (detector.featureSqueezing() && detector.squeezingThreshold() == null) {
+            LOG.warn("featureSqueezing has no threshold yet (only a target false-positive rate): scores are measured, "
+                    + "nothing is flagged; calibrate and set spec.detector.featureSqueezing.threshold");
+        }
+    }
+
+    static DetectorSettings detectorSettings(ObjectMapper json, Optional<String> detectorConfig) {
+        if (detectorConfig.isEmpty() || !Files.isReadable(Path.of(detectorConfig.get()))) {
+            return DetectorSettings.off();
+        }
+        try {
+            return DetectorSettings.of(json.readTree(Path.of(detectorConfig.get()).toFile()).path("detector"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the detector config " + detectorConfig.get(), e);
+        }
     }
 
     /** The rate limit from the operator-rendered detector config (spec.detector.rateLimit), else from properties. */
@@ -90,8 +125,9 @@ public class ProxyRoutes {
 
     private void infer(RoutingContext ctx) {
         Buffer body = ctx.body().buffer();
+        JsonNode request;
         try {
-            JsonNode request = json.readTree(body == null ? new byte[0] : body.getBytes());
+            request = json.readTree(body == null ? new byte[0] : body.getBytes());
             if (request == null || !request.isObject()) {
                 reject(ctx, 400, "client_error", "the request body must be a JSON object");
                 return;
@@ -108,7 +144,101 @@ public class ProxyRoutes {
                 return;
             }
         }
+        if (detector.featureSqueezing()) {
+            Optional<SqueezingInspection> inspection;
+            try {
+                inspection = SqueezingInspection.of(json, request, detector);
+            } catch (InvalidTensorException e) {
+                reject(ctx, 400, "client_error", e.getMessage());
+                return;
+            }
+            if (inspection.isPresent()) {
+                int rows = inspection.get().upstreamRows();
+                if (rows > maxUpstreamRows) {
+                    reject(ctx, 413, "client_error", "batch of " + inspection.get().rows() + " rows is too large to inspect: "
+                            + "feature squeezing sends " + rows + " rows upstream, at most " + maxUpstreamRows);
+                    return;
+                }
+                inspected(ctx, inspection.get());
+                return;
+            }
+            count("not_inspected");
+        }
         forward(ctx, body);
+    }
+
+    /** Feature squeezing: one upstream call with the squeezed copies, the client gets its own rows back. */
+    private void inspected(RoutingContext ctx, SqueezingInspection inspection) {
+        long start = System.nanoTime();
+        Buffer augmented;
+        try {
+            augmented = Buffer.buffer(json.writeValueAsBytes(inspection.augmentedRequest()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            ctx.fail(e);
+            return;
+        }
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(ctx.request().uri())
+                .setIdleTimeout(timeoutMs).putHeader("content-type", "application/json");
+        upstream.request(options)
+                .compose(req -> req.send(augmented))
+                .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), b}))
+                .onSuccess(r -> {
+                    upstreamLatency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    int status = (Integer) r[0];
+                    Buffer b = (Buffer) r[1];
+                    if (status != 200) {
+                        count(status < 500 ? "client_error" : "upstream_error");
+                        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(b);
+                        return;
+                    }
+                    answerInspected(ctx, inspection, b);
+                })
+                .onFailure(err -> reject(ctx, 503, "upstream_unavailable", "model server not reachable: " + err.getMessage()));
+    }
+
+    private void answerInspected(RoutingContext ctx, SqueezingInspection inspection, Buffer upstreamBody) {
+        SqueezingInspection.Outcome outcome;
+        try {
+            outcome = inspection.split(json.readTree(upstreamBody.getBytes()));
+        } catch (java.io.IOException | RuntimeException e) {
+            reject(ctx, 502, "upstream_error", "the model server's answer could not be read: " + e.getMessage());
+            return;
+        }
+        boolean[] flagged = new boolean[outcome.scores().length];
+        boolean any = false;
+        Double threshold = detector.squeezingThreshold();
+        for (int i = 0; i < flagged.length; i++) {
+            squeezingScores.record(outcome.scores()[i]);
+            flagged[i] = threshold != null && outcome.scores()[i] > threshold;
+            any |= flagged[i];
+        }
+        if (any) {
+            registry.counter("robustml_sidecar_flags_total", "detector", "featureSqueezing").increment();
+        }
+        if (any && detector.blocks()) {
+            registry.counter("robustml_sidecar_blocked_total", "detector", "featureSqueezing").increment();
+            reject(ctx, 403, "blocked", "the input was flagged as adversarial by the detector");
+            return;
+        }
+        JsonNode answer = outcome.clientResponse();
+        String key = ctx.request().getHeader(ClientIdentity.API_KEY_HEADER);
+        if (key != null && verdictKeys.contains(key)) {
+            StringBuilder header = new StringBuilder();
+            com.fasterxml.jackson.databind.node.ArrayNode marks = json.createArrayNode();
+            for (int i = 0; i < flagged.length; i++) {
+                header.append(i == 0 ? "" : ",").append(flagged[i] ? '1' : '0');
+                marks.add(flagged[i]);
+            }
+            ctx.response().putHeader(FLAGGED_HEADER, header.toString());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) answer).withObject("parameters").set("robustml_flagged", marks);
+        }
+        count(any ? "flagged" : "ok");
+        try {
+            ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
+                    .end(Buffer.buffer(json.writeValueAsBytes(answer)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            ctx.fail(e);
+        }
     }
 
     private void forward(RoutingContext ctx, Buffer body) {

@@ -1,0 +1,184 @@
+package io.robustml.tester.targets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A model behind an Open Inference Protocol v2 REST endpoint (the sidecar, as a client sees it).
+ * Inputs go as one FP32 tensor per request, batched up to {@code maxBatch} rows; the first output
+ * holds the scores. Every request's latency is recorded.
+ *
+ * <p>Verdicts: a sidecar that shows them to this caller answers with the header
+ * {@value #FLAGGED_HEADER}, one {@code 0}/{@code 1} per input row in order. Without the header no
+ * verdicts are visible and detection is not measured (never assumed to be zero).
+ */
+public final class OipTarget implements Target {
+    public static final String FLAGGED_HEADER = "X-RobustML-Flagged";
+    public static final String API_KEY_HEADER = "X-API-Key";
+
+    private final HttpClient http;
+    private final ObjectMapper json = new ObjectMapper();
+    private final URI inferUri;
+    private final String inputName;
+    private final long[] exampleShape;
+    private final int maxBatch;
+    private final String apiKey;
+    private final Duration timeout;
+    private final AtomicLong queries = new AtomicLong();
+    private final LatencyRecorder latency = new LatencyRecorder();
+
+    private OipTarget(HttpClient http, URI inferUri, String inputName, long[] exampleShape, int maxBatch, String apiKey,
+            Duration timeout) {
+        this.http = http;
+        this.inferUri = inferUri;
+        this.inputName = inputName;
+        this.exampleShape = exampleShape;
+        this.maxBatch = maxBatch;
+        this.apiKey = apiKey;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Connects to {@code baseUrl} and reads the model's metadata ({@code GET /v2/models/{model}}) for
+     * the input name and shape, so the tester works against any v2 server.
+     */
+    public static OipTarget connect(String baseUrl, String model, int maxBatch, String apiKey, Duration timeout)
+            throws IOException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        URI metadataUri = URI.create(base + "/v2/models/" + model);
+        HttpRequest.Builder get = HttpRequest.newBuilder(metadataUri).timeout(timeout).GET();
+        if (apiKey != null) {
+            get.header(API_KEY_HEADER, apiKey);
+        }
+        HttpResponse<String> response = send(http, get.build(), metadataUri);
+        if (response.statusCode() != 200) {
+            throw new IOException("GET " + metadataUri + " answered " + response.statusCode() + ": " + abbreviate(response.body()));
+        }
+        JsonNode input = new ObjectMapper().readTree(response.body()).path("inputs").path(0);
+        if (!input.path("name").isTextual() || !input.path("shape").isArray()) {
+            throw new IOException("GET " + metadataUri + ": no input name and shape in the model metadata");
+        }
+        JsonNode shape = input.path("shape");
+        long[] example = new long[shape.size() - 1];
+        for (int i = 1; i < shape.size(); i++) {
+            example[i - 1] = shape.get(i).asLong();
+            if (example[i - 1] <= 0) {
+                throw new IOException("GET " + metadataUri + ": only the batch dimension may vary, got shape " + shape);
+            }
+        }
+        return new OipTarget(http, URI.create(base + "/v2/models/" + model + "/infer"), input.get("name").asText(), example,
+                maxBatch, apiKey, timeout);
+    }
+
+    public long[] exampleShape() {
+        return exampleShape.clone();
+    }
+
+    @Override
+    public Answer classify(float[][] inputs) throws IOException {
+        float[][] scores = new float[inputs.length][];
+        boolean[] flagged = new boolean[inputs.length];
+        boolean verdictsVisible = inputs.length > 0;
+        for (int start = 0; start < inputs.length; start += maxBatch) {
+            int count = Math.min(maxBatch, inputs.length - start);
+            Optional<boolean[]> verdicts = send(inputs, start, count, scores);
+            if (verdicts.isPresent()) {
+                System.arraycopy(verdicts.get(), 0, flagged, start, count);
+            } else {
+                verdictsVisible = false;
+            }
+        }
+        return new Answer(scores, verdictsVisible ? flagged : null);
+    }
+
+    private Optional<boolean[]> send(float[][] inputs, int start, int count, float[][] scores) throws IOException {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode tensor = body.putArray("inputs").addObject();
+        tensor.put("name", inputName);
+        ArrayNode shape = tensor.putArray("shape").add(count);
+        for (long d : exampleShape) {
+            shape.add(d);
+        }
+        tensor.put("datatype", "FP32");
+        ArrayNode data = tensor.putArray("data");
+        for (int i = start; i < start + count; i++) {
+            for (float v : inputs[i]) {
+                data.add(v);
+            }
+        }
+        HttpRequest.Builder post = HttpRequest.newBuilder(inferUri).timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        if (apiKey != null) {
+            post.header(API_KEY_HEADER, apiKey);
+        }
+        long t0 = System.nanoTime();
+        HttpResponse<String> response = send(http, post.build(), inferUri);
+        latency.record(System.nanoTime() - t0);
+        queries.addAndGet(count);
+        if (response.statusCode() != 200) {
+            throw new IOException("POST " + inferUri + " answered " + response.statusCode() + ": " + abbreviate(response.body()));
+        }
+        JsonNode output = json.readTree(response.body()).path("outputs").path(0);
+        JsonNode values = output.path("data");
+        if (!values.isArray() || values.size() == 0 || values.size() % count != 0) {
+            throw new IOException("POST " + inferUri + ": expected " + count + " rows of scores, got " + values.size() + " values");
+        }
+        int classes = values.size() / count;
+        for (int i = 0; i < count; i++) {
+            float[] row = new float[classes];
+            for (int k = 0; k < classes; k++) {
+                row[k] = (float) values.get(i * classes + k).asDouble();
+            }
+            scores[start + i] = row;
+        }
+        return response.headers().firstValue(FLAGGED_HEADER).map(h -> parseVerdicts(h, count));
+    }
+
+    static boolean[] parseVerdicts(String header, int count) {
+        String[] parts = header.split(",");
+        if (parts.length != count) {
+            throw new IllegalStateException(FLAGGED_HEADER + " has " + parts.length + " verdicts for " + count + " inputs");
+        }
+        boolean[] flagged = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            flagged[i] = parts[i].trim().equals("1");
+        }
+        return flagged;
+    }
+
+    private static HttpResponse<String> send(HttpClient http, HttpRequest request, URI uri) throws IOException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while calling " + uri, e);
+        } catch (IOException e) {
+            throw new IOException("cannot reach " + uri + ": " + e, e);
+        }
+    }
+
+    private static String abbreviate(String body) {
+        return body.length() <= 300 ? body : body.substring(0, 300) + "…";
+    }
+
+    @Override
+    public long queries() {
+        return queries.get();
+    }
+
+    public LatencyRecorder latency() {
+        return latency;
+    }
+}

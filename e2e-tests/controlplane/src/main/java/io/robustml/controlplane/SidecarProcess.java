@@ -1,0 +1,88 @@
+package io.robustml.controlplane;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The real detector sidecar (the sidecar-detector module's packaged Quarkus app) in front of an
+ * upstream model server on a free loopback port, configured as the operator configures it in a pod.
+ */
+public final class SidecarProcess implements AutoCloseable {
+    private final Process process;
+    private final String url;
+
+    private SidecarProcess(Process process, String url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    /**
+     * @param detectorConfig a detector.json as the operator renders it (null: detectors off)
+     * @param verdictKeys    API keys allowed to see verdicts, comma-separated (null: none)
+     */
+    public static SidecarProcess start(Path repoRoot, String upstream, Path detectorConfig, String verdictKeys, Path log) {
+        Path jar = repoRoot.resolve("sidecar-detector/target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the sidecar-detector module first");
+        }
+        try {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            ProcessBuilder pb = new ProcessBuilder("java", "-jar", jar.toString()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            Map<String, String> env = new HashMap<>(Map.of("ROBUSTML_UPSTREAM", upstream, "QUARKUS_HTTP_HOST", "127.0.0.1",
+                    "QUARKUS_HTTP_PORT", Integer.toString(port)));
+            if (detectorConfig != null) {
+                env.put("ROBUSTML_DETECTOR_CONFIG", detectorConfig.toAbsolutePath().toString());
+            }
+            if (verdictKeys != null) {
+                env.put("ROBUSTML_VERDICT_API_KEYS", verdictKeys);
+            }
+            pb.environment().putAll(env);
+            Process process = pb.start();
+            String url = "http://127.0.0.1:" + port;
+            HttpClient http = HttpClient.newHttpClient();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("sidecar exited; see " + log);
+                }
+                try {
+                    if (http.send(HttpRequest.newBuilder(URI.create(url + "/v2/health/ready")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return new SidecarProcess(process, url);
+                    }
+                } catch (IOException notYet) {
+                    // starting
+                }
+                Thread.sleep(200);
+            }
+            process.destroyForcibly();
+            throw new IllegalStateException("sidecar not ready in 60 s; see " + log);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String url() {
+        return url;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+    }
+}

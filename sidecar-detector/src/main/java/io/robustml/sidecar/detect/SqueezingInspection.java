@@ -1,0 +1,157 @@
+package io.robustml.sidecar.detect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.robustml.oip.InvalidTensorException;
+import io.robustml.oip.Tensor;
+import io.robustml.oip.TensorCodec;
+import java.util.Optional;
+
+/**
+ * Feature squeezing on one inference request, in one upstream call: the request's rows are sent
+ * together with their bit-depth-reduced and median-smoothed copies (3n rows instead of n); the answer
+ * is split into the client's n rows and one score per row. Pure: no I/O, so it is unit-tested alone.
+ */
+public final class SqueezingInspection {
+    /** Largest tensor inspected; larger requests pass uninspected (the server's own limit applies). */
+    static final long MAX_ELEMENTS = 16L << 20;
+
+    private final int rows;
+    private final int copies;
+    private final JsonNode augmentedRequest;
+
+    private SqueezingInspection(int rows, int copies, JsonNode augmentedRequest) {
+        this.rows = rows;
+        this.copies = copies;
+        this.augmentedRequest = augmentedRequest;
+    }
+
+    /**
+     * The inspection of {@code request}, or empty when it cannot be squeezed: more than one input, a
+     * non-numeric datatype, no batch dimension. Such requests pass uninspected and are counted.
+     * Malformed tensors throw {@link InvalidTensorException} (a 400 for the client).
+     */
+    public static Optional<SqueezingInspection> of(ObjectMapper json, JsonNode request, DetectorSettings settings) {
+        JsonNode inputs = request.path("inputs");
+        if (!inputs.isArray() || inputs.size() != 1) {
+            return Optional.empty();
+        }
+        Tensor tensor;
+        try {
+            tensor = json.treeToValue(inputs.get(0), Tensor.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            throw new InvalidTensorException("input 0 is not a tensor: " + e.getMessage());
+        }
+        if (tensor.shape() == null || tensor.shape().length < 2 || tensor.datatype() == null
+                || !tensor.datatype().startsWith("FP")) {
+            return Optional.empty();
+        }
+        float[] values = TensorCodec.toFloats(tensor, MAX_ELEMENTS);
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                throw new InvalidTensorException("input '" + tensor.name() + "' contains NaN or infinity");
+            }
+        }
+        long[] shape = tensor.shape();
+        int n = (int) shape[0];
+        if (n == 0) {
+            return Optional.empty();
+        }
+        int features = values.length / n;
+        boolean image = shape.length >= 3;
+        int height = image ? (int) shape[shape.length - 2] : 0;
+        int width = image ? (int) shape[shape.length - 1] : 0;
+        int channels = image ? features / (height * width) : 0;
+        boolean smooth = image && height >= settings.medianWindow() && width >= settings.medianWindow();
+        int copies = smooth ? 3 : 2;
+
+        float[] augmented = new float[values.length * copies];
+        System.arraycopy(values, 0, augmented, 0, values.length);
+        float[] row = new float[features];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(values, i * features, row, 0, features);
+            System.arraycopy(Squeezers.bitDepth(row, settings.bitDepth()), 0, augmented, values.length + i * features, features);
+            if (smooth) {
+                System.arraycopy(Squeezers.median(row, channels, height, width, settings.medianWindow()), 0, augmented,
+                        2 * values.length + i * features, features);
+            }
+        }
+        ObjectNode copy = request.deepCopy();
+        ObjectNode input = (ObjectNode) copy.withArray("inputs").get(0);
+        ArrayNode newShape = input.putArray("shape").add((long) n * copies);
+        for (int d = 1; d < shape.length; d++) {
+            newShape.add(shape[d]);
+        }
+        input.put("datatype", "FP32");
+        input.set("data", TensorCodec.toJson(augmented));
+        return Optional.of(new SqueezingInspection(n, copies, copy));
+    }
+
+    public JsonNode augmentedRequest() {
+        return augmentedRequest;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    /** Rows the model server receives: the originals and their squeezed copies. */
+    public int upstreamRows() {
+        return rows * copies;
+    }
+
+    /** The client's answer (every output cut back to its n rows) and a score per row. */
+    public record Outcome(JsonNode clientResponse, double[] scores) {
+    }
+
+    /** Splits the upstream answer to the augmented request; the first output holds the scores. */
+    public Outcome split(JsonNode upstreamResponse) {
+        ObjectNode client = upstreamResponse.deepCopy();
+        JsonNode outputs = client.path("outputs");
+        if (!outputs.isArray() || outputs.isEmpty()) {
+            throw new IllegalStateException("the model server's answer has no outputs");
+        }
+        double[] scores = null;
+        for (JsonNode o : outputs) {
+            ObjectNode output = (ObjectNode) o;
+            JsonNode shape = output.path("shape");
+            JsonNode data = output.path("data");
+            if (!shape.isArray() || shape.isEmpty() || shape.get(0).asLong() != (long) rows * copies || !data.isArray()) {
+                throw new IllegalStateException("the model server answered " + shape + " rows for " + rows * copies);
+            }
+            int perRow = data.size() / (rows * copies);
+            if (scores == null) {
+                scores = scores(data, perRow);
+            }
+            ArrayNode kept = output.putArray("data");
+            for (int i = 0; i < rows * perRow; i++) {
+                kept.add(data.get(i));
+            }
+            ((ArrayNode) output.withArray("shape")).set(0, rows);
+        }
+        return new Outcome(client, scores);
+    }
+
+    private double[] scores(JsonNode data, int classes) {
+        double[] scores = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            float[] original = row(data, i, classes);
+            float[][] squeezed = new float[copies - 1][];
+            for (int c = 1; c < copies; c++) {
+                squeezed[c - 1] = row(data, c * rows + i, classes);
+            }
+            scores[i] = Squeezers.score(original, squeezed);
+        }
+        return scores;
+    }
+
+    private static float[] row(JsonNode data, int row, int width) {
+        float[] r = new float[width];
+        for (int k = 0; k < width; k++) {
+            r[k] = (float) data.get(row * width + k).asDouble();
+        }
+        return r;
+    }
+}

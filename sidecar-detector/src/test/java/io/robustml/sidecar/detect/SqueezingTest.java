@@ -1,0 +1,99 @@
+package io.robustml.sidecar.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.robustml.oip.InvalidTensorException;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+
+class SqueezingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DetectorSettings ON = new DetectorSettings(true, "flag", 0.5, 1, 2);
+
+    @Test
+    void bitDepthReductionRoundsToTheLevels() {
+        assertThat(Squeezers.bitDepth(new float[] {0f, 0.2f, 0.5f, 0.74f, 1f, 1.3f}, 1)).containsExactly(0f, 0f, 1f, 1f, 1f, 1f);
+        assertThat(Squeezers.bitDepth(new float[] {0.1f, 0.4f}, 2)).containsExactly(0f, 1f / 3);
+    }
+
+    @Test
+    void medianSmoothingRemovesASinglePixelSpike() {
+        float[] image = new float[9];
+        image[4] = 1f; // one bright pixel in a dark 3x3 image
+        assertThat(Squeezers.median(image, 1, 3, 3, 3)).containsOnly(0f);
+        float[] flat = {0.2f, 0.2f, 0.2f, 0.2f};
+        assertThat(Squeezers.median(flat, 1, 2, 2, 2)).containsOnly(0.2f);
+    }
+
+    @Test
+    void theScoreIsTheLargestL1DistanceOfSoftmaxes() {
+        assertThat(Squeezers.score(new float[] {1, 2, 3}, new float[] {1, 2, 3})).isZero();
+        // A confident answer flipped to another class: the distance approaches its maximum, 2.
+        assertThat(Squeezers.score(new float[] {20, 0}, new float[] {0, 20}, new float[] {20, 0})).isCloseTo(2.0, Offset.offset(1e-6));
+    }
+
+    @Test
+    void oneRequestCarriesTheRowsAndTheirSqueezedCopiesAndTheAnswerIsSplitBack() throws Exception {
+        JsonNode request = JSON.readTree("""
+                {"id":"r1","inputs":[{"name":"input","shape":[2,1,2,2],"datatype":"FP32",
+                 "data":[0.1,0.9,0.4,0.6, 0,0,0,1]}]}""");
+        SqueezingInspection inspection = SqueezingInspection.of(JSON, request, ON).orElseThrow();
+        JsonNode input = inspection.augmentedRequest().path("inputs").get(0);
+        assertThat(input.path("shape").toString()).isEqualTo("[6,1,2,2]");
+        assertThat(input.path("data")).hasSize(24);
+        assertThat(input.path("data").get(8).floatValue()).as("row 0 at 1 bit").isEqualTo(0f);
+        assertThat(inspection.augmentedRequest().path("id").asText()).isEqualTo("r1");
+
+        // The model's answer to the 6 rows: rows 0 and 1, then their bit-depth and median copies.
+        JsonNode upstream = JSON.readTree("""
+                {"model_name":"m","outputs":[{"name":"logits","shape":[6,2],"datatype":"FP32",
+                 "data":[5,0, 0,5,  5,0, 5,0,  5,0, 0,5]}]}""");
+        SqueezingInspection.Outcome outcome = inspection.split(upstream);
+        assertThat(outcome.clientResponse().path("outputs").get(0).path("shape").toString()).isEqualTo("[2,2]");
+        assertThat(outcome.clientResponse().path("outputs").get(0).path("data").toString()).isEqualTo("[5,0,0,5]");
+        assertThat(outcome.scores()[0]).as("unchanged by squeezing").isCloseTo(0.0, Offset.offset(1e-9));
+        assertThat(outcome.scores()[1]).as("flipped by bit-depth reduction").isGreaterThan(1.9);
+    }
+
+    @Test
+    void whatCannotBeSqueezedPassesAndWhatIsMalformedIsRefused() throws Exception {
+        assertThat(SqueezingInspection.of(JSON, JSON.readTree("{\"inputs\":[{\"name\":\"t\",\"shape\":[1,3],\"datatype\":\"BYTES\","
+                + "\"data\":[\"a\",\"b\",\"c\"]}]}"), ON)).isEmpty();
+        assertThat(SqueezingInspection.of(JSON, JSON.readTree("{\"inputs\":[]}"), ON)).isEmpty();
+        assertThatThrownBy(() -> SqueezingInspection.of(JSON, JSON.readTree(
+                "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1]}]}"), ON))
+                .isInstanceOf(InvalidTensorException.class).hasMessageContaining("needs 2 values");
+        assertThatThrownBy(() -> SqueezingInspection.of(JSON, JSON.readTree(
+                "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,\"NaN\"]}]}"), ON))
+                .isInstanceOf(InvalidTensorException.class);
+        assertThatThrownBy(() -> SqueezingInspection.of(JSON, JSON.readTree("{\"inputs\":[{\"shape\":\"wide\"}]}"), ON))
+                .isInstanceOf(InvalidTensorException.class);
+    }
+
+    @Test
+    void settingsComeFromTheRenderedSpec() throws Exception {
+        DetectorSettings s = DetectorSettings.of(JSON.readTree("""
+                {"methods":["featureSqueezing","querySimilarity"],"action":"block",
+                 "featureSqueezing":{"threshold":"0.25","bitDepth":3}}"""));
+        assertThat(s.featureSqueezing()).isTrue();
+        assertThat(s.blocks()).isTrue();
+        assertThat(s.squeezingThreshold()).isEqualTo(0.25);
+        assertThat(s.bitDepth()).isEqualTo(3);
+        assertThat(s.medianWindow()).isEqualTo(2);
+        assertThat(DetectorSettings.of(JSON.readTree("{\"featureSqueezing\":{\"targetFalsePositiveRate\":\"0.05\"},"
+                + "\"methods\":[\"featureSqueezing\"]}")).squeezingThreshold()).isNull();
+    }
+
+    @Test
+    void theThresholdFlagsAtMostTheTargetFraction() {
+        double[] scores = new double[100];
+        for (int i = 0; i < 100; i++) {
+            scores[i] = i / 100.0;
+        }
+        double t = CalibrateFeatureSqueezing.threshold(scores, 0.05);
+        assertThat(CalibrateFeatureSqueezing.flaggedFraction(scores, t)).isEqualTo(0.05);
+    }
+}
