@@ -76,7 +76,7 @@ public record Pgd(Constraint constraint, float stepSize, int steps, int restarts
     }
 
     /** Into the ε-ball around {@code x}, then into the input range (which can only shrink the change). */
-    NDArray project(NDArray x, NDArray adv) {
+    public NDArray project(NDArray x, NDArray adv) {
         float eps = constraint.epsilon();
         NDArray delta = adv.sub(x);
         if (constraint.norm() == Norm.LINF) {

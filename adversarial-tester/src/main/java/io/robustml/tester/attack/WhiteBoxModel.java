@@ -74,6 +74,24 @@ public final class WhiteBoxModel implements AutoCloseable {
         return new GradientAndLogits(leaf.getGradient().duplicate(), logits.stopGradient());
     }
 
+    /**
+     * Gradient of any scalar {@code objective} of the input (which may run the model several times,
+     * e.g. on squeezed copies, through {@link #trainingForward}).
+     */
+    public NDArray gradient(NDArray input, java.util.function.UnaryOperator<NDArray> objective) {
+        NDArray leaf = input.stopGradient().duplicate();
+        leaf.setRequiresGradient(true);
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            collector.backward(objective.apply(leaf));
+        }
+        return leaf.getGradient().duplicate();
+    }
+
+    /** A forward pass that autograd records (inside {@link #gradient}). */
+    public NDArray trainingForward(NDArray input) {
+        return block.forward(new ParameterStore(input.getManager(), false), new NDList(input), true).singletonOrThrow();
+    }
+
     /** Loss gradient with respect to the input, and the logits it was taken at. */
     public record GradientAndLogits(NDArray gradient, NDArray logits) {
     }

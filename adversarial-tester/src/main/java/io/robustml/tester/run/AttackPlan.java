@@ -6,7 +6,8 @@ import java.math.BigDecimal;
 import java.util.Locale;
 
 /** One attack of the suite with its defaults filled in, as the tester runs it. */
-public record AttackPlan(AttackSpec.AttackType type, Norm norm, float epsilon, int steps, int restarts, int queryBudget) {
+public record AttackPlan(AttackSpec.AttackType type, Norm norm, float epsilon, int steps, int restarts, int queryBudget,
+        boolean adaptive) {
     public static final int DEFAULT_STEPS = 20;
     public static final int DEFAULT_SQUARE_BUDGET = 1000;
 
@@ -22,7 +23,7 @@ public record AttackPlan(AttackSpec.AttackType type, Norm norm, float epsilon, i
         if (spec.type == AttackSpec.AttackType.SQUARE && norm != Norm.LINF) {
             throw new IllegalArgumentException("square is implemented for linf only");
         }
-        return new AttackPlan(spec.type, norm, epsilon, steps, restarts, budget);
+        return new AttackPlan(spec.type, norm, epsilon, steps, restarts, budget, Boolean.TRUE.equals(spec.adaptive));
     }
 
     public boolean whiteBox() {
@@ -41,6 +42,7 @@ public record AttackPlan(AttackSpec.AttackType type, Norm norm, float epsilon, i
         }
         String eps = new BigDecimal(Float.toString(epsilon)).stripTrailingZeros().toPlainString();
         String base = type + "-" + norm.name().toLowerCase(Locale.ROOT) + "-" + eps;
-        return this.type == AttackSpec.AttackType.PGD && steps != DEFAULT_STEPS ? base + "-" + steps + "steps" : base;
+        String named = this.type == AttackSpec.AttackType.PGD && steps != DEFAULT_STEPS ? base + "-" + steps + "steps" : base;
+        return adaptive ? named + "-adaptive" : named;
     }
 }

@@ -3,6 +3,7 @@ package io.robustml.tester.run;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.robustml.crds.model.AttackSpec;
+import io.robustml.tester.attack.AdaptivePgd;
 import io.robustml.tester.attack.Constraint;
 import io.robustml.tester.attack.Geometry;
 import io.robustml.tester.attack.KnockoffExtraction;
@@ -161,9 +162,15 @@ public final class Evaluation {
         try (NDManager m = whiteBox.newManager()) {
             ai.djl.engine.Engine.getInstance().setRandomSeed((int) settings.seed());
             NDArray input = m.create(Batches.flatten(x), Batches.shape(x.length, exampleShape));
-            Pgd pgd = plan.type() == AttackSpec.AttackType.FGSM ? Pgd.fgsm(constraint)
-                    : Pgd.standard(constraint, plan.steps(), plan.restarts());
-            NDArray adv = pgd.attack(whiteBox, input, m.create(goals), targeted);
+            NDArray adv;
+            if (plan.adaptive()) {
+                adv = AdaptivePgd.standard(constraint, plan.steps(), assignment.squeezing().bitDepth(),
+                        assignment.squeezing().medianWindow()).attack(whiteBox, input, m.create(goals), targeted);
+            } else {
+                Pgd pgd = plan.type() == AttackSpec.AttackType.FGSM ? Pgd.fgsm(constraint)
+                        : Pgd.standard(constraint, plan.steps(), plan.restarts());
+                adv = pgd.attack(whiteBox, input, m.create(goals), targeted);
+            }
             return Batches.rows(adv.toFloatArray(), x.length, x[0].length);
         } finally {
             whiteBoxNanos += System.nanoTime() - t0;

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.robustml.controlplane.CustomResourceDefinitions;
 import io.robustml.controlplane.LocalControlPlane;
 import io.robustml.controlplane.ModelServerProcess;
+import io.robustml.controlplane.SidecarProcess;
 import io.robustml.controlplane.TestNamespace;
 import io.robustml.controlplane.WithControlPlane;
 import io.robustml.crds.AdversarialTestRun;
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.Test;
 @WithControlPlane
 class TesterOnRealClusterTest {
     private static final Path REPO = Path.of("..");
+    /** Calibrated with CalibrateFeatureSqueezing on 2,000 clean test images at a 5 % false-positive rate. */
+    static final String SQUEEZING_THRESHOLD = "0.6516";
+    static final int SQUEEZING_BITS = 4;
     private static ModelServerProcess server;
 
     @BeforeAll
@@ -86,6 +90,50 @@ class TesterOnRealClusterTest {
                 .get().getStatus().completionTime).isEqualTo(s.completionTime);
     }
 
+    /**
+     * Through the real sidecar with feature squeezing on: the tester is allowed to see verdicts, so
+     * detection recall and the false-positive rate are measured, not assumed.
+     */
+    @Test
+    void measuresDetectionThroughTheSidecar(KubernetesClient client, TestNamespace ns, LocalControlPlane cp) throws Exception {
+        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
+        Path config = Files.writeString(Path.of("target/detector-squeezing.json"), """
+                {"model":"fashion","detector":{"methods":["featureSqueezing"],"action":"flag",
+                 "featureSqueezing":{"threshold":"%s","bitDepth":%d,"medianWindow":2}}}""".formatted(SQUEEZING_THRESHOLD,
+                SQUEEZING_BITS));
+        try (SidecarProcess sidecar = SidecarProcess.start(REPO, server.url(), config, "tester-key",
+                Path.of("target/sidecar.log"))) {
+            AdversarialTestRun run = client.resource(load("through-sidecar", sidecar.url(), """
+                    - {type: pgd, epsilon: "0.1", steps: 20}
+                    - {type: noise, epsilon: "0.1"}
+                    - {type: pgd, epsilon: "0.1", steps: 20, adaptive: true}
+                    """)).inNamespace(ns.name()).create();
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            int code = TesterMain.run(new String[] {"--run", run.getMetadata().getName(), "--namespace", ns.name(),
+                    "--api-key", "tester-key", "--latency-probes", "20"},
+                    new PrintStream(log, true, StandardCharsets.UTF_8), cp::newClient);
+            System.out.print(log.toString(StandardCharsets.UTF_8));
+            assertThat(code).isZero();
+            AdversarialTestRunStatus s = client.resources(AdversarialTestRun.class).inNamespace(ns.name())
+                    .withName(run.getMetadata().getName()).get().getStatus();
+            System.out.printf("[detection] feature squeezing (bit depth %d, threshold %s) on the standard model, 100 images: "
+                    + "recall %s (PGD-20 %s with success %s, noise %s, adaptive PGD-20 %s with success %s), false-positive "
+                    + "rate %s, precision %s%n", SQUEEZING_BITS, SQUEEZING_THRESHOLD, s.detector.recall,
+                    s.attacks.get(0).detectionRecall, s.attacks.get(0).adversarialSuccessRate, s.attacks.get(1).detectionRecall,
+                    s.attacks.get(2).detectionRecall, s.attacks.get(2).adversarialSuccessRate, s.detector.falsePositiveRate,
+                    s.detector.precision);
+            assertThat(s.phase).isEqualTo("Succeeded");
+            assertThat(s.detector).isNotNull();
+            assertThat(Double.parseDouble(s.detector.falsePositiveRate)).isLessThanOrEqualTo(0.15);
+            assertThat(Double.parseDouble(s.attacks.get(0).detectionRecall)).isGreaterThan(0.0);
+            assertThat(s.attacks.get(2).name).isEqualTo("pgd-linf-0.1-adaptive");
+            // The adaptive attack gets past the squeezers: the detector must not look strong on naive attacks alone.
+            assertThat(Double.parseDouble(s.attacks.get(2).detectionRecall))
+                    .isLessThan(Double.parseDouble(s.attacks.get(0).detectionRecall) / 2);
+            assertThat(s.latency.requests).isEqualTo(20);
+        }
+    }
+
     @Test
     void anUnreachableTargetFailsTheRunWithTheReason(KubernetesClient client, TestNamespace ns, LocalControlPlane cp)
             throws Exception {
@@ -112,6 +160,16 @@ class TesterOnRealClusterTest {
     }
 
     private static AdversarialTestRun load(String name, String endpoint) {
+        return load(name, endpoint, """
+                - {type: fgsm, epsilon: "0.1"}
+                - {type: pgd, epsilon: "0.1", steps: 10}
+                - {type: square, epsilon: "0.1", queryBudget: 200}
+                - {type: noise, epsilon: "0.1"}
+                - {type: extraction, queryBudget: 500}
+                """);
+    }
+
+    private static AdversarialTestRun load(String name, String endpoint, String attacks) {
         String model = ModelServerProcess.modelFile(REPO, "standard").toUri().toString();
         String yaml = """
                 apiVersion: robustml.io/v1
@@ -127,15 +185,11 @@ class TesterOnRealClusterTest {
                     modelSha256: %s
                   access: whitebox
                   attacks:
-                    - {type: fgsm, epsilon: "0.1"}
-                    - {type: pgd, epsilon: "0.1", steps: 10}
-                    - {type: square, epsilon: "0.1", queryBudget: 200}
-                    - {type: noise, epsilon: "0.1"}
-                    - {type: extraction, queryBudget: 500}
+                %s
                   dataset:
                     uri: file:///usr/share/datasets/fashion-mnist
                     samples: 100
-                """.formatted(name, endpoint, model, ModelServerProcess.STANDARD_SHA256);
+                """.formatted(name, endpoint, model, ModelServerProcess.STANDARD_SHA256, attacks.indent(4).stripTrailing());
         return Serialization.unmarshal(yaml, AdversarialTestRun.class);
     }
 }

@@ -61,6 +61,7 @@ public final class AnalysisResources {
         spec.access = model.getSpec().threatModel.access;
         spec.goal = model.getSpec().threatModel.goal;
         spec.attacks = model.getSpec().threatModel.attacks;
+        spec.detector = model.getSpec().detector;
         RolloutSpec.AnalysisSpec analysis = analysis(model);
         spec.dataset = new AdversarialTestRunSpec.Dataset();
         spec.dataset.uri = DatasetSource.of(analysis.dataset).localUri();

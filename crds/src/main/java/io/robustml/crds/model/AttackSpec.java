@@ -24,6 +24,8 @@ import io.robustml.crds.Decimals;
         message = "square and extraction are query attacks: they need a queryBudget", fieldPath = ".queryBudget")
 @ValidationRule(value = "self.type == 'pgd' || (!has(self.steps) && !has(self.restarts))",
         message = "steps and restarts apply only to pgd", fieldPath = ".steps")
+@ValidationRule(value = "self.type == 'pgd' || !has(self.adaptive)",
+        message = "adaptive applies only to pgd", fieldPath = ".adaptive")
 @ValidationRule(value = "self.type != 'extraction' || !has(self.norm)",
         message = "extraction has no norm", fieldPath = ".norm")
 public class AttackSpec {
@@ -53,6 +55,11 @@ public class AttackSpec {
     @Max(1000000)
     @JsonPropertyDescription("Queries per example (square) or in total (extraction) the attacker may send.")
     public Integer queryBudget;
+
+    @JsonPropertyDescription("pgd only: detector-aware (adaptive) PGD that also minimises the sidecar's feature-squeezing "
+            + "score (BPDA through bit-depth reduction), reported as its own attack: a detector that only stops naive "
+            + "attacks must not look strong.")
+    public Boolean adaptive;
 
     /** Attack algorithms. */
     public enum AttackType {

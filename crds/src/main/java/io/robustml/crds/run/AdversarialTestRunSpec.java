@@ -35,6 +35,9 @@ public class AdversarialTestRunSpec {
     @JsonPropertyDescription("The evaluation data.")
     public Dataset dataset;
 
+    @JsonPropertyDescription("The RobustModel's detector settings, for adaptive attacks that account for the defence.")
+    public io.robustml.crds.model.DetectorSpec detector;
+
     /** The system under test. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Target {

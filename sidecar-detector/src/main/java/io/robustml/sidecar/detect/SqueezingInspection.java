@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.robustml.oip.InvalidTensorException;
+import io.robustml.oip.squeeze.Squeezers;
 import io.robustml.oip.Tensor;
 import io.robustml.oip.TensorCodec;
 import java.util.Optional;

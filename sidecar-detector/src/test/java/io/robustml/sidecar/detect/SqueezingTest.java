@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.robustml.oip.InvalidTensorException;
+import io.robustml.oip.squeeze.Squeezers;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.robustml.sidecar.detect;
+package io.robustml.oip.squeeze;
 
 import java.util.Arrays;
 

@@ -1,0 +1,108 @@
+package io.robustml.sidecar.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.robustml.oip.TensorCodec;
+import io.robustml.oip.data.IdxDataset;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Feature squeezing in front of the real model server: the client's answer is exactly the model's
+ * answer for its own rows, verdicts are shown only to the allowed key, and the metrics count.
+ */
+@QuarkusTest
+@TestProfile(FeatureSqueezingInFrontOfRealModelServerTest.Squeezing.class)
+@QuarkusTestResource(value = RealModelServer.class, restrictToAnnotatedClass = true)
+class FeatureSqueezingInFrontOfRealModelServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** Detector config as the operator renders it, and the tester's key. */
+    public static class Squeezing implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("robustml.detector-config", Path.of("src/test/resources/detector-squeezing.json").toAbsolutePath().toString(),
+                    "robustml.verdict-api-keys", "tester-key", "robustml.max-upstream-rows", "30");
+        }
+    }
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @ConfigProperty(name = "robustml.upstream")
+    String upstream;
+
+    private static String request(int from, int count) throws Exception {
+        IdxDataset test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+                Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), from + count);
+        float[] flat = new float[count * 784];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(test.images()[from + i], 0, flat, i * 784, 784);
+        }
+        ObjectNode req = JSON.createObjectNode();
+        ObjectNode input = req.putArray("inputs").addObject().put("name", "input").put("datatype", "FP32");
+        input.putArray("shape").add(count).add(1).add(28).add(28);
+        input.set("data", TensorCodec.toJson(flat));
+        return req.toString();
+    }
+
+    private static HttpResponse<String> post(URI uri, String body, String apiKey) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (apiKey != null) {
+            b.header(ClientIdentity.API_KEY_HEADER, apiKey);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theClientGetsTheModelsAnswerForItsOwnRowsAndOnlyTheTesterSeesVerdicts() throws Exception {
+        String body = request(0, 8);
+        HttpResponse<String> direct = post(URI.create(upstream + "/v2/models/fashion/infer"), body, null);
+        HttpResponse<String> tester = post(base.toURI().resolve("v2/models/fashion/infer"), body, "tester-key");
+        HttpResponse<String> client = post(base.toURI().resolve("v2/models/fashion/infer"), body, "someone");
+        assertThat(tester.statusCode()).isEqualTo(200);
+        JsonNode d = JSON.readTree(direct.body()).path("outputs").get(0);
+        JsonNode t = JSON.readTree(tester.body()).path("outputs").get(0);
+        assertThat(t.path("shape").toString()).isEqualTo("[8,10]");
+        for (int i = 0; i < d.path("data").size(); i++) {
+            assertThat(t.path("data").get(i).floatValue()).isEqualTo(d.path("data").get(i).floatValue());
+        }
+        assertThat(tester.headers().firstValue(ProxyRoutes.FLAGGED_HEADER)).get().asString().matches("[01](,[01]){7}");
+        assertThat(JSON.readTree(tester.body()).path("parameters").path("robustml_flagged")).hasSize(8);
+        assertThat(client.headers().firstValue(ProxyRoutes.FLAGGED_HEADER)).as("verdicts are not for every caller").isEmpty();
+        assertThat(JSON.readTree(client.body()).path("parameters").has("robustml_flagged")).isFalse();
+
+        String metrics = HTTP.send(HttpRequest.newBuilder(base.toURI().resolve("metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("robustml_sidecar_squeezing_score_count");
+    }
+
+    @Test
+    void malformedOrOversizedRequestsGetAClearClientError() throws Exception {
+        URI infer = base.toURI().resolve("v2/models/fashion/infer");
+        HttpResponse<String> wrongCount = post(infer,
+                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],\"datatype\":\"FP32\",\"data\":[0.5]}]}", null);
+        assertThat(wrongCount.statusCode()).isEqualTo(400);
+        assertThat(wrongCount.body()).contains("needs 784 values");
+        HttpResponse<String> tooMany = post(infer, request(0, 11), null); // 33 rows upstream, at most 30 here
+        assertThat(tooMany.statusCode()).isEqualTo(413);
+        assertThat(tooMany.body()).contains("too large to inspect");
+    }
+}
