@@ -19,6 +19,8 @@ final class AttackTally {
     double perturbationMax;
     long queries;
     private int[] queriesToSuccess = new int[64];
+    private int[] firstFlags = new int[64];
+    private int flaggedExamples;
 
     AttackTally(AttackPlan plan) {
         this.plan = plan;
@@ -51,6 +53,28 @@ final class AttackTally {
                 perturbationMax = Math.max(perturbationMax, d);
             }
         }
+    }
+
+    /** Query attacks: the query at which each example was first flagged (1-based; 0 = never). */
+    void addFirstFlags(int[] firstFlagged) {
+        for (int q : firstFlagged) {
+            if (q > 0) {
+                if (flaggedExamples == firstFlags.length) {
+                    firstFlags = Arrays.copyOf(firstFlags, flaggedExamples * 2);
+                }
+                firstFlags[flaggedExamples++] = q;
+            }
+        }
+    }
+
+    /** Median query of the first flag over the examples that were flagged; null when none was. */
+    Integer medianQueriesToFirstFlag() {
+        if (flaggedExamples == 0) {
+            return null;
+        }
+        int[] sorted = Arrays.copyOf(firstFlags, flaggedExamples);
+        Arrays.sort(sorted);
+        return sorted[(flaggedExamples - 1) / 2];
     }
 
     double successRate() {

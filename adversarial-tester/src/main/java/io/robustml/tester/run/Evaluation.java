@@ -152,6 +152,9 @@ public final class Evaluation {
                 targetNanos += System.nanoTime() - t0;
                 boolean[] flagged = r.verdictsVisible() ? r.flaggedAny() : null;
                 tally.add(y, goals, targeted, cleanPred, r.predictions(), flagged, x, r.adversarial(), r.queries());
+                if (flagged != null) {
+                    tally.addFirstFlags(r.firstFlaggedQuery());
+                }
             }
             default -> throw new IllegalStateException("not an evasion attack: " + plan.type());
         }
@@ -196,7 +199,8 @@ public final class Evaluation {
                 t.examples == 0 ? 0 : (double) t.robustCorrect / t.examples,
                 t.successes == 0 ? null : t.perturbationSum / t.successes, t.successes == 0 ? null : t.perturbationMax,
                 queryAttack ? t.queries : null, p.type() == AttackSpec.AttackType.SQUARE ? t.medianQueriesToSuccess() : null,
-                t.verdictsVisible && t.successes > 0 ? (double) t.flaggedSuccesses / t.successes : null, null, null, nanos / 1e9);
+                t.verdictsVisible && t.successes > 0 ? (double) t.flaggedSuccesses / t.successes : null, null,
+                p.type() == AttackSpec.AttackType.SQUARE ? t.medianQueriesToFirstFlag() : null, nanos / 1e9);
     }
 
     /** Single-example requests, as a client sends them: what the percentiles mean. */

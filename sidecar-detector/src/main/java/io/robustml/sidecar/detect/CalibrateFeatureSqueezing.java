@@ -33,7 +33,7 @@ public final class CalibrateFeatureSqueezing {
             System.err.println("usage: CalibrateFeatureSqueezing ENDPOINT MODEL DATASET_DIR SAMPLES TARGET_FPR [BIT_DEPTH] [MEDIAN_WINDOW]");
             System.exit(2);
         }
-        DetectorSettings settings = new DetectorSettings(true, "flag", null,
+        DetectorSettings settings = DetectorSettings.squeezing(null,
                 args.length > 5 ? Integer.parseInt(args[5]) : DetectorSettings.DEFAULT_BIT_DEPTH,
                 args.length > 6 ? Integer.parseInt(args[6]) : DetectorSettings.DEFAULT_MEDIAN_WINDOW);
         Path dir = Path.of(args[2]);
@@ -64,7 +64,7 @@ public final class CalibrateFeatureSqueezing {
             input.put("name", "input").put("datatype", "FP32");
             input.putArray("shape").add(n).add(1).add(data.rows()).add(data.cols());
             input.set("data", TensorCodec.toJson(flat));
-            SqueezingInspection inspection = SqueezingInspection.of(json, request, settings).orElseThrow();
+            SqueezingInspection inspection = SqueezingInspection.of(request, InputRows.of(json, request).orElseThrow(), settings);
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(infer).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(inspection.augmentedRequest()))).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -1,14 +1,10 @@
 package io.robustml.sidecar.detect;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.robustml.oip.InvalidTensorException;
 import io.robustml.oip.squeeze.Squeezers;
-import io.robustml.oip.Tensor;
 import io.robustml.oip.TensorCodec;
-import java.util.Optional;
 
 /**
  * Feature squeezing on one inference request, in one upstream call: the request's rows are sent
@@ -16,9 +12,6 @@ import java.util.Optional;
  * is split into the client's n rows and one score per row. Pure: no I/O, so it is unit-tested alone.
  */
 public final class SqueezingInspection {
-    /** Largest tensor inspected; larger requests pass uninspected (the server's own limit applies). */
-    static final long MAX_ELEMENTS = 16L << 20;
-
     private final int rows;
     private final int copies;
     private final JsonNode augmentedRequest;
@@ -29,38 +22,12 @@ public final class SqueezingInspection {
         this.augmentedRequest = augmentedRequest;
     }
 
-    /**
-     * The inspection of {@code request}, or empty when it cannot be squeezed: more than one input, a
-     * non-numeric datatype, no batch dimension. Such requests pass uninspected and are counted.
-     * Malformed tensors throw {@link InvalidTensorException} (a 400 for the client).
-     */
-    public static Optional<SqueezingInspection> of(ObjectMapper json, JsonNode request, DetectorSettings settings) {
-        JsonNode inputs = request.path("inputs");
-        if (!inputs.isArray() || inputs.size() != 1) {
-            return Optional.empty();
-        }
-        Tensor tensor;
-        try {
-            tensor = json.treeToValue(inputs.get(0), Tensor.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            throw new InvalidTensorException("input 0 is not a tensor: " + e.getMessage());
-        }
-        if (tensor.shape() == null || tensor.shape().length < 2 || tensor.datatype() == null
-                || !tensor.datatype().startsWith("FP")) {
-            return Optional.empty();
-        }
-        float[] values = TensorCodec.toFloats(tensor, MAX_ELEMENTS);
-        for (float v : values) {
-            if (!Float.isFinite(v)) {
-                throw new InvalidTensorException("input '" + tensor.name() + "' contains NaN or infinity");
-            }
-        }
-        long[] shape = tensor.shape();
-        int n = (int) shape[0];
-        if (n == 0) {
-            return Optional.empty();
-        }
-        int features = values.length / n;
+    /** The inspection of {@code request}, whose decoded input is {@code input}. */
+    public static SqueezingInspection of(JsonNode request, InputRows decoded, DetectorSettings settings) {
+        float[] values = decoded.values();
+        long[] shape = decoded.shape();
+        int n = decoded.rows();
+        int features = decoded.features();
         boolean image = shape.length >= 3;
         int height = image ? (int) shape[shape.length - 2] : 0;
         int width = image ? (int) shape[shape.length - 1] : 0;
@@ -87,7 +54,7 @@ public final class SqueezingInspection {
         }
         input.put("datatype", "FP32");
         input.set("data", TensorCodec.toJson(augmented));
-        return Optional.of(new SqueezingInspection(n, copies, copy));
+        return new SqueezingInspection(n, copies, copy);
     }
 
     public JsonNode augmentedRequest() {

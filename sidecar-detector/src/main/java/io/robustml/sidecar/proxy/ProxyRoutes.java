@@ -8,6 +8,9 @@ import io.micrometer.core.instrument.Timer;
 import io.robustml.oip.ErrorResponse;
 import io.robustml.oip.InvalidTensorException;
 import io.robustml.sidecar.detect.DetectorSettings;
+import io.robustml.sidecar.detect.FingerprintStore;
+import io.robustml.sidecar.detect.Fingerprints;
+import io.robustml.sidecar.detect.InputRows;
 import io.robustml.sidecar.detect.SqueezingInspection;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -52,6 +55,7 @@ public class ProxyRoutes {
     private final Set<String> verdictKeys;
     private final int maxUpstreamRows;
     private final DistributionSummary squeezingScores;
+    private final FingerprintStore fingerprints;
 
     public ProxyRoutes(Vertx vertx, ObjectMapper json, MeterRegistry registry,
             @ConfigProperty(name = "robustml.upstream", defaultValue = "http://127.0.0.1:8081") String upstreamUrl,
@@ -61,7 +65,9 @@ public class ProxyRoutes {
             @ConfigProperty(name = "robustml.rate-limit.requests-per-minute", defaultValue = "0") int requestsPerMinute,
             @ConfigProperty(name = "robustml.rate-limit.burst", defaultValue = "0") int burst,
             @ConfigProperty(name = "robustml.verdict-api-keys") Optional<List<String>> verdictKeys,
-            @ConfigProperty(name = "robustml.max-upstream-rows", defaultValue = "1024") int maxUpstreamRows) {
+            @ConfigProperty(name = "robustml.max-upstream-rows", defaultValue = "1024") int maxUpstreamRows,
+            @ConfigProperty(name = "robustml.fingerprints.capacity", defaultValue = "100000") int fingerprintCapacity,
+            @ConfigProperty(name = "robustml.fingerprints.ttl-seconds", defaultValue = "86400") long fingerprintTtlSeconds) {
         this.json = json;
         this.registry = registry;
         this.timeoutMs = timeoutMs;
@@ -78,6 +84,11 @@ public class ProxyRoutes {
         this.squeezingScores = DistributionSummary.builder("robustml_sidecar_squeezing_score")
                 .description("Feature-squeezing score per input (max L1 distance of softmax outputs, 0-2)")
                 .serviceLevelObjectives(0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 1.5).register(registry);
+        this.fingerprints = new FingerprintStore(fingerprintCapacity, fingerprintTtlSeconds * 1_000_000_000L, 200);
+        io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_fingerprint_queries", fingerprints, FingerprintStore::size)
+                .description("Queries held in the query-similarity store").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("robustml_sidecar_fingerprint_evictions_total", fingerprints,
+                FingerprintStore::evictions).description("Queries evicted from the store (capacity or age)").register(registry);
         if (detector.featureSqueezing() && detector.squeezingThreshold() == null) {
             LOG.warn("featureSqueezing has no threshold yet (only a target false-positive rate): scores are measured, "
                     + "nothing is flagged; calibrate and set spec.detector.featureSqueezing.threshold");
@@ -144,22 +155,28 @@ public class ProxyRoutes {
                 return;
             }
         }
-        if (detector.featureSqueezing()) {
-            Optional<SqueezingInspection> inspection;
+        if (detector.inspects()) {
+            Optional<InputRows> rows;
             try {
-                inspection = SqueezingInspection.of(json, request, detector);
+                rows = InputRows.of(json, request);
             } catch (InvalidTensorException e) {
                 reject(ctx, 400, "client_error", e.getMessage());
                 return;
             }
-            if (inspection.isPresent()) {
-                int rows = inspection.get().upstreamRows();
-                if (rows > maxUpstreamRows) {
-                    reject(ctx, 413, "client_error", "batch of " + inspection.get().rows() + " rows is too large to inspect: "
-                            + "feature squeezing sends " + rows + " rows upstream, at most " + maxUpstreamRows);
-                    return;
+            if (rows.isPresent()) {
+                boolean[] similar = detector.querySimilarity() ? similarity(rows.get()) : new boolean[rows.get().rows()];
+                if (detector.featureSqueezing()) {
+                    SqueezingInspection inspection = SqueezingInspection.of(request, rows.get(), detector);
+                    if (inspection.upstreamRows() > maxUpstreamRows) {
+                        reject(ctx, 413, "client_error", "batch of " + inspection.rows() + " rows is too large to inspect: "
+                                + "feature squeezing sends " + inspection.upstreamRows() + " rows upstream, at most "
+                                + maxUpstreamRows);
+                        return;
+                    }
+                    inspected(ctx, inspection, similar);
+                } else {
+                    forwardWithVerdicts(ctx, body, similar);
                 }
-                inspected(ctx, inspection.get());
                 return;
             }
             count("not_inspected");
@@ -167,8 +184,59 @@ public class ProxyRoutes {
         forward(ctx, body);
     }
 
+    /** Query similarity: each row against the recent queries of every client; flagged rows are then recorded too. */
+    private boolean[] similarity(InputRows rows) {
+        boolean[] flagged = new boolean[rows.rows()];
+        long now = System.nanoTime();
+        for (int i = 0; i < flagged.length; i++) {
+            long[] hashes = Fingerprints.of(rows.row(i), detector.quantization(), detector.windowSize(),
+                    DetectorSettings.TOP_HASHES);
+            int matches = fingerprints.matchAndAdd(hashes, now);
+            flagged[i] = matches >= detector.matchThreshold();
+        }
+        return flagged;
+    }
+
+    /** Detectors that need no upstream help: the body goes as it came, verdicts are added to the answer. */
+    private void forwardWithVerdicts(RoutingContext ctx, Buffer body, boolean[] flagged) {
+        boolean any = noteFlags(flagged, "querySimilarity");
+        if (any && detector.blocks()) {
+            registry.counter("robustml_sidecar_blocked_total", "detector", "querySimilarity").increment();
+            reject(ctx, 403, "blocked", "the input was flagged as adversarial by the detector");
+            return;
+        }
+        if (mayKnowVerdicts(ctx)) {
+            ctx.response().putHeader(FLAGGED_HEADER, verdictHeader(flagged));
+        }
+        forward(ctx, body);
+    }
+
+    private boolean noteFlags(boolean[] flagged, String detectorName) {
+        boolean any = false;
+        for (boolean f : flagged) {
+            any |= f;
+        }
+        if (any) {
+            registry.counter("robustml_sidecar_flags_total", "detector", detectorName).increment();
+        }
+        return any;
+    }
+
+    private boolean mayKnowVerdicts(RoutingContext ctx) {
+        String key = ctx.request().getHeader(ClientIdentity.API_KEY_HEADER);
+        return key != null && verdictKeys.contains(key);
+    }
+
+    private static String verdictHeader(boolean[] flagged) {
+        StringBuilder header = new StringBuilder();
+        for (int i = 0; i < flagged.length; i++) {
+            header.append(i == 0 ? "" : ",").append(flagged[i] ? '1' : '0');
+        }
+        return header.toString();
+    }
+
     /** Feature squeezing: one upstream call with the squeezed copies, the client gets its own rows back. */
-    private void inspected(RoutingContext ctx, SqueezingInspection inspection) {
+    private void inspected(RoutingContext ctx, SqueezingInspection inspection, boolean[] similar) {
         long start = System.nanoTime();
         Buffer augmented;
         try {
@@ -191,12 +259,12 @@ public class ProxyRoutes {
                         ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(b);
                         return;
                     }
-                    answerInspected(ctx, inspection, b);
+                    answerInspected(ctx, inspection, b, similar);
                 })
                 .onFailure(err -> reject(ctx, 503, "upstream_unavailable", "model server not reachable: " + err.getMessage()));
     }
 
-    private void answerInspected(RoutingContext ctx, SqueezingInspection inspection, Buffer upstreamBody) {
+    private void answerInspected(RoutingContext ctx, SqueezingInspection inspection, Buffer upstreamBody, boolean[] similar) {
         SqueezingInspection.Outcome outcome;
         try {
             outcome = inspection.split(json.readTree(upstreamBody.getBytes()));
@@ -204,32 +272,29 @@ public class ProxyRoutes {
             reject(ctx, 502, "upstream_error", "the model server's answer could not be read: " + e.getMessage());
             return;
         }
-        boolean[] flagged = new boolean[outcome.scores().length];
-        boolean any = false;
+        boolean[] squeezed = new boolean[outcome.scores().length];
         Double threshold = detector.squeezingThreshold();
-        for (int i = 0; i < flagged.length; i++) {
+        for (int i = 0; i < squeezed.length; i++) {
             squeezingScores.record(outcome.scores()[i]);
-            flagged[i] = threshold != null && outcome.scores()[i] > threshold;
-            any |= flagged[i];
+            squeezed[i] = threshold != null && outcome.scores()[i] > threshold;
         }
-        if (any) {
-            registry.counter("robustml_sidecar_flags_total", "detector", "featureSqueezing").increment();
+        boolean any = noteFlags(squeezed, "featureSqueezing") | noteFlags(similar, "querySimilarity");
+        boolean[] flagged = new boolean[squeezed.length];
+        for (int i = 0; i < flagged.length; i++) {
+            flagged[i] = squeezed[i] || similar[i];
         }
         if (any && detector.blocks()) {
-            registry.counter("robustml_sidecar_blocked_total", "detector", "featureSqueezing").increment();
+            registry.counter("robustml_sidecar_blocked_total", "detector", "any").increment();
             reject(ctx, 403, "blocked", "the input was flagged as adversarial by the detector");
             return;
         }
         JsonNode answer = outcome.clientResponse();
-        String key = ctx.request().getHeader(ClientIdentity.API_KEY_HEADER);
-        if (key != null && verdictKeys.contains(key)) {
-            StringBuilder header = new StringBuilder();
+        if (mayKnowVerdicts(ctx)) {
             com.fasterxml.jackson.databind.node.ArrayNode marks = json.createArrayNode();
-            for (int i = 0; i < flagged.length; i++) {
-                header.append(i == 0 ? "" : ",").append(flagged[i] ? '1' : '0');
-                marks.add(flagged[i]);
+            for (boolean f : flagged) {
+                marks.add(f);
             }
-            ctx.response().putHeader(FLAGGED_HEADER, header.toString());
+            ctx.response().putHeader(FLAGGED_HEADER, verdictHeader(flagged));
             ((com.fasterxml.jackson.databind.node.ObjectNode) answer).withObject("parameters").set("robustml_flagged", marks);
         }
         count(any ? "flagged" : "ok");

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class SqueezingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DetectorSettings ON = new DetectorSettings(true, "flag", 0.5, 1, 2);
+    private static final DetectorSettings ON = DetectorSettings.squeezing(0.5, 1, 2);
 
     @Test
     void bitDepthReductionRoundsToTheLevels() {
@@ -41,7 +41,7 @@ class SqueezingTest {
         JsonNode request = JSON.readTree("""
                 {"id":"r1","inputs":[{"name":"input","shape":[2,1,2,2],"datatype":"FP32",
                  "data":[0.1,0.9,0.4,0.6, 0,0,0,1]}]}""");
-        SqueezingInspection inspection = SqueezingInspection.of(JSON, request, ON).orElseThrow();
+        SqueezingInspection inspection = SqueezingInspection.of(request, InputRows.of(JSON, request).orElseThrow(), ON);
         JsonNode input = inspection.augmentedRequest().path("inputs").get(0);
         assertThat(input.path("shape").toString()).isEqualTo("[6,1,2,2]");
         assertThat(input.path("data")).hasSize(24);
@@ -61,16 +61,16 @@ class SqueezingTest {
 
     @Test
     void whatCannotBeSqueezedPassesAndWhatIsMalformedIsRefused() throws Exception {
-        assertThat(SqueezingInspection.of(JSON, JSON.readTree("{\"inputs\":[{\"name\":\"t\",\"shape\":[1,3],\"datatype\":\"BYTES\","
-                + "\"data\":[\"a\",\"b\",\"c\"]}]}"), ON)).isEmpty();
-        assertThat(SqueezingInspection.of(JSON, JSON.readTree("{\"inputs\":[]}"), ON)).isEmpty();
-        assertThatThrownBy(() -> SqueezingInspection.of(JSON, JSON.readTree(
-                "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1]}]}"), ON))
+        assertThat(InputRows.of(JSON, JSON.readTree("{\"inputs\":[{\"name\":\"t\",\"shape\":[1,3],\"datatype\":\"BYTES\","
+                + "\"data\":[\"a\",\"b\",\"c\"]}]}"))).isEmpty();
+        assertThat(InputRows.of(JSON, JSON.readTree("{\"inputs\":[]}"))).isEmpty();
+        assertThatThrownBy(() -> InputRows.of(JSON, JSON.readTree(
+                "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1]}]}")))
                 .isInstanceOf(InvalidTensorException.class).hasMessageContaining("needs 2 values");
-        assertThatThrownBy(() -> SqueezingInspection.of(JSON, JSON.readTree(
-                "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,\"NaN\"]}]}"), ON))
+        assertThatThrownBy(() -> InputRows.of(JSON, JSON.readTree(
+                "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,\"NaN\"]}]}")))
                 .isInstanceOf(InvalidTensorException.class);
-        assertThatThrownBy(() -> SqueezingInspection.of(JSON, JSON.readTree("{\"inputs\":[{\"shape\":\"wide\"}]}"), ON))
+        assertThatThrownBy(() -> InputRows.of(JSON, JSON.readTree("{\"inputs\":[{\"shape\":\"wide\"}]}")))
                 .isInstanceOf(InvalidTensorException.class);
     }
 
