@@ -65,14 +65,17 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
 
     private final Clock clock;
     private final ServingImages images;
+    private final RolloutMetrics metrics;
 
+    /** In the operator: metrics go to Micrometer's global registry, which Quarkus exports. */
     public RobustModelReconciler() {
-        this(Clock.systemUTC(), ServingImages.DEFAULTS);
+        this(Clock.systemUTC(), ServingImages.DEFAULTS, io.micrometer.core.instrument.Metrics.globalRegistry);
     }
 
-    public RobustModelReconciler(Clock clock, ServingImages images) {
+    public RobustModelReconciler(Clock clock, ServingImages images, io.micrometer.core.instrument.MeterRegistry registry) {
         this.clock = clock;
         this.images = images;
+        this.metrics = new RolloutMetrics(registry);
     }
 
     /** Pods, revision Deployments, analysis runs and Jobs wake the reconciler of their model. */
@@ -124,9 +127,12 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         RobustModelStatus status = StatusRules.next(decided, model.getMetadata().getGeneration(), desired, stableReadiness,
                 desiredReadiness, problem, clock.instant());
 
+        metrics.countFrom(() -> context.getPrimaryCache().list().toList());
         if (!Serialization.asJson(previous).equals(Serialization.asJson(status))) {
             try {
                 recordStatus(model, status, context);
+                metrics.transition(model, previous, status, (int) decision.actions().stream()
+                        .filter(a -> a instanceof RolloutAction.StartAnalysis).count());
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 409) {
                     // Our view was stale: decide again on fresh data, and do nothing on this one.

@@ -28,6 +28,8 @@ class RolloutClusterTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String MODEL = "fashion-classifier";
     private Operator operator;
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
     @BeforeEach
     void startOperator(KubernetesClient client, TestNamespace ns) {
@@ -38,7 +40,8 @@ class RolloutClusterTest {
 
     private void start(KubernetesClient client, TestNamespace ns) {
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(new RobustModelReconciler(), c -> c.settingNamespace(ns.name()));
+        operator.register(new RobustModelReconciler(java.time.Clock.systemUTC(),
+                io.robustml.controllers.dependent.ServingImages.DEFAULTS, registry), c -> c.settingNamespace(ns.name()));
         operator.start();
     }
 
@@ -158,6 +161,16 @@ class RolloutClusterTest {
         assertThat(second.getMetadata().getName()).isEqualTo(MODEL + "-" + canary + "-a2");
         Analyses.finish(client, second, "0.1", "0.9");
         await().atMost(TIMEOUT).until(() -> canary.equals(status(client, ns).stableRevision));
+
+        assertThat(registry.counter("robustml_rollout_rollbacks_total", "namespace", ns.name(), "model", MODEL, "reason",
+                "RobustnessRegression").count()).isEqualTo(1.0);
+        assertThat(registry.counter("robustml_rollout_promotions_total", "namespace", ns.name(), "model", MODEL).count())
+                .as("the first revision, then the retried canary").isEqualTo(2.0);
+        assertThat(registry.counter("robustml_analysis_runs_started_total", "namespace", ns.name(), "model", MODEL).count())
+                .isEqualTo(3.0);
+        // The gauge counts from the informer's cache, which may see the promotion a moment after the API server.
+        await().atMost(TIMEOUT).untilAsserted(() ->
+                assertThat(registry.get("robustml_models").tag("phase", "Ready").gauge().value()).isEqualTo(1.0));
     }
 
     @Test

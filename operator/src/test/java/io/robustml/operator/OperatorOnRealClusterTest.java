@@ -86,7 +86,8 @@ class OperatorOnRealClusterTest {
                 HttpResponse.BodyHandlers.ofString()).body();
         System.out.println("[operator] metric families: " + body.lines().filter(l -> l.startsWith("# TYPE") && (l.contains("reconcil") || l.contains("operator") || l.contains("controller")))
                 .map(l -> l.split(" ")[2]).toList());
-        assertThat(body).contains("reconciliations_success", "reconciliations_execution_duration_seconds");
+        assertThat(body).contains("reconciliations_success", "reconciliations_execution_duration_seconds",
+                "robustml_models{", "robustml_rollout_promotions_total", "robustml_analysis_runs_started_total");
     }
 
     @Test

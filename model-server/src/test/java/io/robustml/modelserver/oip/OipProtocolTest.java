@@ -153,6 +153,58 @@ class OipProtocolTest {
                 .contains("robustml_model_inference_seconds_bucket").contains("robustml_model_batch_size_count");
     }
 
+    @Test
+    void acceptsInt64InputsAsTheSameNumbers() throws Exception {
+        // A binarised image (0/1 pixels) sent as INT64 must give exactly the FP32 answer for the same values.
+        float[] pixels = Fixtures.testSet(1).images()[0];
+        ObjectNode asFloat = JSON.createObjectNode();
+        ObjectNode asLong = JSON.createObjectNode();
+        for (ObjectNode req : new ObjectNode[] {asFloat, asLong}) {
+            ObjectNode input = req.putArray("inputs").addObject().put("name", "input")
+                    .put("datatype", req == asFloat ? "FP32" : "INT64");
+            input.putArray("shape").add(1).add(1).add(28).add(28);
+            ArrayNode data = input.putArray("data");
+            for (float v : pixels) {
+                if (req == asFloat) {
+                    data.add(v > 0.5f ? 1.0f : 0.0f);
+                } else {
+                    data.add(v > 0.5f ? 1L : 0L);
+                }
+            }
+        }
+        Reply f = post("v2/models/fashion/infer", asFloat.toString());
+        Reply l = post("v2/models/fashion/infer", asLong.toString());
+        assertThat(l.status()).as(String.valueOf(l.body())).isEqualTo(200);
+        assertThat(l.body().at("/outputs/0/data")).isEqualTo(f.body().at("/outputs/0/data"));
+        assertError(post("v2/models/fashion/infer", asLong.toString().replaceFirst("\"data\":\\[\\d", "\"data\":[0.5")), 400, "not an integer");
+    }
+
+    @Test
+    void runsABatchedRequestAsOneForwardPass() throws Exception {
+        double[] before = batchSizeCountAndSum();
+        Reply reply = post("v2/models/fashion/infer", request(Fixtures.testSet(5), 5, false).toString());
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().at("/outputs/0/shape").toString()).isEqualTo("[5,10]");
+        double[] after = batchSizeCountAndSum();
+        assertThat(after[0] - before[0]).as("forward passes").isEqualTo(1.0);
+        assertThat(after[1] - before[1]).as("images in them").isEqualTo(5.0);
+    }
+
+    /** {@code robustml_model_batch_size}'s count and sum: one observation per forward pass, of its batch size. */
+    private double[] batchSizeCountAndSum() throws Exception {
+        String body = HTTP.send(HttpRequest.newBuilder(base.toURI().resolve("metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double[] v = new double[2];
+        for (String line : body.lines().toList()) {
+            if (line.startsWith("robustml_model_batch_size_count{") || line.startsWith("robustml_model_batch_size_count ")) {
+                v[0] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            } else if (line.startsWith("robustml_model_batch_size_sum{") || line.startsWith("robustml_model_batch_size_sum ")) {
+                v[1] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return v;
+    }
+
     private static void assertError(Reply reply, int status, String message) {
         assertThat(reply.status()).as(String.valueOf(reply.body())).isEqualTo(status);
         assertThat(reply.body().get("error").asText()).contains(message);

@@ -1,0 +1,59 @@
+package io.robustml.controllers;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.robustml.controllers.rollout.RolloutPlanner;
+import io.robustml.crds.RobustModel;
+import io.robustml.crds.model.RobustModelStatus;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The rollout's Prometheus metrics, derived from status transitions (so a resumed decision is never
+ * counted twice: the status write that records it happens once):
+ * {@code robustml_rollout_promotions_total}, {@code robustml_rollout_rollbacks_total{reason}},
+ * {@code robustml_analysis_runs_started_total}, each with {@code namespace} and {@code model}; and
+ * {@code robustml_models{phase}}, counted from the operator's cache of RobustModels.
+ */
+public final class RolloutMetrics {
+    static final List<String> PHASES = List.of(RolloutPlanner.PHASE_PROGRESSING, RolloutPlanner.PHASE_READY, "Pending",
+            RolloutPlanner.PHASE_DEGRADED, RolloutPlanner.PHASE_FAILED);
+    private final MeterRegistry registry;
+    private volatile Supplier<Collection<RobustModel>> models = List::of;
+
+    public RolloutMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (String phase : PHASES) {
+            Gauge.builder("robustml_models", this, m -> m.count(phase)).tag("phase", phase)
+                    .description("RobustModels by phase").register(registry);
+        }
+    }
+
+    /** Where the phase gauge counts from: the reconciler's cache of primaries. */
+    void countFrom(Supplier<Collection<RobustModel>> cache) {
+        this.models = cache;
+    }
+
+    private double count(String phase) {
+        return models.get().stream().filter(m -> m.getStatus() != null && phase.equals(m.getStatus().phase)).count();
+    }
+
+    /** Counts what changed between two recorded statuses. */
+    void transition(RobustModel model, RobustModelStatus before, RobustModelStatus after, int analysesStarted) {
+        String ns = model.getMetadata().getNamespace();
+        String name = model.getMetadata().getName();
+        if (after.stableRevision != null && !Objects.equals(before.stableRevision, after.stableRevision)) {
+            registry.counter("robustml_rollout_promotions_total", "namespace", ns, "model", name).increment();
+        }
+        if (after.rejectedRevision != null && !Objects.equals(before.rejectedRevision, after.rejectedRevision)) {
+            String verdict = after.history == null || after.history.isEmpty() ? null : after.history.get(0).verdict;
+            registry.counter("robustml_rollout_rollbacks_total", "namespace", ns, "model", name, "reason",
+                    RolloutPlanner.rejectionReason(verdict)).increment();
+        }
+        if (analysesStarted > 0) {
+            registry.counter("robustml_analysis_runs_started_total", "namespace", ns, "model", name).increment(analysesStarted);
+        }
+    }
+}
