@@ -9,6 +9,18 @@ ETCD_VERSION=v3.6.16
 KWOK_VERSION=v0.8.0
 BIN_DIR=${ROBUSTML_K8S_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/robustml/k8s-$K8S_VERSION}
 export GOFLAGS=${GOFLAGS:--mod=mod}
+mkdir -p "$BIN_DIR"
+
+# Gateway API CRDs (HTTPRoute weights in the rollout tests), from the module zip; independent of the stamp.
+GATEWAY_API_VERSION=v1.4.1
+gw_dir="$BIN_DIR/gateway-api-$GATEWAY_API_VERSION"
+if [[ ! -f $gw_dir/.done ]]; then
+  mkdir -p "$gw_dir"
+  gw_src=$(GOFLAGS= go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  cp "$gw_src"/config/crd/standard/gateway.networking.k8s.io_{gatewayclasses,gateways,httproutes}.yaml "$gw_dir/"
+  touch "$gw_dir/.done"
+  echo "Gateway API $GATEWAY_API_VERSION CRDs in $gw_dir"
+fi
 
 stamp="$K8S_VERSION $ETCD_VERSION $KWOK_VERSION $(cat "$here"/k8s/go.sum "$here"/etcd/go.sum | sha256sum | cut -c1-16)"
 if [[ -f $BIN_DIR/.stamp && "$(cat "$BIN_DIR/.stamp")" == "$stamp" ]]; then

@@ -21,6 +21,7 @@ import io.robustml.controllers.dependent.Dependents;
 import io.robustml.controllers.dependent.GpuPlacement;
 import io.robustml.controllers.dependent.ServingDeployment;
 import io.robustml.controllers.dependent.ServingImages;
+import io.robustml.controllers.dependent.ServingRoute;
 import io.robustml.controllers.rollout.AnalysisResources;
 import io.robustml.controllers.rollout.RolloutAction;
 import io.robustml.controllers.rollout.RolloutPlanner;
@@ -126,6 +127,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                         gpu.map(GpuPlacement::count).orElse(0));
         RobustModelStatus status = StatusRules.next(decided, model.getMetadata().getGeneration(), desired, stableReadiness,
                 desiredReadiness, problem, clock.instant());
+        status.trafficRoute = ServingRoute.weight(model).isPresent() ? model.getMetadata().getName() : null;
 
         metrics.countFrom(() -> context.getPrimaryCache().list().toList());
         if (!Serialization.asJson(previous).equals(Serialization.asJson(status))) {
@@ -146,6 +148,18 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             act(model, action, actuator, context);
         }
         explainProblem(model, previous, problem, context);
+        try {
+            actuator.route(ServingRoute.desired(model, status.stableRevision, status.canaryRevision,
+                    desiredIsCanary && desiredReadiness.ready()), previous.trafficRoute != null,
+                    status.stableRevision, context.getControllerConfiguration().fieldManager());
+        } catch (KubernetesClientException e) {
+            // Serving goes on through the model's Service; the route is retried on the next event.
+            LOG.warn("{}/{}: cannot apply the HTTPRoute: {}", model.getMetadata().getNamespace(),
+                    model.getMetadata().getName(), e.getMessage());
+            EventRecorder.warning(context.getClient(), model, "TrafficRouteFailed",
+                    "cannot apply HTTPRoute " + model.getMetadata().getName() + " (is the Gateway API installed?): "
+                            + e.getMessage());
+        }
         actuator.apply(desired, ServingPlan.replicas(status, specReplicas, canaryReplicas), deployments);
 
         return status.analysis != null

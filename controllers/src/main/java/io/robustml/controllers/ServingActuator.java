@@ -1,15 +1,19 @@
 package io.robustml.controllers;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.robustml.controllers.dependent.ServingDeployment;
 import io.robustml.controllers.dependent.ServingImages;
+import io.robustml.controllers.dependent.ServingRoute;
 import io.robustml.controllers.dependent.ServingService;
 import io.robustml.controllers.rollout.AnalysisResources;
 import io.robustml.crds.RobustModel;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Carries out what the planner decided. The Deployment of the revision the spec names is applied
@@ -18,6 +22,10 @@ import java.util.Map;
  * describes it. Revisions out of the plan are deleted with their Service.
  */
 final class ServingActuator {
+    /** Explicit, so that no API discovery is needed to address HTTPRoutes. */
+    private static final ResourceDefinitionContext ROUTES = new ResourceDefinitionContext.Builder()
+            .withGroup("gateway.networking.k8s.io").withVersion("v1").withKind(ServingRoute.KIND)
+            .withPlural("httproutes").withNamespaced(true).build();
     private final KubernetesClient client;
     private final RobustModel model;
     private final ServingImages images;
@@ -55,6 +63,23 @@ final class ServingActuator {
                 client.services().inNamespace(ns).withName(ServingDeployment.name(model, revision)).delete();
             }
         });
+    }
+
+    /**
+     * The weighted HTTPRoute, applied before any revision's pods go (so the route never sends traffic
+     * to pods being removed); or, when the model stopped using weights, the route we made is deleted.
+     */
+    void route(Optional<GenericKubernetesResource> route, boolean hadRoute, String stable, String serviceFieldManager) {
+        if (route.isPresent()) {
+            // The model's Service follows the decided stable revision at once, not on the next reconcile;
+            // applied as its dependent applies it, so that one manager owns its selector.
+            client.resource(ServingService.desired(model, stable)).fieldManager(serviceFieldManager).forceConflicts()
+                    .serverSideApply();
+            apply(route.get());
+        } else if (hadRoute) {
+            client.genericKubernetesResources(ROUTES).inNamespace(model.getMetadata().getNamespace())
+                    .withName(model.getMetadata().getName()).delete();
+        }
     }
 
     /** Creates the attempt's run and Job if absent; the tester's Role is narrowed to this run. */

@@ -187,4 +187,62 @@ class RolloutClusterTest {
         assertThat(client.batch().v1().jobs().inNamespace(ns.name())
                 .withLabel(Labels.REVISION, run.getSpec().target.revision).list().getItems()).hasSize(1);
     }
+
+    @Test
+    void underAWeightTheRouteFeedsAReadyCanaryAndDropsItOnRollback(KubernetesClient client, TestNamespace ns) {
+        CustomResourceDefinitions.installGatewayApi(client);
+        RobustModel model = client.resources(RobustModel.class)
+                .load(getClass().getResourceAsStream("/robustmodel-minimal.yaml")).item();
+        model.getMetadata().setNamespace(ns.name());
+        model.getSpec().rollout.canary = new io.robustml.crds.model.RolloutSpec.CanarySpec();
+        model.getSpec().rollout.canary.weight = 25;
+        model.getSpec().rollout.canary.gateway = new io.robustml.crds.model.RolloutSpec.GatewayRef();
+        model.getSpec().rollout.canary.gateway.name = "public";
+        client.resource(model).create();
+        Analyses.pass(client, ns.name(), MODEL);
+        await().atMost(TIMEOUT).until(() -> "Ready".equals(status(client, ns).phase));
+        String stable = status(client, ns).stableRevision;
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(routeWeights(client, ns)).containsExactly(stable + ":100"));
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.services().inNamespace(ns.name()).withName(MODEL).get()
+                .getSpec().getSelector()).containsEntry(Labels.REVISION, stable));
+
+        changeModel(client, ns, "4".repeat(64));
+        AdversarialTestRun run = Analyses.awaitRun(client, ns.name(), MODEL, TIMEOUT);
+        String canary = run.getSpec().target.revision;
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(routeWeights(client, ns))
+                .containsExactly(stable + ":75", canary + ":25"));
+        assertThat(client.services().inNamespace(ns.name()).withName(MODEL).get().getSpec().getSelector())
+                .as("in-cluster clients of the model's Service never reach the canary").containsEntry(Labels.REVISION, stable);
+
+        Analyses.finish(client, run, "0.9", "0.9");
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(routeWeights(client, ns)).containsExactly(stable + ":100");
+            assertThat(Analyses.servingRevision(client, ns.name(), MODEL, canary)).isNull();
+        });
+
+        // Back to replica-sized canaries: the route the operator made goes.
+        client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
+            m.getSpec().rollout.canary = new io.robustml.crds.model.RolloutSpec.CanarySpec();
+            m.getSpec().rollout.canary.replicas = 1;
+            return m;
+        });
+        await().atMost(TIMEOUT).until(() -> route(client, ns) == null);
+    }
+
+    private static io.fabric8.kubernetes.api.model.GenericKubernetesResource route(KubernetesClient client, TestNamespace ns) {
+        return client.genericKubernetesResources("gateway.networking.k8s.io/v1", "HTTPRoute").inNamespace(ns.name())
+                .withName(MODEL).get();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.List<String> routeWeights(KubernetesClient client, TestNamespace ns) {
+        var route = route(client, ns);
+        if (route == null) {
+            return java.util.List.of();
+        }
+        var spec = (java.util.Map<String, Object>) route.getAdditionalProperties().get("spec");
+        var rules = (java.util.List<java.util.Map<String, Object>>) spec.get("rules");
+        return ((java.util.List<java.util.Map<String, Object>>) rules.get(0).get("backendRefs")).stream()
+                .map(b -> ((String) b.get("name")).substring(MODEL.length() + 1) + ":" + b.get("weight")).toList();
+    }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.robustml.controlplane.TestNamespace;
 import io.robustml.controlplane.WithControlPlane;
@@ -13,6 +15,10 @@ import io.robustml.crds.run.AdversarialTestRunSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +95,58 @@ class ApiServerContractTest {
                 .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
                     assertThat(e.getCode()).isEqualTo(422);
                     assertThat(e.getMessage()).contains("immutable");
+                });
+    }
+
+    /** kubectl get asks the server for a Table; its columns come in the CRD's order (Age last, not first). */
+    @Test
+    void kubectlGetShowsTheColumnsInTheDeclaredOrder(KubernetesClient client, TestNamespace ns) throws Exception {
+        client.resource(example(client, ns)).create();
+        assertThat(tableColumns(client, ns, "robustmodels")).containsExactly("Name", "Phase", "Stable", "Canary", "ASR",
+                "Ready", "Age");
+        assertThat(tableColumns(client, ns, "adversarialtestruns")).containsExactly("Name", "Target", "Revision", "Phase",
+                "ASR", "Verdict", "Age");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> tableColumns(KubernetesClient client, TestNamespace ns, String plural) throws Exception {
+        HttpClient http = client.getHttpClient();
+        var request = http.newHttpRequestBuilder()
+                .uri(new java.net.URL(client.getMasterUrl(), "apis/robustml.io/v1alpha1/namespaces/" + ns.name() + "/" + plural)
+                        .toString())
+                .setHeader("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
+                .build();
+        HttpResponse<String> response = http.sendAsync(request, String.class).get(30, TimeUnit.SECONDS);
+        assertThat(response.code()).as(response.body()).isEqualTo(200);
+        Map<String, Object> table = Serialization.unmarshal(response.body(), Map.class);
+        assertThat(table.get("kind")).isEqualTo("Table");
+        return ((List<Map<String, Object>>) table.get("columnDefinitions")).stream().map(c -> (String) c.get("name")).toList();
+    }
+
+    /** The status schema bounds the history as the operator does: an eleventh record is refused. */
+    @Test
+    void statusHistoryHoldsAtMostTenRecords(KubernetesClient client, TestNamespace ns) throws IOException {
+        RobustModel created = client.resource(example(client, ns)).create();
+        RobustModelStatus status = new RobustModelStatus();
+        status.history = new ArrayList<>();
+        for (int i = 0; i < RobustModelStatus.HISTORY_LIMIT; i++) {
+            RobustModelStatus.RevisionRecord r = new RobustModelStatus.RevisionRecord();
+            r.revision = "rev" + i;
+            r.verdict = "Passed";
+            status.history.add(r);
+        }
+        created.setStatus(status);
+        RobustModel withTen = client.resource(created).updateStatus();
+        assertThat(withTen.getStatus().history).hasSize(10);
+
+        RobustModelStatus.RevisionRecord eleventh = new RobustModelStatus.RevisionRecord();
+        eleventh.revision = "rev10";
+        eleventh.verdict = "Failed";
+        withTen.getStatus().history.add(0, eleventh);
+        assertThatThrownBy(() -> client.resource(withTen).updateStatus())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(422);
+                    assertThat(e.getMessage()).contains("status.history");
                 });
     }
 }

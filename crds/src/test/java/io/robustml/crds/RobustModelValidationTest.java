@@ -37,9 +37,14 @@ class RobustModelValidationTest {
         ApiCrds.install(client);
     }
 
-    @SuppressWarnings("unchecked")
     static Stream<InvalidCase> invalidManifests() throws IOException {
-        try (InputStream in = RobustModelValidationTest.class.getResourceAsStream("/invalid-manifests.yaml")) {
+        return cases("/invalid-manifests.yaml");
+    }
+
+    /** The cases of a table under src/test/resources: name, set (path -> value), remove (paths), expect. */
+    @SuppressWarnings("unchecked")
+    static Stream<InvalidCase> cases(String table) throws IOException {
+        try (InputStream in = RobustModelValidationTest.class.getResourceAsStream(table)) {
             List<Map<String, Object>> cases = Serialization.unmarshal(in, List.class);
             return cases.stream().map(c -> new InvalidCase((String) c.get("name"),
                     (Map<String, Object>) c.getOrDefault("set", Map.of()),
@@ -48,14 +53,23 @@ class RobustModelValidationTest {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> example() throws IOException {
-        return Serialization.unmarshal(Files.readString(EXAMPLE), Map.class);
+    static Map<String, Object> load(Path manifest) throws IOException {
+        return Serialization.unmarshal(Files.readString(manifest), Map.class);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidManifests")
     void rejectsWithTheFieldPath(InvalidCase c, KubernetesClient client, TestNamespace ns) throws IOException {
-        Map<String, Object> manifest = example();
+        assertRejectedWithTheFieldPath(EXAMPLE, c, client, ns);
+    }
+
+    /**
+     * The valid manifest with the case's change is rejected at create time (422) naming the expected field
+     * path, and the valid manifest itself is accepted: the case tests exactly one thing.
+     */
+    static void assertRejectedWithTheFieldPath(Path validManifest, InvalidCase c, KubernetesClient client, TestNamespace ns)
+            throws IOException {
+        Map<String, Object> manifest = load(validManifest);
         c.set().forEach((path, value) -> ManifestPaths.set(manifest, path, value));
         c.remove().forEach(path -> ManifestPaths.remove(manifest, path));
         GenericKubernetesResource resource = Serialization.unmarshal(Serialization.asJson(manifest),
@@ -67,8 +81,7 @@ class RobustModelValidationTest {
                     assertThat(e.getCode()).as(e.getMessage()).isEqualTo(422);
                     assertThat(e.getMessage()).contains(c.expect());
                 });
-        // The same manifest passes with the mutation undone: the case tests exactly one thing.
-        GenericKubernetesResource valid = Serialization.unmarshal(Serialization.asJson(example()),
+        GenericKubernetesResource valid = Serialization.unmarshal(Serialization.asJson(load(validManifest)),
                 GenericKubernetesResource.class);
         valid.getMetadata().setNamespace(ns.name());
         assertThat(client.resource(valid).create().getMetadata().getUid()).isNotBlank();

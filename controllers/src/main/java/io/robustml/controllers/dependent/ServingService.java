@@ -35,12 +35,25 @@ public final class ServingService {
         return "http://" + ServingDeployment.name(model, revision) + "." + model.getMetadata().getNamespace() + ".svc";
     }
 
-    /** The model's Service: every Ready serving pod of stable and canary, so traffic splits by replicas. */
+    /**
+     * The model's Service: every Ready serving pod of stable and canary, so traffic splits by replicas.
+     * When the canary is sized by weight, the HTTPRoute splits the traffic and this Service selects the
+     * stable revision only, so in-cluster clients never reach an unanalysed canary.
+     */
     public static Service desired(RobustModel model) {
+        return desired(model, model.getStatus() == null ? null : model.getStatus().stableRevision);
+    }
+
+    /** The model's Service for a given stable revision (the reconciler's, just decided). */
+    public static Service desired(RobustModel model, String stable) {
+        java.util.Map<String, String> selector = Labels.servingSelector(model);
+        if (ServingRoute.weight(model).isPresent() && stable != null) {
+            selector.put(Labels.REVISION, stable);
+        }
         return new ServiceBuilder()
                 .withMetadata(Owners.ownedMetadata(model, model.getMetadata().getName(), ServingDeployment.COMPONENT))
                 .withNewSpec()
-                .withSelector(Labels.servingSelector(model))
+                .withSelector(selector)
                 .addNewPort().withName("http").withPort(80).withNewTargetPort("http").withProtocol("TCP").endPort()
                 .addNewPort().withName("metrics").withPort(9090).withNewTargetPort("metrics").withProtocol("TCP").endPort()
                 .endSpec()

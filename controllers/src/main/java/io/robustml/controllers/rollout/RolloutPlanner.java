@@ -24,7 +24,7 @@ public final class RolloutPlanner {
     public static final String PHASE_READY = "Ready";
     public static final String PHASE_DEGRADED = "Degraded";
     public static final String PHASE_FAILED = "Failed";
-    static final int HISTORY_LIMIT = 10;
+    static final int HISTORY_LIMIT = RobustModelStatus.HISTORY_LIMIT;
 
     private RolloutPlanner() {
     }

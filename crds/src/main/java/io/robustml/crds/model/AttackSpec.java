@@ -1,5 +1,6 @@
 package io.robustml.crds.model;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -12,6 +13,8 @@ import io.robustml.crds.Decimals;
 
 /** One attack of the suite with its budget. Decimal values are strings, e.g. epsilon: "0.1". */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonClassDescription("One attack of the suite and its budget: type, norm and epsilon (evasion attacks), steps and "
+        + "restarts (pgd), queryBudget (square, extraction). Decimal values are strings, e.g. epsilon: \"0.1\".")
 @ValidationRule(value = "self.type == 'extraction' || has(self.epsilon)",
         message = "fgsm, pgd, square and noise need an epsilon", fieldPath = ".epsilon")
 @ValidationRule(value = "self.type != 'extraction' || !has(self.epsilon)",

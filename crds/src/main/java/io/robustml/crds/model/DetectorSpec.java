@@ -1,5 +1,6 @@
 package io.robustml.crds.model;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -196,6 +197,7 @@ public class DetectorSpec {
 
     /** One blocked client: an API-key name or an address range. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonClassDescription("One blocked client: exactly one of apiKey and cidr, and why it is blocked.")
     @ValidationRule(value = "has(self.apiKey) != has(self.cidr)", message = "set exactly one of apiKey and cidr")
     @ValidationRule(value = "!has(self.cidr) || isCIDR(self.cidr)",
             message = "cidr must be an address range such as 203.0.113.0/24 or 2001:db8::/32", fieldPath = ".cidr")

@@ -1,5 +1,6 @@
 package io.robustml.crds.model;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
@@ -7,6 +8,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** What the user wants: the model, how to serve it, what to defend against, and the bar to ship. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonClassDescription("What you want, written in Git: the model, how to serve it, the threat model, the detector, the "
+        + "SLOs and the rollout. A change to what the serving pods run is a new revision, rolled out as a canary and "
+        + "promoted only after it passes its adversarial analysis.")
 @ValidationRule(value = "!has(self.threatModel) || self.threatModel.access != 'whitebox' || self.model.format == 'torchscript'",
         message = "whitebox access needs gradients: use model.format torchscript (ONNX models are inference-only here)",
         fieldPath = ".threatModel.access")

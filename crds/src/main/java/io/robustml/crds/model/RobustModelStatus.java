@@ -1,14 +1,22 @@
 package io.robustml.crds.model;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 
 /** What the operator observed and decided; the operator writes only status, never spec. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonClassDescription("What the operator observed and decided: phase, conditions, the stable and canary revisions, the "
+        + "analysis in progress, the last analysis and the recent history. Written only by the operator, through the "
+        + "status subresource.")
 public class RobustModelStatus {
+    /** Most records {@link #history} holds; the operator drops the oldest beyond this. */
+    public static final int HISTORY_LIMIT = 10;
+
     @JsonPropertyDescription("The metadata.generation this status describes.")
     public Long observedGeneration;
 
@@ -25,6 +33,10 @@ public class RobustModelStatus {
     @JsonPropertyDescription("Revision under analysis, if any.")
     public String canaryRevision;
 
+    @JsonPropertyDescription("Name of the Gateway API HTTPRoute the operator keeps for a canary sized by weight; "
+            + "empty otherwise (a route it made is deleted when the spec stops using weight).")
+    public String trafficRoute;
+
     @JsonPropertyDescription("A revision whose analysis failed (or was aborted): it does not serve while the spec "
             + "names it. Change the spec, or set the robustml.io/retry annotation to analyse it again.")
     public String rejectedRevision;
@@ -40,6 +52,7 @@ public class RobustModelStatus {
     @JsonPropertyDescription("Summary of the most recent analysis.")
     public AnalysisSummary lastAnalysis;
 
+    @Size(max = HISTORY_LIMIT)
     @JsonPropertyDescription("Recent revisions and their verdicts, newest first (at most 10).")
     public List<RevisionRecord> history;
 
@@ -84,10 +97,18 @@ public class RobustModelStatus {
 
     /** One revision in the history. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonClassDescription("One verdict on one revision: promoted or rejected, when, and on which analysis.")
     public static class RevisionRecord {
+        @JsonPropertyDescription("Revision (hash of what changes the serving pods) the verdict is about.")
         public String revision;
+        @JsonPropertyDescription("The spec's model.sha256 when the revision was promoted; absent for a rejected revision.")
         public String modelSha256;
+        @JsonPropertyDescription("Passed (promoted after an analysis, or again within the rollback window), PromotedManually "
+                + "(robustml.io/promote), Failed (violated an SLO), Inconclusive (no verdict after the retries) or Aborted "
+                + "(robustml.io/abort).")
         public String verdict;
+        @JsonPropertyDescription("The AdversarialTestRun whose measurements led to the verdict; absent when none did "
+                + "(e.g. a manual promotion before any run).")
         public String runName;
         @JsonPropertyDescription("When the verdict was reached (RFC 3339).")
         public String at;

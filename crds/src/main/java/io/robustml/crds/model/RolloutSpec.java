@@ -35,6 +35,8 @@ public class RolloutSpec {
     /** Canary size: exactly one of replicas and weight. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @ValidationRule(value = "has(self.replicas) != has(self.weight)", message = "set exactly one of replicas and weight")
+    @ValidationRule(value = "has(self.weight) == has(self.gateway)",
+            message = "weight needs gateway (the Gateway its HTTPRoute attaches to), and gateway is used only with weight")
     public static class CanarySpec {
         @Min(1)
         @Max(100)
@@ -43,8 +45,38 @@ public class RolloutSpec {
 
         @Min(1)
         @Max(99)
-        @JsonPropertyDescription("Percent of traffic to the canary through a Gateway API HTTPRoute.")
+        @JsonPropertyDescription("Percent of traffic to the canary through a Gateway API HTTPRoute named after the "
+                + "model (the canary gets it only once its pods are Ready; the model's Service then selects stable only).")
         public Integer weight;
+
+        @JsonPropertyDescription("The Gateway the operator's HTTPRoute attaches to (its parentRef); required with weight.")
+        public GatewayRef gateway;
+    }
+
+    /** A Gateway API parent reference, and the hostnames the route answers for. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class GatewayRef {
+        @Required
+        @Size(min = 1, max = 253)
+        @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        @JsonPropertyDescription("Name of the Gateway.")
+        public String name;
+
+        @Size(min = 1, max = 63)
+        @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+        @JsonPropertyDescription("Namespace of the Gateway; the model's namespace when omitted (the Gateway's "
+                + "allowedRoutes must then admit routes from the model's namespace).")
+        public String namespace;
+
+        @Size(min = 1, max = 253)
+        @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        @JsonPropertyDescription("Listener of the Gateway to attach to (all listeners when omitted).")
+        public String sectionName;
+
+        @Size(max = 16)
+        @JsonPropertyDescription("Hostnames the route answers for (all the listener's when omitted); the Gateway "
+                + "API's own schema validates them when the operator applies the route.")
+        public java.util.List<String> hostnames;
     }
 
     /** The analysis Job. */

@@ -1,5 +1,6 @@
 package io.robustml.crds.run;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
@@ -14,6 +15,8 @@ import java.util.List;
 
 /** What to test; copied from the RobustModel when the run is created, and immutable after that. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonClassDescription("What to test: the revision and its endpoint, the attacks, the dataset and the detector settings, "
+        + "copied from the RobustModel when the operator creates the run. Immutable: a new analysis is a new run.")
 @ValidationRule(value = "self == oldSelf", message = "the spec of a test run is immutable: create a new run")
 public class AdversarialTestRunSpec {
     @Required

@@ -1,5 +1,6 @@
 package io.robustml.crds.run;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
@@ -7,6 +8,8 @@ import java.util.List;
 
 /** Measured by the tester (metrics) and the operator (verdict). Decimal values are strings. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonClassDescription("What the run measured, written by the tester Job, and the verdict, written by the operator. "
+        + "Rates and other decimal values are strings such as \"0.05\".")
 public class AdversarialTestRunStatus {
     @JsonPropertyDescription("Pending, Running, Succeeded or Failed (the tester could not finish; see error).")
     public String phase;
@@ -53,7 +56,9 @@ public class AdversarialTestRunStatus {
     /** Latency percentiles in milliseconds (decimal strings). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class LatencyMetrics {
+        @JsonPropertyDescription("Median latency in milliseconds of single-example requests through the sidecar (decimal string).")
         public String p50Ms;
+        @JsonPropertyDescription("99th-percentile latency in milliseconds (decimal string); the maxLatencyP99Ms SLO compares this.")
         public String p99Ms;
         @JsonPropertyDescription("Single-example requests the percentiles were measured on.")
         public Integer requests;
@@ -61,17 +66,25 @@ public class AdversarialTestRunStatus {
 
     /** One attack's outcome. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonClassDescription("The outcome of one attack of the suite.")
     public static class AttackResult {
         @JsonPropertyDescription("Unique name of the attack in the suite, e.g. pgd-linf-0.1.")
         public String name;
+        @JsonPropertyDescription("Attack algorithm: fgsm, pgd, square, noise or extraction.")
         public String type;
+        @JsonPropertyDescription("Perturbation norm the attack was bounded in: linf or l2 (absent for extraction).")
         public String norm;
+        @JsonPropertyDescription("Perturbation budget the attack ran with, in input units (decimal string; absent for extraction).")
         public String epsilon;
         @JsonPropertyDescription("Fraction of originally correct examples the attack made wrong (M1).")
         public String adversarialSuccessRate;
         @JsonPropertyDescription("Accuracy under the attack.")
         public String robustAccuracy;
+        @JsonPropertyDescription("Mean size of the perturbation over the successful adversarial examples, measured in the "
+                + "attack's norm and in input units (decimal string).")
         public String meanPerturbation;
+        @JsonPropertyDescription("Largest perturbation over the successful adversarial examples, in the attack's norm and "
+                + "input units (decimal string).")
         public String maxPerturbation;
         @JsonPropertyDescription("Queries sent (black-box attacks).")
         public Long queriesUsed;

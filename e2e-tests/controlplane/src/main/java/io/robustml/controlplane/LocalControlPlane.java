@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * (a developer's {@code scripts/cluster up}) and stops only one it started itself.
  */
 public final class LocalControlPlane implements AutoCloseable {
+    /** The Kubernetes release scripts/cluster builds and runs. */
+    public static final String K8S_VERSION = "v1.35.4";
     private static final long START_TIMEOUT_MINUTES = 30; // a cold build of the binaries takes ~5–10 min
 
     private final Path repoRoot;
@@ -51,6 +53,17 @@ public final class LocalControlPlane implements AutoCloseable {
             return Path.of(dir);
         }
         return Path.of(System.getenv().getOrDefault("TMPDIR", "/tmp"), "robustml-cluster");
+    }
+
+    /** Where scripts/cluster build puts the binaries (same default as the script). */
+    static Path binDir() {
+        String dir = System.getenv("ROBUSTML_K8S_BIN");
+        if (dir != null && !dir.isBlank()) {
+            return Path.of(dir);
+        }
+        String cache = System.getenv("XDG_CACHE_HOME");
+        Path base = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("robustml").resolve("k8s-" + K8S_VERSION);
     }
 
     public Path kubeconfig() {
