@@ -3,6 +3,7 @@ package io.robustml.modelserver.oip;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.robustml.modelserver.runtime.ModelServerConfig;
 import io.robustml.modelserver.runtime.Prediction;
+import io.robustml.oip.BinaryTensors;
 import io.robustml.oip.InferenceRequest;
 import io.robustml.oip.InferenceResponse;
 import io.robustml.oip.InvalidTensorException;
@@ -63,19 +64,32 @@ public final class InferenceHandler {
                 }
             }
         }
+        // Reject a malformed binary_data / binary_data_output before the forward pass, not after.
+        BinaryTensors.wantsBinary(request, config.outputName());
+        BinaryTensors.wantsBinary(request, LABEL_OUTPUT);
         return new Batch(data, shape);
     }
 
+    /**
+     * The response; an output is binary (binary tensor data extension) when the request asks for it
+     * with the output's {@code binary_data} or the request's {@code binary_data_output}, else JSON.
+     */
     public static InferenceResponse respond(InferenceRequest request, Prediction prediction, ModelServerConfig config) {
         boolean all = request.outputs() == null || request.outputs().isEmpty();
         List<Tensor> outputs = new ArrayList<>(2);
         if (all || requested(request, config.outputName())) {
-            ArrayNode data = TensorCodec.toJson(prediction.logits());
-            outputs.add(new Tensor(config.outputName(), prediction.shape(), "FP32", null, data));
+            if (BinaryTensors.wantsBinary(request, config.outputName())) {
+                outputs.add(BinaryTensors.fp32(config.outputName(), prediction.shape(), prediction.logits()));
+            } else {
+                ArrayNode data = TensorCodec.toJson(prediction.logits());
+                outputs.add(new Tensor(config.outputName(), prediction.shape(), "FP32", null, data));
+            }
         }
         if (all || requested(request, LABEL_OUTPUT)) {
-            outputs.add(new Tensor(LABEL_OUTPUT, new long[] {prediction.shape()[0]}, "INT64", null,
-                    TensorCodec.toJson(prediction.argmax())));
+            long[] shape = {prediction.shape()[0]};
+            outputs.add(BinaryTensors.wantsBinary(request, LABEL_OUTPUT)
+                    ? BinaryTensors.int64(LABEL_OUTPUT, shape, prediction.argmax())
+                    : new Tensor(LABEL_OUTPUT, shape, "INT64", null, TensorCodec.toJson(prediction.argmax())));
         }
         return new InferenceResponse(config.name(), config.version(), request.id(), null, outputs);
     }

@@ -9,8 +9,10 @@ import io.robustml.modelserver.runtime.ModelRuntime;
 import io.robustml.modelserver.runtime.ModelServerConfig;
 import io.robustml.modelserver.runtime.ModelState;
 import io.robustml.modelserver.runtime.Prediction;
+import io.robustml.oip.BinaryTensors;
 import io.robustml.oip.ErrorResponse;
 import io.robustml.oip.InferenceRequest;
+import io.robustml.oip.InferenceResponse;
 import io.robustml.oip.InvalidTensorException;
 import io.robustml.oip.ModelMetadata;
 import io.vertx.ext.web.Router;
@@ -55,7 +57,7 @@ public class OipRoutes {
 
     void routes(@Observes Router router) {
         router.get("/v2").handler(ctx -> send(ctx, 200, Map.of("name", "robustml-model-server",
-                "version", "0.1.0", "extensions", List.of())));
+                "version", "0.1.0", "extensions", List.of(BinaryTensors.EXTENSION))));
         router.get("/v2/health/live").handler(ctx -> send(ctx, 200, Map.of("live", true)));
         router.get("/v2/health/ready").handler(this::serverReady);
         for (String base : List.of(MODEL, VERSIONED)) {
@@ -113,13 +115,15 @@ public class OipRoutes {
             return;
         }
         try {
-            InferenceRequest request = json.readValue(ctx.body().buffer().getBytes(), InferenceRequest.class);
+            // JSON, or a JSON header followed by binary tensor data (Inference-Header-Content-Length).
+            InferenceRequest request = BinaryTensors.decodeRequest(ctx.body().buffer().getBytes(),
+                    ctx.request().getHeader(BinaryTensors.HEADER), json);
             InferenceHandler.Batch batch = InferenceHandler.validate(request, runtime.config());
             batchSize.record(batch.shape()[0]);
             Timer.Sample sample = Timer.start(registry);
             Prediction prediction = runtime.model().predict(batch.data(), batch.shape());
             sample.stop(latency);
-            send(ctx, 200, InferenceHandler.respond(request, prediction, runtime.config()));
+            sendResponse(ctx, InferenceHandler.respond(request, prediction, runtime.config()));
             count("ok");
         } catch (JsonProcessingException e) {
             count("client_error");
@@ -153,6 +157,24 @@ public class OipRoutes {
 
     private void error(RoutingContext ctx, int status, String message) {
         send(ctx, status, new ErrorResponse(message));
+    }
+
+    /** JSON, or with binary outputs a JSON header and their bytes, the header's length in the response header. */
+    private void sendResponse(RoutingContext ctx, InferenceResponse response) {
+        BinaryTensors.Encoded encoded;
+        try {
+            encoded = BinaryTensors.encode(response, json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the response", e); // ours, so a 500
+        }
+        if (!encoded.binary()) {
+            ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
+                    .end(io.vertx.core.buffer.Buffer.buffer(encoded.body()));
+            return;
+        }
+        ctx.response().setStatusCode(200).putHeader("content-type", "application/octet-stream")
+                .putHeader(BinaryTensors.HEADER, String.valueOf(encoded.headerLength()))
+                .end(io.vertx.core.buffer.Buffer.buffer(encoded.body()));
     }
 
     private void send(RoutingContext ctx, int status, Object body) {
