@@ -12,7 +12,23 @@ import java.util.Set;
  *                           set and no threshold was calibrated yet: scores are measured, nothing is flagged
  */
 public record DetectorSettings(boolean featureSqueezing, String action, Double squeezingThreshold, int bitDepth,
-        int medianWindow, boolean querySimilarity, int matchThreshold, int windowSize, int quantization) {
+        int medianWindow, boolean querySimilarity, int matchThreshold, int windowSize, int quantization,
+        boolean extraction, double extractionDelta, Fallback fallback, OutputHardening hardening,
+        boolean forensicLog, long forensicRetentionSeconds) {
+    /**
+     * spec.detector.fallback: {@code abstain} (200, no prediction, parameters.abstained) or {@code service}
+     * (the request is answered by another Open Inference Protocol service in the namespace).
+     */
+    public record Fallback(String type, String serviceName, int servicePort) {
+        public boolean abstains() {
+            return !"service".equals(type);
+        }
+    }
+
+    /** PRADA's δ when the config names none: DESIGN §8 measured 0.90–0.92 with no ordinary client flagged. */
+    public static final double DEFAULT_EXTRACTION_DELTA = 0.90;
+    /** spec.detector.forensicLog.retention's default, 720h. */
+    public static final long DEFAULT_FORENSIC_RETENTION_SECONDS = 720L * 3600;
     public static final int DEFAULT_BIT_DEPTH = 4;
     public static final int DEFAULT_MEDIAN_WINDOW = 2;
     /** Blacklight defaults that kept clean false positives at 0.02–0.25 % on Fashion-MNIST (DESIGN §8). */
@@ -24,13 +40,15 @@ public record DetectorSettings(boolean featureSqueezing, String action, Double s
 
     public static DetectorSettings off() {
         return new DetectorSettings(false, "flag", null, DEFAULT_BIT_DEPTH, DEFAULT_MEDIAN_WINDOW, false,
-                DEFAULT_MATCH_THRESHOLD, DEFAULT_WINDOW_SIZE, DEFAULT_QUANTIZATION);
+                DEFAULT_MATCH_THRESHOLD, DEFAULT_WINDOW_SIZE, DEFAULT_QUANTIZATION, false, DEFAULT_EXTRACTION_DELTA, null,
+                OutputHardening.NONE, true, DEFAULT_FORENSIC_RETENTION_SECONDS);
     }
 
     /** Feature squeezing only, as the calibration command and tests use it. */
     public static DetectorSettings squeezing(Double threshold, int bitDepth, int medianWindow) {
         return new DetectorSettings(true, "flag", threshold, bitDepth, medianWindow, false, DEFAULT_MATCH_THRESHOLD,
-                DEFAULT_WINDOW_SIZE, DEFAULT_QUANTIZATION);
+                DEFAULT_WINDOW_SIZE, DEFAULT_QUANTIZATION, false, DEFAULT_EXTRACTION_DELTA, null, OutputHardening.NONE, true,
+                DEFAULT_FORENSIC_RETENTION_SECONDS);
     }
 
     /** From the {@code detector} object of detector.json; absent methods default as in the CRD. */
@@ -44,14 +62,51 @@ public record DetectorSettings(boolean featureSqueezing, String action, Double s
         Double threshold = squeezing.hasNonNull("threshold") ? new BigDecimal(squeezing.get("threshold").asText()).doubleValue()
                 : null;
         JsonNode similarity = detector.path("querySimilarity");
-        return new DetectorSettings(methods.contains("featureSqueezing"), detector.path("action").asText("flag"), threshold,
+        JsonNode extraction = detector.path("extraction");
+        double delta = extraction.hasNonNull("delta") ? new BigDecimal(extraction.get("delta").asText()).doubleValue()
+                : DEFAULT_EXTRACTION_DELTA;
+        if (!(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("detector.extraction.delta must be in (0, 1), got " + delta);
+        }
+        JsonNode fb = detector.path("fallback");
+        Fallback fallback = fb.isObject() ? new Fallback(fb.path("type").asText("abstain"), fb.at("/service/name").asText(null),
+                fb.at("/service/port").asInt(80)) : null;
+        String action = detector.path("action").asText("flag");
+        if ("fallback".equals(action) && fallback == null) {
+            throw new IllegalArgumentException("action fallback needs detector.fallback");
+        }
+        if (fallback != null && !fallback.abstains() && fallback.serviceName() == null) {
+            throw new IllegalArgumentException("fallback type service needs fallback.service.name");
+        }
+        JsonNode log = detector.path("forensicLog");
+        return new DetectorSettings(methods.contains("featureSqueezing"), action, threshold,
                 squeezing.path("bitDepth").asInt(DEFAULT_BIT_DEPTH), squeezing.path("medianWindow").asInt(DEFAULT_MEDIAN_WINDOW),
                 methods.contains("querySimilarity"), similarity.path("matchThreshold").asInt(DEFAULT_MATCH_THRESHOLD),
-                similarity.path("windowSize").asInt(DEFAULT_WINDOW_SIZE), similarity.path("quantization").asInt(DEFAULT_QUANTIZATION));
+                similarity.path("windowSize").asInt(DEFAULT_WINDOW_SIZE), similarity.path("quantization").asInt(DEFAULT_QUANTIZATION),
+                methods.contains("extraction"), delta, fallback, OutputHardening.of(detector.path("outputHardening")),
+                log.path("enabled").asBoolean(true), log.hasNonNull("retention") ? durationSeconds(log.get("retention").asText())
+                        : DEFAULT_FORENSIC_RETENTION_SECONDS);
+    }
+
+    /** "90s", "30m", "720h" (the CRD's duration pattern) in seconds. */
+    static long durationSeconds(String text) {
+        if (!text.matches("[1-9][0-9]{0,5}[smh]")) {
+            throw new IllegalArgumentException("duration must look like 90s, 30m or 720h, got '" + text + "'");
+        }
+        long n = Long.parseLong(text.substring(0, text.length() - 1));
+        return switch (text.charAt(text.length() - 1)) {
+            case 's' -> n;
+            case 'm' -> n * 60;
+            default -> n * 3600;
+        };
     }
 
     public boolean inspects() {
-        return featureSqueezing || querySimilarity;
+        return featureSqueezing || querySimilarity || extraction;
+    }
+
+    public boolean fallsBack() {
+        return "fallback".equals(action) && fallback != null;
     }
 
     public boolean blocks() {

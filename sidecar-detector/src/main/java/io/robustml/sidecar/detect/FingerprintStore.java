@@ -10,7 +10,7 @@ import java.util.Map;
  * newest {@code bucketCap} query ids, because windows of constant background are common to most
  * images and would otherwise grow buckets to tens of thousands (DESIGN §8).
  */
-public final class FingerprintStore {
+public final class FingerprintStore implements FingerprintTable {
     private final int capacity;
     private final long ttlNanos;
     private final int bucketCap;
@@ -33,6 +33,14 @@ public final class FingerprintStore {
      * Synchronized: the store is shared by all requests of the sidecar.
      */
     public synchronized int matchAndAdd(long[] hashes, long now) {
+        int best = match(hashes, now);
+        add(hashes, now);
+        return best;
+    }
+
+    /** The largest number of hashes {@code hashes} shares with one earlier query; records nothing. */
+    @Override
+    public synchronized int match(long[] hashes, long now) {
         expire(now);
         long oldestLive = queries.isEmpty() ? nextId : queries.peekFirst().id();
         Map<Long, Integer> counts = new HashMap<>();
@@ -48,6 +56,14 @@ public final class FingerprintStore {
                 }
             }
         }
+        return best;
+    }
+
+    /** Records a query's fingerprint (the oldest goes when the store is full). */
+    @Override
+    public synchronized void add(long[] hashes, long now) {
+        expire(now);
+        long oldestLive = queries.isEmpty() ? nextId : queries.peekFirst().id();
         long id = nextId++;
         for (long h : hashes) {
             ArrayDeque<Long> ids = buckets.computeIfAbsent(h, k -> new ArrayDeque<>());
@@ -60,7 +76,6 @@ public final class FingerprintStore {
         while (queries.size() > capacity) {
             evict(queries.pollFirst());
         }
-        return best;
     }
 
     private void expire(long now) {
@@ -82,10 +97,12 @@ public final class FingerprintStore {
         }
     }
 
+    @Override
     public synchronized int size() {
         return queries.size();
     }
 
+    @Override
     public synchronized long evictions() {
         return evictions;
     }

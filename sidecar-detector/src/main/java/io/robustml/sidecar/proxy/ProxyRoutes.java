@@ -9,6 +9,10 @@ import io.robustml.oip.ErrorResponse;
 import io.robustml.oip.InvalidTensorException;
 import io.robustml.sidecar.detect.DetectorSettings;
 import io.robustml.sidecar.detect.FingerprintStore;
+import io.robustml.sidecar.detect.FingerprintTable;
+import io.robustml.sidecar.detect.RedisFingerprintStore;
+import io.robustml.sidecar.detect.ForensicLog;
+import io.robustml.sidecar.detect.Prada;
 import io.robustml.sidecar.detect.Fingerprints;
 import io.robustml.sidecar.detect.InputRows;
 import io.robustml.sidecar.detect.SqueezingInspection;
@@ -43,6 +47,7 @@ public class ProxyRoutes {
     private static final Logger LOG = Logger.getLogger(ProxyRoutes.class);
     /** One 0/1 per input row, for callers whose API key may see verdicts (the tester). */
     public static final String FLAGGED_HEADER = "X-RobustML-Flagged";
+    private static final String RECEIVED = "robustml.received";
 
     private final ObjectMapper json;
     private final MeterRegistry registry;
@@ -55,7 +60,15 @@ public class ProxyRoutes {
     private final Set<String> verdictKeys;
     private final int maxUpstreamRows;
     private final DistributionSummary squeezingScores;
-    private final FingerprintStore fingerprints;
+    private final FingerprintTable fingerprints;
+    private final io.micrometer.core.instrument.Counter storeErrors;
+    private final DistributionSummary similarityMatches;
+    private final DistributionSummary pradaW;
+    private final Timer addedLatency;
+    private final Prada prada;
+    private final Optional<ForensicLog> forensicLog;
+    private final Optional<String> modelRevision;
+    private final HttpClient fallbackUpstream;
 
     public ProxyRoutes(Vertx vertx, ObjectMapper json, MeterRegistry registry,
             @ConfigProperty(name = "robustml.upstream", defaultValue = "http://127.0.0.1:8081") String upstreamUrl,
@@ -67,7 +80,18 @@ public class ProxyRoutes {
             @ConfigProperty(name = "robustml.verdict-api-keys") Optional<List<String>> verdictKeys,
             @ConfigProperty(name = "robustml.max-upstream-rows", defaultValue = "1024") int maxUpstreamRows,
             @ConfigProperty(name = "robustml.fingerprints.capacity", defaultValue = "100000") int fingerprintCapacity,
-            @ConfigProperty(name = "robustml.fingerprints.ttl-seconds", defaultValue = "86400") long fingerprintTtlSeconds) {
+            @ConfigProperty(name = "robustml.fingerprints.ttl-seconds", defaultValue = "86400") long fingerprintTtlSeconds,
+            @ConfigProperty(name = "robustml.extraction.max-clients", defaultValue = "10000") int pradaClients,
+            @ConfigProperty(name = "robustml.extraction.max-stored-values", defaultValue = "16777216") long pradaValues,
+            @ConfigProperty(name = "robustml.extraction.max-growing-rows", defaultValue = "1000") int pradaRows,
+            @ConfigProperty(name = "robustml.extraction.ttl-seconds", defaultValue = "86400") long pradaTtlSeconds,
+            @ConfigProperty(name = "robustml.forensic-log.dir") Optional<String> forensicDir,
+            @ConfigProperty(name = "robustml.forensic-log.max-bytes", defaultValue = "268435456") long forensicMaxBytes,
+            @ConfigProperty(name = "robustml.forensic-log.fsync", defaultValue = "false") boolean forensicFsync,
+            @ConfigProperty(name = "robustml.model-revision") Optional<String> modelRevision,
+            @ConfigProperty(name = "robustml.fallback.url") Optional<String> fallbackUrl,
+            @ConfigProperty(name = "robustml.fingerprints.redis") Optional<String> redisUrl,
+            @ConfigProperty(name = "robustml.fingerprints.redis-namespace") Optional<String> redisNamespace) {
         this.json = json;
         this.registry = registry;
         this.timeoutMs = timeoutMs;
@@ -84,15 +108,88 @@ public class ProxyRoutes {
         this.squeezingScores = DistributionSummary.builder("robustml_sidecar_squeezing_score")
                 .description("Feature-squeezing score per input (max L1 distance of softmax outputs, 0-2)")
                 .serviceLevelObjectives(0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 1.5).register(registry);
-        this.fingerprints = new FingerprintStore(fingerprintCapacity, fingerprintTtlSeconds * 1_000_000_000L, 200);
-        io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_fingerprint_queries", fingerprints, FingerprintStore::size)
+        this.fingerprints = redisUrl.filter(u -> !u.isBlank())
+                .<FingerprintTable>map(u -> {
+                    URI redis = URI.create(u.contains("://") ? u : "redis://" + u);
+                    String namespace = redisNamespace.orElse(modelName(json, detectorConfig));
+                    LOG.infof("query-similarity fingerprints in Redis %s:%d, shared by every replica of '%s'", redis.getHost(),
+                            redis.getPort() < 0 ? 6379 : redis.getPort(), namespace);
+                    return new RedisFingerprintStore(redis.getHost(), redis.getPort() < 0 ? 6379 : redis.getPort(), 1000,
+                            namespace, fingerprintCapacity, fingerprintTtlSeconds * 1000, 200, 16);
+                })
+                .orElseGet(() -> new FingerprintStore(fingerprintCapacity, fingerprintTtlSeconds * 1_000_000_000L, 200));
+        io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_fingerprint_queries", fingerprints, FingerprintTable::size)
                 .description("Queries held in the query-similarity store").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("robustml_sidecar_fingerprint_evictions_total", fingerprints,
-                FingerprintStore::evictions).description("Queries evicted from the store (capacity or age)").register(registry);
+                FingerprintTable::evictions).description("Queries evicted from the store (capacity or age)").register(registry);
+        this.storeErrors = registry.counter("robustml_sidecar_fingerprint_store_errors_total");
+        this.similarityMatches = DistributionSummary.builder("robustml_sidecar_similarity_matching_hashes")
+                .description("Query similarity: hashes an input shares with its closest earlier query (0-50)")
+                .serviceLevelObjectives(1, 5, 10, 15, 20, 25, 30, 40, 50).register(registry);
+        this.pradaW = DistributionSummary.builder("robustml_sidecar_extraction_shapiro_w")
+                .description("PRADA: Shapiro-Wilk W of the client's minimum-distance distribution (0-1), per tested input")
+                .serviceLevelObjectives(0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98).register(registry);
+        this.addedLatency = Timer.builder("robustml_sidecar_added_latency_seconds")
+                .description("Time an inference request spent in the sidecar, upstream time excluded")
+                .publishPercentileHistogram().register(registry);
+        this.prada = new Prada(detector.extractionDelta(), pradaClients, pradaTtlSeconds * 1_000_000_000L, pradaValues,
+                pradaRows, 500);
+        io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_extraction_clients", prada, Prada::clients)
+                .description("Clients whose query history PRADA holds").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_extraction_stored_values", prada, Prada::storedValues)
+                .description("Input values held in PRADA's growing sets, all clients").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("robustml_sidecar_extraction_evictions_total", prada,
+                Prada::evictions).description("Clients PRADA forgot (capacity, memory budget or age)").register(registry);
+        this.modelRevision = modelRevision;
+        this.forensicLog = forensicLog(forensicDir, forensicMaxBytes, forensicFsync);
+        this.fallbackUpstream = fallbackClient(vertx, fallbackUrl);
         if (detector.featureSqueezing() && detector.squeezingThreshold() == null) {
             LOG.warn("featureSqueezing has no threshold yet (only a target false-positive rate): scores are measured, "
                     + "nothing is flagged; calibrate and set spec.detector.featureSqueezing.threshold");
         }
+    }
+
+    private Optional<ForensicLog> forensicLog(Optional<String> dir, long maxBytes, boolean fsync) {
+        if (dir.isEmpty() || dir.get().isBlank() || !detector.forensicLog()) {
+            return Optional.empty();
+        }
+        try {
+            ForensicLog log = new ForensicLog(Path.of(dir.get()), maxBytes, detector.forensicRetentionSeconds() * 1000, fsync);
+            log.prune(System.currentTimeMillis());
+            return Optional.of(log);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot use the forensic log directory " + dir.get(), e);
+        }
+    }
+
+    /** The fallback service: robustml.fallback.url when set, else http://<service>:<port> in the namespace. */
+    private HttpClient fallbackClient(Vertx vertx, Optional<String> url) {
+        if (detector.fallback() == null || detector.fallback().abstains()) {
+            return null;
+        }
+        URI uri = URI.create(url.orElse("http://" + detector.fallback().serviceName() + ":" + detector.fallback().servicePort()));
+        return vertx.createHttpClient(new HttpClientOptions().setDefaultHost(uri.getHost()).setDefaultPort(uri.getPort())
+                .setConnectTimeout(2000).setKeepAlive(true));
+    }
+
+    /** Deletes forensic files past their retention even when nothing new is flagged. */
+    void pruneForensicLog(@Observes io.quarkus.runtime.StartupEvent started, Vertx vertx) {
+        forensicLog.ifPresent(log -> vertx.setPeriodic(600_000, id -> vertx.executeBlocking(() -> {
+            log.prune(System.currentTimeMillis());
+            return null;
+        }, false)));
+    }
+
+    /** detector.json's "model" (the RobustModel's name), which names the shared fingerprint table. */
+    static String modelName(ObjectMapper json, Optional<String> detectorConfig) {
+        if (detectorConfig.isPresent() && Files.isReadable(Path.of(detectorConfig.get()))) {
+            try {
+                return json.readTree(Path.of(detectorConfig.get()).toFile()).path("model").asText("default");
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot read the detector config " + detectorConfig.get(), e);
+            }
+        }
+        return "default";
     }
 
     static DetectorSettings detectorSettings(ObjectMapper json, Optional<String> detectorConfig) {
@@ -128,13 +225,84 @@ public class ProxyRoutes {
     void routes(@Observes Router router) {
         router.get("/v2/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
                 .end("{\"live\":true}"));
-        router.post("/v2/models/:name/infer").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::infer);
+        router.post("/v2/models/:name/infer").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::infer)
+                .failureHandler(this::failed);
         router.post("/v2/models/:name/versions/:version/infer").handler(BodyHandler.create(false)
-                .setBodyLimit(maxBodyBytes)).handler(this::infer);
+                .setBodyLimit(maxBodyBytes)).handler(this::infer).failureHandler(this::failed);
         router.get("/v2*").handler(ctx -> forward(ctx, null));
+        // Anything else under /v2 (a POST elsewhere, an empty model name): a JSON 404, like the protocol's errors.
+        router.route("/v2*").handler(ctx -> reject(ctx, 404, "client_error", "no such endpoint: " + ctx.request().method()
+                + " " + ctx.request().path()));
+    }
+
+    /** One inference request on its way through the detectors. */
+    private final class Inspection {
+        final RoutingContext ctx;
+        final JsonNode request;
+        final Buffer body;
+        final String client;
+        final InputRows rows;
+        final long received = System.nanoTime();
+        long upstreamNanos;
+        int[] matches;
+        boolean[] similar;
+        long[][] hashes;
+        boolean recorded;
+        double[] squeezingScores;
+        boolean[] squeezed;
+        Prada.Verdict[] extraction;
+
+        Inspection(RoutingContext ctx, JsonNode request, Buffer body, String client, InputRows rows) {
+            this.ctx = ctx;
+            this.request = request;
+            this.body = body;
+            this.client = client;
+            this.rows = rows;
+        }
+
+        int n() {
+            return rows == null ? 0 : rows.rows();
+        }
+
+        boolean flagged(int i) {
+            return (similar != null && similar[i]) || (squeezed != null && squeezed[i])
+                    || (extraction != null && extraction[i].flagged());
+        }
+
+        boolean[] flags() {
+            boolean[] f = new boolean[n()];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = flagged(i);
+            }
+            return f;
+        }
+
+        boolean any() {
+            for (int i = 0; i < n(); i++) {
+                if (flagged(i)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        List<String> detectors(int i) {
+            List<String> names = new java.util.ArrayList<>(3);
+            if (squeezed != null && squeezed[i]) {
+                names.add("featureSqueezing");
+            }
+            if (similar != null && similar[i]) {
+                names.add("querySimilarity");
+            }
+            if (extraction != null && extraction[i].flagged()) {
+                names.add("extraction");
+            }
+            return names;
+        }
     }
 
     private void infer(RoutingContext ctx) {
+        ctx.put(RECEIVED, System.nanoTime());
         Buffer body = ctx.body().buffer();
         JsonNode request;
         try {
@@ -147,79 +315,420 @@ public class ProxyRoutes {
             reject(ctx, 400, "client_error", "malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
             return;
         }
+        String client = ClientIdentity.of(ctx);
         if (rateLimiter.isPresent()) {
-            OptionalLong wait = rateLimiter.get().tryAcquire(ClientIdentity.of(ctx), System.nanoTime());
+            OptionalLong wait = rateLimiter.get().tryAcquire(client, System.nanoTime());
             if (wait.isPresent()) {
                 ctx.response().putHeader("Retry-After", Long.toString(wait.getAsLong()));
                 reject(ctx, 429, "rate_limited", "rate limit exceeded; retry after " + wait.getAsLong() + " s");
                 return;
             }
         }
+        InputRows rows = null;
         if (detector.inspects()) {
-            Optional<InputRows> rows;
             try {
-                rows = InputRows.of(json, request);
+                rows = InputRows.of(json, request).orElse(null);
             } catch (InvalidTensorException e) {
                 reject(ctx, 400, "client_error", e.getMessage());
                 return;
             }
-            if (rows.isPresent()) {
-                boolean[] similar = detector.querySimilarity() ? similarity(rows.get()) : new boolean[rows.get().rows()];
-                if (detector.featureSqueezing()) {
-                    SqueezingInspection inspection = SqueezingInspection.of(request, rows.get(), detector);
-                    if (inspection.upstreamRows() > maxUpstreamRows) {
-                        reject(ctx, 413, "client_error", "batch of " + inspection.rows() + " rows is too large to inspect: "
-                                + "feature squeezing sends " + inspection.upstreamRows() + " rows upstream, at most "
-                                + maxUpstreamRows);
-                        return;
-                    }
-                    inspected(ctx, inspection, similar);
-                } else {
-                    forwardWithVerdicts(ctx, body, similar);
-                }
+            if (rows == null) {
+                count("not_inspected");
+            }
+        }
+        Inspection in = new Inspection(ctx, request, body, client, rows);
+        SqueezingInspection squeezing = null;
+        if (rows != null && detector.featureSqueezing()) {
+            squeezing = SqueezingInspection.of(request, rows, detector);
+            if (squeezing.upstreamRows() > maxUpstreamRows) {
+                reject(ctx, 413, "client_error", "batch of " + squeezing.rows() + " rows is too large to inspect: "
+                        + "feature squeezing sends " + squeezing.upstreamRows() + " rows upstream, at most " + maxUpstreamRows);
                 return;
             }
-            count("not_inspected");
         }
-        forward(ctx, body);
-    }
-
-    /** Query similarity: each row against the recent queries of every client; flagged rows are then recorded too. */
-    private boolean[] similarity(InputRows rows) {
-        boolean[] flagged = new boolean[rows.rows()];
-        long now = System.nanoTime();
-        for (int i = 0; i < flagged.length; i++) {
-            long[] hashes = Fingerprints.of(rows.row(i), detector.quantization(), detector.windowSize(),
-                    DetectorSettings.TOP_HASHES);
-            int matches = fingerprints.matchAndAdd(hashes, now);
-            flagged[i] = matches >= detector.matchThreshold();
-        }
-        return flagged;
-    }
-
-    /** Detectors that need no upstream help: the body goes as it came, verdicts are added to the answer. */
-    private void forwardWithVerdicts(RoutingContext ctx, Buffer body, boolean[] flagged) {
-        boolean any = noteFlags(flagged, "querySimilarity");
-        if (any && detector.blocks()) {
-            registry.counter("robustml_sidecar_blocked_total", "detector", "querySimilarity").increment();
-            reject(ctx, 403, "blocked", "the input was flagged as adversarial by the detector");
+        if (rows != null && detector.querySimilarity() && fingerprints.remote()) { // Redis: off the event loop
+            SqueezingInspection sq = squeezing;
+            ctx.vertx().<Void>executeBlocking(() -> {
+                similarity(in);
+                return null;
+            }, false).onComplete(done -> upstream(in, sq));
             return;
         }
-        if (mayKnowVerdicts(ctx)) {
-            ctx.response().putHeader(FLAGGED_HEADER, verdictHeader(flagged));
+        if (rows != null && detector.querySimilarity()) {
+            similarity(in);
         }
-        forward(ctx, body);
+        upstream(in, squeezing);
     }
 
-    private boolean noteFlags(boolean[] flagged, String detectorName) {
-        boolean any = false;
-        for (boolean f : flagged) {
-            any |= f;
+    /** After query similarity: act on its verdict, or ask the model server (with the squeezed copies). */
+    private void upstream(Inspection in, SqueezingInspection squeezing) {
+        RoutingContext ctx = in.ctx;
+        JsonNode request = in.request;
+        Buffer body = in.body;
+        InputRows rows = in.rows;
+        if (in.any() && !"flag".equals(detector.action())) {
+            act(in, null); // block or fall back before the model sees the input
+            return;
         }
+        SqueezingInspection sq = squeezing;
+        InputRows decoded = rows;
+        boolean mustRead = rows != null || detector.hardening().changesAnything();
+        if (!mustRead) {
+            forward(ctx, body);
+            return;
+        }
+        Buffer upstreamBody = body;
+        JsonNode toSend = squeezing != null ? squeezing.augmentedRequest() : request;
+        boolean binaryAsked = asksForBinaryOutput(toSend);
+        if (squeezing != null || binaryAsked) {
+            try {
+                if (binaryAsked) {
+                    toSend = withJsonOutputs(toSend);
+                }
+                upstreamBody = Buffer.buffer(json.writeValueAsBytes(toSend));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                ctx.fail(e);
+                return;
+            }
+        }
+        call(upstream, ctx.request().uri(), upstreamBody).onSuccess(reply -> {
+            in.upstreamNanos = reply.nanos();
+            upstreamLatency.record(reply.nanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (reply.status() != 200) {
+                passThrough(ctx, reply);
+                return;
+            }
+            JsonNode answer;
+            try {
+                answer = json.readTree(reply.body().getBytes());
+                if (sq != null) {
+                    SqueezingInspection.Outcome outcome = sq.split(answer);
+                    answer = outcome.clientResponse();
+                    scoreSqueezing(in, outcome.scores());
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                reject(ctx, 502, "upstream_error", "the model server's answer could not be read: " + e.getMessage());
+                return;
+            }
+            if (decoded != null && detector.extraction()) {
+                extraction(in, answer);
+            }
+            act(in, answer);
+        }).onFailure(err -> reject(ctx, 503, "upstream_unavailable", "model server not reachable: " + err.getMessage()));
+    }
+
+    /**
+     * Query similarity: each row against the recent queries of every client. Rows are recorded only once
+     * the request is answered or acted on ({@link #record}), so requests that fail — malformed for the
+     * model, upstream down — leave no trace in the store.
+     */
+    private void similarity(Inspection in) {
+        int n = in.n();
+        in.matches = new int[n];
+        in.similar = new boolean[n];
+        in.hashes = new long[n][];
+        // Rows of one request are compared with each other too (NES sends its samples as one batch).
+        FingerprintStore withinRequest = new FingerprintStore(Math.max(1, n), Long.MAX_VALUE, Math.max(1, n));
+        long now = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            in.hashes[i] = Fingerprints.of(in.rows.row(i), detector.quantization(), detector.windowSize(),
+                    DetectorSettings.TOP_HASHES);
+            int shared = 0;
+            try {
+                shared = fingerprints.match(in.hashes[i], now);
+            } catch (RuntimeException e) { // a shared store that is down must not take the model down: fail open
+                storeErrors.increment();
+                LOG.debugf("fingerprint store lookup failed: %s", e.getMessage());
+            }
+            in.matches[i] = Math.max(shared, withinRequest.matchAndAdd(in.hashes[i], now));
+            similarityMatches.record(in.matches[i]);
+            in.similar[i] = in.matches[i] >= detector.matchThreshold();
+        }
+    }
+
+    /** Whether the request asks for outputs in the binary tensor extension (request- or output-level). */
+    static boolean asksForBinaryOutput(JsonNode request) {
+        if (request.at("/parameters/binary_data_output").asBoolean(false)) {
+            return true;
+        }
+        for (JsonNode o : request.path("outputs")) {
+            if (o.at("/parameters/binary_data").asBoolean(false)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The request without binary-output parameters: the sidecar reads the answers it inspects or hardens,
+     * so those are asked for, and answered, in JSON. (Leaving such requests uninspected would let anyone
+     * bypass the detectors by asking for binary outputs.)
+     */
+    static JsonNode withJsonOutputs(JsonNode request) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = request.deepCopy();
+        if (copy.path("parameters") instanceof com.fasterxml.jackson.databind.node.ObjectNode p) {
+            p.remove("binary_data_output");
+        }
+        for (JsonNode o : copy.path("outputs")) {
+            if (o.path("parameters") instanceof com.fasterxml.jackson.databind.node.ObjectNode p) {
+                p.remove("binary_data");
+            }
+        }
+        return copy;
+    }
+
+    /** Adds the request's fingerprints to the store, once. */
+    private void record(Inspection in) {
+        if (in.hashes == null || in.recorded) {
+            return;
+        }
+        in.recorded = true;
+        if (fingerprints.remote()) {
+            in.ctx.vertx().executeBlocking(() -> {
+                addAll(in.hashes);
+                return null;
+            }, false);
+        } else {
+            addAll(in.hashes);
+        }
+    }
+
+    private void addAll(long[][] hashes) {
+        long now = System.nanoTime();
+        try {
+            for (long[] h : hashes) {
+                fingerprints.add(h, now);
+            }
+        } catch (RuntimeException e) {
+            storeErrors.increment();
+            LOG.debugf("fingerprint store update failed: %s", e.getMessage());
+        }
+    }
+
+    /** The query-similarity store, for tests and metrics. */
+    public FingerprintTable fingerprintStore() {
+        return fingerprints;
+    }
+
+    /** PRADA's per-client state, for tests and metrics. */
+    public Prada extractionDetector() {
+        return prada;
+    }
+
+    private void scoreSqueezing(Inspection in, double[] scores) {
+        in.squeezingScores = scores;
+        in.squeezed = new boolean[scores.length];
+        Double threshold = detector.squeezingThreshold();
+        for (int i = 0; i < scores.length; i++) {
+            squeezingScores.record(scores[i]);
+            in.squeezed[i] = threshold != null && scores[i] > threshold;
+        }
+    }
+
+    /** PRADA: each row joins its client's history under the class the model gave it. */
+    private void extraction(Inspection in, JsonNode answer) {
+        int[] classes = predictedClasses(answer, in.n());
+        in.extraction = new Prada.Verdict[in.n()];
+        long now = System.nanoTime();
+        for (int i = 0; i < in.n(); i++) {
+            in.extraction[i] = prada.observe(in.client, in.rows.row(i), classes[i], now);
+            if (!Double.isNaN(in.extraction[i].w())) {
+                pradaW.record(in.extraction[i].w());
+            }
+        }
+    }
+
+    /**
+     * The class per row: the arg-max of the first floating-point output of shape [n, classes], else an
+     * integer output of shape [n]; 0 for every row when the answer has neither (PRADA then uses one set).
+     */
+    static int[] predictedClasses(JsonNode answer, int n) {
+        int[] classes = new int[n];
+        JsonNode label = null;
+        for (JsonNode o : answer.path("outputs")) {
+            JsonNode shape = o.path("shape");
+            JsonNode data = o.path("data");
+            if (!shape.isArray() || shape.isEmpty() || shape.get(0).asLong() != n || !data.isArray()) {
+                continue;
+            }
+            if (shape.size() == 2 && o.path("datatype").asText("").startsWith("FP") && shape.get(1).asLong() > 0
+                    && data.size() == n * shape.get(1).asLong()) {
+                int c = (int) shape.get(1).asLong();
+                for (int i = 0; i < n; i++) {
+                    int best = 0;
+                    for (int k = 1; k < c; k++) {
+                        if (data.get(i * c + k).asDouble() > data.get(i * c + best).asDouble()) {
+                            best = k;
+                        }
+                    }
+                    classes[i] = best;
+                }
+                return classes;
+            }
+            if (shape.size() == 1 && label == null && data.size() == n) {
+                label = data;
+            }
+        }
+        if (label != null) {
+            for (int i = 0; i < n; i++) {
+                classes[i] = label.get(i).asInt();
+            }
+        }
+        return classes;
+    }
+
+    /** Counts, logs and acts on the verdicts; {@code answer} is the model's (null when it was not asked). */
+    private void act(Inspection in, JsonNode answer) {
+        record(in);
+        boolean any = in.any();
         if (any) {
-            registry.counter("robustml_sidecar_flags_total", "detector", detectorName).increment();
+            noteFlags(in, answer);
         }
-        return any;
+        if (any && detector.blocks()) {
+            for (String d : flaggedDetectors(in)) {
+                registry.counter("robustml_sidecar_blocked_total", "detector", d).increment();
+            }
+            reject(in.ctx, 403, "blocked", "the input was flagged as adversarial by the detector");
+            return;
+        }
+        if (any && detector.fallsBack()) {
+            fallback(in);
+            return;
+        }
+        if (answer == null) { // flagged before the upstream call with action flag cannot happen; be safe
+            forward(in.ctx, in.body);
+            return;
+        }
+        respond(in, answer, any ? "flagged" : "ok");
+    }
+
+    private java.util.Set<String> flaggedDetectors(Inspection in) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (int i = 0; i < in.n(); i++) {
+            names.addAll(in.detectors(i));
+        }
+        return names;
+    }
+
+    /** Flag counters per detector (one per flagged row) and the forensic record of each flagged row. */
+    private void noteFlags(Inspection in, JsonNode answer) {
+        String revision = answer != null && answer.hasNonNull("model_version") ? answer.get("model_version").asText()
+                : modelRevision.orElse(null);
+        String requestId = requestId(in);
+        for (int i = 0; i < in.n(); i++) {
+            List<String> names = in.detectors(i);
+            for (String d : names) {
+                registry.counter("robustml_sidecar_flags_total", "detector", d).increment();
+            }
+            if (!names.isEmpty() && forensicLog.isPresent()) {
+                writeForensicRecord(in, i, names, requestId, revision);
+            }
+        }
+    }
+
+    private String requestId(Inspection in) {
+        JsonNode id = in.request.path("id");
+        String value = id.isTextual() && !id.asText().isBlank() ? id.asText() : in.ctx.request().getHeader("X-Request-Id");
+        if (value == null || value.isBlank()) {
+            value = java.util.UUID.randomUUID().toString();
+        }
+        return value.length() > 128 ? value.substring(0, 128) : value;
+    }
+
+    private void writeForensicRecord(Inspection in, int row, List<String> names, String requestId, String revision) {
+        com.fasterxml.jackson.databind.node.ObjectNode record = json.createObjectNode();
+        record.put("time", java.time.Instant.now().toString());
+        record.put("requestId", requestId);
+        record.put("row", row);
+        record.put("client", ForensicLog.clientLabel(in.client));
+        record.put("model", in.ctx.pathParam("name"));
+        record.put("modelRevision", revision);
+        record.put("action", detector.action());
+        names.forEach(record.putArray("detectors")::add);
+        com.fasterxml.jackson.databind.node.ObjectNode scores = record.putObject("scores");
+        if (in.squeezingScores != null) {
+            scores.put("featureSqueezing", in.squeezingScores[row]);
+        }
+        if (in.matches != null) {
+            scores.put("querySimilarityMatches", in.matches[row]);
+        }
+        if (in.extraction != null) {
+            Prada.Verdict v = in.extraction[row];
+            if (Double.isNaN(v.w())) {
+                scores.putNull("extractionShapiroW");
+            } else {
+                scores.put("extractionShapiroW", v.w());
+            }
+            scores.put("extractionDistances", v.distances());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode input = record.putObject("input");
+        com.fasterxml.jackson.databind.node.ArrayNode shape = input.putArray("shape");
+        for (int d = 1; d < in.rows.shape().length; d++) {
+            shape.add(in.rows.shape()[d]);
+        }
+        input.set("data", io.robustml.oip.TensorCodec.toJson(in.rows.row(row)));
+        boolean written = forensicLog.get().append(record.toString(), System.currentTimeMillis());
+        registry.counter("robustml_sidecar_forensic_records_total", "result", written ? "written" : "failed").increment();
+    }
+
+    /** action fallback: an abstention, or the fallback service's answer to the original request. */
+    private void fallback(Inspection in) {
+        DetectorSettings.Fallback fb = detector.fallback();
+        if (fb.abstains() || fallbackUpstream == null) {
+            com.fasterxml.jackson.databind.node.ObjectNode answer = json.createObjectNode();
+            answer.put("model_name", in.ctx.pathParam("name"));
+            if (in.request.path("id").isTextual()) {
+                answer.put("id", in.request.get("id").asText());
+            }
+            answer.putArray("outputs");
+            answer.putObject("parameters").put("abstained", true);
+            respond(in, answer, "fallback");
+            return;
+        }
+        Buffer body = in.body;
+        if (asksForBinaryOutput(in.request)) {
+            try {
+                body = Buffer.buffer(json.writeValueAsBytes(withJsonOutputs(in.request)));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                in.ctx.fail(e);
+                return;
+            }
+        }
+        call(fallbackUpstream, in.ctx.request().uri(), body).onSuccess(reply -> {
+            if (reply.status() != 200) {
+                passThrough(in.ctx, reply);
+                return;
+            }
+            JsonNode answer;
+            try {
+                answer = json.readTree(reply.body().getBytes());
+            } catch (java.io.IOException e) {
+                reject(in.ctx, 502, "upstream_error", "the fallback service's answer could not be read: " + e.getMessage());
+                return;
+            }
+            respond(in, answer, "fallback");
+        }).onFailure(err -> reject(in.ctx, 503, "upstream_unavailable", "fallback service not reachable: " + err.getMessage()));
+    }
+
+    /** The answer after output hardening, with the verdicts for callers allowed to see them. */
+    private void respond(Inspection in, JsonNode answer, String outcome) {
+        detector.hardening().apply(answer);
+        if (in.rows != null && mayKnowVerdicts(in.ctx) && answer instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            boolean[] flagged = in.flags();
+            com.fasterxml.jackson.databind.node.ArrayNode marks = o.withObject("parameters").putArray("robustml_flagged");
+            for (boolean f : flagged) {
+                marks.add(f);
+            }
+            in.ctx.response().putHeader(FLAGGED_HEADER, verdictHeader(flagged));
+        }
+        count(outcome);
+        addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        try {
+            in.ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
+                    .end(Buffer.buffer(json.writeValueAsBytes(answer)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            in.ctx.fail(e);
+        }
     }
 
     private boolean mayKnowVerdicts(RoutingContext ctx) {
@@ -235,75 +744,23 @@ public class ProxyRoutes {
         return header.toString();
     }
 
-    /** Feature squeezing: one upstream call with the squeezed copies, the client gets its own rows back. */
-    private void inspected(RoutingContext ctx, SqueezingInspection inspection, boolean[] similar) {
-        long start = System.nanoTime();
-        Buffer augmented;
-        try {
-            augmented = Buffer.buffer(json.writeValueAsBytes(inspection.augmentedRequest()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            ctx.fail(e);
-            return;
-        }
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(ctx.request().uri())
-                .setIdleTimeout(timeoutMs).putHeader("content-type", "application/json");
-        upstream.request(options)
-                .compose(req -> req.send(augmented))
-                .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), b}))
-                .onSuccess(r -> {
-                    upstreamLatency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-                    int status = (Integer) r[0];
-                    Buffer b = (Buffer) r[1];
-                    if (status != 200) {
-                        count(status < 500 ? "client_error" : "upstream_error");
-                        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(b);
-                        return;
-                    }
-                    answerInspected(ctx, inspection, b, similar);
-                })
-                .onFailure(err -> reject(ctx, 503, "upstream_unavailable", "model server not reachable: " + err.getMessage()));
+    private record Reply(int status, String contentType, Buffer body, long nanos) {
     }
 
-    private void answerInspected(RoutingContext ctx, SqueezingInspection inspection, Buffer upstreamBody, boolean[] similar) {
-        SqueezingInspection.Outcome outcome;
-        try {
-            outcome = inspection.split(json.readTree(upstreamBody.getBytes()));
-        } catch (java.io.IOException | RuntimeException e) {
-            reject(ctx, 502, "upstream_error", "the model server's answer could not be read: " + e.getMessage());
-            return;
-        }
-        boolean[] squeezed = new boolean[outcome.scores().length];
-        Double threshold = detector.squeezingThreshold();
-        for (int i = 0; i < squeezed.length; i++) {
-            squeezingScores.record(outcome.scores()[i]);
-            squeezed[i] = threshold != null && outcome.scores()[i] > threshold;
-        }
-        boolean any = noteFlags(squeezed, "featureSqueezing") | noteFlags(similar, "querySimilarity");
-        boolean[] flagged = new boolean[squeezed.length];
-        for (int i = 0; i < flagged.length; i++) {
-            flagged[i] = squeezed[i] || similar[i];
-        }
-        if (any && detector.blocks()) {
-            registry.counter("robustml_sidecar_blocked_total", "detector", "any").increment();
-            reject(ctx, 403, "blocked", "the input was flagged as adversarial by the detector");
-            return;
-        }
-        JsonNode answer = outcome.clientResponse();
-        if (mayKnowVerdicts(ctx)) {
-            com.fasterxml.jackson.databind.node.ArrayNode marks = json.createArrayNode();
-            for (boolean f : flagged) {
-                marks.add(f);
-            }
-            ctx.response().putHeader(FLAGGED_HEADER, verdictHeader(flagged));
-            ((com.fasterxml.jackson.databind.node.ObjectNode) answer).withObject("parameters").set("robustml_flagged", marks);
-        }
-        count(any ? "flagged" : "ok");
-        try {
-            ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
-                    .end(Buffer.buffer(json.writeValueAsBytes(answer)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            ctx.fail(e);
-        }
+    private io.vertx.core.Future<Reply> call(HttpClient client, String uri, Buffer body) {
+        long start = System.nanoTime();
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(uri).setIdleTimeout(timeoutMs)
+                .putHeader("content-type", "application/json");
+        return client.request(options)
+                .compose(req -> req.send(body))
+                .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.getHeader("content-type"), b,
+                        System.nanoTime() - start)));
+    }
+
+    private void passThrough(RoutingContext ctx, Reply reply) {
+        count(reply.status() < 500 ? "client_error" : "upstream_error");
+        ctx.response().setStatusCode(reply.status()).putHeader("content-type",
+                reply.contentType() == null ? "application/json" : reply.contentType()).end(reply.body());
     }
 
     private void forward(RoutingContext ctx, Buffer body) {
@@ -314,7 +771,12 @@ public class ProxyRoutes {
         upstream.request(options)
                 .compose(req -> body == null ? req.send() : req.send(body))
                 .compose(resp -> resp.body().map(b -> {
-                    upstreamLatency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    long done = System.nanoTime();
+                    upstreamLatency.record(done - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    Long received = ctx.get(RECEIVED);
+                    if (received != null) {
+                        addedLatency.record(start - received, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    }
                     ctx.response().setStatusCode(resp.statusCode());
                     String type = resp.getHeader("content-type");
                     if (type != null) {
@@ -328,6 +790,19 @@ public class ProxyRoutes {
                     LOG.debugf("upstream failed for %s %s: %s", method, ctx.request().uri(), err.getMessage());
                     reject(ctx, 503, "upstream_unavailable", "model server not reachable: " + err.getMessage());
                 });
+    }
+
+    /** Failures of the body handler (413 over the body limit) and anything unexpected, as JSON errors. */
+    private void failed(RoutingContext ctx) {
+        int status = ctx.statusCode();
+        if (status == 413) {
+            reject(ctx, 413, "client_error", "request body larger than " + maxBodyBytes + " bytes");
+        } else if (status >= 400 && status < 500) {
+            reject(ctx, status, "client_error", "bad request");
+        } else {
+            LOG.errorf(ctx.failure(), "inference request failed");
+            reject(ctx, 500, "error", "internal error: " + (ctx.failure() == null ? "unknown" : ctx.failure().getClass().getSimpleName()));
+        }
     }
 
     private void reject(RoutingContext ctx, int status, String outcome, String message) {

@@ -1,0 +1,31 @@
+package io.robustml.sidecar.detect;
+
+/**
+ * Where query-similarity fingerprints live: in the sidecar ({@link FingerprintStore}, the default) or
+ * in Redis, shared by all replicas of a model ({@link RedisFingerprintStore}), so an attack spread over
+ * replicas is seen as on one. Times are the caller's clock in nanoseconds for the in-memory table; the
+ * Redis table uses the wall clock, which all replicas share.
+ */
+public interface FingerprintTable extends AutoCloseable {
+
+    /** The largest number of hashes {@code hashes} shares with one live earlier query; records nothing. */
+    int match(long[] hashes, long nowNanos);
+
+    /** Records one query's hashes. */
+    void add(long[] hashes, long nowNanos);
+
+    /** Queries held (for Redis: live ids within the capacity, an upper bound when some aged out). */
+    int size();
+
+    /** Queries evicted for capacity or age so far (for Redis: for capacity, across all replicas). */
+    long evictions();
+
+    /** True when calls do network I/O and must not run on an event loop. */
+    default boolean remote() {
+        return false;
+    }
+
+    @Override
+    default void close() {
+    }
+}
