@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.robustml.controllers.dependent.ServingImages;
 import io.robustml.controlplane.CustomResourceDefinitions;
@@ -62,7 +63,7 @@ class ScaleBenchmark {
         AtomicLong reconciles = new AtomicLong();
         Metrics counting = new Metrics() {
             @Override
-            public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
+            public void reconciliationFinished(HasMetadata resource, RetryInfo retry, Map<String, Object> metadata) {
                 reconciles.incrementAndGet();
             }
         };

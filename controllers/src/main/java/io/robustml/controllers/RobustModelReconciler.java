@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.robustml.controllers.dependent.Dependents;
 import io.robustml.controllers.dependent.GpuPlacement;
 import io.robustml.controllers.dependent.ServingDeployment;
@@ -57,6 +58,9 @@ import org.slf4j.LoggerFactory;
     @Dependent(type = Dependents.DisruptionBudgetDependent.class)
 })
 @ControllerConfiguration(name = RobustModelReconciler.NAME)
+// Never give up on a model: JOSDK's default (5 attempts) left models without status for good when the
+// API server was overloaded (ScaleBenchmark, 1,000 models on 2 cores); back off to at most a minute.
+@GradualRetry(maxAttempts = -1, initialInterval = 1000, intervalMultiplier = 2.0, maxInterval = 60_000)
 public class RobustModelReconciler implements Reconciler<RobustModel> {
     public static final String NAME = "robustmodel";
     static final String FIELD_MANAGER = "robustml-operator";
