@@ -60,6 +60,20 @@ final class Analyses {
                 });
     }
 
+    /** Writes a run that could not measure, as the tester does when it cannot reach its target. */
+    static void fail(KubernetesClient client, AdversarialTestRun run, String error) {
+        client.resources(AdversarialTestRun.class).inNamespace(run.getMetadata().getNamespace())
+                .withName(run.getMetadata().getName()).editStatus(r -> {
+                    AdversarialTestRunStatus s = new AdversarialTestRunStatus();
+                    s.phase = "Failed";
+                    s.startTime = Instant.now().minusSeconds(5).toString();
+                    s.completionTime = Instant.now().toString();
+                    s.error = error;
+                    r.setStatus(s);
+                    return r;
+                });
+    }
+
     static void pass(KubernetesClient client, String ns, String model) {
         finish(client, awaitRun(client, ns, model, Duration.ofSeconds(60)), "0.05", "0.9");
     }

@@ -1,0 +1,205 @@
+package io.robustml.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.Operator;
+import io.robustml.controllers.RobustModelReconciler;
+import io.robustml.controllers.dependent.ServingImages;
+import io.robustml.controlplane.CustomResourceDefinitions;
+import io.robustml.controlplane.LocalControlPlane;
+import io.robustml.controlplane.TestNamespace;
+import io.robustml.controlplane.WithControlPlane;
+import io.robustml.crds.AdversarialTestRun;
+import io.robustml.crds.RobustModel;
+import io.robustml.crds.model.RobustModelStatus;
+import io.robustml.crds.run.AdversarialTestRunStatus;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart against the real API server: its manifests pass a server-side dry run, and the operator
+ * does a whole rollout (first release, weighted canary, rollback) with nothing but the chart's RBAC —
+ * its client impersonates the chart's ServiceAccount, so a rule the chart lacks fails the scenario.
+ */
+@WithControlPlane(podSecurity = "restricted")
+class ChartOnClusterTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final String MODEL = "fashion-classifier";
+
+    @Test
+    void everyManifestPassesAServerSideDryRun(KubernetesClient client, TestNamespace ns) {
+        installCrds(client);
+        List<HasMetadata> objects = Chart.render(release(ns), ns.name(), Map.of());
+        try {
+            for (HasMetadata o : objects) {
+                client.resource(o).dryRun().fieldManager("helm").forceConflicts().serverSideApply();
+            }
+            assertThat(objects).hasSizeGreaterThan(5);
+        } finally {
+            deleteClusterScoped(client, objects);
+        }
+    }
+
+    @Test
+    void theOperatorRollsOutAndBackWithOnlyTheChartsRbac(KubernetesClient admin, TestNamespace ns, LocalControlPlane plane)
+            throws Exception {
+        installCrds(admin);
+        CustomResourceDefinitions.installGatewayApi(admin);
+        String release = release(ns);
+        List<HasMetadata> objects = Chart.render(release, ns.name(), Map.of());
+        Operator operator = null;
+        try {
+            for (HasMetadata o : objects) {
+                if (o.getKind().contains("Role") || o.getKind().equals("ServiceAccount")) {
+                    admin.resource(o).fieldManager("helm").forceConflicts().serverSideApply();
+                }
+            }
+            String sa = "system:serviceaccount:" + ns.name() + ":" + release + "-robustml-operator";
+            Config config = Config.fromKubeconfig(null, Files.readString(plane.kubeconfig()), plane.kubeconfig().toString());
+            config.setImpersonateUsername(sa);
+            config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + ns.name(), "system:authenticated");
+            KubernetesClient asOperator = new KubernetesClientBuilder().withConfig(config).build();
+            assertThat(asOperator.resources(RobustModel.class).inNamespace(ns.name()).list().getItems())
+                    .as("the impersonated client works").isEmpty();
+            assertThatThrownBy(() -> asOperator.secrets().inNamespace(ns.name()).withName("anything").get())
+                    .as("no rights on Secrets").isInstanceOfSatisfying(KubernetesClientException.class,
+                            e -> assertThat(e.getCode()).isEqualTo(403));
+
+            operator = new Operator(o -> o.withKubernetesClient(asOperator).withCloseClientOnStop(true));
+            operator.register(new RobustModelReconciler(Clock.systemUTC(), ServingImages.DEFAULTS,
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), c -> c.settingNamespace(ns.name()));
+            operator.start();
+
+            admin.resource(model(ns, "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0")).create();
+            finish(admin, ns, awaitRun(admin, ns), "0.05");
+            await().atMost(TIMEOUT).until(() -> "Ready".equals(status(admin, ns).phase));
+            String stable = status(admin, ns).stableRevision;
+
+            admin.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
+                m.getSpec().model.sha256 = "1".repeat(64);
+                return m;
+            });
+            AdversarialTestRun canaryRun = awaitRun(admin, ns);
+            String canary = canaryRun.getSpec().target.revision;
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(route(admin, ns)).contains(canary));
+            finish(admin, ns, canaryRun, "0.9");
+            await().atMost(TIMEOUT).untilAsserted(() -> {
+                RobustModelStatus s = status(admin, ns);
+                assertThat(s.rejectedRevision).isEqualTo(canary);
+                assertThat(admin.apps().deployments().inNamespace(ns.name()).withName(MODEL + "-" + canary).get()).isNull();
+                assertThat(route(admin, ns)).doesNotContain(canary).contains(stable);
+            });
+            assertThat(admin.v1().events().inNamespace(ns.name()).withField("involvedObject.name", MODEL).list().getItems())
+                    .as("events are written with the chart's rights").anyMatch(e -> "RobustnessRegression".equals(e.getReason()));
+        } finally {
+            if (operator != null) {
+                operator.stop();
+            }
+            deleteClusterScoped(admin, objects);
+        }
+    }
+
+    /** Cluster-scoped names must not collide between tests: the release is named after the namespace. */
+    private static String release(TestNamespace ns) {
+        return "r" + Integer.toHexString(ns.name().hashCode() & 0xfffffff);
+    }
+
+    private static void installCrds(KubernetesClient client) {
+        for (String crd : List.of("robustmodels.robustml.io-v1.yaml", "adversarialtestruns.robustml.io-v1.yaml")) {
+            CustomResourceDefinitions.applyFromFile(client, Chart.DIR.resolve("crds").resolve(crd));
+        }
+    }
+
+    private static void deleteClusterScoped(KubernetesClient client, List<HasMetadata> objects) {
+        for (HasMetadata o : objects) {
+            if (o instanceof ClusterRole || o instanceof ClusterRoleBinding) {
+                client.resource(o).delete();
+            }
+        }
+    }
+
+    private static RobustModel model(TestNamespace ns, String sha) {
+        RobustModel m = io.fabric8.kubernetes.client.utils.Serialization.unmarshal("""
+                apiVersion: robustml.io/v1alpha1
+                kind: RobustModel
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  model: {uri: "file:///models/fashion/robust/model.pt", format: torchscript, sha256: "%s"}
+                  serving: {replicas: 1}
+                  threatModel:
+                    attacks: [{type: pgd, epsilon: "0.1"}]
+                  slos: {maxAdversarialSuccessRate: "0.3"}
+                  rollout:
+                    canary: {weight: 20, gateway: {name: public}}
+                    analysis: {dataset: "file:///usr/share/datasets/fashion-mnist", samples: 100}
+                """.formatted(MODEL, ns.name(), sha), RobustModel.class);
+        return m;
+    }
+
+    private static RobustModelStatus status(KubernetesClient client, TestNamespace ns) {
+        RobustModel m = client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get();
+        return m.getStatus() == null ? new RobustModelStatus() : m.getStatus();
+    }
+
+    private static AdversarialTestRun awaitRun(KubernetesClient client, TestNamespace ns) {
+        String[] name = new String[1];
+        await().atMost(TIMEOUT).until(() -> {
+            RobustModelStatus s = status(client, ns);
+            if (s.analysis == null || s.analysis.startedAt == null) {
+                return false;
+            }
+            name[0] = s.analysis.runName;
+            return client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(name[0]).get() != null
+                    && client.batch().v1().jobs().inNamespace(ns.name()).withName(name[0]).get() != null;
+        });
+        return client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(name[0]).get();
+    }
+
+    private static void finish(KubernetesClient client, TestNamespace ns, AdversarialTestRun run, String asr) {
+        client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(run.getMetadata().getName())
+                .editStatus(r -> {
+                    AdversarialTestRunStatus s = new AdversarialTestRunStatus();
+                    s.phase = "Succeeded";
+                    s.startTime = Instant.now().minusSeconds(5).toString();
+                    s.completionTime = Instant.now().toString();
+                    s.samples = run.getSpec().dataset.samples;
+                    s.cleanAccuracy = "0.9";
+                    s.adversarialSuccessRate = asr;
+                    r.setStatus(s);
+                    return r;
+                });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> route(KubernetesClient client, TestNamespace ns) {
+        GenericKubernetesResource route = client.genericKubernetesResources("gateway.networking.k8s.io/v1", "HTTPRoute")
+                .inNamespace(ns.name()).withName(MODEL).get();
+        List<String> backends = new ArrayList<>();
+        if (route != null) {
+            var spec = (Map<String, Object>) route.getAdditionalProperties().get("spec");
+            var rules = (List<Map<String, Object>>) spec.get("rules");
+            for (Map<String, Object> b : (List<Map<String, Object>>) rules.get(0).get("backendRefs")) {
+                if (((Number) b.get("weight")).intValue() > 0) {
+                    backends.add(((String) b.get("name")).substring(MODEL.length() + 1));
+                }
+            }
+        }
+        return backends;
+    }
+}

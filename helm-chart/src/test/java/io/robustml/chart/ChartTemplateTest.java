@@ -1,0 +1,105 @@
+package io.robustml.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The chart rendered offline: lint, default and non-default values, the values schema. */
+class ChartTemplateTest {
+
+    @Test
+    void lintsStrictlyClean() {
+        LintResult lint = new Helm(Chart.DIR).lint().strict().call();
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    }
+
+    @Test
+    void defaultsRunOneRestrictedOperatorWatchingAllNamespaces() {
+        List<HasMetadata> objects = Chart.render(Map.of());
+        assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactlyInAnyOrder(
+                "ServiceAccount/robustml-robustml-operator", "ClusterRole/robustml-robustml-operator",
+                "ClusterRoleBinding/robustml-robustml-operator", "Role/robustml-robustml-operator-leader-election",
+                "RoleBinding/robustml-robustml-operator-leader-election", "Deployment/robustml-robustml-operator",
+                "Service/robustml-robustml-operator-metrics");
+        Deployment d = Chart.one(objects, Deployment.class, "robustml-robustml-operator");
+        assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+        var pod = d.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        Container c = pod.getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo("robustml/operator:0.1.0");
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+        assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("QUARKUS_OPERATOR_SDK_CONTROLLERS_ROBUSTMODEL_NAMESPACES"));
+
+        ClusterRole role = Chart.one(objects, ClusterRole.class, "robustml-robustml-operator");
+        assertThat(role.getRules()).as("never a wildcard").allSatisfy(r -> {
+            assertThat(r.getVerbs()).doesNotContain("*");
+            assertThat(r.getResources()).doesNotContain("*");
+        });
+        assertThat(verbs(role.getRules(), "robustml.io", "robustmodels")).as("the spec is never written")
+                .containsExactlyInAnyOrder("get", "list", "watch");
+        assertThat(verbs(role.getRules(), "", "secrets")).isEmpty();
+        assertThat(verbs(role.getRules(), "gateway.networking.k8s.io", "httproutes")).isNotEmpty();
+    }
+
+    @Test
+    void namespacedModeGrantsRolesOnlyInTheWatchedNamespaces() {
+        List<HasMetadata> objects = Chart.render(Map.of("watchNamespaces[0]", "shop", "watchNamespaces[1]", "fraud",
+                "replicaCount", 2, "logFormat", "json", "metrics.serviceMonitor.enabled", true, "rbac.gatewayApi", false));
+        assertThat(objects).noneMatch(o -> o.getKind().startsWith("Cluster"));
+        List<Role> roles = objects.stream().filter(Role.class::isInstance).map(Role.class::cast)
+                .filter(r -> r.getMetadata().getName().equals("robustml-robustml-operator")).toList();
+        assertThat(roles).extracting(r -> r.getMetadata().getNamespace()).containsExactlyInAnyOrder("shop", "fraud");
+        assertThat(verbs(roles.get(0).getRules(), "gateway.networking.k8s.io", "httproutes")).isEmpty();
+        Deployment d = Chart.one(objects, Deployment.class, "robustml-robustml-operator");
+        assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .extracting(e -> e.getName() + "=" + e.getValue())
+                .contains("QUARKUS_OPERATOR_SDK_CONTROLLERS_ROBUSTMODEL_NAMESPACES=shop,fraud",
+                        "QUARKUS_LOG_CONSOLE_JSON_ENABLED=true");
+        assertThat(objects).anyMatch(o -> o.getKind().equals("ServiceMonitor"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"replicaCount=0", "logFormat=xml", "image.pullPolicy=Sometimes", "watchNamespaces[0]=Shop",
+        "unknownKey=1", "metrics.serviceMonitor.interval=soon"})
+    void theValuesSchemaRejectsWrongValues(String setting) {
+        String[] kv = setting.split("=", 2);
+        Object value = kv[1].matches("-?\\d+") ? Integer.valueOf(kv[1]) : kv[1];
+        assertThatThrownBy(() -> Chart.render(Map.of(kv[0], value))).hasMessageContaining("values don't meet the specifications");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"robustmodels.robustml.io-v1", "adversarialtestruns.robustml.io-v1"})
+    void installsTheCrdsTheBuildGenerates(String name) throws IOException {
+        Path generated = Chart.DIR.resolve("../crds/generated/" + name + ".yml").normalize();
+        assertThat(Chart.DIR.resolve("crds/" + name + ".yaml"))
+                .as("helm-chart/crds is a copy of crds/generated: cp crds/generated/%s.yml helm-chart/crds/%s.yaml", name, name)
+                .hasContent(Files.readString(generated));
+    }
+
+    static List<String> verbs(List<PolicyRule> rules, String group, String resource) {
+        return rules.stream().filter(r -> r.getApiGroups().contains(group) && r.getResources().contains(resource))
+                .flatMap(r -> r.getVerbs().stream()).toList();
+    }
+}

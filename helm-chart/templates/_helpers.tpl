@@ -1,0 +1,71 @@
+{{- define "robustml.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "robustml.serviceAccountName" -}}
+{{- default (include "robustml.fullname" .) .Values.serviceAccount.name -}}
+{{- end -}}
+
+{{- define "robustml.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "robustml.selector" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* The rules the operator needs on namespaced objects: only the verbs its code uses. */}}
+{{- define "robustml.namespacedRules" -}}
+# RobustModels: watched, their status written (the spec never is).
+- apiGroups: [robustml.io]
+  resources: [robustmodels]
+  verbs: [get, list, watch]
+- apiGroups: [robustml.io]
+  resources: [robustmodels/status]
+  verbs: [get, update, patch]
+# One AdversarialTestRun per analysis attempt; the status verbs are what the tester's Role delegates.
+- apiGroups: [robustml.io]
+  resources: [adversarialtestruns]
+  verbs: [get, list, watch, create]
+- apiGroups: [robustml.io]
+  resources: [adversarialtestruns/status]
+  verbs: [get, update, patch]
+# Serving objects (server-side apply) and the analysis Job.
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [get, list, watch, create, update, patch, delete]
+- apiGroups: [""]
+  resources: [services, configmaps, serviceaccounts]
+  verbs: [get, list, watch, create, update, patch, delete]
+- apiGroups: [policy]
+  resources: [poddisruptionbudgets]
+  verbs: [get, list, watch, create, update, patch, delete]
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: [get, list, watch, create]
+# The tester's Role, narrowed to its run, and its binding.
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [roles, rolebindings]
+  verbs: [get, create, update, patch]
+# Serving pods are read to explain scheduling and integrity failures.
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create]
+{{- if .Values.rbac.gatewayApi }}
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [httproutes]
+  verbs: [get, create, update, patch, delete]
+{{- end }}
+{{- end -}}
