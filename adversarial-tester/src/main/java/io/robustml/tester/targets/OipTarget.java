@@ -9,7 +9,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import io.robustml.oip.BinaryTensors;
+import io.robustml.oip.InferenceRequest;
+import io.robustml.oip.InferenceResponse;
+import io.robustml.oip.InvalidTensorException;
+import io.robustml.oip.TensorCodec;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,6 +28,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Verdicts: a sidecar that shows them to this caller answers with the header
  * {@value #FLAGGED_HEADER}, one {@code 0}/{@code 1} per input row in order. Without the header no
  * verdicts are visible and detection is not measured (never assumed to be zero).
+ *
+ * <p>Wire format ({@link Wire}): with {@code AUTO} (the default) the tester sends its batches as binary
+ * tensors (the v2 binary tensor data extension: raw little-endian FP32 after a JSON header, and binary
+ * outputs back) when the server lists {@code binary_tensor_data} in {@code GET /v2}, and JSON otherwise;
+ * if the first binary request is refused with a 4xx it falls back to JSON for good. Both formats carry
+ * the same float32 values, so answers are identical; binary spares the printing and parsing of tens of
+ * thousands of numbers per query batch.
  */
 public final class OipTarget implements Target {
     public static final String FLAGGED_HEADER = "X-RobustML-Flagged";
@@ -36,6 +50,19 @@ public final class OipTarget implements Target {
     private final Duration timeout;
     private final AtomicLong queries = new AtomicLong();
     private final LatencyRecorder latency = new LatencyRecorder();
+    /** Whether batches go as binary tensors; turned off for good if the server refuses the first one. */
+    private volatile boolean binary;
+    private volatile boolean binaryConfirmed;
+
+    /** How query batches are encoded. */
+    public enum Wire {
+        /** Binary when the server lists the extension in {@code GET /v2} (JSON after a refused first try). */
+        AUTO,
+        /** Always JSON tensors. */
+        JSON,
+        /** Always binary tensors. */
+        BINARY
+    }
 
     private OipTarget(HttpClient http, URI inferUri, String inputName, long[] exampleShape, int maxBatch, String apiKey,
             Duration timeout) {
@@ -53,6 +80,12 @@ public final class OipTarget implements Target {
      * the input name and shape, so the tester works against any v2 server.
      */
     public static OipTarget connect(String baseUrl, String model, int maxBatch, String apiKey, Duration timeout)
+            throws IOException {
+        return connect(baseUrl, model, maxBatch, apiKey, timeout, Wire.AUTO);
+    }
+
+    /** As {@link #connect(String, String, int, String, Duration)}, with the wire format chosen. */
+    public static OipTarget connect(String baseUrl, String model, int maxBatch, String apiKey, Duration timeout, Wire wire)
             throws IOException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
@@ -77,8 +110,43 @@ public final class OipTarget implements Target {
                 throw new IOException("GET " + metadataUri + ": only the batch dimension may vary, got shape " + shape);
             }
         }
-        return new OipTarget(http, URI.create(base + "/v2/models/" + model + "/infer"), input.get("name").asText(), example,
-                maxBatch, apiKey, timeout);
+        OipTarget target = new OipTarget(http, URI.create(base + "/v2/models/" + model + "/infer"), input.get("name").asText(),
+                example, maxBatch, apiKey, timeout);
+        target.binary = switch (wire) {
+            case JSON -> false;
+            case BINARY -> true;
+            case AUTO -> supportsBinary(http, base, apiKey, timeout);
+        };
+        target.binaryConfirmed = wire == Wire.BINARY;
+        return target;
+    }
+
+    /** Whether {@code GET /v2} lists the binary tensor data extension (false when it cannot be read). */
+    static boolean supportsBinary(HttpClient http, String base, String apiKey, Duration timeout) {
+        URI uri = URI.create(base + "/v2");
+        HttpRequest.Builder get = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+        if (apiKey != null) {
+            get.header(API_KEY_HEADER, apiKey);
+        }
+        try {
+            HttpResponse<String> r = send(http, get.build(), uri);
+            if (r.statusCode() != 200) {
+                return false;
+            }
+            for (JsonNode e : new ObjectMapper().readTree(r.body()).path("extensions")) {
+                if (BinaryTensors.EXTENSION.equals(e.asText())) {
+                    return true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no metadata: JSON, which every v2 server speaks
+        }
+        return false;
+    }
+
+    /** Whether query batches currently go as binary tensors. */
+    public boolean binary() {
+        return binary;
     }
 
     public long[] exampleShape() {
@@ -103,6 +171,12 @@ public final class OipTarget implements Target {
     }
 
     private Optional<boolean[]> send(float[][] inputs, int start, int count, float[][] scores) throws IOException {
+        if (binary) {
+            Optional<Optional<boolean[]>> answered = sendBinary(inputs, start, count, scores);
+            if (answered.isPresent()) {
+                return answered.get();
+            }
+        }
         ObjectNode body = json.createObjectNode();
         ObjectNode tensor = body.putArray("inputs").addObject();
         tensor.put("name", inputName);
@@ -144,6 +218,74 @@ public final class OipTarget implements Target {
             scores[start + i] = row;
         }
         return response.headers().firstValue(FLAGGED_HEADER).map(h -> parseVerdicts(h, count));
+    }
+
+    /**
+     * One batch as binary tensors, outputs asked for as binary. Empty when the server refused the very
+     * first binary request with a 4xx: the target then speaks JSON from here on.
+     */
+    private Optional<Optional<boolean[]>> sendBinary(float[][] inputs, int start, int count, float[][] scores)
+            throws IOException {
+        long[] shape = new long[exampleShape.length + 1];
+        shape[0] = count;
+        System.arraycopy(exampleShape, 0, shape, 1, exampleShape.length);
+        int features = inputs[start].length;
+        float[] flat = new float[count * features];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(inputs[start + i], 0, flat, i * features, features);
+        }
+        BinaryTensors.Encoded body = BinaryTensors.encode(new InferenceRequest(null,
+                Map.of(BinaryTensors.BINARY_DATA_OUTPUT, true), List.of(BinaryTensors.fp32(inputName, shape, flat)), null), json);
+        HttpRequest.Builder post = HttpRequest.newBuilder(inferUri).timeout(timeout)
+                .header("Content-Type", "application/octet-stream")
+                .header(BinaryTensors.HEADER, Integer.toString(body.headerLength()))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.body()));
+        if (apiKey != null) {
+            post.header(API_KEY_HEADER, apiKey);
+        }
+        long t0 = System.nanoTime();
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(post.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while calling " + inferUri, e);
+        } catch (IOException e) {
+            throw new IOException("cannot reach " + inferUri + ": " + e, e);
+        }
+        long elapsed = System.nanoTime() - t0;
+        if (response.statusCode() >= 400 && response.statusCode() < 500 && response.statusCode() != 429 && !binaryConfirmed) {
+            binary = false; // the server does not take binary tensors after all: JSON from now on
+            return Optional.empty();
+        }
+        latency.record(elapsed);
+        queries.addAndGet(count);
+        if (response.statusCode() != 200) {
+            throw new IOException("POST " + inferUri + " answered " + response.statusCode() + ": "
+                    + abbreviate(new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        binaryConfirmed = true;
+        float[] values;
+        try {
+            InferenceResponse answer = BinaryTensors.decodeResponse(response.body(),
+                    response.headers().firstValue(BinaryTensors.HEADER).orElse(null), json);
+            if (answer == null || answer.outputs() == null || answer.outputs().isEmpty()) {
+                throw new IOException("POST " + inferUri + ": the answer has no outputs");
+            }
+            values = TensorCodec.toFloats(answer.outputs().get(0), Integer.MAX_VALUE);
+        } catch (InvalidTensorException e) {
+            throw new IOException("POST " + inferUri + ": unreadable answer: " + e.getMessage(), e);
+        }
+        if (values.length == 0 || values.length % count != 0) {
+            throw new IOException("POST " + inferUri + ": expected " + count + " rows of scores, got " + values.length + " values");
+        }
+        int classes = values.length / count;
+        for (int i = 0; i < count; i++) {
+            float[] row = new float[classes];
+            System.arraycopy(values, i * classes, row, 0, classes);
+            scores[start + i] = row;
+        }
+        return Optional.of(response.headers().firstValue(FLAGGED_HEADER).map(h -> parseVerdicts(h, count)));
     }
 
     static boolean[] parseVerdicts(String header, int count) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.robustml.oip.squeeze.Squeezers;
+import io.robustml.oip.BinaryTensors;
 import io.robustml.oip.TensorCodec;
 
 /**
@@ -53,7 +54,11 @@ public final class SqueezingInspection {
             newShape.add(shape[d]);
         }
         input.put("datatype", "FP32");
-        input.set("data", TensorCodec.toJson(augmented));
+        if (input.path("data").isBinary()) { // binary in, binary on to the model server: no JSON floats on the way
+            input.set("data", BinaryTensors.fp32("input", new long[] {augmented.length}, augmented).data());
+        } else {
+            input.set("data", TensorCodec.toJson(augmented));
+        }
         return new SqueezingInspection(n, copies, copy);
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.robustml.oip.BinaryTensors;
 import io.robustml.oip.ErrorResponse;
 import io.robustml.oip.InvalidTensorException;
 import io.robustml.sidecar.detect.DetectorSettings;
@@ -229,7 +230,7 @@ public class ProxyRoutes {
                 .failureHandler(this::failed);
         router.post("/v2/models/:name/versions/:version/infer").handler(BodyHandler.create(false)
                 .setBodyLimit(maxBodyBytes)).handler(this::infer).failureHandler(this::failed);
-        router.get("/v2*").handler(ctx -> forward(ctx, null));
+        router.get("/v2*").handler(ctx -> forward(ctx, null, null));
         // Anything else under /v2 (a POST elsewhere, an empty model name): a JSON 404, like the protocol's errors.
         router.route("/v2*").handler(ctx -> reject(ctx, 404, "client_error", "no such endpoint: " + ctx.request().method()
                 + " " + ctx.request().path()));
@@ -240,6 +241,8 @@ public class ProxyRoutes {
         final RoutingContext ctx;
         final JsonNode request;
         final Buffer body;
+        /** The request's Inference-Header-Content-Length, null for a plain JSON body. */
+        final String headerLength;
         final String client;
         final InputRows rows;
         final long received = System.nanoTime();
@@ -252,10 +255,11 @@ public class ProxyRoutes {
         boolean[] squeezed;
         Prada.Verdict[] extraction;
 
-        Inspection(RoutingContext ctx, JsonNode request, Buffer body, String client, InputRows rows) {
+        Inspection(RoutingContext ctx, JsonNode request, Buffer body, String headerLength, String client, InputRows rows) {
             this.ctx = ctx;
             this.request = request;
             this.body = body;
+            this.headerLength = headerLength;
             this.client = client;
             this.rows = rows;
         }
@@ -304,15 +308,24 @@ public class ProxyRoutes {
     private void infer(RoutingContext ctx) {
         ctx.put(RECEIVED, System.nanoTime());
         Buffer body = ctx.body().buffer();
+        if (body == null) {
+            body = Buffer.buffer();
+        }
+        String headerLength = ctx.request().getHeader(BinaryTensors.HEADER);
         JsonNode request;
         try {
-            request = json.readTree(body == null ? new byte[0] : body.getBytes());
+            // With the binary extension's header: framing and every size checked here, before any detector sees it.
+            request = WireFormat.readRequest(json, body.getBytes(), headerLength);
             if (request == null || !request.isObject()) {
                 reject(ctx, 400, "client_error", "the request body must be a JSON object");
                 return;
             }
-        } catch (java.io.IOException e) {
-            reject(ctx, 400, "client_error", "malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        } catch (InvalidTensorException e) {
+            reject(ctx, 400, "client_error", e.getMessage());
+            return;
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            reject(ctx, 400, "client_error", "malformed JSON: " + message.lines().findFirst().orElse(""));
             return;
         }
         String client = ClientIdentity.of(ctx);
@@ -336,7 +349,7 @@ public class ProxyRoutes {
                 count("not_inspected");
             }
         }
-        Inspection in = new Inspection(ctx, request, body, client, rows);
+        Inspection in = new Inspection(ctx, request, body, headerLength, client, rows);
         SqueezingInspection squeezing = null;
         if (rows != null && detector.featureSqueezing()) {
             squeezing = SqueezingInspection.of(request, rows, detector);
@@ -374,24 +387,24 @@ public class ProxyRoutes {
         InputRows decoded = rows;
         boolean mustRead = rows != null || detector.hardening().changesAnything();
         if (!mustRead) {
-            forward(ctx, body);
+            forward(ctx, body, in.headerLength);
             return;
         }
+        // The caller's own body (binary or JSON, its output choices intact) unless squeezing adds rows; the
+        // answer is read whichever format it comes in and written back in the format the caller asked for.
         Buffer upstreamBody = body;
-        JsonNode toSend = squeezing != null ? squeezing.augmentedRequest() : request;
-        boolean binaryAsked = asksForBinaryOutput(toSend);
-        if (squeezing != null || binaryAsked) {
+        String upstreamHeader = in.headerLength;
+        if (squeezing != null) {
             try {
-                if (binaryAsked) {
-                    toSend = withJsonOutputs(toSend);
-                }
-                upstreamBody = Buffer.buffer(json.writeValueAsBytes(toSend));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                WireFormat.Body augmented = WireFormat.writeRequest(json, squeezing.augmentedRequest());
+                upstreamBody = Buffer.buffer(augmented.bytes());
+                upstreamHeader = augmented.headerLength();
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
                 ctx.fail(e);
                 return;
             }
         }
-        call(upstream, ctx.request().uri(), upstreamBody).onSuccess(reply -> {
+        call(upstream, ctx.request().uri(), upstreamBody, upstreamHeader).onSuccess(reply -> {
             in.upstreamNanos = reply.nanos();
             upstreamLatency.record(reply.nanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
             if (reply.status() != 200) {
@@ -400,7 +413,7 @@ public class ProxyRoutes {
             }
             JsonNode answer;
             try {
-                answer = json.readTree(reply.body().getBytes());
+                answer = WireFormat.readResponse(json, reply.body().getBytes(), reply.headerLength());
                 if (sq != null) {
                     SqueezingInspection.Outcome outcome = sq.split(answer);
                     answer = outcome.clientResponse();
@@ -444,37 +457,6 @@ public class ProxyRoutes {
             similarityMatches.record(in.matches[i]);
             in.similar[i] = in.matches[i] >= detector.matchThreshold();
         }
-    }
-
-    /** Whether the request asks for outputs in the binary tensor extension (request- or output-level). */
-    static boolean asksForBinaryOutput(JsonNode request) {
-        if (request.at("/parameters/binary_data_output").asBoolean(false)) {
-            return true;
-        }
-        for (JsonNode o : request.path("outputs")) {
-            if (o.at("/parameters/binary_data").asBoolean(false)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The request without binary-output parameters: the sidecar reads the answers it inspects or hardens,
-     * so those are asked for, and answered, in JSON. (Leaving such requests uninspected would let anyone
-     * bypass the detectors by asking for binary outputs.)
-     */
-    static JsonNode withJsonOutputs(JsonNode request) {
-        com.fasterxml.jackson.databind.node.ObjectNode copy = request.deepCopy();
-        if (copy.path("parameters") instanceof com.fasterxml.jackson.databind.node.ObjectNode p) {
-            p.remove("binary_data_output");
-        }
-        for (JsonNode o : copy.path("outputs")) {
-            if (o.path("parameters") instanceof com.fasterxml.jackson.databind.node.ObjectNode p) {
-                p.remove("binary_data");
-            }
-        }
-        return copy;
     }
 
     /** Adds the request's fingerprints to the store, once. */
@@ -596,7 +578,7 @@ public class ProxyRoutes {
             return;
         }
         if (answer == null) { // flagged before the upstream call with action flag cannot happen; be safe
-            forward(in.ctx, in.body);
+            forward(in.ctx, in.body, in.headerLength);
             return;
         }
         respond(in, answer, any ? "flagged" : "ok");
@@ -685,24 +667,16 @@ public class ProxyRoutes {
             respond(in, answer, "fallback");
             return;
         }
-        Buffer body = in.body;
-        if (asksForBinaryOutput(in.request)) {
-            try {
-                body = Buffer.buffer(json.writeValueAsBytes(withJsonOutputs(in.request)));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                in.ctx.fail(e);
-                return;
-            }
-        }
-        call(fallbackUpstream, in.ctx.request().uri(), body).onSuccess(reply -> {
+        // The caller's request as it came (binary or JSON); the answer is read in whichever format it has.
+        call(fallbackUpstream, in.ctx.request().uri(), in.body, in.headerLength).onSuccess(reply -> {
             if (reply.status() != 200) {
                 passThrough(in.ctx, reply);
                 return;
             }
             JsonNode answer;
             try {
-                answer = json.readTree(reply.body().getBytes());
-            } catch (java.io.IOException e) {
+                answer = WireFormat.readResponse(json, reply.body().getBytes(), reply.headerLength());
+            } catch (java.io.IOException | RuntimeException e) {
                 reject(in.ctx, 502, "upstream_error", "the fallback service's answer could not be read: " + e.getMessage());
                 return;
             }
@@ -724,9 +698,15 @@ public class ProxyRoutes {
         count(outcome);
         addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         try {
-            in.ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
-                    .end(Buffer.buffer(json.writeValueAsBytes(answer)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            WireFormat.Body out = WireFormat.writeResponse(json, answer, in.request); // the caller's format
+            if (out.headerLength() != null) {
+                in.ctx.response().putHeader(BinaryTensors.HEADER, out.headerLength())
+                        .putHeader("content-type", "application/octet-stream");
+            } else {
+                in.ctx.response().putHeader("content-type", "application/json");
+            }
+            in.ctx.response().setStatusCode(200).end(Buffer.buffer(out.bytes()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             in.ctx.fail(e);
         }
     }
@@ -744,31 +724,41 @@ public class ProxyRoutes {
         return header.toString();
     }
 
-    private record Reply(int status, String contentType, Buffer body, long nanos) {
+    private record Reply(int status, String contentType, String headerLength, Buffer body, long nanos) {
     }
 
-    private io.vertx.core.Future<Reply> call(HttpClient client, String uri, Buffer body) {
+    /** Request options for the model server: the body's content type and, for binary tensors, the header. */
+    private RequestOptions options(HttpMethod method, String uri, String headerLength) {
+        RequestOptions options = new RequestOptions().setMethod(method).setURI(uri).setIdleTimeout(timeoutMs)
+                .putHeader("content-type", headerLength == null ? "application/json" : "application/octet-stream");
+        if (headerLength != null) {
+            options.putHeader(BinaryTensors.HEADER, headerLength);
+        }
+        return options;
+    }
+
+    private io.vertx.core.Future<Reply> call(HttpClient client, String uri, Buffer body, String headerLength) {
         long start = System.nanoTime();
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(uri).setIdleTimeout(timeoutMs)
-                .putHeader("content-type", "application/json");
-        return client.request(options)
+        return client.request(options(HttpMethod.POST, uri, headerLength))
                 .compose(req -> req.send(body))
-                .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.getHeader("content-type"), b,
-                        System.nanoTime() - start)));
+                .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.getHeader("content-type"),
+                        resp.getHeader(BinaryTensors.HEADER), b, System.nanoTime() - start)));
     }
 
     private void passThrough(RoutingContext ctx, Reply reply) {
         count(reply.status() < 500 ? "client_error" : "upstream_error");
+        if (reply.headerLength() != null) {
+            ctx.response().putHeader(BinaryTensors.HEADER, reply.headerLength());
+        }
         ctx.response().setStatusCode(reply.status()).putHeader("content-type",
                 reply.contentType() == null ? "application/json" : reply.contentType()).end(reply.body());
     }
 
-    private void forward(RoutingContext ctx, Buffer body) {
+    /** Passes the request on unchanged (binary bodies with their header) and the answer back unchanged. */
+    private void forward(RoutingContext ctx, Buffer body, String headerLength) {
         long start = System.nanoTime();
         HttpMethod method = ctx.request().method();
-        RequestOptions options = new RequestOptions().setMethod(method).setURI(ctx.request().uri())
-                .setIdleTimeout(timeoutMs).putHeader("content-type", "application/json");
-        upstream.request(options)
+        upstream.request(options(method, ctx.request().uri(), body == null ? null : headerLength))
                 .compose(req -> body == null ? req.send() : req.send(body))
                 .compose(resp -> resp.body().map(b -> {
                     long done = System.nanoTime();
@@ -781,6 +771,10 @@ public class ProxyRoutes {
                     String type = resp.getHeader("content-type");
                     if (type != null) {
                         ctx.response().putHeader("content-type", type);
+                    }
+                    String binaryHeader = resp.getHeader(BinaryTensors.HEADER);
+                    if (binaryHeader != null) {
+                        ctx.response().putHeader(BinaryTensors.HEADER, binaryHeader);
                     }
                     count(resp.statusCode() < 400 ? "ok" : resp.statusCode() < 500 ? "client_error" : "upstream_error");
                     return b;

@@ -110,6 +110,12 @@ class SharedStoreInFrontOfRealModelServerTest {
             // And the other way round: a query this sidecar answered is known to the other replica.
             float[] image = test.images()[160];
             assertThat(send(image, "someone")).isEqualTo(200);
+            // The sidecar adds to Redis off the event loop, after answering: give the add a moment.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (otherReplica.match(fp(window(image, image, 4)), 0) < DetectorSettings.DEFAULT_MATCH_THRESHOLD
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
             assertThat(otherReplica.match(fp(window(image, image, 4)), 0)).isGreaterThanOrEqualTo(
                     DetectorSettings.DEFAULT_MATCH_THRESHOLD);
         }
