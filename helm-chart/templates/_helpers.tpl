@@ -63,6 +63,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [events]
   verbs: [create]
+# Dynamic Resource Allocation: one ResourceClaimTemplate per revision when gpu.allocation is dra.
+- apiGroups: [resource.k8s.io]
+  resources: [resourceclaimtemplates]
+  verbs: [get, create, update, patch, delete]
 {{- if .Values.rbac.gatewayApi }}
 - apiGroups: [gateway.networking.k8s.io]
   resources: [httproutes]

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -23,6 +24,9 @@ import io.robustml.controllers.dependent.GpuPlacement;
 import io.robustml.controllers.dependent.ServingDeployment;
 import io.robustml.controllers.dependent.ServingImages;
 import io.robustml.controllers.dependent.ServingRoute;
+import io.robustml.controllers.gpu.GpuCapacity;
+import io.robustml.controllers.gpu.GpuResolution;
+import io.robustml.controllers.gpu.NodeView;
 import io.robustml.controllers.rollout.AnalysisResources;
 import io.robustml.controllers.rollout.RolloutAction;
 import io.robustml.controllers.rollout.RolloutPlanner;
@@ -57,7 +61,8 @@ import org.slf4j.LoggerFactory;
     @Dependent(type = Dependents.ServiceDependent.class),
     @Dependent(type = Dependents.DisruptionBudgetDependent.class)
 })
-@ControllerConfiguration(name = RobustModelReconciler.NAME)
+@ControllerConfiguration(name = RobustModelReconciler.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = SpecOrRequestChanged.class))
 // Never give up on a model: JOSDK's default (5 attempts) left models without status for good when the
 // API server was overloaded (ScaleBenchmark, 1,000 models on 2 cores); back off to at most a minute.
 @GradualRetry(maxAttempts = -1, initialInterval = 1000, intervalMultiplier = 2.0, maxInterval = 60_000)
@@ -71,6 +76,9 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
     private final Clock clock;
     private final ServingImages images;
     private final RolloutMetrics metrics;
+    private final GpuPlatform gpuPlatform = new GpuPlatform();
+    /** While a canary waits for GPUs, look again this often (pods elsewhere that free GPUs send no event here). */
+    private static final Duration CAPACITY_POLL = Duration.ofSeconds(10);
 
     /** In the operator: metrics go to Micrometer's global registry, which Quarkus exports. */
     public RobustModelReconciler() {
@@ -86,8 +94,11 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
     /** Pods, revision Deployments, analysis runs and Jobs wake the reconciler of their model. */
     @Override
     public List<EventSource<?, RobustModel>> prepareEventSources(EventSourceContext<RobustModel> context) {
-        return List.of(byModelLabel(Pod.class, context), byModelLabel(Deployment.class, context),
-                byModelLabel(Job.class, context), byModelLabel(AdversarialTestRun.class, context));
+        List<EventSource<?, RobustModel>> sources = new java.util.ArrayList<>(List.of(byModelLabel(Pod.class, context),
+                byModelLabel(Deployment.class, context), byModelLabel(Job.class, context),
+                byModelLabel(AdversarialTestRun.class, context)));
+        sources.addAll(gpuPlatform.eventSources(context));
+        return sources;
     }
 
     private static <R extends HasMetadata> EventSource<R, RobustModel> byModelLabel(Class<R> type,
@@ -124,9 +135,28 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         RobustModelStatus decided = decision.status();
         ServingReadiness stableReadiness = decided.stableRevision == null ? null
                 : readiness(deployments.get(decided.stableRevision), specReplicas);
-        Optional<GpuPlacement> gpu = GpuPlacement.of(model.getSpec().serving == null ? null : model.getSpec().serving.gpu);
+        GpuResolution resolution = gpuPlatform.resolve(model, context);
+        Optional<GpuPlacement> gpu = resolution instanceof GpuResolution.Placed placed
+                ? Optional.of(placed.placement().keepingAffinityOf(deployments.get(desired)))
+                : Optional.empty();
+        // The desired revision gets no (new) pods while its GPUs cannot be had or its canary does not fit.
+        boolean hold = resolution instanceof GpuResolution.Unsatisfiable;
+        Optional<ServingProblem> gpuProblem = resolution instanceof GpuResolution.Unsatisfiable u
+                ? Optional.of(new ServingProblem(u.reason(), u.message()))
+                : Optional.empty();
+        if (desiredIsCanary && desired.equals(decided.canaryRevision) && !deployments.containsKey(desired)
+                && resolution instanceof GpuResolution.Placed placed && !placed.eligibleNodes().isEmpty()) {
+            Optional<GpuCapacity.Decision> fits = canaryCapacity(model, placed, decided, specReplicas, canaryReplicas, context);
+            if (fits.isPresent() && fits.get().waits()) {
+                hold = true;
+                gpuProblem = Optional.of(new ServingProblem(ServingProblem.INSUFFICIENT_GPU, fits.get().waitMessage().get()));
+            } else if (fits.isPresent() && fits.get().lend() > 0 && decided.analysis != null) {
+                decided.analysis.stableReplicasLent = fits.get().lend();
+            }
+        }
         Optional<ServingProblem> problem = desiredReadiness.ready() || desired.equals(decided.rejectedRevision)
                 ? Optional.empty()
+                : gpuProblem.isPresent() ? gpuProblem
                 : ServingProblem.diagnose(podsOf(context, desired), gpu.map(GpuPlacement::resourceName).orElse(null),
                         gpu.map(GpuPlacement::count).orElse(0));
         RobustModelStatus status = StatusRules.next(decided, model.getMetadata().getGeneration(), desired, stableReadiness,
@@ -164,11 +194,34 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                     "cannot apply HTTPRoute " + model.getMetadata().getName() + " (is the Gateway API installed?): "
                             + e.getMessage());
         }
-        actuator.apply(desired, ServingPlan.replicas(status, specReplicas, canaryReplicas), deployments);
+        actuator.apply(desired, ServingPlan.replicas(status, specReplicas, canaryReplicas), deployments, gpu, hold);
 
+        if (hold && resolution instanceof GpuResolution.Placed) {
+            return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(CAPACITY_POLL);
+        }
         return status.analysis != null
                 ? UpdateControl.<RobustModel>noUpdate().rescheduleAfter(ANALYSIS_POLL)
                 : UpdateControl.noUpdate();
+    }
+
+    /**
+     * Whether the canary's GPUs fit in the free capacity of its eligible nodes (checked once, before the
+     * canary's Deployment exists; a loan already decided stands). Empty when the pods cannot be read.
+     */
+    private Optional<GpuCapacity.Decision> canaryCapacity(RobustModel model, GpuResolution.Placed placed,
+            RobustModelStatus decided, int specReplicas, int canaryReplicas, Context<RobustModel> context) {
+        if (decided.analysis != null && decided.analysis.stableReplicasLent != null) {
+            return Optional.of(new GpuCapacity.Decision(decided.analysis.stableReplicasLent, Optional.empty()));
+        }
+        Set<String> eligible = Set.copyOf(placed.eligibleNodes());
+        List<NodeView> nodes = gpuPlatform.nodes(context).stream().filter(n -> eligible.contains(n.name())).toList();
+        var rollout = model.getSpec().rollout;
+        var policy = rollout == null || rollout.canary == null || rollout.canary.capacityPolicy == null
+                ? io.robustml.crds.model.RolloutSpec.CapacityPolicy.WAIT : rollout.canary.capacityPolicy;
+        return GpuPlatform.podsOn(context.getClient(), placed.eligibleNodes())
+                .map(pods -> GpuCapacity.canary(placed.placement().resourceName(), placed.placement().count(),
+                        canaryReplicas, specReplicas, GpuCapacity.free(nodes, placed.placement().resourceName(), pods),
+                        policy));
     }
 
     private void act(RobustModel model, RolloutAction action, ServingActuator actuator, Context<RobustModel> context) {
@@ -176,7 +229,17 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         if (action instanceof RolloutAction.StartAnalysis start) {
             LOG.info("{}: starting analysis {} of revision {} (attempt {})", id, start.runName(), start.revision(),
                     start.attempt());
-            actuator.startAnalysis(start.runName(), start.revision());
+            GpuResolution tester = gpuPlatform.resolveTester(model, context);
+            if (tester instanceof GpuResolution.Unsatisfiable u) {
+                // The analysis cannot run without its GPUs: say so; the Job (spec-only placement) waits,
+                // and the analysis times out as Inconclusive if nothing changes.
+                EventRecorder.warning(context.getClient(), model, u.reason(), "tester Job " + start.runName() + ": "
+                        + u.message());
+            }
+            actuator.startAnalysis(start.runName(), start.revision(), tester instanceof GpuResolution.Placed p
+                    ? Optional.of(p.placement())
+                    : GpuPlacement.of(model.getSpec().rollout == null || model.getSpec().rollout.analysis == null ? null
+                            : model.getSpec().rollout.analysis.gpu));
         } else if (action instanceof RolloutAction.Event event) {
             if (event.warning()) {
                 LOG.warn("{}: {}: {}", id, event.reason(), event.message());

@@ -38,14 +38,28 @@ final class ServingActuator {
         this.fieldManager = fieldManager;
     }
 
-    void apply(String desiredRevision, Map<String, Integer> plan, Map<String, Deployment> existing) {
+    /**
+     * @param gpu         the desired revision's GPU placement, resolved against the platform
+     * @param holdDesired the desired revision must not get pods now (its GPUs cannot be had, or its
+     *                    canary waits for capacity): it is neither created nor changed, only scaled
+     *                    down to what the plan allows if it exists
+     */
+    void apply(String desiredRevision, Map<String, Integer> plan, Map<String, Deployment> existing,
+            Optional<io.robustml.controllers.dependent.GpuPlacement> gpu, boolean holdDesired) {
         String ns = model.getMetadata().getNamespace();
         plan.forEach((revision, replicas) -> {
             Deployment current = existing.get(revision);
-            if (revision.equals(desiredRevision)) {
+            if (revision.equals(desiredRevision) && holdDesired) {
+                if (current == null) {
+                    return;
+                }
+            }
+            if (revision.equals(desiredRevision) && !holdDesired) {
                 // Always applied: server-side apply of an unchanged object writes nothing, and a manual
                 // edit of what we own is reverted.
-                apply(ServingDeployment.desired(model, images, replicas));
+                gpu.flatMap(io.robustml.controllers.dependent.GpuPlacement::dra).ifPresent(claim ->
+                        apply(ServingDeployment.claimTemplate(model, revision, claim)));
+                apply(ServingDeployment.desired(model, images, replicas, gpu));
             } else if (current != null && !Integer.valueOf(replicas).equals(current.getSpec().getReplicas())) {
                 client.apps().deployments().inNamespace(ns).withName(current.getMetadata().getName())
                         .edit(d -> {
@@ -61,6 +75,11 @@ final class ServingActuator {
             if (!plan.containsKey(revision)) {
                 client.apps().deployments().inNamespace(ns).withName(deployment.getMetadata().getName()).delete();
                 client.services().inNamespace(ns).withName(ServingDeployment.name(model, revision)).delete();
+                if (deployment.getSpec().getTemplate().getSpec().getResourceClaims() != null
+                        && !deployment.getSpec().getTemplate().getSpec().getResourceClaims().isEmpty()) {
+                    client.resources(io.fabric8.kubernetes.api.model.resource.v1.ResourceClaimTemplate.class).inNamespace(ns)
+                            .withName(ServingDeployment.claimTemplateName(model, revision)).delete();
+                }
             }
         });
     }
@@ -83,12 +102,15 @@ final class ServingActuator {
     }
 
     /** Creates the attempt's run and Job if absent; the tester's Role is narrowed to this run. */
-    void startAnalysis(String runName, String revision) {
+    void startAnalysis(String runName, String revision, Optional<io.robustml.controllers.dependent.GpuPlacement> gpu) {
         apply(AnalysisResources.serviceAccount(model));
         apply(AnalysisResources.role(model, runName));
         apply(AnalysisResources.roleBinding(model));
         createIfAbsent(AnalysisResources.run(model, runName, revision));
-        createIfAbsent(AnalysisResources.job(model, runName, revision, images));
+        gpu.flatMap(io.robustml.controllers.dependent.GpuPlacement::dra).ifPresent(claim -> apply(ServingDeployment
+                .claimTemplate(model, AnalysisResources.claimTemplateName(runName), AnalysisResources.COMPONENT, revision,
+                        claim)));
+        createIfAbsent(AnalysisResources.job(model, runName, revision, images, gpu));
     }
 
     private void apply(HasMetadata object) {

@@ -45,7 +45,7 @@ class ChartOnClusterTest {
     @Test
     void everyManifestPassesAServerSideDryRun(KubernetesClient client, TestNamespace ns) {
         installCrds(client);
-        List<HasMetadata> objects = Chart.render(release(ns), ns.name(), Map.of());
+        List<HasMetadata> objects = Chart.render(release(ns), ns.name(), values(ns));
         try {
             for (HasMetadata o : objects) {
                 client.resource(o).dryRun().fieldManager("helm").forceConflicts().serverSideApply();
@@ -62,7 +62,7 @@ class ChartOnClusterTest {
         installCrds(admin);
         CustomResourceDefinitions.installGatewayApi(admin);
         String release = release(ns);
-        List<HasMetadata> objects = Chart.render(release, ns.name(), Map.of());
+        List<HasMetadata> objects = Chart.render(release, ns.name(), values(ns));
         Operator operator = null;
         try {
             for (HasMetadata o : objects) {
@@ -113,6 +113,11 @@ class ChartOnClusterTest {
             }
             deleteClusterScoped(admin, objects);
         }
+    }
+
+    /** The GPU Operator's namespace is the test's own (the sharing-config Role needs an existing namespace). */
+    private static Map<String, Object> values(TestNamespace ns) {
+        return Map.of("rbac.gpuPlatform.gpuOperatorNamespace", ns.name());
     }
 
     /** Cluster-scoped names must not collide between tests: the release is named after the namespace. */

@@ -35,6 +35,8 @@ class ChartTemplateTest {
         assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactlyInAnyOrder(
                 "ServiceAccount/robustml-robustml-operator", "ClusterRole/robustml-robustml-operator",
                 "ClusterRoleBinding/robustml-robustml-operator", "Role/robustml-robustml-operator-leader-election",
+                "ClusterRole/robustml-robustml-operator-gpu-platform", "ClusterRoleBinding/robustml-robustml-operator-gpu-platform",
+                "Role/robustml-robustml-operator-gpu-sharing-config", "RoleBinding/robustml-robustml-operator-gpu-sharing-config",
                 "RoleBinding/robustml-robustml-operator-leader-election", "Deployment/robustml-robustml-operator",
                 "Service/robustml-robustml-operator-metrics");
         Deployment d = Chart.one(objects, Deployment.class, "robustml-robustml-operator");
@@ -65,7 +67,8 @@ class ChartTemplateTest {
     @Test
     void namespacedModeGrantsRolesOnlyInTheWatchedNamespaces() {
         List<HasMetadata> objects = Chart.render(Map.of("watchNamespaces[0]", "shop", "watchNamespaces[1]", "fraud",
-                "replicaCount", 2, "logFormat", "json", "metrics.serviceMonitor.enabled", true, "rbac.gatewayApi", false));
+                "replicaCount", 2, "logFormat", "json", "metrics.serviceMonitor.enabled", true, "rbac.gatewayApi", false,
+                "rbac.gpuPlatform.enabled", false));
         assertThat(objects).noneMatch(o -> o.getKind().startsWith("Cluster"));
         List<Role> roles = objects.stream().filter(Role.class::isInstance).map(Role.class::cast)
                 .filter(r -> r.getMetadata().getName().equals("robustml-robustml-operator")).toList();

@@ -63,6 +63,12 @@ public final class ServingDeployment {
 
     /** The Deployment of the revision the spec names, with {@code replicas} pods. */
     public static Deployment desired(RobustModel model, ServingImages images, int replicas) {
+        return desired(model, images, replicas, GpuPlacement.of(model.getSpec().serving == null ? null
+                : model.getSpec().serving.gpu));
+    }
+
+    /** As above, with the GPU placement resolved against the platform (see GpuResolver). */
+    public static Deployment desired(RobustModel model, ServingImages images, int replicas, Optional<GpuPlacement> gpu) {
         String revision = Revision.of(model.getSpec());
         Map<String, String> labels = Labels.of(model, COMPONENT);
         labels.put(Labels.REVISION, revision);
@@ -80,15 +86,14 @@ public final class ServingDeployment {
                 .withNewSelector().withMatchLabels(selector).endSelector()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels).endMetadata()
-                .withSpec(podSpec(model, images, revision))
+                .withSpec(podSpec(model, images, revision, gpu))
                 .endTemplate()
                 .endSpec()
                 .build();
     }
 
-    static PodSpec podSpec(RobustModel model, ServingImages images, String revision) {
+    static PodSpec podSpec(RobustModel model, ServingImages images, String revision, Optional<GpuPlacement> gpu) {
         ServingSpec serving = model.getSpec().serving == null ? new ServingSpec() : model.getSpec().serving;
-        Optional<GpuPlacement> gpu = GpuPlacement.of(serving.gpu);
         ModelSource source = ModelSource.of(model.getSpec().model.uri);
 
         List<io.fabric8.kubernetes.api.model.Toleration> tolerations = new ArrayList<>();
@@ -114,6 +119,8 @@ public final class ServingDeployment {
                 .withTolerations(tolerations)
                 .withNodeSelector(serving.nodeSelector);
         source.volume().ifPresent(pod::addToVolumes);
+        gpu.flatMap(GpuPlacement::dra).ifPresent(claim -> pod.addNewResourceClaim().withName(GPU_CLAIM)
+                .withResourceClaimTemplateName(claimTemplateName(model, revision)).endResourceClaim());
         gpu.flatMap(GpuPlacement::affinity).ifPresent(pod::withAffinity);
         gpu.flatMap(GpuPlacement::runtimeClassName).ifPresent(pod::withRuntimeClassName);
         return pod.build();
@@ -175,12 +182,50 @@ public final class ServingDeployment {
         return container.build();
     }
 
-    /** The user's CPU/memory plus the GPU resource with requests equal to limits. */
+    /** The user's CPU/memory plus the GPU resource with requests equal to limits (or the DRA claim). */
     public static ResourceRequirements resources(ResourceRequirements user, Optional<GpuPlacement> gpu) {
         ResourceRequirementsBuilder b = user == null ? new ResourceRequirementsBuilder()
                 : new ResourceRequirementsBuilder(user);
-        gpu.ifPresent(g -> b.addToRequests(g.resources()).addToLimits(g.resources()));
+        gpu.ifPresent(g -> {
+            if (g.dra().isPresent()) {
+                b.addNewClaim().withName(GPU_CLAIM).endClaim();
+            } else {
+                b.addToRequests(g.resources()).addToLimits(g.resources());
+            }
+        });
         return b.build();
+    }
+
+    /** The pod's claim name for its GPUs under Dynamic Resource Allocation. */
+    public static final String GPU_CLAIM = "gpu";
+
+    /** {@code <model>-<revision>-gpu}: one ResourceClaimTemplate per revision; each pod gets its own claim from it. */
+    public static String claimTemplateName(RobustModel model, String revision) {
+        return name(model, revision) + "-gpu";
+    }
+
+    /** The revision's ResourceClaimTemplate (resource.k8s.io/v1) for NVIDIA's DRA device class. */
+    public static io.fabric8.kubernetes.api.model.resource.v1.ResourceClaimTemplate claimTemplate(RobustModel model,
+            String revision, GpuPlacement.DraClaim claim) {
+        return claimTemplate(model, claimTemplateName(model, revision), COMPONENT, revision, claim);
+    }
+
+    /** A ResourceClaimTemplate named {@code name}, owned by the model, for one DRA claim. */
+    public static io.fabric8.kubernetes.api.model.resource.v1.ResourceClaimTemplate claimTemplate(RobustModel model,
+            String name, String component, String revision, GpuPlacement.DraClaim claim) {
+        Map<String, String> labels = Labels.of(model, component);
+        labels.put(Labels.REVISION, revision);
+        var request = new io.fabric8.kubernetes.api.model.resource.v1.DeviceRequestBuilder().withName(GPU_CLAIM)
+                .withNewExactly().withDeviceClassName(claim.deviceClass()).withAllocationMode("ExactCount")
+                .withCount((long) claim.count())
+                .withSelectors(claim.selectors().stream().map(cel -> new io.fabric8.kubernetes.api.model.resource.v1
+                        .DeviceSelectorBuilder().withNewCel().withExpression(cel).endCel().build()).toList())
+                .endExactly().build();
+        return new io.fabric8.kubernetes.api.model.resource.v1.ResourceClaimTemplateBuilder()
+                .withNewMetadata().withName(name).withNamespace(model.getMetadata().getNamespace())
+                .withLabels(labels).withOwnerReferences(Owners.controlledBy(model)).endMetadata()
+                .withNewSpec().withNewSpec().withNewDevices().withRequests(request).endDevices().endSpec().endSpec()
+                .build();
     }
 
     private static EnvVar env(String name, String value) {

@@ -73,10 +73,20 @@ public final class AnalysisResources {
     }
 
     public static Job job(RobustModel model, String runName, String revision, ServingImages images) {
+        return job(model, runName, revision, images, GpuPlacement.of(analysis(model).gpu));
+    }
+
+    /** The tester's ResourceClaimTemplate when its GPUs come by DRA: {@code <run>-gpu}. */
+    public static String claimTemplateName(String runName) {
+        return runName + "-gpu";
+    }
+
+    /** As above, with the tester's GPU placement resolved against the platform (see GpuResolver). */
+    public static Job job(RobustModel model, String runName, String revision, ServingImages images,
+            Optional<GpuPlacement> gpu) {
         RolloutSpec.AnalysisSpec analysis = analysis(model);
         ModelSource modelSource = ModelSource.of(model.getSpec().model.uri);
         DatasetSource dataset = DatasetSource.of(analysis.dataset);
-        Optional<GpuPlacement> gpu = GpuPlacement.of(analysis.gpu);
         List<Volume> volumes = new ArrayList<>(List.of(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build()));
         List<VolumeMount> mounts = new ArrayList<>(List.of(mount("tmp", "/tmp")));
         modelSource.volume().ifPresent(v -> {
@@ -118,6 +128,11 @@ public final class AnalysisResources {
                         .build())
                 .withVolumes(volumes)
                 .withTolerations(gpu.map(g -> List.of(g.toleration())).orElse(List.of()))
+                .withAffinity(gpu.flatMap(GpuPlacement::affinity).orElse(null))
+                .withRuntimeClassName(gpu.flatMap(GpuPlacement::runtimeClassName).orElse(null))
+                .withResourceClaims(gpu.flatMap(GpuPlacement::dra).map(c -> List.of(new io.fabric8.kubernetes.api.model
+                        .PodResourceClaimBuilder().withName(io.robustml.controllers.dependent.ServingDeployment.GPU_CLAIM)
+                        .withResourceClaimTemplateName(claimTemplateName(runName)).build())).orElse(null))
                 .endSpec()
                 .endTemplate()
                 .endSpec()

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Which revisions run, and with how many pods, from the decided status: stable with the spec's
  * replicas, the canary beside it with the canary's (the whole count when there is no stable yet).
- * Every other revision runs nothing: a rejected canary's pods go.
+ * Every other revision runs nothing: a rejected canary's pods go. Stable replicas lent to the canary
+ * for its analysis (capacityPolicy reuseStable) are taken from stable while the analysis lasts.
  */
 public final class ServingPlan {
     private ServingPlan() {
@@ -16,7 +17,9 @@ public final class ServingPlan {
     public static Map<String, Integer> replicas(RobustModelStatus s, int specReplicas, int canaryReplicas) {
         Map<String, Integer> plan = new LinkedHashMap<>();
         if (s.stableRevision != null) {
-            plan.put(s.stableRevision, specReplicas);
+            int lent = s.analysis != null && s.analysis.stableReplicasLent != null && s.canaryRevision != null
+                    && !s.canaryRevision.equals(s.stableRevision) ? s.analysis.stableReplicasLent : 0;
+            plan.put(s.stableRevision, Math.max(0, specReplicas - lent));
         }
         if (s.canaryRevision != null && !s.canaryRevision.equals(s.stableRevision)) {
             plan.put(s.canaryRevision, s.stableRevision == null ? specReplicas : canaryReplicas);

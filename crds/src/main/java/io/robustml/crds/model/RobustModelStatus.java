@@ -72,6 +72,9 @@ public class RobustModelStatus {
         @JsonPropertyDescription("True when the canary failed its analysis and autoRollback is false: it waits for "
                 + "robustml.io/abort or robustml.io/promote.")
         public Boolean held;
+        @JsonPropertyDescription("Stable replicas lent to the canary for this analysis because its GPUs did not fit "
+                + "(rollout.canary.capacityPolicy: reuseStable); the stable Deployment gets them back when the analysis ends.")
+        public Integer stableReplicasLent;
     }
 
     /** Headline numbers of one analysis. Decimal values are strings. */

@@ -51,6 +51,18 @@ public class RolloutSpec {
 
         @JsonPropertyDescription("The Gateway the operator's HTTPRoute attaches to (its parentRef); required with weight.")
         public GatewayRef gateway;
+
+        @JsonPropertyDescription("When the canary's GPUs do not fit in the free capacity of the eligible nodes: wait "
+                + "(default) keeps the canary from starting and reports InsufficientGPU with the numbers; reuseStable "
+                + "takes the canary's replicas out of the stable Deployment for the analysis and gives them back on "
+                + "rollback.")
+        public CapacityPolicy capacityPolicy;
+    }
+
+    /** What a canary that does not fit does. */
+    public enum CapacityPolicy {
+        @com.fasterxml.jackson.annotation.JsonProperty("wait") WAIT,
+        @com.fasterxml.jackson.annotation.JsonProperty("reuseStable") REUSE_STABLE
     }
 
     /** A Gateway API parent reference, and the hostnames the route answers for. */
