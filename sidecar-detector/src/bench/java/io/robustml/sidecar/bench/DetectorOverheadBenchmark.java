@@ -1,0 +1,159 @@
+package io.robustml.sidecar.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.robustml.oip.BinaryTensors;
+import io.robustml.oip.InferenceRequest;
+import io.robustml.oip.Tensor;
+import io.robustml.oip.TensorCodec;
+import io.robustml.oip.data.IdxDataset;
+import io.robustml.sidecar.proxy.RealModelServer;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sidecar with every detector on (feature squeezing in one batched upstream call, query
+ * similarity, PRADA; action flag), against the real model server called directly, in the same run:
+ * batch 1 and batch 64, JSON and binary tensors, distinct Fashion-MNIST test images (clean traffic).
+ *
+ * <p>Run: {@code ./mvnw -pl sidecar-detector -am -Pbench verify -Dtest=DetectorOverheadBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ */
+@QuarkusTest
+@QuarkusTestResource(value = RealModelServer.class, restrictToAnnotatedClass = true)
+@TestProfile(DetectorOverheadBenchmark.AllDetectors.class)
+class DetectorOverheadBenchmark {
+    public static class AllDetectors implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("robustml.rate-limit.requests-per-minute", "0", "robustml.detector-config",
+                    Path.of("src/test/resources/detector-binary.json").toAbsolutePath().toString());
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CLIENTS = Integer.getInteger("bench.clients", 4);
+    private static final int REQUESTS = Integer.getInteger("bench.requests", 2000);
+    private static final int BATCH64_REQUESTS = Integer.getInteger("bench.batch64.requests", 200);
+
+    @TestHTTPResource("/v2/models/fashion/infer")
+    URL sidecar;
+
+    @ConfigProperty(name = "robustml.upstream")
+    String upstream;
+
+    /** One prepared request: its body and, for binary ones, the JSON header's length. */
+    record Body(byte[] bytes, String headerLength) {
+    }
+
+    @Test
+    void measure() throws Exception {
+        Path dir = Path.of("/usr/share/datasets/fashion-mnist");
+        IdxDataset test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"),
+                10_000);
+        URI direct = URI.create(upstream + "/v2/models/fashion/infer");
+        URI proxied = sidecar.toURI();
+        List<String> rows = new ArrayList<>();
+        for (int batch : new int[] {1, 64}) {
+            int requests = batch == 1 ? REQUESTS : BATCH64_REQUESTS;
+            for (boolean binary : new boolean[] {false, true}) {
+                List<Body> bodies = bodies(test, batch, binary, requests);
+                run(direct, bodies.subList(0, requests / 4));
+                run(proxied, bodies.subList(0, requests / 4)); // warm-up
+                double[] d = run(direct, bodies);
+                double[] p = run(proxied, bodies);
+                rows.add(String.format(Locale.ROOT, "| %d | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |", batch,
+                        binary ? "binary" : "JSON", pct(d, 50), pct(d, 99), pct(p, 50), pct(p, 99), pct(p, 50) - pct(d, 50),
+                        pct(p, 50) / pct(d, 50)));
+            }
+        }
+        System.out.printf(Locale.ROOT, "%nsidecar with all detectors on vs direct: %d clients, %d CPUs, clean test images%n",
+                CLIENTS, Runtime.getRuntime().availableProcessors());
+        System.out.println("| batch | tensors | direct p50 ms | direct p99 ms | sidecar p50 ms | sidecar p99 ms | added p50 ms | p50 ratio |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+    }
+
+    /** Distinct requests, each from the next images of the test set (every query is new content). */
+    private static List<Body> bodies(IdxDataset test, int batch, boolean binary, int count) throws Exception {
+        List<Body> bodies = new ArrayList<>();
+        for (int r = 0; r < count; r++) {
+            float[] flat = new float[batch * 784];
+            for (int i = 0; i < batch; i++) {
+                System.arraycopy(test.images()[(r * batch + i) % test.count()], 0, flat, i * 784, 784);
+            }
+            long[] shape = {batch, 1, 28, 28};
+            if (binary) {
+                BinaryTensors.Encoded e = BinaryTensors.encode(new InferenceRequest(null,
+                        Map.of(BinaryTensors.BINARY_DATA_OUTPUT, true), List.of(BinaryTensors.fp32("input", shape, flat)), null),
+                        JSON);
+                bodies.add(new Body(e.body(), Integer.toString(e.headerLength())));
+            } else {
+                bodies.add(new Body(JSON.writeValueAsString(new InferenceRequest(null, null,
+                        List.of(new Tensor("input", shape, "FP32", null, TensorCodec.toJson(flat))), null))
+                        .getBytes(StandardCharsets.UTF_8), null));
+            }
+        }
+        return bodies;
+    }
+
+    private static double[] run(URI uri, List<Body> bodies) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        List<Future<double[]>> futures = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            int first = c;
+            futures.add(pool.submit(() -> {
+                List<Double> ms = new ArrayList<>();
+                for (int i = first; i < bodies.size(); i += CLIENTS) {
+                    Body b = bodies.get(i);
+                    HttpRequest.Builder req = HttpRequest.newBuilder(uri).header("X-API-Key", "bench-" + first)
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(b.bytes()));
+                    if (b.headerLength() != null) {
+                        req.header("content-type", "application/octet-stream").header(BinaryTensors.HEADER, b.headerLength());
+                    } else {
+                        req.header("content-type", "application/json");
+                    }
+                    long t = System.nanoTime();
+                    HttpResponse<byte[]> r = client.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+                    ms.add((System.nanoTime() - t) / 1e6);
+                    if (r.statusCode() != 200) {
+                        throw new IllegalStateException("HTTP " + r.statusCode() + ": "
+                                + new String(r.body(), StandardCharsets.ISO_8859_1));
+                    }
+                }
+                return ms.stream().mapToDouble(Double::doubleValue).toArray();
+            }));
+        }
+        List<double[]> parts = new ArrayList<>();
+        for (Future<double[]> f : futures) {
+            parts.add(f.get());
+        }
+        pool.shutdown();
+        return parts.stream().flatMapToDouble(Arrays::stream).toArray();
+    }
+
+    private static double pct(double[] v, int p) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[Math.min(s.length - 1, (int) Math.ceil(p / 100.0 * s.length) - 1)];
+    }
+}
