@@ -41,6 +41,8 @@ public final class ServingDeployment {
     public static final String DETECTOR_CONFIG_VOLUME = "detector-config";
     public static final String DETECTOR_CONFIG_PATH = "/etc/robustml/detector";
     public static final String TMP_VOLUME = "tmp";
+    public static final String FORENSIC_VOLUME = "forensic-log";
+    public static final String FORENSIC_PATH = "/var/log/robustml/forensic";
 
     private ServingDeployment() {
     }
@@ -112,13 +114,19 @@ public final class ServingDeployment {
                 .withFsGroup(1000L)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
-                .withContainers(sidecar(model, images), modelServer(model, images, serving, gpu, source, revision))
+                .withContainers(sidecar(model, images, revision), modelServer(model, images, serving, gpu, source, revision))
                 .addToVolumes(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build())
                 .addToVolumes(new VolumeBuilder().withName(DETECTOR_CONFIG_VOLUME).withNewConfigMap()
                         .withName(DetectorConfigMap.name(model)).endConfigMap().build())
                 .withTolerations(tolerations)
                 .withNodeSelector(serving.nodeSelector);
         source.volume().ifPresent(pod::addToVolumes);
+        if (forensicLog(model)) {
+            // Survives sidecar crashes and restarts (the log is written so a crash loses at most one
+            // record); bounded like the sidecar's own cap. Ship it elsewhere to keep it past the pod.
+            pod.addToVolumes(new VolumeBuilder().withName(FORENSIC_VOLUME).withNewEmptyDir()
+                    .withSizeLimit(new io.fabric8.kubernetes.api.model.Quantity("300Mi")).endEmptyDir().build());
+        }
         gpu.flatMap(GpuPlacement::dra).ifPresent(claim -> pod.addNewResourceClaim().withName(GPU_CLAIM)
                 .withResourceClaimTemplateName(claimTemplateName(model, revision)).endResourceClaim());
         gpu.flatMap(GpuPlacement::affinity).ifPresent(pod::withAffinity);
@@ -126,16 +134,30 @@ public final class ServingDeployment {
         return pod.build();
     }
 
-    private static Container sidecar(RobustModel model, ServingImages images) {
+    /** The sidecar keeps a forensic log of flagged inputs unless spec.detector.forensicLog.enabled is false. */
+    static boolean forensicLog(RobustModel model) {
+        var detector = model.getSpec().detector;
+        return detector == null || detector.forensicLog == null || !Boolean.FALSE.equals(detector.forensicLog.enabled);
+    }
+
+    private static Container sidecar(RobustModel model, ServingImages images, String revision) {
+        List<VolumeMount> mounts = new ArrayList<>(List.of(mount(DETECTOR_CONFIG_VOLUME, DETECTOR_CONFIG_PATH, true),
+                mount(TMP_VOLUME, "/tmp", false)));
+        List<io.fabric8.kubernetes.api.model.EnvVar> env = new ArrayList<>(List.of(
+                env("ROBUSTML_UPSTREAM", "http://127.0.0.1:" + modelServerPort(model)),
+                env("ROBUSTML_DETECTOR_CONFIG", DETECTOR_CONFIG_PATH + "/" + DetectorConfigMap.KEY),
+                env("ROBUSTML_MODEL_REVISION", revision)));
+        if (forensicLog(model)) {
+            mounts.add(mount(FORENSIC_VOLUME, FORENSIC_PATH, false));
+            env.add(env("ROBUSTML_FORENSIC_LOG_DIR", FORENSIC_PATH));
+        }
         return new ContainerBuilder()
                 .withName(SIDECAR_CONTAINER)
                 .withImage(images.sidecarDetector())
                 .addNewPort().withName("http").withContainerPort(SIDECAR_PORT).withProtocol("TCP").endPort()
                 .addNewPort().withName("metrics").withContainerPort(SIDECAR_METRICS_PORT).withProtocol("TCP").endPort()
-                .addNewEnv().withName("ROBUSTML_UPSTREAM").withValue("http://127.0.0.1:" + modelServerPort(model)).endEnv()
-                .addNewEnv().withName("ROBUSTML_DETECTOR_CONFIG").withValue(DETECTOR_CONFIG_PATH + "/" + DetectorConfigMap.KEY)
-                .endEnv()
-                .withVolumeMounts(mount(DETECTOR_CONFIG_VOLUME, DETECTOR_CONFIG_PATH, true), mount(TMP_VOLUME, "/tmp", false))
+                .withEnv(env)
+                .withVolumeMounts(mounts)
                 .withNewReadinessProbe().withNewHttpGet().withPath("/v2/health/ready").withNewPort("http").endHttpGet()
                 .withPeriodSeconds(5).endReadinessProbe()
                 .withSecurityContext(restricted())

@@ -101,4 +101,31 @@ class ServingDeploymentTest {
         var d = ServingDeployment.desired(fixture(), ServingImages.DEFAULTS, 2);
         assertThat(d.getSpec().getTemplate().getMetadata().getLabels().get("robustml.io/revision")).matches("[0-9a-f]{10}");
     }
+
+    @Test
+    void theSidecarKeepsItsForensicLogOnABoundedVolumeUnlessTurnedOff() {
+        RobustModel model = fixture();
+        Deployment d = ServingDeployment.desired(model, ServingImages.DEFAULTS, 2);
+        Container sidecar = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(sidecar.getEnv()).extracting(e -> e.getName() + "=" + e.getValue())
+                .contains("ROBUSTML_FORENSIC_LOG_DIR=" + ServingDeployment.FORENSIC_PATH)
+                .anyMatch(e -> e.startsWith("ROBUSTML_MODEL_REVISION="));
+        assertThat(sidecar.getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getName()).isEqualTo(ServingDeployment.FORENSIC_VOLUME);
+            assertThat(m.getReadOnly()).isFalse();
+        });
+        assertThat(d.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo(ServingDeployment.FORENSIC_VOLUME);
+            assertThat(v.getEmptyDir().getSizeLimit().toString()).isEqualTo("300Mi");
+        });
+
+        model.getSpec().detector = new io.robustml.crds.model.DetectorSpec();
+        model.getSpec().detector.forensicLog = new io.robustml.crds.model.DetectorSpec.ForensicLogSpec();
+        model.getSpec().detector.forensicLog.enabled = false;
+        Deployment off = ServingDeployment.desired(model, ServingImages.DEFAULTS, 2);
+        assertThat(off.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .noneMatch(e -> e.getName().equals("ROBUSTML_FORENSIC_LOG_DIR"));
+        assertThat(off.getSpec().getTemplate().getSpec().getVolumes())
+                .noneMatch(v -> v.getName().equals(ServingDeployment.FORENSIC_VOLUME));
+    }
 }
