@@ -129,7 +129,9 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         ServingReadiness desiredReadiness = readiness(deployments.get(desired), desiredIsCanary ? canaryReplicas : specReplicas);
 
         RolloutPlanner.Decision decision = RolloutPlanner.decide(model.getMetadata().getName(), desired,
-                model.getSpec().model.sha256, previous, desiredReadiness.ready(), observe(previous, context),
+                model.getSpec().model.sha256, previous, desiredReadiness.ready(),
+                observe(previous.analysis == null ? null : previous.analysis.runName, context),
+                observe(previous.analysis == null ? null : previous.analysis.baselineRunName, context),
                 Requests.from(model.getMetadata().getAnnotations()), settings(model), clock.instant());
 
         RobustModelStatus decided = decision.status();
@@ -178,8 +180,12 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             }
         }
         ServingActuator actuator = new ServingActuator(context.getClient(), model, images, FIELD_MANAGER);
+        // The tester's Role names every run open now: the canary's and the stable baseline's.
+        List<String> testerRuns = status.analysis == null ? List.of()
+                : java.util.stream.Stream.of(status.analysis.runName, status.analysis.baselineRunName)
+                        .filter(java.util.Objects::nonNull).toList();
         for (RolloutAction action : decision.actions()) {
-            act(model, action, actuator, context);
+            act(model, action, actuator, testerRuns, deployments, context);
         }
         explainProblem(model, previous, problem, context);
         try {
@@ -224,7 +230,8 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                         policy));
     }
 
-    private void act(RobustModel model, RolloutAction action, ServingActuator actuator, Context<RobustModel> context) {
+    private void act(RobustModel model, RolloutAction action, ServingActuator actuator, List<String> testerRuns,
+            Map<String, Deployment> deployments, Context<RobustModel> context) {
         String id = model.getMetadata().getNamespace() + "/" + model.getMetadata().getName();
         if (action instanceof RolloutAction.StartAnalysis start) {
             LOG.info("{}: starting analysis {} of revision {} (attempt {})", id, start.runName(), start.revision(),
@@ -236,10 +243,19 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 EventRecorder.warning(context.getClient(), model, u.reason(), "tester Job " + start.runName() + ": "
                         + u.message());
             }
-            actuator.startAnalysis(start.runName(), start.revision(), tester instanceof GpuResolution.Placed p
-                    ? Optional.of(p.placement())
-                    : GpuPlacement.of(model.getSpec().rollout == null || model.getSpec().rollout.analysis == null ? null
-                            : model.getSpec().rollout.analysis.gpu));
+            actuator.startAnalysis(start.runName(), start.revision(), testerGpu(model, tester), testerRuns);
+        } else if (action instanceof RolloutAction.StartBaseline start) {
+            Deployment stable = deployments.get(start.revision());
+            if (stable == null) {
+                // Nothing to measure (the stable pods are gone): the baseline times out and the canary is
+                // judged without it.
+                LOG.warn("{}: no Deployment of stable revision {}: baseline {} not started", id, start.revision(),
+                        start.runName());
+                return;
+            }
+            LOG.info("{}: starting baseline {} of stable revision {}", id, start.runName(), start.revision());
+            actuator.startBaseline(start.runName(), start.revision(), stable,
+                    testerGpu(model, gpuPlatform.resolveTester(model, context)), testerRuns);
         } else if (action instanceof RolloutAction.Event event) {
             if (event.warning()) {
                 LOG.warn("{}: {}: {}", id, event.reason(), event.message());
@@ -249,6 +265,13 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 EventRecorder.normal(context.getClient(), model, event.reason(), event.message());
             }
         }
+    }
+
+    private static Optional<GpuPlacement> testerGpu(RobustModel model, GpuResolution tester) {
+        return tester instanceof GpuResolution.Placed p
+                ? Optional.of(p.placement())
+                : GpuPlacement.of(model.getSpec().rollout == null || model.getSpec().rollout.analysis == null ? null
+                        : model.getSpec().rollout.analysis.gpu);
     }
 
     /** Status write with the resourceVersion we decided on: the API server refuses it if that view was stale. */
@@ -262,11 +285,10 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         context.getClient().resource(update).updateStatus();
     }
 
-    private static RunObservation observe(RobustModelStatus status, Context<RobustModel> context) {
-        if (status.analysis == null || status.analysis.runName == null) {
+    private static RunObservation observe(String name, Context<RobustModel> context) {
+        if (name == null) {
             return RunObservation.absent();
         }
-        String name = status.analysis.runName;
         Optional<AdversarialTestRun> run = context.getSecondaryResources(AdversarialTestRun.class).stream()
                 .filter(r -> name.equals(r.getMetadata().getName())).findFirst();
         if (run.isEmpty()) {

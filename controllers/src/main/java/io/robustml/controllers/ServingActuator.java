@@ -101,16 +101,36 @@ final class ServingActuator {
         }
     }
 
-    /** Creates the attempt's run and Job if absent; the tester's Role is narrowed to this run. */
-    void startAnalysis(String runName, String revision, Optional<io.robustml.controllers.dependent.GpuPlacement> gpu) {
+    /**
+     * Creates the attempt's run and Job if absent; the tester's Role is narrowed to the open runs
+     * ({@code testerRuns}: this one, and the stable baseline's while it is measured).
+     */
+    void startAnalysis(String runName, String revision, Optional<io.robustml.controllers.dependent.GpuPlacement> gpu,
+            java.util.List<String> testerRuns) {
+        start(AnalysisResources.run(model, runName, revision), revision, gpu, testerRuns,
+                AnalysisResources.job(model, runName, revision, images, gpu));
+    }
+
+    /** As above for the stable revision's baseline run: its own model file, taken from its Deployment. */
+    void startBaseline(String runName, String revision, Deployment stable,
+            Optional<io.robustml.controllers.dependent.GpuPlacement> gpu, java.util.List<String> testerRuns) {
+        start(AnalysisResources.baselineRun(model, runName, revision, stable), revision, gpu, testerRuns,
+                AnalysisResources.baselineJob(model, runName, revision, images, gpu, stable));
+    }
+
+    private void start(io.robustml.crds.AdversarialTestRun run, String revision,
+            Optional<io.robustml.controllers.dependent.GpuPlacement> gpu, java.util.List<String> testerRuns,
+            io.fabric8.kubernetes.api.model.batch.v1.Job job) {
+        String runName = run.getMetadata().getName();
         apply(AnalysisResources.serviceAccount(model));
-        apply(AnalysisResources.role(model, runName));
+        apply(AnalysisResources.role(model, testerRuns.contains(runName) ? testerRuns
+                : java.util.stream.Stream.concat(testerRuns.stream(), java.util.stream.Stream.of(runName)).toList()));
         apply(AnalysisResources.roleBinding(model));
-        createIfAbsent(AnalysisResources.run(model, runName, revision));
+        createIfAbsent(run);
         gpu.flatMap(io.robustml.controllers.dependent.GpuPlacement::dra).ifPresent(claim -> apply(ServingDeployment
                 .claimTemplate(model, AnalysisResources.claimTemplateName(runName), AnalysisResources.COMPONENT, revision,
                         claim)));
-        createIfAbsent(AnalysisResources.job(model, runName, revision, images, gpu));
+        createIfAbsent(job);
     }
 
     private void apply(HasMetadata object) {

@@ -1,6 +1,7 @@
 package io.robustml.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -30,7 +32,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The chart against the real API server: its manifests pass a server-side dry run, and the operator
@@ -59,10 +66,46 @@ class ChartOnClusterTest {
     @Test
     void theOperatorRollsOutAndBackWithOnlyTheChartsRbac(KubernetesClient admin, TestNamespace ns, LocalControlPlane plane)
             throws Exception {
+        List<HasMetadata> objects = Chart.render(release(ns), ns.name(), values(ns));
+        rollOutAndBack(admin, ns, plane, objects, TIMEOUT);
+    }
+
+    /**
+     * Long mode ({@code -Drobustml.rbac.mutation=true}, ~7 min): the scenario again with each rule of the
+     * operator's ClusterRole removed in turn. Every rule must be needed — the scenario fails without
+     * it — except the ones kept for features the scenario does not use, named here with the reason.
+     */
+    @ParameterizedTest(name = "without rule {0}")
+    @MethodSource("ruleIndexes")
+    @EnabledIfSystemProperty(named = "robustml.rbac.mutation", matches = "true")
+    void everyRuleOfTheClusterRoleIsNeeded(int index, KubernetesClient admin, TestNamespace ns, LocalControlPlane plane) {
+        List<HasMetadata> objects = Chart.render(release(ns), ns.name(), values(ns));
+        ClusterRole role = objects.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+                .filter(r -> r.getMetadata().getName().equals(release(ns) + "-robustml-operator")).findFirst().orElseThrow();
+        PolicyRule removed = role.getRules().remove(index);
+        String rule = removed.getApiGroups() + " " + removed.getResources() + " " + removed.getVerbs();
+        System.out.println("[rbac] without " + rule);
+        if (removed.getResources().contains("resourceclaimtemplates")) {
+            // Only GPUs through Dynamic Resource Allocation use it (GpuPlatformClusterTest covers DRA).
+            assertThatCode(() -> rollOutAndBack(admin, ns, plane, objects, TIMEOUT)).doesNotThrowAnyException();
+            return;
+        }
+        assertThatThrownBy(() -> rollOutAndBack(admin, ns, plane, objects, Duration.ofSeconds(30)))
+                .as("the scenario must fail without " + rule).isNotNull();
+    }
+
+    static Stream<Integer> ruleIndexes() {
+        ClusterRole role = Chart.render(Map.of()).stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+                .filter(r -> r.getMetadata().getName().equals("robustml-robustml-operator")).findFirst().orElseThrow();
+        return IntStream.range(0, role.getRules().size()).boxed();
+    }
+
+    /** A first release, a weighted canary and its rollback, the operator's client impersonating the chart's account. */
+    private static void rollOutAndBack(KubernetesClient admin, TestNamespace ns, LocalControlPlane plane,
+            List<HasMetadata> objects, Duration timeout) throws Exception {
         installCrds(admin);
         CustomResourceDefinitions.installGatewayApi(admin);
         String release = release(ns);
-        List<HasMetadata> objects = Chart.render(release, ns.name(), values(ns));
         Operator operator = null;
         try {
             for (HasMetadata o : objects) {
@@ -75,38 +118,42 @@ class ChartOnClusterTest {
             config.setImpersonateUsername(sa);
             config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + ns.name(), "system:authenticated");
             KubernetesClient asOperator = new KubernetesClientBuilder().withConfig(config).build();
-            assertThat(asOperator.resources(RobustModel.class).inNamespace(ns.name()).list().getItems())
-                    .as("the impersonated client works").isEmpty();
             assertThatThrownBy(() -> asOperator.secrets().inNamespace(ns.name()).withName("anything").get())
                     .as("no rights on Secrets").isInstanceOfSatisfying(KubernetesClientException.class,
                             e -> assertThat(e.getCode()).isEqualTo(403));
 
-            operator = new Operator(o -> o.withKubernetesClient(asOperator).withCloseClientOnStop(true));
-            operator.register(new RobustModelReconciler(Clock.systemUTC(), ServingImages.DEFAULTS,
+            // An informer the RBAC forbids must fail this scenario, not end the test JVM (JOSDK's default exits).
+            Operator started = new Operator(o -> o.withKubernetesClient(asOperator).withCloseClientOnStop(true)
+                    .withInformerStoppedHandler((informer, error) -> System.out.println("[rbac] informer stopped: "
+                            + error.getMessage().lines().findFirst().orElse("")))
+                    .withCacheSyncTimeout(Duration.ofSeconds(20)));
+            operator = started;
+            started.register(new RobustModelReconciler(Clock.systemUTC(), ServingImages.DEFAULTS,
                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), c -> c.settingNamespace(ns.name()));
-            operator.start();
+            started.start();
 
             admin.resource(model(ns, "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0")).create();
-            finish(admin, ns, awaitRun(admin, ns), "0.05");
-            await().atMost(TIMEOUT).until(() -> "Ready".equals(status(admin, ns).phase));
+            finish(admin, ns, awaitRun(admin, ns, timeout), "0.05");
+            await().atMost(timeout).until(() -> "Ready".equals(status(admin, ns).phase));
             String stable = status(admin, ns).stableRevision;
 
             admin.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
                 m.getSpec().model.sha256 = "1".repeat(64);
                 return m;
             });
-            AdversarialTestRun canaryRun = awaitRun(admin, ns);
+            AdversarialTestRun canaryRun = awaitRun(admin, ns, timeout);
             String canary = canaryRun.getSpec().target.revision;
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(route(admin, ns)).contains(canary));
+            await().atMost(timeout).untilAsserted(() -> assertThat(route(admin, ns)).contains(canary));
             finish(admin, ns, canaryRun, "0.9");
-            await().atMost(TIMEOUT).untilAsserted(() -> {
+            await().atMost(timeout).untilAsserted(() -> {
                 RobustModelStatus s = status(admin, ns);
                 assertThat(s.rejectedRevision).isEqualTo(canary);
                 assertThat(admin.apps().deployments().inNamespace(ns.name()).withName(MODEL + "-" + canary).get()).isNull();
                 assertThat(route(admin, ns)).doesNotContain(canary).contains(stable);
             });
-            assertThat(admin.v1().events().inNamespace(ns.name()).withField("involvedObject.name", MODEL).list().getItems())
-                    .as("events are written with the chart's rights").anyMatch(e -> "RobustnessRegression".equals(e.getReason()));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin.v1().events().inNamespace(ns.name())
+                    .withField("involvedObject.name", MODEL).list().getItems()).as("events are written with the chart's rights")
+                    .anyMatch(e -> "RobustnessRegression".equals(e.getReason())));
         } finally {
             if (operator != null) {
                 operator.stop();
@@ -162,9 +209,9 @@ class ChartOnClusterTest {
         return m.getStatus() == null ? new RobustModelStatus() : m.getStatus();
     }
 
-    private static AdversarialTestRun awaitRun(KubernetesClient client, TestNamespace ns) {
+    private static AdversarialTestRun awaitRun(KubernetesClient client, TestNamespace ns, Duration timeout) {
         String[] name = new String[1];
-        await().atMost(TIMEOUT).until(() -> {
+        await().atMost(timeout).until(() -> {
             RobustModelStatus s = status(client, ns);
             if (s.analysis == null || s.analysis.startedAt == null) {
                 return false;

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
@@ -84,8 +85,12 @@ public final class AnalysisResources {
     /** As above, with the tester's GPU placement resolved against the platform (see GpuResolver). */
     public static Job job(RobustModel model, String runName, String revision, ServingImages images,
             Optional<GpuPlacement> gpu) {
+        return job(model, runName, revision, images, gpu, ModelSource.of(model.getSpec().model.uri));
+    }
+
+    private static Job job(RobustModel model, String runName, String revision, ServingImages images,
+            Optional<GpuPlacement> gpu, ModelSource modelSource) {
         RolloutSpec.AnalysisSpec analysis = analysis(model);
-        ModelSource modelSource = ModelSource.of(model.getSpec().model.uri);
         DatasetSource dataset = DatasetSource.of(analysis.dataset);
         List<Volume> volumes = new ArrayList<>(List.of(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build()));
         List<VolumeMount> mounts = new ArrayList<>(List.of(mount("tmp", "/tmp")));
@@ -147,13 +152,61 @@ public final class AnalysisResources {
 
     /** Read this run, write this run's status: the tester can touch nothing else. */
     public static Role role(RobustModel model, String runName) {
+        return role(model, List.of(runName));
+    }
+
+    /**
+     * As above for every run open at once (the canary's and the stable baseline's): read those runs,
+     * write those runs' status, nothing else.
+     */
+    public static Role role(RobustModel model, List<String> runNames) {
         return new RoleBuilder()
                 .withMetadata(Owners.ownedMetadata(model, testerAccount(model), COMPONENT))
                 .withRules(new PolicyRuleBuilder().withApiGroups(RobustModel.GROUP).withResources("adversarialtestruns")
-                                .withResourceNames(runName).withVerbs("get").build(),
+                                .withResourceNames(runNames).withVerbs("get").build(),
                         new PolicyRuleBuilder().withApiGroups(RobustModel.GROUP).withResources("adversarialtestruns/status")
-                                .withResourceNames(runName).withVerbs("get", "patch", "update").build())
+                                .withResourceNames(runNames).withVerbs("get", "patch", "update").build())
                 .build();
+    }
+
+    /**
+     * The run measuring the stable revision as the baseline: the same suite, the stable revision's own
+     * Service as endpoint, and the model file its Deployment serves (not the spec's, which names the canary).
+     */
+    public static AdversarialTestRun baselineRun(RobustModel model, String runName, String revision, Deployment stable) {
+        AdversarialTestRun run = run(model, runName, revision);
+        ModelSource source = servedModel(stable).orElse(null);
+        run.getSpec().target.modelUri = source == null ? null : source.localUri();
+        run.getSpec().target.modelSha256 = servingEnv(stable, "ROBUSTML_MODEL_SHA256").orElse(null);
+        return run;
+    }
+
+    /** The baseline run's Job: as {@link #job}, with the stable revision's model volume. */
+    public static Job baselineJob(RobustModel model, String runName, String revision, ServingImages images,
+            Optional<GpuPlacement> gpu, Deployment stable) {
+        return job(model, runName, revision, images, gpu, servedModel(stable).orElse(new ModelSource(null, Optional.empty())));
+    }
+
+    /** What a revision's Deployment serves: its model-server's model URI and model volume. */
+    static Optional<ModelSource> servedModel(Deployment d) {
+        Optional<String> uri = servingEnv(d, "ROBUSTML_MODEL_URI");
+        if (uri.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Volume> volume = d.getSpec().getTemplate().getSpec().getVolumes() == null ? Optional.empty()
+                : d.getSpec().getTemplate().getSpec().getVolumes().stream()
+                        .filter(v -> ModelSource.VOLUME.equals(v.getName())).findFirst();
+        return Optional.of(new ModelSource(uri.get(), volume));
+    }
+
+    private static Optional<String> servingEnv(Deployment d, String name) {
+        if (d == null || d.getSpec() == null || d.getSpec().getTemplate() == null
+                || d.getSpec().getTemplate().getSpec() == null) {
+            return Optional.empty();
+        }
+        return d.getSpec().getTemplate().getSpec().getContainers().stream()
+                .filter(c -> c.getEnv() != null).flatMap(c -> c.getEnv().stream())
+                .filter(e -> name.equals(e.getName()) && e.getValue() != null).map(e -> e.getValue()).findFirst();
     }
 
     public static RoleBinding roleBinding(RobustModel model) {

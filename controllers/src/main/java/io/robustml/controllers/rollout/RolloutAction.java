@@ -7,6 +7,10 @@ public sealed interface RolloutAction {
     record StartAnalysis(String runName, String revision, int attempt) implements RolloutAction {
     }
 
+    /** Create (if absent) the run and Job measuring the stable revision as the baseline for relative SLOs. */
+    record StartBaseline(String runName, String revision) implements RolloutAction {
+    }
+
     /** A Kubernetes event on the RobustModel. */
     record Event(boolean warning, String reason, String message) implements RolloutAction {
     }

@@ -25,6 +25,9 @@ public final class RolloutPlanner {
     public static final String PHASE_DEGRADED = "Degraded";
     public static final String PHASE_FAILED = "Failed";
     static final int HISTORY_LIMIT = RobustModelStatus.HISTORY_LIMIT;
+    /** History verdict of a stable revision measured as a baseline; a failed measurement is {@code BaselineUnavailable}. */
+    public static final String BASELINE = "Baseline";
+    public static final String BASELINE_UNAVAILABLE = "BaselineUnavailable";
 
     private RolloutPlanner() {
     }
@@ -42,6 +45,18 @@ public final class RolloutPlanner {
      */
     public static Decision decide(String model, String desired, String modelSha256, RobustModelStatus previous,
             boolean desiredReady, RunObservation run, Requests requests, RolloutSettings settings, Instant now) {
+        return decide(model, desired, modelSha256, previous, desiredReady, run, RunObservation.absent(), requests, settings,
+                now);
+    }
+
+    /**
+     * As above, with the stable revision's baseline run ({@code status.analysis.baselineRunName}) and its
+     * Job as observed: when no baseline exists for (stable revision, suite) and the SLOs have relative
+     * bounds, the canary's analysis also measures the stable revision, and its verdict waits for that.
+     */
+    public static Decision decide(String model, String desired, String modelSha256, RobustModelStatus previous,
+            boolean desiredReady, RunObservation run, RunObservation baselineRun, Requests requests,
+            RolloutSettings settings, Instant now) {
         Step step = new Step(copy(previous), now);
         RobustModelStatus s = step.status;
         if (s.handledRequests == null) {
@@ -122,6 +137,7 @@ public final class RolloutPlanner {
         if (!desiredReady) {
             return step.done();
         }
+        boolean baselineOpen = followBaseline(step, a, model, baselineRun, settings);
         if (!run.runExists()) {
             if (a.startedAt == null) {
                 a.startedAt = now.toString();
@@ -134,26 +150,33 @@ public final class RolloutPlanner {
             return step.done();
         }
         if ("Succeeded".equals(run.phase())) {
+            if (baselineOpen) {
+                return step.done(); // the verdict waits for the stable baseline (bounded by its own timeout)
+            }
+            String noBaseline = a.baselineUnavailable == null ? null
+                    : "stable's baseline could not be measured: " + a.baselineUnavailable;
             Verdict verdict = SloVerdict.judge(settings.slos(), RunMetrics.of(run.runStatus()), baseline(s, settings),
-                    settings.samples());
+                    settings.samples(), noBaseline);
+            String summaryText = verdict.summary() + (noBaseline != null && verdict.outcome() != Verdict.Outcome.PASSED
+                    ? "; relative SLOs not applicable (" + noBaseline + ")" : "");
             switch (verdict.outcome()) {
                 case PASSED -> step.promote(desired, modelSha256, "Passed", withVerdict(run.runStatus(), a, verdict, now),
-                        settings.suite(), "revision " + desired + " promoted: " + verdict.summary());
+                        settings.suite(), "revision " + desired + " promoted: " + summaryText);
                 case FAILED -> {
                     AnalysisSummary summary = withVerdict(run.runStatus(), a, verdict, now);
                     if (settings.autoRollback()) {
                         step.reject(desired, "RobustnessRegression", "revision " + desired + " rolled back: "
-                                + verdict.summary(), summary, settings.suite());
+                                + summaryText, summary, settings.suite());
                     } else {
                         s.lastAnalysis = summary;
                         a.held = true;
                         s.phase = PHASE_DEGRADED;
                         step.event(true, "RobustnessRegression", "revision " + desired + " failed its analysis ("
-                                + verdict.summary() + "); autoRollback is false: set " + Requests.ABORT + " or "
+                                + summaryText + "); autoRollback is false: set " + Requests.ABORT + " or "
                                 + Requests.PROMOTE);
                     }
                 }
-                case INCONCLUSIVE -> step.inconclusive(a, verdict.summary(), model, settings);
+                case INCONCLUSIVE -> step.inconclusive(a, summaryText, model, settings);
             }
             return step.done();
         }
@@ -169,6 +192,92 @@ public final class RolloutPlanner {
     }
 
     /**
+     * Starts or follows the stable revision's baseline run of this analysis. Started with the canary's
+     * first run when the SLOs have relative bounds and no baseline exists for (stable revision, suite);
+     * recorded in status before it is created. Ends measured (a {@code Baseline} history record, which
+     * later canaries reuse) or unavailable (failed, Job failed, timed out, incomplete numbers: the
+     * canary is then judged without it and the verdict says so).
+     *
+     * @return true while the baseline is still being measured (the canary's verdict waits)
+     */
+    private static boolean followBaseline(Step step, AnalysisProgress a, String model, RunObservation baselineRun,
+            RolloutSettings settings) {
+        RobustModelStatus s = step.status;
+        if (a.baselineRunName == null) {
+            if (a.baselineUnavailable != null || s.stableRevision == null || !hasRelativeSlos(settings)
+                    || baseline(s, settings) != null) {
+                return false;
+            }
+            a.baselineRevision = s.stableRevision;
+            a.baselineRunName = baselineRunName(model, s.stableRevision, priorBaselines(s, s.stableRevision) + 1);
+            a.baselineStartedAt = step.now.toString();
+            step.event(false, "BaselineStarted", "no baseline of stable revision " + s.stableRevision
+                    + " for this suite: measuring it with " + a.baselineRunName + " beside canary " + a.revision);
+            step.actions.add(new RolloutAction.StartBaseline(a.baselineRunName, a.baselineRevision));
+            return true;
+        }
+        String limit = "no result within " + settings.analysisTimeout().toSeconds() + " s";
+        boolean late = Duration.between(Instant.parse(a.baselineStartedAt), step.now).compareTo(settings.analysisTimeout()) > 0;
+        if (!baselineRun.runExists()) {
+            if (late) {
+                step.baselineUnavailable(a, limit + " (the run is gone)", settings);
+                return false;
+            }
+            step.actions.add(new RolloutAction.StartBaseline(a.baselineRunName, a.baselineRevision)); // create-if-absent
+            return true;
+        }
+        if ("Succeeded".equals(baselineRun.phase())) {
+            RunMetrics m = RunMetrics.of(baselineRun.runStatus());
+            List<String> missing = new ArrayList<>();
+            if (m.samples() == null || m.samples() < settings.samples()) {
+                missing.add("it measured " + (m.samples() == null ? "no" : m.samples()) + " examples of " + settings.samples());
+            }
+            if (m.adversarialSuccessRate() == null) {
+                missing.add("adversarialSuccessRate not measured");
+            }
+            if (settings.slos() != null && settings.slos().maxCleanAccuracyDrop != null && m.cleanAccuracy() == null) {
+                missing.add("cleanAccuracy not measured");
+            }
+            if (!missing.isEmpty()) {
+                step.baselineUnavailable(a, String.join("; ", missing), settings);
+                return false;
+            }
+            step.baselineMeasured(a, baselineRun.runStatus(), settings);
+            return false;
+        }
+        if ("Failed".equals(baselineRun.phase())) {
+            String error = baselineRun.runStatus().error == null ? "no reason given" : baselineRun.runStatus().error;
+            step.baselineUnavailable(a, "the tester could not measure: " + error, settings);
+            return false;
+        }
+        if (baselineRun.jobFailure() != null) {
+            step.baselineUnavailable(a, "its Job failed: " + baselineRun.jobFailure(), settings);
+            return false;
+        }
+        if (late) {
+            step.baselineUnavailable(a, limit, settings);
+            return false;
+        }
+        return true;
+    }
+
+    static boolean hasRelativeSlos(RolloutSettings settings) {
+        return settings.slos() != null
+                && (settings.slos().maxAdversarialSuccessRateRatio != null || settings.slos().maxCleanAccuracyDrop != null);
+    }
+
+    /** Baseline measurements of this revision that already ended (each left a history record). */
+    static int priorBaselines(RobustModelStatus s, String revision) {
+        return s.history == null ? 0 : (int) s.history.stream()
+                .filter(r -> revision.equals(r.revision) && r.verdict != null && r.verdict.startsWith(BASELINE)).count();
+    }
+
+    /** Deterministic, a valid Job name: {@code <model>-<stable revision>-b<n>}, n counting the revision's baselines. */
+    public static String baselineRunName(String model, String revision, int n) {
+        return name(model, "-" + revision + "-b" + n);
+    }
+
+    /**
      * Analyses of this revision that already ended (each left a history record): a retried revision's
      * runs get new names, so an old run's numbers are never judged again.
      */
@@ -181,7 +290,10 @@ public final class RolloutPlanner {
      * counting every analysis attempt of the revision.
      */
     public static String runName(String model, String revision, int attempt) {
-        String suffix = "-" + revision + "-a" + attempt;
+        return name(model, "-" + revision + "-a" + attempt);
+    }
+
+    private static String name(String model, String suffix) {
         String prefix = model.length() > 63 - suffix.length() ? model.substring(0, 63 - suffix.length()) : model;
         while (prefix.endsWith("-") || prefix.endsWith(".")) {
             prefix = prefix.substring(0, prefix.length() - 1);
@@ -189,13 +301,16 @@ public final class RolloutPlanner {
         return prefix + suffix;
     }
 
-    /** The stable revision's own numbers, if it was measured with the same suite. */
+    /**
+     * The stable revision's own numbers, if it was measured with the same suite: by the analysis that
+     * promoted it, or by a baseline run (the newest wins).
+     */
     static RunMetrics baseline(RobustModelStatus s, RolloutSettings settings) {
         if (s.stableRevision == null || s.history == null) {
             return null;
         }
         return s.history.stream()
-                .filter(r -> s.stableRevision.equals(r.revision) && "Passed".equals(r.verdict)
+                .filter(r -> s.stableRevision.equals(r.revision) && ("Passed".equals(r.verdict) || BASELINE.equals(r.verdict))
                         && settings.suite().equals(r.suite) && r.adversarialSuccessRate != null)
                 .findFirst().map(r -> RunMetrics.baseline(r.cleanAccuracy, r.adversarialSuccessRate)).orElse(null);
     }
@@ -326,6 +441,40 @@ public final class RolloutPlanner {
             addHistory(record);
             s.phase = s.stableRevision == null ? PHASE_FAILED : PHASE_DEGRADED;
             event(true, reason, message);
+        }
+
+        void baselineMeasured(AnalysisProgress a, AdversarialTestRunStatus run, RolloutSettings settings) {
+            RevisionRecord r = record(a.baselineRevision, shaOf(a.baselineRevision), BASELINE, a.baselineRunName,
+                    settings.suite());
+            r.cleanAccuracy = run.cleanAccuracy;
+            r.adversarialSuccessRate = run.adversarialSuccessRate;
+            addHistory(r);
+            event(false, "BaselineMeasured", "stable revision " + a.baselineRevision + " measured by " + a.baselineRunName
+                    + ": adversarialSuccessRate " + run.adversarialSuccessRate + ", cleanAccuracy " + run.cleanAccuracy
+                    + " (the baseline for relative SLOs)");
+            endBaseline(a);
+        }
+
+        void baselineUnavailable(AnalysisProgress a, String why, RolloutSettings settings) {
+            addHistory(record(a.baselineRevision, shaOf(a.baselineRevision), BASELINE_UNAVAILABLE, a.baselineRunName,
+                    settings.suite()));
+            event(true, "BaselineUnavailable", "baseline " + a.baselineRunName + " of stable revision " + a.baselineRevision
+                    + " could not be measured (" + why + "); canary " + a.revision
+                    + " is judged without it: relative SLOs not applicable");
+            a.baselineUnavailable = why;
+            endBaseline(a);
+        }
+
+        private void endBaseline(AnalysisProgress a) {
+            a.baselineRunName = null;
+            a.baselineRevision = null;
+            a.baselineStartedAt = null;
+        }
+
+        private String shaOf(String revision) {
+            return status.history == null ? null : status.history.stream()
+                    .filter(r -> revision.equals(r.revision) && r.modelSha256 != null).map(r -> r.modelSha256)
+                    .findFirst().orElse(null);
         }
 
         void inconclusive(AnalysisProgress a, String why, String model, RolloutSettings settings) {

@@ -20,6 +20,16 @@ public final class SloVerdict {
      * @param requiredSamples examples the run was asked to evaluate; fewer measured is Inconclusive
      */
     public static Verdict judge(SlosSpec slos, RunMetrics canary, RunMetrics baseline, int requiredSamples) {
+        return judge(slos, canary, baseline, requiredSamples, null);
+    }
+
+    /**
+     * @param noBaseline why there is no baseline (e.g. the stable baseline run failed), reported with the
+     *                   relative SLOs that are therefore not applicable; null for the default wording
+     */
+    public static Verdict judge(SlosSpec slos, RunMetrics canary, RunMetrics baseline, int requiredSamples,
+            String noBaseline) {
+        String why = noBaseline == null ? "no stable baseline for this suite" : noBaseline;
         SlosSpec s = slos == null ? new SlosSpec() : slos;
         List<String> violations = new ArrayList<>();
         List<String> missing = new ArrayList<>();
@@ -41,7 +51,7 @@ public final class SloVerdict {
             Double ratio = RunMetrics.number(s.maxAdversarialSuccessRateRatio);
             Double base = baseline == null ? null : baseline.adversarialSuccessRate();
             if (base == null) {
-                notApplicable.add("maxAdversarialSuccessRateRatio (no stable baseline for this suite)");
+                notApplicable.add("maxAdversarialSuccessRateRatio (" + why + ")");
             } else if (canary.adversarialSuccessRate() == null) {
                 missing.add("adversarialSuccessRate not measured");
             } else if (canary.adversarialSuccessRate() > ratio * base) {
@@ -53,7 +63,7 @@ public final class SloVerdict {
             Double drop = RunMetrics.number(s.maxCleanAccuracyDrop);
             Double base = baseline == null ? null : baseline.cleanAccuracy();
             if (base == null) {
-                notApplicable.add("maxCleanAccuracyDrop (no stable baseline for this suite)");
+                notApplicable.add("maxCleanAccuracyDrop (" + why + ")");
             } else if (canary.cleanAccuracy() == null) {
                 missing.add("cleanAccuracy not measured");
             } else if (base - canary.cleanAccuracy() > drop + 1e-12) {

@@ -288,4 +288,193 @@ class RolloutPlannerTest {
         assertThat(s.history.get(0).revision).isEqualTo("r12");
         assertThat(List.of(s.stableRevision)).containsExactly("r12");
     }
+
+    // --- Baseline runs: a stable revision without its own numbers for the suite is measured beside the canary.
+
+    private static RolloutPlanner.Decision decide(String desired, RobustModelStatus s, RunObservation run,
+            RunObservation baseline, Instant now) {
+        return RolloutPlanner.decide(MODEL, desired, SHA, s, true, run, baseline, Requests.none(), SETTINGS, now);
+    }
+
+    /** rev0 promoted by robustml.io/promote: no numbers of its own. */
+    private static RobustModelStatus promotedManually(String revision) {
+        return decide(revision, null, false, RunObservation.absent(), new Requests(null, null, "alice: hotfix"), T0).status();
+    }
+
+    private static RunObservation baselineSucceeded(String asr, String clean) {
+        RunObservation r = succeeded(asr);
+        r.runStatus().cleanAccuracy = clean;
+        return r;
+    }
+
+    private static List<RolloutAction> starts(RolloutPlanner.Decision d) {
+        return d.actions().stream().filter(a -> !(a instanceof RolloutAction.Event)).toList();
+    }
+
+    @Test
+    void aCanaryOfAManuallyPromotedStableStartsOneBaselineRunRecordedBeforeActing() {
+        RobustModelStatus s = promotedManually("rev0");
+        // Canary not Ready: no analysis, no baseline yet.
+        RolloutPlanner.Decision d = decide("rev1", s, false, RunObservation.absent());
+        assertThat(d.status().analysis.baselineRunName).isNull();
+        d = decide("rev1", d.status(), RunObservation.absent(), RunObservation.absent(), T0);
+        assertThat(d.status().analysis.baselineRunName).isEqualTo("fashion-rev0-b1");
+        assertThat(d.status().analysis.baselineRevision).isEqualTo("rev0");
+        assertThat(d.status().analysis.baselineStartedAt).isEqualTo(T0.toString());
+        assertThat(starts(d)).containsExactly(new RolloutAction.StartBaseline("fashion-rev0-b1", "rev0"),
+                new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1));
+        assertThat(d.actions()).anySatisfy(a -> assertThat(a).isInstanceOfSatisfying(RolloutAction.Event.class,
+                e -> assertThat(e.reason()).isEqualTo("BaselineStarted")));
+
+        // Both running: nothing new is started, no second baseline.
+        RolloutPlanner.Decision next = decide("rev1", d.status(), running(), running(), T0.plusSeconds(30));
+        assertThat(next.actions()).isEmpty();
+        assertThat(next.status().analysis.baselineRunName).isEqualTo("fashion-rev0-b1");
+    }
+
+    @Test
+    void aRestartedOperatorResumesTheBaselineWithoutASecondOne() {
+        RobustModelStatus s = decide("rev1", promotedManually("rev0"), false, RunObservation.absent()).status();
+        s = decide("rev1", s, RunObservation.absent(), RunObservation.absent(), T0).status();
+        // Restarted: neither run in the cache yet; the same names are asked for again (create-if-absent).
+        RolloutPlanner.Decision again = decide("rev1", s, RunObservation.absent(), RunObservation.absent(),
+                T0.plusSeconds(5));
+        assertThat(starts(again)).containsExactly(new RolloutAction.StartBaseline("fashion-rev0-b1", "rev0"),
+                new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1));
+        assertThat(again.status().analysis.baselineStartedAt).isEqualTo(T0.toString());
+        assertThat(again.actions()).noneSatisfy(a -> assertThat(a).isInstanceOf(RolloutAction.Event.class));
+    }
+
+    @Test
+    void theCanarysVerdictWaitsForTheBaselineThenUsesIt() {
+        RobustModelStatus s = decide("rev1", promotedManually("rev0"), false, RunObservation.absent()).status();
+        s = decide("rev1", s, RunObservation.absent(), RunObservation.absent(), T0).status();
+        // The canary finished first: its verdict waits for the baseline.
+        RolloutPlanner.Decision d = decide("rev1", s, succeeded("0.25"), running(), T0.plusSeconds(60));
+        assertThat(d.status().canaryRevision).isEqualTo("rev1");
+        assertThat(d.status().phase).isEqualTo("Progressing");
+        assertThat(d.status().lastAnalysis).isNull();
+        assertThat(d.actions()).isEmpty();
+
+        // Stable measured at ASR 0.1: the canary's 0.25 is under the 0.3 cap but 2.5x stable's.
+        d = decide("rev1", d.status(), succeeded("0.25"), baselineSucceeded("0.1", "0.92"), T0.plusSeconds(90));
+        assertThat(d.status().rejectedRevision).isEqualTo("rev1");
+        assertThat(d.status().stableRevision).isEqualTo("rev0");
+        assertThat(d.status().history).extracting(r -> r.revision + ":" + r.verdict)
+                .containsExactly("rev1:Failed", "rev0:Baseline", "rev0:PromotedManually");
+        RobustModelStatus.RevisionRecord baseline = d.status().history.get(1);
+        assertThat(baseline.runName).isEqualTo("fashion-rev0-b1");
+        assertThat(baseline.suite).isEqualTo("suite1");
+        assertThat(baseline.adversarialSuccessRate).isEqualTo("0.1");
+        assertThat(baseline.cleanAccuracy).isEqualTo("0.92");
+        assertThat(baseline.modelSha256).isEqualTo(SHA);
+        assertThat(d.status().lastAnalysis.violatedSlos).containsExactly("adversarialSuccessRate 0.25 is more than 2 x stable's 0.1");
+        assertThat(d.actions()).extracting(a -> ((RolloutAction.Event) a).reason())
+                .containsExactly("BaselineMeasured", "RobustnessRegression");
+    }
+
+    @Test
+    void aMeasuredBaselineIsReusedByTheNextCanary() {
+        RobustModelStatus s = decide("rev1", promotedManually("rev0"), false, RunObservation.absent()).status();
+        s = decide("rev1", s, RunObservation.absent(), RunObservation.absent(), T0).status();
+        s = decide("rev1", s, succeeded("0.25"), baselineSucceeded("0.1", "0.92"), T0.plusSeconds(90)).status();
+        assertThat(s.rejectedRevision).isEqualTo("rev1");
+        assertThat(RolloutPlanner.baseline(s, SETTINGS)).isEqualTo(RunMetrics.baseline("0.92", "0.1"));
+
+        // Next canary: no baseline run, judged against the recorded numbers at once.
+        RolloutPlanner.Decision d = decide("rev2", s, RunObservation.absent(), RunObservation.absent(), T0.plusSeconds(100));
+        assertThat(d.status().analysis.baselineRunName).isNull();
+        assertThat(starts(d)).containsExactly(new RolloutAction.StartAnalysis("fashion-rev2-a1", "rev2", 1));
+        d = decide("rev2", d.status(), succeeded("0.15"), RunObservation.absent(), T0.plusSeconds(200));
+        assertThat(d.status().stableRevision).isEqualTo("rev2");
+        assertThat(((RolloutAction.Event) d.actions().get(0)).message()).doesNotContain("not applicable");
+        // Another suite has no baseline: measured again, under the next name.
+        RolloutSettings otherSuite = new RolloutSettings(SETTINGS.slos(), 100, Duration.ofSeconds(900), 1, true,
+                Duration.ofHours(168), "suite2");
+        RobustModelStatus again = RolloutPlanner.decide(MODEL, "rev3", SHA, d.status(), true, RunObservation.absent(),
+                Requests.none(), otherSuite, T0.plusSeconds(300)).status();
+        assertThat(again.analysis.baselineRunName).isEqualTo("fashion-rev2-b1");
+    }
+
+    @Test
+    void aFailedBaselineLeavesTheCanaryJudgedWithoutItAndSaysSo() {
+        RobustModelStatus s = decide("rev1", promotedManually("rev0"), false, RunObservation.absent()).status();
+        s = decide("rev1", s, RunObservation.absent(), RunObservation.absent(), T0).status();
+        AdversarialTestRunStatus failed = new AdversarialTestRunStatus();
+        failed.phase = "Failed";
+        failed.error = "cannot reach http://fashion-rev0";
+        RolloutPlanner.Decision d = decide("rev1", s, running(), new RunObservation(true, failed, null), T0.plusSeconds(60));
+        assertThat(d.status().analysis.baselineRunName).isNull();
+        assertThat(d.status().analysis.baselineUnavailable).contains("cannot reach");
+        assertThat(d.status().history.get(0).verdict).isEqualTo("BaselineUnavailable");
+        assertThat(d.actions()).singleElement().satisfies(a -> {
+            RolloutAction.Event e = (RolloutAction.Event) a;
+            assertThat(e.warning()).isTrue();
+            assertThat(e.reason()).isEqualTo("BaselineUnavailable");
+        });
+
+        // Passed on the absolute SLOs only, and the summary says the baseline could not be measured.
+        RolloutPlanner.Decision pass = decide("rev1", d.status(), succeeded("0.25"), RunObservation.absent(), T0.plusSeconds(90));
+        assertThat(pass.status().stableRevision).isEqualTo("rev1");
+        assertThat(((RolloutAction.Event) pass.actions().get(0)).message())
+                .contains("not applicable: maxAdversarialSuccessRateRatio (stable's baseline could not be measured: "
+                        + "the tester could not measure: cannot reach");
+        // Never a pass on missing data: an absolute SLO the canary did not measure stays Inconclusive.
+        RolloutPlanner.Decision missing = decide("rev1", d.status(), succeeded(null), RunObservation.absent(),
+                T0.plusSeconds(90));
+        assertThat(missing.status().stableRevision).isEqualTo("rev0");
+        assertThat(missing.status().analysis.attempt).isEqualTo(2);
+        assertThat(missing.status().analysis.lastInconclusive).contains("adversarialSuccessRate not measured",
+                "stable's baseline could not be measured");
+        // The retry does not measure the baseline again.
+        assertThat(missing.actions()).noneSatisfy(a -> assertThat(a).isInstanceOf(RolloutAction.StartBaseline.class));
+        RolloutPlanner.Decision retry = decide("rev1", missing.status(), RunObservation.absent(), RunObservation.absent(),
+                T0.plusSeconds(100));
+        assertThat(starts(retry)).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a2", "rev1", 2));
+        // A promoted canary's own numbers are the next baseline: no baseline run for the next canary.
+        RobustModelStatus next = decide("rev2", pass.status(), RunObservation.absent(), RunObservation.absent(),
+                T0.plusSeconds(200)).status();
+        assertThat(next.analysis.baselineRunName).isNull();
+        // A canary superseding the one judged without a baseline tries again, under a new name.
+        RobustModelStatus superseding = decide("rev2", d.status(), RunObservation.absent(), RunObservation.absent(),
+                T0.plusSeconds(200)).status();
+        assertThat(superseding.analysis.baselineRunName).isEqualTo("fashion-rev0-b2");
+    }
+
+    @Test
+    void aBaselineWithoutResultTimesOutOrIsIncompleteAndTheCanaryIsJudgedWithoutIt() {
+        RobustModelStatus s = decide("rev1", promotedManually("rev0"), false, RunObservation.absent()).status();
+        s = decide("rev1", s, RunObservation.absent(), RunObservation.absent(), T0).status();
+        RolloutPlanner.Decision late = decide("rev1", s, succeeded("0.1"), running(), T0.plusSeconds(901));
+        assertThat(late.status().stableRevision).isEqualTo("rev1");
+        assertThat(late.status().history).extracting(r -> r.verdict)
+                .containsExactly("Passed", "BaselineUnavailable", "PromotedManually");
+        assertThat(late.actions()).extracting(a -> ((RolloutAction.Event) a).message())
+                .anySatisfy(m -> assertThat(m).contains("no result within 900 s"));
+
+        RolloutPlanner.Decision jobFailed = decide("rev1", s, running(), new RunObservation(true, running().runStatus(),
+                "DeadlineExceeded"), T0.plusSeconds(60));
+        assertThat(jobFailed.status().analysis.baselineUnavailable).contains("its Job failed: DeadlineExceeded");
+
+        RunObservation few = baselineSucceeded("0.1", "0.9");
+        few.runStatus().samples = 10;
+        RolloutPlanner.Decision incomplete = decide("rev1", s, running(), few, T0.plusSeconds(60));
+        assertThat(incomplete.status().analysis.baselineUnavailable).contains("measured 10 examples of 100");
+        assertThat(RolloutPlanner.baseline(incomplete.status(), SETTINGS)).isNull();
+    }
+
+    @Test
+    void noBaselineRunWithoutRelativeSlosOrForTheFirstRevision() {
+        SlosSpec absolute = new SlosSpec();
+        absolute.maxAdversarialSuccessRate = "0.3";
+        RolloutSettings onlyAbsolute = new RolloutSettings(absolute, 100, Duration.ofSeconds(900), 1, true,
+                Duration.ofHours(168), "suite1");
+        RobustModelStatus s = RolloutPlanner.decide(MODEL, "rev1", SHA, promotedManually("rev0"), true, RunObservation.absent(),
+                RunObservation.absent(), Requests.none(), onlyAbsolute, T0).status();
+        assertThat(s.analysis.baselineRunName).isNull();
+        RolloutPlanner.Decision first = decide("rev1", null, RunObservation.absent(), RunObservation.absent(), T0);
+        assertThat(first.status().analysis.baselineRunName).isNull();
+        assertThat(starts(first)).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1));
+        assertThat(RolloutPlanner.baselineRunName("m".repeat(70), "0123456789", 3)).hasSize(63).endsWith("-0123456789-b3");
+    }
 }

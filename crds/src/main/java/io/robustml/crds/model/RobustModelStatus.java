@@ -75,6 +75,17 @@ public class RobustModelStatus {
         @JsonPropertyDescription("Stable replicas lent to the canary for this analysis because its GPUs did not fit "
                 + "(rollout.canary.capacityPolicy: reuseStable); the stable Deployment gets them back when the analysis ends.")
         public Integer stableReplicasLent;
+        @JsonPropertyDescription("The AdversarialTestRun measuring the stable revision as the baseline for relative SLOs, "
+                + "when no baseline exists for the stable revision and suite; recorded before the run is created. Cleared "
+                + "when it ends: measured (a Baseline record in history) or not (baselineUnavailable).")
+        public String baselineRunName;
+        @JsonPropertyDescription("The stable revision the baseline run measures.")
+        public String baselineRevision;
+        @JsonPropertyDescription("When the baseline run was created (RFC 3339); the analysis timeout counts from here.")
+        public String baselineStartedAt;
+        @JsonPropertyDescription("Why the stable baseline could not be measured: the canary is then judged without it "
+                + "(relative SLOs not applicable) and the verdict says so.")
+        public String baselineUnavailable;
     }
 
     /** Headline numbers of one analysis. Decimal values are strings. */
@@ -107,8 +118,9 @@ public class RobustModelStatus {
         @JsonPropertyDescription("The spec's model.sha256 when the revision was promoted; absent for a rejected revision.")
         public String modelSha256;
         @JsonPropertyDescription("Passed (promoted after an analysis, or again within the rollback window), PromotedManually "
-                + "(robustml.io/promote), Failed (violated an SLO), Inconclusive (no verdict after the retries) or Aborted "
-                + "(robustml.io/abort).")
+                + "(robustml.io/promote), Failed (violated an SLO), Inconclusive (no verdict after the retries), Aborted "
+                + "(robustml.io/abort), Baseline (the stable revision measured as the baseline for a canary's relative SLOs) "
+                + "or BaselineUnavailable (that measurement failed or timed out).")
         public String verdict;
         @JsonPropertyDescription("The AdversarialTestRun whose measurements led to the verdict; absent when none did "
                 + "(e.g. a manual promotion before any run).")
