@@ -21,6 +21,36 @@ final class Analyses {
     private Analyses() {
     }
 
+    /** Installs the CRDs the build generates (idempotent: server-side apply). */
+    static void installCrds(KubernetesClient client) {
+        io.robustml.controlplane.CustomResourceDefinitions.applyFromClasspath(client,
+                "META-INF/fabric8/robustmodels.robustml.io-v1.yml");
+        io.robustml.controlplane.CustomResourceDefinitions.applyFromClasspath(client,
+                "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
+    }
+
+    /** The reconciler run by JOSDK in-process for one namespace, its metrics in {@code registry}. */
+    static io.javaoperatorsdk.operator.Operator startOperator(KubernetesClient client, String ns,
+            io.micrometer.core.instrument.MeterRegistry registry) {
+        var operator = new io.javaoperatorsdk.operator.Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+        operator.register(new RobustModelReconciler(java.time.Clock.systemUTC(),
+                io.robustml.controllers.dependent.ServingImages.DEFAULTS, registry), c -> c.settingNamespace(ns));
+        operator.start();
+        return operator;
+    }
+
+    static io.robustml.crds.model.RobustModelStatus status(KubernetesClient client, String ns, String model) {
+        return client.resources(RobustModel.class).inNamespace(ns).withName(model).get().getStatus();
+    }
+
+    /** A new model file: a new revision, so a rollout. */
+    static void changeModel(KubernetesClient client, String ns, String model, String sha) {
+        client.resources(RobustModel.class).inNamespace(ns).withName(model).edit(m -> {
+            m.getSpec().model.sha256 = sha;
+            return m;
+        });
+    }
+
     static List<Deployment> serving(KubernetesClient client, String ns, String model) {
         return client.apps().deployments().inNamespace(ns).withLabel(Labels.MODEL, model)
                 .withLabel(Labels.COMPONENT, ServingDeployment.COMPONENT).list().getItems();

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.robustml.controllers.status.Conditions;
-import io.robustml.controlplane.CustomResourceDefinitions;
 import io.robustml.controlplane.TestNamespace;
 import io.robustml.controlplane.WithControlPlane;
 import io.robustml.crds.AdversarialTestRun;
@@ -31,13 +30,8 @@ class BaselineClusterTest {
 
     @BeforeEach
     void startOperator(KubernetesClient client, TestNamespace ns) {
-        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/robustmodels.robustml.io-v1.yml");
-        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
-        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(new RobustModelReconciler(java.time.Clock.systemUTC(),
-                io.robustml.controllers.dependent.ServingImages.DEFAULTS,
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), c -> c.settingNamespace(ns.name()));
-        operator.start();
+        Analyses.installCrds(client);
+        operator = Analyses.startOperator(client, ns.name(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
     @AfterEach
@@ -46,7 +40,7 @@ class BaselineClusterTest {
     }
 
     private RobustModelStatus status(KubernetesClient client, TestNamespace ns) {
-        return client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get().getStatus();
+        return Analyses.status(client, ns.name(), MODEL);
     }
 
     @Test
@@ -63,10 +57,7 @@ class BaselineClusterTest {
         String stable = status(client, ns).stableRevision;
         assertThat(status(client, ns).history.get(0).verdict).isEqualTo("PromotedManually");
 
-        client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
-            m.getSpec().model.sha256 = "4".repeat(64);
-            return m;
-        });
+        Analyses.changeModel(client, ns.name(), MODEL, "4".repeat(64));
         AdversarialTestRun canaryRun = Analyses.awaitRun(client, ns.name(), MODEL, TIMEOUT);
         String canary = canaryRun.getSpec().target.revision;
         String baselineName = MODEL + "-" + stable + "-b1";

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.robustml.controllers.status.Conditions;
-import io.robustml.controlplane.CustomResourceDefinitions;
 import io.robustml.controlplane.TestNamespace;
 import io.robustml.controlplane.WithControlPlane;
 import io.robustml.crds.AdversarialTestRun;
@@ -34,17 +33,12 @@ class RolloutActionsClusterTest {
 
     @BeforeEach
     void startOperator(KubernetesClient client, TestNamespace ns) {
-        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/robustmodels.robustml.io-v1.yml");
-        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
+        Analyses.installCrds(client);
         start(client, ns);
     }
 
     private void start(KubernetesClient client, TestNamespace ns) {
-        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(new RobustModelReconciler(java.time.Clock.systemUTC(),
-                io.robustml.controllers.dependent.ServingImages.DEFAULTS,
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), c -> c.settingNamespace(ns.name()));
-        operator.start();
+        operator = Analyses.startOperator(client, ns.name(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
     @AfterEach
@@ -53,7 +47,7 @@ class RolloutActionsClusterTest {
     }
 
     private RobustModelStatus status(KubernetesClient client, TestNamespace ns) {
-        return client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get().getStatus();
+        return Analyses.status(client, ns.name(), MODEL);
     }
 
     private String stableModel(KubernetesClient client, TestNamespace ns) {
@@ -67,10 +61,7 @@ class RolloutActionsClusterTest {
     }
 
     private void changeModel(KubernetesClient client, TestNamespace ns, String sha) {
-        client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
-            m.getSpec().model.sha256 = sha;
-            return m;
-        });
+        Analyses.changeModel(client, ns.name(), MODEL, sha);
     }
 
     private void annotate(KubernetesClient client, TestNamespace ns, String key, String value) {

@@ -33,16 +33,12 @@ class RolloutClusterTest {
 
     @BeforeEach
     void startOperator(KubernetesClient client, TestNamespace ns) {
-        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/robustmodels.robustml.io-v1.yml");
-        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
+        Analyses.installCrds(client);
         start(client, ns);
     }
 
     private void start(KubernetesClient client, TestNamespace ns) {
-        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(new RobustModelReconciler(java.time.Clock.systemUTC(),
-                io.robustml.controllers.dependent.ServingImages.DEFAULTS, registry), c -> c.settingNamespace(ns.name()));
-        operator.start();
+        operator = Analyses.startOperator(client, ns.name(), registry);
     }
 
     @AfterEach
@@ -51,7 +47,7 @@ class RolloutClusterTest {
     }
 
     private RobustModelStatus status(KubernetesClient client, TestNamespace ns) {
-        return client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get().getStatus();
+        return Analyses.status(client, ns.name(), MODEL);
     }
 
     /** Creates the model and lets its first revision pass; returns the stable revision. */
@@ -78,10 +74,7 @@ class RolloutClusterTest {
     }
 
     private void changeModel(KubernetesClient client, TestNamespace ns, String sha) {
-        client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
-            m.getSpec().model.sha256 = sha;
-            return m;
-        });
+        Analyses.changeModel(client, ns.name(), MODEL, sha);
     }
 
     @Test
