@@ -155,12 +155,16 @@ class RolloutClusterTest {
         Analyses.finish(client, second, "0.1", "0.9");
         await().atMost(TIMEOUT).until(() -> canary.equals(status(client, ns).stableRevision));
 
-        assertThat(registry.counter("robustml_rollout_rollbacks_total", "namespace", ns.name(), "model", MODEL, "reason",
-                "RobustnessRegression").count()).isEqualTo(1.0);
-        assertThat(registry.counter("robustml_rollout_promotions_total", "namespace", ns.name(), "model", MODEL).count())
-                .as("the first revision, then the retried canary").isEqualTo(2.0);
-        assertThat(registry.counter("robustml_analysis_runs_started_total", "namespace", ns.name(), "model", MODEL).count())
-                .isEqualTo(3.0);
+        // The counters follow the status write that records a decision, so the API server may show the
+        // promotion a moment before they move.
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(registry.counter("robustml_rollout_rollbacks_total", "namespace", ns.name(), "model", MODEL,
+                    "reason", "RobustnessRegression").count()).isEqualTo(1.0);
+            assertThat(registry.counter("robustml_rollout_promotions_total", "namespace", ns.name(), "model", MODEL).count())
+                    .as("the first revision, then the retried canary").isEqualTo(2.0);
+            assertThat(registry.counter("robustml_analysis_runs_started_total", "namespace", ns.name(), "model", MODEL)
+                    .count()).isEqualTo(3.0);
+        });
         // The gauge counts from the informer's cache, which may see the promotion a moment after the API server.
         await().atMost(TIMEOUT).untilAsserted(() ->
                 assertThat(registry.get("robustml_models").tag("phase", "Ready").gauge().value()).isEqualTo(1.0));
