@@ -2,17 +2,21 @@ package io.robustml.modelserver.runtime;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.robustml.modelserver.fetch.FetchException;
+import io.robustml.modelserver.fetch.FetchSettings;
+import io.robustml.modelserver.fetch.ModelFetcher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
- * Owns the served model: verifies the file's digest, loads it in the background (so liveness answers
- * at once) and reports its state. A digest mismatch or load failure is final: the server stays live
- * but never ready, and says why.
+ * Owns the served model: fetches it when it is remote, verifies the file's digest, loads it in the
+ * background (so liveness answers at once) and reports its state. A digest mismatch, a failed fetch
+ * or a load failure is final: the server stays live but never ready, and says why.
  */
 @ApplicationScoped
 public class ModelRuntime {
@@ -41,12 +45,13 @@ public class ModelRuntime {
 
     private void load() {
         try {
-            Path file = localPath(config.uri());
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalStateException("model file " + file + " does not exist");
-            }
-            ModelDigest.verify(file, config.sha256());
+            FetchSettings settings = FetchSettings.from(config, ConfigProvider.getConfig());
+            // Readiness says what the fetch is doing (progress, retries) until the model is loaded.
+            ModelFetcher fetcher = new ModelFetcher(settings,
+                    message -> state = new ModelState(ModelState.Phase.LOADING, message), Clock.systemUTC());
+            Path file = fetcher.fetch(config.uri(), config.sha256());
             int pool = config.predictors() > 0 ? config.predictors() : Runtime.getRuntime().availableProcessors();
+            state = new ModelState(ModelState.Phase.LOADING, "loading " + file);
             long t0 = System.nanoTime();
             model = DjlModel.load(file, config.format(), pool);
             state = new ModelState(ModelState.Phase.READY, "ready");
@@ -58,6 +63,9 @@ public class ModelRuntime {
                 writeTerminationMessage(state.message());
                 io.quarkus.runtime.Quarkus.asyncExit(3);
             }
+        } catch (FetchException e) {
+            // The message names the source without credentials; the cause is not kept (see FetchException).
+            fail("ModelFetchFailed: " + e.getMessage(), null);
         } catch (Exception e) {
             fail("model could not be loaded: " + e.getMessage(), e);
         }
@@ -74,18 +82,6 @@ public class ModelRuntime {
         } catch (java.io.IOException | RuntimeException e) {
             LOG.warnf("could not write the termination message to %s: %s", config.terminationLog(), e.getMessage());
         }
-    }
-
-    /** file:///a/b, file:/a/b or a plain path. Remote schemes are fetched by the pod's init step, not here. */
-    static Path localPath(String uri) {
-        if (uri.startsWith("file:")) {
-            return Path.of(URI.create(uri));
-        }
-        if (uri.contains("://")) {
-            throw new IllegalStateException("the model server reads local files only; got " + uri
-                    + " (the serving pod's init step downloads pvc://, s3:// and https:// models)");
-        }
-        return Path.of(uri);
     }
 
     public ModelState state() {

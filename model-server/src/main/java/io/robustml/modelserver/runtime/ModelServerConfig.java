@@ -2,6 +2,7 @@ package io.robustml.modelserver.runtime;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,7 +20,10 @@ public interface ModelServerConfig {
     @WithDefault("1")
     String version();
 
-    /** file:///path or a plain path: the serving pod's init step has already fetched the file. */
+    /**
+     * file:///path or a plain path (a mounted volume), https://host/path, or s3://bucket/key; remote
+     * models are fetched into {@link #cacheDir()} and verified before they are loaded.
+     */
     String uri();
 
     /** torchscript or onnx. */
@@ -56,6 +60,37 @@ public interface ModelServerConfig {
     /** Where Kubernetes reads a container's termination message. */
     @WithDefault("/dev/termination-log")
     String terminationLog();
+
+    /** Where remote models are downloaded (an emptyDir in the pod): the verified file is {@code <dir>/<sha256>}. */
+    @WithDefault("/var/cache/robustml/model")
+    String cacheDir();
+
+    /** Bearer token for https:// models (the credentials Secret's {@code token}). */
+    Optional<String> token();
+
+    /** Accept http:// model URIs (tests, trusted in-cluster stores); refused by default. */
+    @WithDefault("false")
+    boolean allowHttp();
+
+    /** Largest model file to download; a larger one is refused before or while it is read. */
+    @WithDefault("21474836480")
+    long maxBytes();
+
+    /** Connecting to the model store, per attempt. */
+    @WithDefault("10s")
+    Duration connectTimeout();
+
+    /** Longest wait for the next bytes of a download (a stalled connection fails and is retried). */
+    @WithDefault("60s")
+    Duration readTimeout();
+
+    /** Tries in all for connection errors and 5xx/408/429 answers; other answers are final at once. */
+    @WithDefault("5")
+    int fetchAttempts();
+
+    /** Wait after the first failed try; doubles after each further one, up to 30 s. */
+    @WithDefault("1s")
+    Duration fetchBackoff();
 
     /** Concurrent predictors (DJL predictors are not thread-safe); 0 means one per CPU. */
     @WithDefault("0")
