@@ -24,7 +24,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.assertj.core.data.Offset;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,14 +75,10 @@ class RemoteModelServingTest {
     @TestHTTPResource("/")
     URL base;
 
-    @ConfigProperty(name = "robustml.s3.endpoint")
-    String store;
-
-    @ConfigProperty(name = "robustml.model.cache-dir")
-    String cacheDir;
-
-    @ConfigProperty(name = "quarkus.log.file.path")
-    String logFile;
+    /** Read when the test runs: an injected property would have to exist for every @QuarkusTest in the module. */
+    private static String config(String name) {
+        return ConfigProvider.getConfig().getValue(name, String.class);
+    }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
         return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -102,7 +98,7 @@ class RemoteModelServingTest {
         assertThat(send(HttpRequest.newBuilder(base.toURI().resolve("v2/models/fashion/infer"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}"))).statusCode()).isEqualTo(503);
 
-        assertThat(send(HttpRequest.newBuilder(URI.create(store + "/_release"))).statusCode()).isEqualTo(204);
+        assertThat(send(HttpRequest.newBuilder(URI.create(config("robustml.s3.endpoint") + "/_release"))).statusCode()).isEqualTo(204);
         await().atMost(Duration.ofSeconds(60)).until(() -> get("v2/health/ready").statusCode() == 200);
 
         IdxDataset test = Fixtures.testSet(1);
@@ -122,10 +118,10 @@ class RemoteModelServingTest {
         }
 
         // One request, whose signature the store recomputed and accepted.
-        assertThat(send(HttpRequest.newBuilder(URI.create(store + "/_stats"))).body()).isEqualTo("requests=1 verified=1");
+        assertThat(send(HttpRequest.newBuilder(URI.create(config("robustml.s3.endpoint") + "/_stats"))).body()).isEqualTo("requests=1 verified=1");
         String sha = "1e8dfad8d18a81c432455bff6e1bc24149198764bdf625c19167a52126756234";
-        assertThat(Path.of(cacheDir).resolve(sha)).hasSameBinaryContentAs(Fixtures.MODELS.resolve("fashion-standard.pt"));
-        String log = Files.readString(Path.of(logFile));
+        assertThat(Path.of(config("robustml.model.cache-dir")).resolve(sha)).hasSameBinaryContentAs(Fixtures.MODELS.resolve("fashion-standard.pt"));
+        String log = Files.readString(Path.of(config("quarkus.log.file.path")));
         assertThat(log).contains("fetched s3://models/fashion/v1/model.pt: 0.6 MiB of 0.6 MiB (100 %) at ")
                 .contains("sha256 verified").contains("loaded on");
         assertThat(log).doesNotContain(SECRET).doesNotContain(SESSION);
