@@ -18,12 +18,12 @@ public record FetchSettings(Path cacheDir, long maxBytes, Duration connectTimeou
 
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    public static FetchSettings from(ModelServerConfig model, Config config) {
+    public static FetchSettings from(ModelServerConfig model, Config config) throws FetchException {
         Optional<String> keyId = value(config, "aws.access-key-id");
         Optional<String> secret = value(config, "aws.secret-access-key");
         if (keyId.isPresent() != secret.isPresent()) {
-            throw new IllegalArgumentException("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together ("
-                    + (keyId.isPresent() ? "the secret access key" : "the access key id") + " is missing)");
+            throw new FetchException("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together ("
+                    + (keyId.isPresent() ? "the secret access key" : "the access key id") + " is missing)", false);
         }
         Optional<SigV4.Credentials> aws = keyId.map(id -> new SigV4.Credentials(id, secret.get(),
                 value(config, "aws.session-token")));

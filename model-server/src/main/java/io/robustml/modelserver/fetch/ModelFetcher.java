@@ -73,8 +73,13 @@ public final class ModelFetcher {
         if (verifiedCopy(target, expected, source)) {
             return target;
         }
-        Files.createDirectories(settings.cacheDir());
-        deletePartials(expected);
+        try {
+            Files.createDirectories(settings.cacheDir());
+            deletePartials(expected);
+        } catch (IOException e) {
+            throw failure("cannot use the cache directory " + settings.cacheDir() + " (ROBUSTML_MODEL_CACHE_DIR, an "
+                    + "emptyDir in pods): " + describe(e), false);
+        }
         return download(source, expected, target);
     }
 

@@ -310,6 +310,19 @@ class ModelFetcherTest {
     }
 
     @Test
+    void anUnusableCacheDirectoryIsAClearError() throws Exception {
+        TestModelStore store = s3Store();
+        Files.delete(cache);
+        Files.writeString(cache, "a file where the directory should be");
+        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), keys())).fetch("s3://models/" + KEY, sha))
+                .isInstanceOf(FetchException.class)
+                .hasMessageStartingWith("cannot use the cache directory " + cache + " (ROBUSTML_MODEL_CACHE_DIR");
+        assertThat(store.requests()).isZero();
+        Files.delete(cache);
+        Files.createDirectory(cache);
+    }
+
+    @Test
     void aLocalFileIsVerifiedInPlace() throws Exception {
         assertThat(fetcher(Options.http(null)).fetch("models/fashion-standard.pt", sha))
                 .isEqualTo(Path.of("models/fashion-standard.pt"));
