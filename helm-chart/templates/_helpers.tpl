@@ -52,10 +52,15 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [batch]
   resources: [jobs]
   verbs: [get, list, watch, create]
-# The tester's Role, narrowed to its run, and its binding.
+# The tester's Role, narrowed to its run, and the serving pods' Role (their sidecar reads its detector
+# ConfigMap and creates events), with their bindings; the serving ones are watched as dependents.
 - apiGroups: [rbac.authorization.k8s.io]
   resources: [roles, rolebindings]
-  verbs: [get, create, update, patch]
+  verbs: [get, list, watch, create, update, patch, delete]
+# No bypass: a NetworkPolicy per model admits only the sidecar's ports.
+- apiGroups: [networking.k8s.io]
+  resources: [networkpolicies]
+  verbs: [get, list, watch, create, update, patch, delete]
 # Serving pods are read to explain scheduling and integrity failures.
 - apiGroups: [""]
   resources: [pods]

@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.robustml.controlplane.CustomResourceDefinitions;
 import io.robustml.controlplane.TestNamespace;
 import io.robustml.controlplane.WithControlPlane;
+import io.robustml.controllers.dependent.ServingDeployment;
 import io.robustml.crds.AdversarialTestRun;
 import io.robustml.crds.RobustModel;
 import java.time.Duration;
@@ -54,7 +55,7 @@ class RolloutLatencyBenchmark {
             for (int i = 0; i < ROUNDS; i++) {
                 String sha = String.format("%064x", i + 1);
                 long t0 = System.nanoTime();
-                client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
+                Analyses.edit(client, ns.name(), MODEL, m -> {
                     m.getSpec().model.sha256 = sha;
                     return m;
                 });
@@ -73,6 +74,39 @@ class RolloutLatencyBenchmark {
                                         .withLabel(Labels.COMPONENT, "serving").list().getItems().isEmpty());
                 toStableOnly[i] = (System.nanoTime() - t1) / 1e9;
             }
+            // Fast re-promotion: a second revision passes; then the spec alternates between the two, each a
+            // revert to a revision that passed within the rollback window (no analysis): until only it serves, Ready.
+            String first = status(client, ns).stableRevision;
+            String firstSha = client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get().getSpec().model.sha256;
+            String secondSha = "b".repeat(64);
+            Analyses.edit(client, ns.name(), MODEL, m -> {
+                m.getSpec().model.sha256 = secondSha;
+                return m;
+            });
+            AdversarialTestRun secondRun = Analyses.awaitRun(client, ns.name(), MODEL, Duration.ofSeconds(60));
+            String second = secondRun.getSpec().target.revision;
+            Analyses.finish(client, secondRun, "0.1", "0.9");
+            await().atMost(Duration.ofSeconds(60)).until(() -> second.equals(status(client, ns).stableRevision)
+                    && Analyses.serving(client, ns.name(), MODEL).size() == 1);
+            double[] revert = new double[ROUNDS];
+            for (int i = 0; i < ROUNDS; i++) {
+                String target = i % 2 == 0 ? first : second;
+                String sha = i % 2 == 0 ? firstSha : secondSha;
+                long t0 = System.nanoTime();
+                Analyses.edit(client, ns.name(), MODEL, m -> {
+                    m.getSpec().model.sha256 = sha;
+                    return m;
+                });
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                    var serving = Analyses.serving(client, ns.name(), MODEL);
+                    return target.equals(status(client, ns).stableRevision) && serving.size() == 1
+                            && serving.get(0).getMetadata().getName().equals(MODEL + "-" + target)
+                            && serving.get(0).getStatus() != null
+                            && Integer.valueOf(ServingDeployment.desiredReplicas(model)).equals(serving.get(0).getStatus()
+                                    .getReadyReplicas());
+                });
+                revert[i] = (System.nanoTime() - t0) / 1e9;
+            }
             System.out.printf(Locale.ROOT, "%n[bench] %d rounds on the local control plane (kwok), medians (max):%n", ROUNDS);
             System.out.printf(Locale.ROOT, "[bench] plain Deployment -> pod Ready (baseline): %.2f s (%.2f)%n", median(baseline),
                     max(baseline));
@@ -80,6 +114,8 @@ class RolloutLatencyBenchmark {
                     median(toCanary), max(toCanary), median(toCanary) / median(baseline));
             System.out.printf(Locale.ROOT, "[bench] failed verdict -> stable only (canary Deployment and pods gone): %.2f s (%.2f)%n",
                     median(toStableOnly), max(toStableOnly));
+            System.out.printf(Locale.ROOT, "[bench] revert inside the rollback window -> only that revision serves, Ready, "
+                    + "no analysis: %.2f s (%.2f), %.1fx the baseline%n", median(revert), max(revert), median(revert) / median(baseline));
         } finally {
             operator.stop();
         }

@@ -59,7 +59,10 @@ import org.slf4j.LoggerFactory;
     @Dependent(type = Dependents.ServiceAccountDependent.class),
     @Dependent(type = Dependents.DetectorConfigMapDependent.class),
     @Dependent(type = Dependents.ServiceDependent.class),
-    @Dependent(type = Dependents.DisruptionBudgetDependent.class)
+    @Dependent(type = Dependents.DisruptionBudgetDependent.class),
+    @Dependent(type = Dependents.ServingRoleDependent.class),
+    @Dependent(type = Dependents.ServingRoleBindingDependent.class),
+    @Dependent(type = Dependents.NetworkPolicyDependent.class)
 })
 @ControllerConfiguration(name = RobustModelReconciler.NAME, generationAwareEventProcessing = false,
         informer = @Informer(onUpdateFilter = SpecOrRequestChanged.class))
@@ -76,6 +79,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
     private final Clock clock;
     private final ServingImages images;
     private final RolloutMetrics metrics;
+    private final AnalysisMetrics analysisMetrics;
     private final GpuPlatform gpuPlatform = new GpuPlatform();
     /** While a canary waits for GPUs, look again this often (pods elsewhere that free GPUs send no event here). */
     private static final Duration CAPACITY_POLL = Duration.ofSeconds(10);
@@ -89,6 +93,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         this.clock = clock;
         this.images = images;
         this.metrics = new RolloutMetrics(registry);
+        this.analysisMetrics = new AnalysisMetrics(registry);
     }
 
     /** Pods, revision Deployments, analysis runs and Jobs wake the reconciler of their model. */
@@ -99,6 +104,21 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 byModelLabel(AdversarialTestRun.class, context)));
         sources.addAll(gpuPlatform.eventSources(context));
         return sources;
+    }
+
+    /** The serving revisions' latest analysis figures as gauges; models gone from the cache lose theirs. */
+    private void exportAnalyses(RobustModel model, RobustModelStatus status, Context<RobustModel> context) {
+        Set<String> serving = new java.util.HashSet<>();
+        if (status.stableRevision != null) {
+            serving.add(status.stableRevision);
+        }
+        if (status.canaryRevision != null) {
+            serving.add(status.canaryRevision);
+        }
+        analysisMetrics.record(model.getMetadata().getNamespace(), model.getMetadata().getName(),
+                context.getSecondaryResources(AdversarialTestRun.class), serving);
+        analysisMetrics.retainModels(context.getPrimaryCache().list()
+                .map(m -> m.getMetadata().getNamespace() + "/" + m.getMetadata().getName()).collect(Collectors.toSet()));
     }
 
     private static <R extends HasMetadata> EventSource<R, RobustModel> byModelLabel(Class<R> type,
@@ -179,6 +199,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 throw e;
             }
         }
+        exportAnalyses(model, status, context);
         ServingActuator actuator = new ServingActuator(context.getClient(), model, images, FIELD_MANAGER);
         // The tester's Role names every run open now: the canary's and the stable baseline's.
         List<String> testerRuns = status.analysis == null ? List.of()
@@ -353,6 +374,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             LOG.warn("{}/{}: {}: {}", model.getMetadata().getNamespace(), model.getMetadata().getName(),
                     problem.get().reason(), problem.get().message());
             EventRecorder.warning(context.getClient(), model, problem.get().reason(), problem.get().message());
+            metrics.problem(model, problem.get().reason());
         }
     }
 }

@@ -56,4 +56,13 @@ public final class RolloutMetrics {
             registry.counter("robustml_analysis_runs_started_total", "namespace", ns, "model", name).increment(analysesStarted);
         }
     }
+
+    /**
+     * A serving problem newly reported (the same transition that emits its Warning event):
+     * {@code robustml_serving_problems_total{namespace,model,reason}}, e.g. ModelIntegrityFailed.
+     */
+    void problem(RobustModel model, String reason) {
+        registry.counter("robustml_serving_problems_total", "namespace", model.getMetadata().getNamespace(), "model",
+                model.getMetadata().getName(), "reason", reason).increment();
+    }
 }

@@ -45,10 +45,26 @@ final class Analyses {
 
     /** A new model file: a new revision, so a rollout. */
     static void changeModel(KubernetesClient client, String ns, String model, String sha) {
-        client.resources(RobustModel.class).inNamespace(ns).withName(model).edit(m -> {
+        edit(client, ns, model, m -> {
             m.getSpec().model.sha256 = sha;
             return m;
         });
+    }
+
+    /**
+     * A person's edit of the RobustModel (kubectl edit): read, change, write with the read version; the
+     * operator writes the status meanwhile, so a 409 means "read again", as kubectl would.
+     */
+    static RobustModel edit(KubernetesClient client, String ns, String model, java.util.function.UnaryOperator<RobustModel> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.resources(RobustModel.class).inNamespace(ns).withName(model).edit(change);
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     static List<Deployment> serving(KubernetesClient client, String ns, String model) {

@@ -246,7 +246,7 @@ class GpuPlatformClusterTest {
         assertUnavailable(ns, "only shared GPUs match (time-slicing or MPS: nvidia.com/gpu.shared on " + node
                 + "); set gpu.sharing: allowed");
 
-        client.resources(RobustModel.class).inNamespace(ns.name()).withName("fashion-gpu").edit(m -> {
+        Analyses.edit(client, ns.name(), "fashion-gpu", m -> {
             m.getSpec().serving.gpu.sharing = GpuSpec.Sharing.ALLOWED;
             return m;
         });
@@ -266,7 +266,7 @@ class GpuPlatformClusterTest {
         assertScheduled(ns, "nvidia.com/gpu", node); // both GPUs of the node are taken
 
         // A new revision: its canary (1 pod, 1 GPU) does not fit.
-        models.edit(m -> {
+        Analyses.edit(client, ns.name(), "fashion-gpu", m -> {
             m.getSpec().serving.resources.getRequests().put("cpu", new Quantity("600m"));
             return m;
         });
@@ -283,7 +283,7 @@ class GpuPlatformClusterTest {
                 .filter(c -> c.getType().equals("Degraded")).findFirst().orElseThrow().getMessage());
 
         // reuseStable: one stable replica is lent to the canary; GPU use never exceeds the node's 2.
-        models.edit(m -> {
+        Analyses.edit(client, ns.name(), "fashion-gpu", m -> {
             m.getSpec().rollout.canary = new RolloutSpec.CanarySpec();
             m.getSpec().rollout.canary.replicas = 1;
             m.getSpec().rollout.canary.capacityPolicy = RolloutSpec.CapacityPolicy.REUSE_STABLE;

@@ -97,7 +97,7 @@ class RobustModelReconcilerClusterTest {
                 && "Ready".equals(models.get().getStatus().phase));
         String revision = models.get().getStatus().stableRevision;
 
-        models.edit(m -> {
+        Analyses.edit(client, ns.name(), "fashion-classifier", m -> {
             m.getSpec().serving.replicas = 3;
             return m;
         });
@@ -154,6 +154,37 @@ class RobustModelReconcilerClusterTest {
             assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns.name()).withName("fashion-classifier")
                     .get().getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void isolatesTheServingPodsNetworkAndApiAccess(KubernetesClient client, TestNamespace ns) {
+        client.resource(fixture(client, ns)).create();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            var policy = client.network().v1().networkPolicies().inNamespace(ns.name()).withName("fashion-classifier-serving").get();
+            assertThat(policy).isNotNull();
+            assertThat(policy.getSpec().getIngress()).flatExtracting(r -> r.getPorts())
+                    .extracting(p -> p.getPort().getIntVal()).containsExactly(8080, 9090);
+            assertThat(client.rbac().roleBindings().inNamespace(ns.name()).withName("fashion-classifier-serving").get()).isNotNull();
+        });
+        // The API server's own RBAC decides (SubjectAccessReview): the serving identity may watch its
+        // detector ConfigMap and create events, nothing else.
+        String user = "system:serviceaccount:" + ns.name() + ":fashion-classifier-serving";
+        assertThat(allowed(client, user, ns.name(), "configmaps", "watch", "fashion-classifier-detector")).isTrue();
+        assertThat(allowed(client, user, ns.name(), "configmaps", "get", "fashion-classifier-detector")).isTrue();
+        assertThat(allowed(client, user, ns.name(), "events", "create", null)).isTrue();
+        assertThat(allowed(client, user, ns.name(), "configmaps", "get", "other-config")).isFalse();
+        assertThat(allowed(client, user, ns.name(), "configmaps", "update", "fashion-classifier-detector")).isFalse();
+        assertThat(allowed(client, user, ns.name(), "secrets", "get", "fashion-api-keys")).isFalse();
+        assertThat(allowed(client, user, ns.name(), "pods", "list", null)).isFalse();
+    }
+
+    private static boolean allowed(KubernetesClient client, String user, String namespace, String resource, String verb,
+            String name) {
+        var review = new io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder().withNewSpec()
+                .withUser(user).withGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated")
+                .withNewResourceAttributes().withNamespace(namespace).withResource(resource).withVerb(verb).withName(name)
+                .endResourceAttributes().endSpec().build();
+        return client.authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
     }
 
     @Test

@@ -65,7 +65,7 @@ class RolloutActionsClusterTest {
     }
 
     private void annotate(KubernetesClient client, TestNamespace ns, String key, String value) {
-        client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
+        Analyses.edit(client, ns.name(), MODEL, m -> {
             Map<String, String> annotations = m.getMetadata().getAnnotations() == null ? new HashMap<>()
                     : new HashMap<>(m.getMetadata().getAnnotations());
             annotations.put(key, value);

@@ -102,6 +102,13 @@ class RolloutClusterTest {
         });
         assertThat(status(client, ns).history).extracting(r -> r.revision + ":" + r.verdict)
                 .containsExactly(canary + ":Passed", stable + ":Passed");
+        // The promoted revision's analysis figures are gauges; the retired revision's series are gone.
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(registry.get("robustml_analysis_adversarial_success_rate").tags("namespace", ns.name(), "model", MODEL,
+                    "revision", canary, "attack", "all").gauge().value()).isEqualTo(0.12);
+            assertThat(registry.get("robustml_analysis_clean_accuracy").tags("revision", canary).gauge().value()).isEqualTo(0.9);
+            assertThat(registry.find("robustml_analysis_clean_accuracy").tags("revision", stable).gauge()).isNull();
+        });
     }
 
     @Test
@@ -146,7 +153,7 @@ class RolloutClusterTest {
                 }));
 
         // A human asks for another analysis of the same spec: a new run, never the rejected one's numbers.
-        client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
+        Analyses.edit(client, ns.name(), MODEL, m -> {
             m.getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of("robustml.io/retry", "after-fix-1")));
             return m;
         });
@@ -168,6 +175,46 @@ class RolloutClusterTest {
         // The gauge counts from the informer's cache, which may see the promotion a moment after the API server.
         await().atMost(TIMEOUT).untilAsserted(() ->
                 assertThat(registry.get("robustml_models").tag("phase", "Ready").gauge().value()).isEqualTo(1.0));
+    }
+
+    @Test
+    void aRevertInsideTheRollbackWindowIsPromotedAtOnceAndOutsideItIsAnalysed(KubernetesClient client, TestNamespace ns) {
+        String first = stableModel(client, ns);
+        String firstSha = client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get().getSpec().model.sha256;
+        changeModel(client, ns, "4".repeat(64));
+        AdversarialTestRun run = Analyses.awaitRun(client, ns.name(), MODEL, TIMEOUT);
+        String second = run.getSpec().target.revision;
+        Analyses.finish(client, run, "0.1", "0.9");
+        await().atMost(TIMEOUT).until(() -> second.equals(status(client, ns).stableRevision)
+                && Analyses.serving(client, ns.name(), MODEL).size() == 1);
+
+        // git revert: the spec names the first revision again, which passed minutes ago with this suite.
+        long revertedAt = System.nanoTime();
+        changeModel(client, ns, firstSha);
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> first.equals(status(client, ns).stableRevision)
+                && Analyses.serving(client, ns.name(), MODEL).stream().map(d -> d.getMetadata().getName()).toList()
+                        .equals(java.util.List.of(MODEL + "-" + first)));
+        System.out.printf("[rollout] revert inside the window -> stable-only traffic on the earlier revision: %.2f s%n",
+                (System.nanoTime() - revertedAt) / 1e9);
+        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withLabel(Labels.REVISION, first).list()
+                .getItems()).as("no new analysis of the reverted revision").hasSize(1);
+        assertThat(client.batch().v1().jobs().inNamespace(ns.name()).withLabel(Labels.REVISION, first).list().getItems())
+                .hasSize(1);
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events().inNamespace(ns.name())
+                .withField("involvedObject.name", MODEL).list().getItems())
+                .anySatisfy(e -> assertThat(e.getMessage()).contains("revision " + first + " promoted again without a new analysis")));
+
+        // Outside the window (shrunk to 1 s; a rollout setting, so no new revision): analysed like any change.
+        Analyses.edit(client, ns.name(), MODEL, m -> {
+            m.getSpec().rollout.rollbackWindow = "1s";
+            return m;
+        });
+        await().pollDelay(Duration.ofMillis(1500)).atMost(TIMEOUT).until(() -> true);
+        changeModel(client, ns, "4".repeat(64));
+        AdversarialTestRun again = Analyses.awaitRun(client, ns.name(), MODEL, TIMEOUT);
+        assertThat(again.getSpec().target.revision).isEqualTo(second);
+        assertThat(again.getMetadata().getName()).isEqualTo(MODEL + "-" + second + "-a2");
+        assertThat(status(client, ns).stableRevision).isEqualTo(first);
     }
 
     @Test
@@ -218,7 +265,7 @@ class RolloutClusterTest {
         });
 
         // Back to replica-sized canaries: the route the operator made goes.
-        client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
+        Analyses.edit(client, ns.name(), MODEL, m -> {
             m.getSpec().rollout.canary = new io.robustml.crds.model.RolloutSpec.CanarySpec();
             m.getSpec().rollout.canary.replicas = 1;
             return m;

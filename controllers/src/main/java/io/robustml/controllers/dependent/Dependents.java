@@ -57,4 +57,41 @@ public final class Dependents {
             return ServingDisruptionBudget.desired(primary);
         }
     }
+
+    public static class ServingRoleDependent
+            extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.rbac.Role, RobustModel> {
+        public ServingRoleDependent() {
+            super(io.fabric8.kubernetes.api.model.rbac.Role.class);
+        }
+
+        @Override
+        protected io.fabric8.kubernetes.api.model.rbac.Role desired(RobustModel primary, Context<RobustModel> context) {
+            return ServingRole.desired(primary);
+        }
+    }
+
+    public static class ServingRoleBindingDependent
+            extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.rbac.RoleBinding, RobustModel> {
+        public ServingRoleBindingDependent() {
+            super(io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
+        }
+
+        @Override
+        protected io.fabric8.kubernetes.api.model.rbac.RoleBinding desired(RobustModel primary, Context<RobustModel> context) {
+            return ServingRole.binding(primary);
+        }
+    }
+
+    public static class NetworkPolicyDependent
+            extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy, RobustModel> {
+        public NetworkPolicyDependent() {
+            super(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+        }
+
+        @Override
+        protected io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy desired(RobustModel primary,
+                Context<RobustModel> context) {
+            return ServingNetworkPolicy.desired(primary, ServingNetworkPolicy.monitoringNamespace());
+        }
+    }
 }

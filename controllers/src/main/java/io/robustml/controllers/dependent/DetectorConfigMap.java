@@ -28,7 +28,20 @@ public final class DetectorConfigMap {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("model", model.getMetadata().getName());
         config.put("labels", model.getSpec().model.labels);
-        config.put("detector", detector);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rendered = Serialization.jsonMapper().convertValue(detector, Map.class);
+        if (detector.authentication != null) {
+            // The sidecar sees whether keys are checked, not the Secret's name: the keys come mounted.
+            DetectorSpec.AuthenticationSpec auth = detector.authentication;
+            Map<String, Object> authentication = new LinkedHashMap<>();
+            authentication.put("apiKeys", auth.apiKeysSecret != null);
+            authentication.put("anonymous", auth.anonymous != null ? Serialization.jsonMapper().convertValue(auth.anonymous,
+                    String.class) : auth.apiKeysSecret != null ? "deny" : "sourceAddress");
+            authentication.put("trustedProxies", auth.trustedProxies == null ? java.util.List.of()
+                    : auth.trustedProxies.stream().map(p -> p.cidr).toList());
+            rendered.put("authentication", authentication);
+        }
+        config.put("detector", rendered);
         return new ConfigMapBuilder()
                 .withMetadata(Owners.ownedMetadata(model, name(model), "detector"))
                 .addToData(KEY, Serialization.asJson(config))

@@ -43,6 +43,14 @@ public final class ServingDeployment {
     public static final String TMP_VOLUME = "tmp";
     public static final String FORENSIC_VOLUME = "forensic-log";
     public static final String FORENSIC_PATH = "/var/log/robustml/forensic";
+    /** The sidecar's own API token (the model server has none): it watches the detector ConfigMap. */
+    public static final String SIDECAR_TOKEN_VOLUME = "sidecar-api-token";
+    public static final String SERVICE_ACCOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
+    public static final String API_KEYS_VOLUME = "api-keys";
+    public static final String API_KEYS_PATH = "/etc/robustml/api-keys";
+    public static final String API_KEYS_FILE = "clients.json";
+    public static final String MODEL_CACHE_VOLUME = "model-cache";
+    public static final String MODEL_CACHE_PATH = "/var/cache/robustml/model";
 
     private ServingDeployment() {
     }
@@ -121,6 +129,13 @@ public final class ServingDeployment {
                 .withTolerations(tolerations)
                 .withNodeSelector(serving.nodeSelector);
         source.volume().ifPresent(pod::addToVolumes);
+        pod.addToVolumes(sidecarToken());
+        apiKeysSecret(model).ifPresent(secret -> pod.addToVolumes(new VolumeBuilder().withName(API_KEYS_VOLUME)
+                .withNewSecret().withSecretName(secret).addNewItem().withKey(API_KEYS_FILE).withPath(API_KEYS_FILE).endItem()
+                .endSecret().build()));
+        if (source.remote()) {
+            pod.addToVolumes(new VolumeBuilder().withName(MODEL_CACHE_VOLUME).withNewEmptyDir().endEmptyDir().build());
+        }
         if (forensicLog(model)) {
             // Survives sidecar crashes and restarts (the log is written so a crash loses at most one
             // record); bounded like the sidecar's own cap. Ship it elsewhere to keep it past the pod.
@@ -140,13 +155,43 @@ public final class ServingDeployment {
         return detector == null || detector.forensicLog == null || !Boolean.FALSE.equals(detector.forensicLog.enabled);
     }
 
+    /**
+     * A short-lived, audience-bound token for the sidecar only (the pod mounts none by default): with
+     * it the sidecar watches its detector ConfigMap, so containment applies in seconds rather than at
+     * kubelet's volume refresh (up to a minute or more). Its Role allows nothing else (ServingRole).
+     */
+    private static io.fabric8.kubernetes.api.model.Volume sidecarToken() {
+        return new VolumeBuilder().withName(SIDECAR_TOKEN_VOLUME).withNewProjected()
+                .addNewSource().withNewServiceAccountToken().withPath("token").withExpirationSeconds(3607L)
+                .endServiceAccountToken().endSource()
+                .addNewSource().withNewConfigMap().withName("kube-root-ca.crt").addNewItem().withKey("ca.crt")
+                .withPath("ca.crt").endItem().endConfigMap().endSource()
+                .addNewSource().withNewDownwardAPI().addNewItem().withPath("namespace").withNewFieldRef()
+                .withFieldPath("metadata.namespace").endFieldRef().endItem().endDownwardAPI().endSource()
+                .endProjected().build();
+    }
+
+    /** spec.detector.authentication.apiKeysSecret, if keys are checked. */
+    static Optional<String> apiKeysSecret(RobustModel model) {
+        var detector = model.getSpec().detector;
+        return detector == null || detector.authentication == null ? Optional.empty()
+                : Optional.ofNullable(detector.authentication.apiKeysSecret);
+    }
+
     private static Container sidecar(RobustModel model, ServingImages images, String revision) {
         List<VolumeMount> mounts = new ArrayList<>(List.of(mount(DETECTOR_CONFIG_VOLUME, DETECTOR_CONFIG_PATH, true),
-                mount(TMP_VOLUME, "/tmp", false)));
+                mount(TMP_VOLUME, "/tmp", false), mount(SIDECAR_TOKEN_VOLUME, SERVICE_ACCOUNT_PATH, true)));
         List<io.fabric8.kubernetes.api.model.EnvVar> env = new ArrayList<>(List.of(
                 env("ROBUSTML_UPSTREAM", "http://127.0.0.1:" + modelServerPort(model)),
                 env("ROBUSTML_DETECTOR_CONFIG", DETECTOR_CONFIG_PATH + "/" + DetectorConfigMap.KEY),
+                env("ROBUSTML_DETECTOR_CONFIGMAP", DetectorConfigMap.name(model)),
+                new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName("ROBUSTML_POD_NAMESPACE").withNewValueFrom()
+                        .withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
                 env("ROBUSTML_MODEL_REVISION", revision)));
+        apiKeysSecret(model).ifPresent(secret -> {
+            mounts.add(mount(API_KEYS_VOLUME, API_KEYS_PATH, true));
+            env.add(env("ROBUSTML_API_KEYS_FILE", API_KEYS_PATH + "/" + API_KEYS_FILE));
+        });
         if (forensicLog(model)) {
             mounts.add(mount(FORENSIC_VOLUME, FORENSIC_PATH, false));
             env.add(env("ROBUSTML_FORENSIC_LOG_DIR", FORENSIC_PATH));
@@ -186,9 +231,18 @@ public final class ServingDeployment {
         env.add(env("QUARKUS_HTTP_HOST", "127.0.0.1"));
         env.add(env("QUARKUS_HTTP_PORT", Integer.toString(modelServerPort(model))));
         env.add(env("DJL_CACHE_DIR", "/tmp/djl"));
+        if (source.remote()) {
+            env.add(env("ROBUSTML_MODEL_CACHE_DIR", MODEL_CACHE_PATH));
+            if (m.credentials != null && m.credentials.secretRef != null) {
+                env.addAll(ModelSource.credentialEnv(m.credentials.secretRef));
+            }
+        }
 
         List<VolumeMount> mounts = new ArrayList<>(List.of(mount(TMP_VOLUME, "/tmp", false)));
         source.volume().ifPresent(v -> mounts.add(mount(v.getName(), ModelSource.MOUNT_PATH, true)));
+        if (source.remote()) {
+            mounts.add(mount(MODEL_CACHE_VOLUME, MODEL_CACHE_PATH, false));
+        }
 
         ContainerBuilder container = new ContainerBuilder()
                 .withName(MODEL_SERVER_CONTAINER)

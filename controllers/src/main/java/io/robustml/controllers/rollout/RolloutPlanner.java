@@ -263,7 +263,8 @@ public final class RolloutPlanner {
 
     static boolean hasRelativeSlos(RolloutSettings settings) {
         return settings.slos() != null
-                && (settings.slos().maxAdversarialSuccessRateRatio != null || settings.slos().maxCleanAccuracyDrop != null);
+                && (settings.slos().maxAdversarialSuccessRateRatio != null || settings.slos().maxCleanAccuracyDrop != null
+                        || settings.slos().maxAdversarialSuccessRateIncrease != null);
     }
 
     /** Baseline measurements of this revision that already ended (each left a history record). */

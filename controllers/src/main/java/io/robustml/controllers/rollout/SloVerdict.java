@@ -59,6 +59,19 @@ public final class SloVerdict {
                         fmt(canary.adversarialSuccessRate()), s.maxAdversarialSuccessRateRatio, fmt(base)));
             }
         }
+        if (s.maxAdversarialSuccessRateIncrease != null) {
+            Double increase = RunMetrics.number(s.maxAdversarialSuccessRateIncrease);
+            Double base = baseline == null ? null : baseline.adversarialSuccessRate();
+            if (base == null) {
+                notApplicable.add("maxAdversarialSuccessRateIncrease (" + why + ")");
+            } else if (canary.adversarialSuccessRate() == null) {
+                missing.add("adversarialSuccessRate not measured");
+            } else if (canary.adversarialSuccessRate() - base > increase + 1e-12) {
+                violations.add(String.format(Locale.ROOT, "adversarialSuccessRate %s rose %s over stable's %s (max increase %s)",
+                        fmt(canary.adversarialSuccessRate()), fmt(canary.adversarialSuccessRate() - base), fmt(base),
+                        s.maxAdversarialSuccessRateIncrease));
+            }
+        }
         if (s.maxCleanAccuracyDrop != null) {
             Double drop = RunMetrics.number(s.maxCleanAccuracyDrop);
             Double base = baseline == null ? null : baseline.cleanAccuracy();

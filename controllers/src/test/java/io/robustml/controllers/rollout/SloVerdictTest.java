@@ -58,4 +58,27 @@ class SloVerdictTest {
         assertThat(SloVerdict.judge(null, new RunMetrics(5, 0.9, 0.1, null, null, null), null, 10).outcome())
                 .isEqualTo(Verdict.Outcome.INCONCLUSIVE);
     }
+
+    /** The table: a relative SLO violated while the absolute cap holds fails with both numbers. */
+    @ParameterizedTest(name = "[{index}] canary {0} vs stable {1}: {2}")
+    @CsvSource(delimiter = '|', nullValues = "", value = {
+        "0.25|0.10|FAILED|adversarialSuccessRate 0.25 rose 0.15 over stable's 0.1 (max increase 0.05)",
+        "0.15|0.10|PASSED|all SLOs met",                                   // exactly +0.05
+        "0.1501|0.10|FAILED|rose 0.0501 over stable's 0.1",
+        "0.05|0.20|PASSED|all SLOs met",                                   // better than stable
+        "0.25||PASSED|not applicable: maxAdversarialSuccessRateIncrease (no stable baseline for this suite)",
+        "0.35|0.34|FAILED|adversarialSuccessRate 0.35 > max 0.3",          // the cap still binds
+    })
+    void judgesTheIncreaseOverStableBesideTheAbsoluteCap(String asr, String baseAsr, Verdict.Outcome expected, String fragment) {
+        SlosSpec slos = new SlosSpec();
+        slos.maxAdversarialSuccessRate = "0.3";
+        slos.maxAdversarialSuccessRateIncrease = "0.05";
+        RunMetrics canary = new RunMetrics(100, 0.9, RunMetrics.number(asr), null, null, null);
+        Verdict v = SloVerdict.judge(slos, canary, baseAsr == null ? null : RunMetrics.baseline("0.9", baseAsr), 100);
+        assertThat(v.outcome()).isEqualTo(expected);
+        assertThat(v.summary()).contains(fragment);
+        if (expected == Verdict.Outcome.FAILED && baseAsr != null && RunMetrics.number(asr) <= 0.3) {
+            assertThat(v.violations()).as("the absolute cap held; only the relative SLO failed").hasSize(1);
+        }
+    }
 }

@@ -25,6 +25,8 @@ import java.util.List;
         message = "featureSqueezing settings given but the method is not enabled in methods", fieldPath = ".featureSqueezing")
 @ValidationRule(value = "!has(self.querySimilarity) || (has(self.methods) && self.methods.exists(m, m == 'querySimilarity'))",
         message = "querySimilarity settings given but the method is not enabled in methods", fieldPath = ".querySimilarity")
+@ValidationRule(value = "!has(self.extraction) || (has(self.methods) && self.methods.exists(m, m == 'extraction'))",
+        message = "extraction settings given but the method is not enabled in methods", fieldPath = ".extraction")
 public class DetectorSpec {
     @Default("[\"featureSqueezing\", \"querySimilarity\"]")
     @Size(max = 3)
@@ -46,6 +48,9 @@ public class DetectorSpec {
     @JsonPropertyDescription("Query-similarity detector settings.")
     public QuerySimilaritySpec querySimilarity;
 
+    @JsonPropertyDescription("Extraction (PRADA) detector settings.")
+    public ExtractionSpec extraction;
+
     @JsonPropertyDescription("Requests per minute per client identity (token bucket).")
     public RateLimitSpec rateLimit;
 
@@ -58,6 +63,11 @@ public class DetectorSpec {
 
     @JsonPropertyDescription("Forensic log of flagged inputs.")
     public ForensicLogSpec forensicLog;
+
+    @JsonPropertyDescription("Who the client is, for rate limits, quotas and blocking: API keys checked against a Secret "
+            + "(stored hashed), and which proxies may set X-Forwarded-For. Without it the client is its source address "
+            + "and the X-API-Key header is not trusted.")
+    public AuthenticationSpec authentication;
 
     /** Detection methods. */
     public enum Method {
@@ -152,6 +162,15 @@ public class DetectorSpec {
         public Integer quantization;
     }
 
+    /** PRADA (Juuti et al. 2019). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ExtractionSpec {
+        @Pattern("^0\\.[0-9]{1,6}$")
+        @JsonPropertyDescription("Flag a client when the Shapiro-Wilk W of its queries' minimum distances falls below this, "
+                + "a decimal string in (0, 1) (default \"0.90\": no ordinary client was flagged at 0.90-0.92 on Fashion-MNIST).")
+        public String delta;
+    }
+
     /** Token-bucket rate limit. */
     public static class RateLimitSpec {
         @Required
@@ -226,5 +245,44 @@ public class DetectorSpec {
         @Default("720h")
         @JsonPropertyDescription("How long flagged inputs are kept (default 720h = 30 days; enough to reproduce an incident).")
         public String retention;
+    }
+
+    /** Verified client identity (docs/security.md). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "has(self.apiKeysSecret) || !has(self.anonymous) || self.anonymous != 'deny'",
+            message = "anonymous deny needs apiKeysSecret (else every request would be refused)", fieldPath = ".anonymous")
+    public static class AuthenticationSpec {
+        @Size(min = 1, max = 253)
+        @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        @JsonPropertyDescription("Secret in this namespace whose key clients.json lists the clients: name, sha256 of "
+                + "the key, optional requestsPerMinute, burst and dailyQuota. Mounted into the sidecar; raw keys are never stored.")
+        public String apiKeysSecret;
+
+        @JsonPropertyDescription("A request with a missing or unknown key: deny (401, the default with apiKeysSecret) "
+                + "or sourceAddress (served, limited as its source address).")
+        public Anonymous anonymous;
+
+        @Size(max = 64)
+        @JsonPropertyDescription("Peers whose X-Forwarded-For header is believed (load balancers, ingress); from any other "
+                + "peer the header is ignored.")
+        public List<TrustedProxy> trustedProxies;
+    }
+
+    /** An address range whose peers may set X-Forwarded-For. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonClassDescription("An address range (load balancer, ingress) whose X-Forwarded-For header is believed.")
+    @ValidationRule(value = "isCIDR(self.cidr)", message = "cidr must be an address range such as 10.0.0.0/8 or 2001:db8::/32",
+            fieldPath = ".cidr")
+    public static class TrustedProxy {
+        @Required
+        @Size(min = 3, max = 43)
+        @JsonPropertyDescription("Address range in CIDR notation.")
+        public String cidr;
+    }
+
+    /** What an unauthenticated request gets. */
+    public enum Anonymous {
+        @JsonProperty("deny") DENY,
+        @JsonProperty("sourceAddress") SOURCE_ADDRESS
     }
 }

@@ -39,8 +39,37 @@ public class SlosSpec {
     @JsonPropertyDescription("M2: lowest detector precision (flags that are real attacks), e.g. \"0.90\".")
     public String minDetectionPrecision;
 
+    @Pattern(Decimals.FRACTION)
+    @JsonPropertyDescription("Relative M1 in points: the canary's adversarial success rate may exceed the stable "
+            + "revision's (same attack) by at most this much, e.g. \"0.05\". Not applicable to a first release.")
+    public String maxAdversarialSuccessRateIncrease;
+
+    @io.fabric8.generator.annotation.Size(max = 20)
+    @JsonPropertyDescription("Classes with their own cap on adversarial success (seed M1: report per class and overall), "
+            + "e.g. a stop sign. Checked on every attack's per-class figures.")
+    public java.util.List<CriticalClass> criticalClasses;
+
+    @Pattern(Decimals.FRACTION)
+    @JsonPropertyDescription("Highest success rate allowed on the regression corpus (threatModel.corpus), e.g. \"0\".")
+    public String maxCorpusSuccessRate;
+
     @Min(1)
     @Max(600000)
     @JsonPropertyDescription("Highest p99 latency through the sidecar in milliseconds during the analysis.")
     public Integer maxLatencyP99Ms;
+
+    /** One class with its own cap. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.annotation.JsonClassDescription("A class with its own cap on adversarial success.")
+    public static class CriticalClass {
+        @io.fabric8.generator.annotation.Required
+        @io.fabric8.generator.annotation.Size(min = 1, max = 253)
+        @JsonPropertyDescription("Class name from model.labels, or the class index as a decimal string.")
+        public String name;
+
+        @io.fabric8.generator.annotation.Required
+        @Pattern(Decimals.FRACTION)
+        @JsonPropertyDescription("Highest adversarial success rate allowed on inputs of this class, e.g. \"0.01\".")
+        public String maxAdversarialSuccessRate;
+    }
 }
