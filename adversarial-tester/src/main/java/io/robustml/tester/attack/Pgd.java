@@ -36,7 +36,7 @@ public record Pgd(Constraint constraint, float stepSize, int steps, int restarts
      * Adversarial examples for {@code x} (batch first). {@code labels} are the true classes
      * (untargeted: move away) or the target classes (targeted: move towards).
      */
-    public NDArray attack(WhiteBoxModel model, NDArray x, NDArray labels, boolean targeted) {
+    public NDArray attack(Differentiable model, NDArray x, NDArray labels, boolean targeted) {
         NDArray classes = labels.toType(DataType.INT64, false);
         Run best = once(model, x, classes, targeted);
         for (int r = 0; r < restarts; r++) {
@@ -48,14 +48,14 @@ public record Pgd(Constraint constraint, float stepSize, int steps, int restarts
         return best.adversarial();
     }
 
-    public NDArray attack(WhiteBoxModel model, NDArray x, NDArray labels) {
+    public NDArray attack(Differentiable model, NDArray x, NDArray labels) {
         return attack(model, x, labels, false);
     }
 
     private record Run(NDArray adversarial, NDArray fooled) {
     }
 
-    private Run once(WhiteBoxModel model, NDArray x, NDArray classes, boolean targeted) {
+    private Run once(Differentiable model, NDArray x, NDArray classes, boolean targeted) {
         NDArray adv = randomStart ? project(x, x.add(randomDelta(x))) : x;
         NDArray fooled = null;
         for (int i = 0; i < steps; i++) {
