@@ -15,7 +15,11 @@ import ai.djl.ndarray.types.Shape;
  * {@code restarts + 1} runs any successful one counts: both only ever add successes, so more steps
  * or restarts on the same seed never make the attack weaker — the property a judge needs.
  */
-public record Pgd(Constraint constraint, float stepSize, int steps, int restarts, boolean randomStart) {
+public record Pgd(Constraint constraint, float stepSize, int steps, int restarts, boolean randomStart, boolean stopAtSuccess) {
+
+    public Pgd(Constraint constraint, float stepSize, int steps, int restarts, boolean randomStart) {
+        this(constraint, stepSize, steps, restarts, randomStart, true);
+    }
 
     public Pgd {
         if (steps < 1 || restarts < 0 || !(stepSize > 0 || constraint.epsilon() == 0)) {
@@ -25,6 +29,15 @@ public record Pgd(Constraint constraint, float stepSize, int steps, int restarts
 
     public static Pgd fgsm(Constraint constraint) {
         return new Pgd(constraint, Math.max(constraint.epsilon(), Float.MIN_NORMAL), 1, 0, false);
+    }
+
+    /**
+     * PGD on a surrogate, for transfer: every step is taken (no stop at the surrogate's first success),
+     * because an example just across the surrogate's boundary rarely crosses the target's; one driven
+     * deep into the wrong class does (Papernot et al. 2016; Madry et al.'s transfer experiments).
+     */
+    public static Pgd transfer(Constraint constraint, int steps, int restarts) {
+        return new Pgd(constraint, Math.max(2.5f * constraint.epsilon() / steps, Float.MIN_NORMAL), steps, restarts, true, false);
     }
 
     /** Madry's settings: random start and a step of 2.5 ε / steps, enough to cross the ball. */
@@ -64,7 +77,7 @@ public record Pgd(Constraint constraint, float stepSize, int steps, int restarts
             fooled = fooled == null ? now : fooled.logicalOr(now);
             NDArray direction = constraint.norm() == Norm.LINF ? g.gradient().sign() : unitL2(g.gradient());
             NDArray stepped = project(x, adv.add(direction.mul(targeted ? -stepSize : stepSize)));
-            adv = NDArrays.where(perExample(fooled, x.getShape()), adv, stepped);
+            adv = stopAtSuccess ? NDArrays.where(perExample(fooled, x.getShape()), adv, stepped) : stepped;
         }
         fooled = fooled.logicalOr(fooled(model.logits(adv), classes, targeted));
         return new Run(adv, fooled);

@@ -286,6 +286,7 @@ public final class Evaluation {
                         assignment.squeezing().medianWindow()).attack(whiteBox, input, m.create(goals), targeted);
             } else {
                 Pgd pgd = plan.type() == AttackSpec.AttackType.FGSM ? Pgd.fgsm(constraint)
+                        : plan.type() == AttackSpec.AttackType.TRANSFER ? Pgd.transfer(constraint, plan.steps(), plan.restarts())
                         : Pgd.standard(constraint, plan.steps(), plan.restarts());
                 adv = pgd.attack(model, input, m.create(goals), targeted);
             }

@@ -74,7 +74,7 @@ public final class GradientMasking {
     /** What else must match for an ε comparison: the attack's effort (steps, restarts, queries). */
     private static String key(EvaluationReport.AttackReport a) {
         return a.steps() + "/" + a.restarts() + "/" + a.queryBudget() + "/" + Objects.equals(a.targeted(), Boolean.TRUE) + "/"
-                + a.name().contains("-reference") + "/" + a.name().replaceAll(".*-to-", "");
+                + a.name().contains("-reference") + "/" + (a.name().contains("-to-") ? a.name().replaceAll(".*-to-", "") : "");
     }
 
     private static EvaluationReport.Warning warning(String format, EvaluationReport.AttackReport a, EvaluationReport.AttackReport b) {

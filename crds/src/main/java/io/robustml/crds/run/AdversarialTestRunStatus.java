@@ -124,6 +124,7 @@ public class AdversarialTestRunStatus {
 
     /** One true class's share of an attack's result. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonClassDescription("One true class's share of an attack's result.")
     public static class ClassResult {
         @JsonProperty("class")
         @JsonPropertyDescription("Label name, or class index when the run has no labels.")
@@ -138,6 +139,7 @@ public class AdversarialTestRunStatus {
 
     /** One true class's clean accuracy. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonClassDescription("One true class's clean accuracy.")
     public static class CleanClassResult {
         @JsonProperty("class")
         @JsonPropertyDescription("Label name, or class index when the run has no labels.")
@@ -150,6 +152,7 @@ public class AdversarialTestRunStatus {
 
     /** A sign that the numbers may not mean what they say. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonClassDescription("A sign that the numbers may overstate robustness, with its reason and the numbers seen.")
     public static class Warning {
         @JsonPropertyDescription("Machine-readable reason, e.g. GradientMasking.")
         public String reason;
