@@ -53,7 +53,26 @@ public record KnockoffExtraction(int queryBudget, int epochs, int batchSize, int
      * @param targetOnHeldOut  the target's answers on {@code heldOut}, measured by the clean evaluation
      */
     public Result run(Target target, float[][] pool, float[][] heldOut, int[] targetOnHeldOut) throws IOException {
+        try (Knockoff knockoff = steal(target, pool)) {
+            int[] surrogate = knockoff.predict(heldOut);
+            int agree = 0;
+            for (int i = 0; i < heldOut.length; i++) {
+                agree += surrogate[i] == targetOnHeldOut[i] ? 1 : 0;
+            }
+            return new Result(knockoff.queriesUsed(), heldOut.length == 0 ? 0.0 : (double) agree / heldOut.length,
+                    knockoff.verdictsVisible(), knockoff.firstFlaggedQuery());
+        }
+    }
+
+    /**
+     * Sends {@code queryBudget} images of the attacker's pool, keeps the target's top-1 answers (so it
+     * works against a label-only endpoint) and trains the surrogate on them. The caller closes it.
+     */
+    public Knockoff steal(Target target, float[][] pool) throws IOException {
         int n = Math.min(queryBudget, pool.length);
+        if (n == 0) {
+            throw new IllegalArgumentException("the extraction attacker has no images of its own (empty pool)");
+        }
         float[][] queries = new float[n][];
         int[] permutation = permutation(pool.length, new SplittableRandom(seed));
         for (int i = 0; i < n; i++) {
@@ -76,15 +95,98 @@ public record KnockoffExtraction(int queryBudget, int epochs, int batchSize, int
                 }
             }
         }
-        int[] surrogate = trainAndPredict(queries, answers, Math.max(classes, 2), heldOut);
-        int agree = 0;
-        for (int i = 0; i < heldOut.length; i++) {
-            agree += surrogate[i] == targetOnHeldOut[i] ? 1 : 0;
-        }
-        return new Result(n, heldOut.length == 0 ? 0.0 : (double) agree / heldOut.length, visible, visible ? firstFlag : 0);
+        return train(queries, answers, Math.max(classes, 2), n, visible, visible ? firstFlag : 0);
     }
 
-    private int[] trainAndPredict(float[][] x, int[] y, int classes, float[][] heldOut) {
+    /**
+     * The stolen copy: an MLP the attacker has the gradients of (frozen weights), so white-box attacks
+     * can run on it and be replayed against the target (transfer).
+     */
+    public static final class Knockoff implements Differentiable, AutoCloseable {
+        private final Model model;
+        private final SequentialBlock net;
+        private final int queriesUsed;
+        private final boolean verdictsVisible;
+        private final int firstFlaggedQuery;
+        private final Loss loss = Loss.softmaxCrossEntropyLoss();
+
+        Knockoff(Model model, SequentialBlock net, int queriesUsed, boolean verdictsVisible, int firstFlaggedQuery) {
+            this.model = model;
+            this.net = net;
+            this.queriesUsed = queriesUsed;
+            this.verdictsVisible = verdictsVisible;
+            this.firstFlaggedQuery = firstFlaggedQuery;
+            net.freezeParameters(true);
+        }
+
+        public int queriesUsed() {
+            return queriesUsed;
+        }
+
+        public boolean verdictsVisible() {
+            return verdictsVisible;
+        }
+
+        /** 1-based index of the first flagged query of the extraction, 0 when none was (or none visible). */
+        public int firstFlaggedQuery() {
+            return firstFlaggedQuery;
+        }
+
+        @Override
+        public NDManager newManager() {
+            return model.getNDManager().newSubManager();
+        }
+
+        @Override
+        public NDArray logits(NDArray input) {
+            return net.forward(new ParameterStore(input.getManager(), false), new NDList(flat(input)), false).singletonOrThrow();
+        }
+
+        @Override
+        public WhiteBoxModel.GradientAndLogits lossGradientAndLogits(NDArray input, NDArray labels) {
+            NDArray leaf = input.stopGradient().duplicate();
+            leaf.setRequiresGradient(true);
+            NDArray logits;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                logits = net.forward(new ParameterStore(input.getManager(), false), new NDList(flat(leaf)), true).singletonOrThrow();
+                collector.backward(loss.evaluate(new NDList(labels), new NDList(logits)));
+            }
+            return new WhiteBoxModel.GradientAndLogits(leaf.getGradient().duplicate(), logits.stopGradient());
+        }
+
+        private static NDArray flat(NDArray input) {
+            return input.reshape(input.getShape().get(0), -1);
+        }
+
+        int[] predict(float[][] images) {
+            int[] predictions = new int[images.length];
+            if (images.length == 0) {
+                return predictions;
+            }
+            int features = images[0].length;
+            for (int start = 0; start < images.length; start += 256) {
+                int count = Math.min(256, images.length - start);
+                float[] batch = new float[count * features];
+                for (int j = 0; j < count; j++) {
+                    System.arraycopy(images[start + j], 0, batch, j * features, features);
+                }
+                try (NDManager m = newManager()) {
+                    long[] argMax = logits(m.create(batch, new Shape(count, features))).argMax(1).toLongArray();
+                    for (int j = 0; j < count; j++) {
+                        predictions[start + j] = (int) argMax[j];
+                    }
+                }
+            }
+            return predictions;
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    private Knockoff train(float[][] x, int[] y, int classes, int queriesUsed, boolean visible, int firstFlag) {
         int features = x[0].length;
         Engine.getInstance().setRandomSeed((int) seed);
         SequentialBlock net = new SequentialBlock()
@@ -92,7 +194,8 @@ public record KnockoffExtraction(int queryBudget, int epochs, int batchSize, int
                 .add(Linear.builder().setUnits(hiddenUnits).build())
                 .add(Activation::relu)
                 .add(Linear.builder().setUnits(classes).build());
-        try (Model model = Model.newInstance("knockoff-surrogate", "PyTorch")) {
+        Model model = Model.newInstance("knockoff-surrogate", "PyTorch");
+        try {
             model.setBlock(net);
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build());
@@ -120,24 +223,11 @@ public record KnockoffExtraction(int queryBudget, int epochs, int batchSize, int
                         }
                     }
                 }
-                int[] predictions = new int[heldOut.length];
-                for (int start = 0; start < heldOut.length; start += 256) {
-                    int count = Math.min(256, heldOut.length - start);
-                    float[] batch = new float[count * features];
-                    for (int j = 0; j < count; j++) {
-                        System.arraycopy(heldOut[start + j], 0, batch, j * features, features);
-                    }
-                    try (NDManager m = trainer.getManager().newSubManager()) {
-                        NDArray logits = net.forward(new ParameterStore(m, false),
-                                new NDList(m.create(batch, new Shape(count, features))), false).singletonOrThrow();
-                        long[] argMax = logits.argMax(1).toLongArray();
-                        for (int j = 0; j < count; j++) {
-                            predictions[start + j] = (int) argMax[j];
-                        }
-                    }
-                }
-                return predictions;
             }
+            return new Knockoff(model, net, queriesUsed, visible, firstFlag);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
         }
     }
 

@@ -15,7 +15,11 @@ import ai.djl.ndarray.types.Shape;
  * {@code restarts + 1} runs any successful one counts: both only ever add successes, so more steps
  * or restarts on the same seed never make the attack weaker — the property a judge needs.
  */
-public record Pgd(Constraint constraint, float stepSize, int steps, int restarts, boolean randomStart) {
+public record Pgd(Constraint constraint, float stepSize, int steps, int restarts, boolean randomStart, boolean stopAtSuccess) {
+
+    public Pgd(Constraint constraint, float stepSize, int steps, int restarts, boolean randomStart) {
+        this(constraint, stepSize, steps, restarts, randomStart, true);
+    }
 
     public Pgd {
         if (steps < 1 || restarts < 0 || !(stepSize > 0 || constraint.epsilon() == 0)) {
@@ -27,6 +31,15 @@ public record Pgd(Constraint constraint, float stepSize, int steps, int restarts
         return new Pgd(constraint, Math.max(constraint.epsilon(), Float.MIN_NORMAL), 1, 0, false);
     }
 
+    /**
+     * PGD on a surrogate, for transfer: every step is taken (no stop at the surrogate's first success),
+     * because an example just across the surrogate's boundary rarely crosses the target's; one driven
+     * deep into the wrong class does (Papernot et al. 2016; Madry et al.'s transfer experiments).
+     */
+    public static Pgd transfer(Constraint constraint, int steps, int restarts) {
+        return new Pgd(constraint, Math.max(2.5f * constraint.epsilon() / steps, Float.MIN_NORMAL), steps, restarts, true, false);
+    }
+
     /** Madry's settings: random start and a step of 2.5 ε / steps, enough to cross the ball. */
     public static Pgd standard(Constraint constraint, int steps, int restarts) {
         return new Pgd(constraint, Math.max(2.5f * constraint.epsilon() / steps, Float.MIN_NORMAL), steps, restarts, true);
@@ -36,7 +49,7 @@ public record Pgd(Constraint constraint, float stepSize, int steps, int restarts
      * Adversarial examples for {@code x} (batch first). {@code labels} are the true classes
      * (untargeted: move away) or the target classes (targeted: move towards).
      */
-    public NDArray attack(WhiteBoxModel model, NDArray x, NDArray labels, boolean targeted) {
+    public NDArray attack(Differentiable model, NDArray x, NDArray labels, boolean targeted) {
         NDArray classes = labels.toType(DataType.INT64, false);
         Run best = once(model, x, classes, targeted);
         for (int r = 0; r < restarts; r++) {
@@ -48,14 +61,14 @@ public record Pgd(Constraint constraint, float stepSize, int steps, int restarts
         return best.adversarial();
     }
 
-    public NDArray attack(WhiteBoxModel model, NDArray x, NDArray labels) {
+    public NDArray attack(Differentiable model, NDArray x, NDArray labels) {
         return attack(model, x, labels, false);
     }
 
     private record Run(NDArray adversarial, NDArray fooled) {
     }
 
-    private Run once(WhiteBoxModel model, NDArray x, NDArray classes, boolean targeted) {
+    private Run once(Differentiable model, NDArray x, NDArray classes, boolean targeted) {
         NDArray adv = randomStart ? project(x, x.add(randomDelta(x))) : x;
         NDArray fooled = null;
         for (int i = 0; i < steps; i++) {
@@ -64,7 +77,7 @@ public record Pgd(Constraint constraint, float stepSize, int steps, int restarts
             fooled = fooled == null ? now : fooled.logicalOr(now);
             NDArray direction = constraint.norm() == Norm.LINF ? g.gradient().sign() : unitL2(g.gradient());
             NDArray stepped = project(x, adv.add(direction.mul(targeted ? -stepSize : stepSize)));
-            adv = NDArrays.where(perExample(fooled, x.getShape()), adv, stepped);
+            adv = stopAtSuccess ? NDArrays.where(perExample(fooled, x.getShape()), adv, stepped) : stepped;
         }
         fooled = fooled.logicalOr(fooled(model.logits(adv), classes, targeted));
         return new Run(adv, fooled);

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * A TorchScript model whose gradients with respect to the input are available (DJL cannot export
  * TorchScript, but it can differentiate through a loaded one): the white-box attacker's view.
  */
-public final class WhiteBoxModel implements AutoCloseable {
+public final class WhiteBoxModel implements Differentiable, AutoCloseable {
     static {
         System.setProperty("ai.djl.offline", "true");
     }
@@ -42,10 +42,12 @@ public final class WhiteBoxModel implements AutoCloseable {
         return new WhiteBoxModel(criteria.loadModel());
     }
 
+    @Override
     public NDManager newManager() {
         return model.getNDManager().newSubManager();
     }
 
+    @Override
     public NDArray logits(NDArray input) {
         return block.forward(new ParameterStore(input.getManager(), false), new NDList(input), false).singletonOrThrow();
     }
@@ -59,6 +61,7 @@ public final class WhiteBoxModel implements AutoCloseable {
     }
 
     /** The gradient and, from the same forward pass, the logits at {@code input}. */
+    @Override
     public GradientAndLogits lossGradientAndLogits(NDArray input, NDArray labels) {
         NDArray leaf = input.stopGradient().duplicate();
         leaf.setRequiresGradient(true);

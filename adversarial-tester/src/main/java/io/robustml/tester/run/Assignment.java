@@ -1,27 +1,55 @@
 package io.robustml.tester.run;
 
+import io.robustml.crds.model.DetectorSpec;
 import io.robustml.crds.model.ThreatModelSpec;
 import io.robustml.crds.run.AdversarialTestRunSpec;
+import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** What to test, read from an AdversarialTestRun's spec and checked before any work starts. */
+/**
+ * What to test, read from an AdversarialTestRun's spec and checked before any work starts.
+ *
+ * @param exposure what the endpoint shows of its output: scores, topK or label
+ * @param topK     classes shown under topK
+ * @param labels   class names in output order; empty when the run has none (classes are then indices)
+ * @param corpus   the regression corpus to replay; null when none
+ */
 public record Assignment(String model, String revision, String endpoint, String modelUri, String modelSha256,
-        boolean targeted, List<AttackPlan> attacks, String datasetUri, int samples, Squeezing squeezing) {
+        boolean targeted, List<AttackPlan> attacks, String datasetUri, int samples, Squeezing squeezing, String exposure,
+        int topK, List<String> labels, CorpusRef corpus) {
 
-    /** The feature squeezers adaptive attacks must get past (the sidecar's settings, else its defaults). */
-    public record Squeezing(int bitDepth, int medianWindow) {
-        static Squeezing of(io.robustml.crds.model.DetectorSpec detector) {
+    /**
+     * The sidecar's feature squeezers (its settings, else its defaults), and the false-positive rate its
+     * threshold is calibrated to (null when the threshold is fixed or the detector is off).
+     */
+    public record Squeezing(int bitDepth, int medianWindow, Double targetFalsePositiveRate) {
+        public Squeezing(int bitDepth, int medianWindow) {
+            this(bitDepth, medianWindow, null);
+        }
+
+        static Squeezing of(DetectorSpec detector) {
             var s = detector == null ? null : detector.featureSqueezing;
-            return new Squeezing(s == null || s.bitDepth == null ? 4 : s.bitDepth, s == null || s.medianWindow == null ? 2 : s.medianWindow);
+            boolean on = detector != null && (detector.methods == null // the CRD default includes it
+                    || detector.methods.contains(DetectorSpec.Method.FEATURE_SQUEEZING));
+            Double fpr = on && s != null && s.targetFalsePositiveRate != null
+                    ? new BigDecimal(s.targetFalsePositiveRate).doubleValue() : null;
+            return new Squeezing(s == null || s.bitDepth == null ? 4 : s.bitDepth, s == null || s.medianWindow == null ? 2 : s.medianWindow,
+                    fpr);
         }
     }
+
+    /** spec.corpus: where the corpus is and the digest it must have. */
+    public record CorpusRef(String uri, String sha256) {
+    }
+
     public static final int DEFAULT_SAMPLES = 1000;
 
     /** The same assignment, reaching the target at another URL (a tester run outside the cluster). */
     public Assignment withEndpoint(String url) {
-        return new Assignment(model, revision, url, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing);
+        return new Assignment(model, revision, url, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
+                exposure, topK, labels, corpus);
     }
 
     public static Assignment of(AdversarialTestRunSpec spec) {
@@ -39,8 +67,21 @@ public record Assignment(String model, String revision, String endpoint, String 
             throw new IllegalArgumentException("fgsm and pgd are white-box attacks: the run needs spec.target.modelUri, "
                     + "a model file the tester can read");
         }
+        List<String> labels = spec.labels == null ? List.of() : List.copyOf(spec.labels);
+        for (AttackPlan p : plans) {
+            TargetClasses.check(p.targetClass(), labels);
+        }
+        var hardening = spec.detector == null ? null : spec.detector.outputHardening;
+        String exposure = hardening == null || hardening.exposure == null ? "scores" : switch (hardening.exposure) {
+            case SCORES -> "scores";
+            case TOP_K -> "topK";
+            case LABEL -> "label";
+        };
+        int topK = hardening == null || hardening.topK == null ? 0 : hardening.topK;
+        CorpusRef corpus = spec.corpus == null ? null : new CorpusRef(spec.corpus.uri, spec.corpus.sha256);
         return new Assignment(spec.target.model, spec.target.revision, spec.target.endpoint, spec.target.modelUri,
                 spec.target.modelSha256, spec.goal == ThreatModelSpec.Goal.TARGETED, plans, spec.dataset.uri,
-                spec.dataset.samples == null ? DEFAULT_SAMPLES : spec.dataset.samples, Squeezing.of(spec.detector));
+                spec.dataset.samples == null ? DEFAULT_SAMPLES : spec.dataset.samples, Squeezing.of(spec.detector), exposure, topK,
+                labels, corpus);
     }
 }

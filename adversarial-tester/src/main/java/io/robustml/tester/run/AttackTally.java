@@ -18,6 +18,9 @@ final class AttackTally {
     double perturbationSum;
     double perturbationMax;
     long queries;
+    /** Transfer: the replayed adversarial examples the sidecar flagged. */
+    long flaggedReplays;
+    final ClassCounts perClass = new ClassCounts();
     private int[] queriesToSuccess = new int[64];
     private int[] firstFlags = new int[64];
     private int flaggedExamples;
@@ -36,11 +39,13 @@ final class AttackTally {
         verdictsVisible &= flagged != null;
         for (int i = 0; i < labels.length; i++) {
             examples++;
-            boolean wasCorrect = clean[i] == labels[i];
+            // Targeted: an example already of the target class has nothing to be pushed to; it is not counted.
+            boolean wasCorrect = clean[i] == labels[i] && !(targeted && goals[i] == labels[i]);
             cleanCorrect += wasCorrect ? 1 : 0;
             robustCorrect += adversarial[i] == labels[i] ? 1 : 0;
             this.queries += queries == null ? 0 : queries[i];
             boolean success = wasCorrect && (targeted ? adversarial[i] == goals[i] : adversarial[i] != labels[i]);
+            perClass.add(labels[i], wasCorrect, success, adversarial[i] == labels[i]);
             if (success) {
                 if (successes == queriesToSuccess.length) {
                     queriesToSuccess = Arrays.copyOf(queriesToSuccess, successes * 2);

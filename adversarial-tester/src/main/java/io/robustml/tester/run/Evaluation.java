@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import io.robustml.crds.model.AttackSpec;
 import io.robustml.tester.attack.AdaptivePgd;
 import io.robustml.tester.attack.Constraint;
+import io.robustml.tester.attack.Differentiable;
+import io.robustml.tester.attack.HopSkipJump;
 import io.robustml.tester.attack.Geometry;
 import io.robustml.tester.attack.KnockoffExtraction;
 import io.robustml.tester.attack.NoiseAttack;
@@ -37,6 +39,7 @@ public final class Evaluation {
     private final Geometry geometry;
     private final EvaluationData data;
     private final Progress progress;
+    private final Differentiable referenceSurrogate;
     private long targetNanos;
     private long whiteBoxNanos;
 
@@ -45,6 +48,16 @@ public final class Evaluation {
      */
     public Evaluation(Assignment assignment, Settings settings, Target target, WhiteBoxModel whiteBox, long[] exampleShape,
             EvaluationData data, Progress progress) {
+        this(assignment, settings, target, whiteBox, null, exampleShape, data, progress);
+    }
+
+    /**
+     * @param referenceSurrogate the model file transfer attacks with {@code surrogate: reference} run on;
+     *                           null when the suite has none
+     */
+    public Evaluation(Assignment assignment, Settings settings, Target target, WhiteBoxModel whiteBox,
+            Differentiable referenceSurrogate, long[] exampleShape, EvaluationData data, Progress progress) {
+        this.referenceSurrogate = referenceSurrogate;
         this.assignment = assignment;
         this.settings = settings;
         this.target = target;
@@ -56,43 +69,97 @@ public final class Evaluation {
         if (whiteBox == null && assignment.attacks().stream().anyMatch(AttackPlan::whiteBox)) {
             throw new IllegalArgumentException("white-box attacks need the model file");
         }
+        if (referenceSurrogate == null && assignment.attacks().stream().anyMatch(AttackPlan::reference)) {
+            throw new IllegalArgumentException("a transfer attack with surrogate: reference needs the surrogate model file "
+                    + "(--surrogate-model FILE or ROBUSTML_TESTER_SURROGATE_MODEL)");
+        }
+    }
+
+    /**
+     * Why an attack cannot measure robustness against this endpoint, or null when it can: a score-based
+     * attack against an endpoint that shows no scores would report the exposure, not the model. Pure.
+     */
+    static String skipReason(AttackPlan plan, String exposure, int topK, boolean targeted) {
+        if (plan.scoreBased() && "label".equals(exposure)) {
+            return plan.type().name().toLowerCase(Locale.ROOT) + " is score-based and the endpoint shows only the label "
+                    + "(outputHardening.exposure label): use hopskipjump (decision-based) or transfer";
+        }
+        if (plan.scoreBased() && "topK".equals(exposure) && topK < 2) {
+            return plan.type().name().toLowerCase(Locale.ROOT) + " needs the scores of at least two classes and the endpoint "
+                    + "shows the top 1 only (outputHardening.exposure topK, topK 1): use hopskipjump (decision-based) or transfer";
+        }
+        if (targeted && plan.evasion() && AttackPlan.LEAST_LIKELY.equals(plan.targetClass()) && !"scores".equals(exposure)) {
+            return "targetClass leastLikely needs every class's score and the endpoint shows " + exposure
+                    + " (outputHardening.exposure): name a class or use random";
+        }
+        return null;
     }
 
     public EvaluationReport run() throws IOException {
         long started = System.nanoTime();
+        // The corpus first: a wrong digest fails the run before anything is measured.
+        Corpus corpus = assignment.corpus() == null ? null : Corpus.load(assignment.corpus().uri(), assignment.corpus().sha256());
         int n = Math.min(assignment.samples(), data.test().count());
         float[][] images = data.test().images();
         int[] labels = data.test().labels();
         int[] cleanPredictions = new int[n];
+        Map<AttackPlan, String> skipped = new LinkedHashMap<>();
         Map<AttackPlan, AttackTally> tallies = new LinkedHashMap<>();
         Map<AttackPlan, Long> attackNanos = new LinkedHashMap<>();
         for (AttackPlan plan : assignment.attacks()) {
-            if (plan.evasion()) {
+            String reason = skipReason(plan, assignment.exposure(), assignment.topK(), assignment.targeted());
+            if (reason != null) {
+                skipped.put(plan, reason);
+            } else if (plan.evasion()) {
                 tallies.put(plan, new AttackTally(plan));
             }
             attackNanos.put(plan, 0L);
         }
+        Map<AttackPlan, KnockoffExtraction.Knockoff> knockoffs = new LinkedHashMap<>();
+        try {
+            for (AttackPlan plan : tallies.keySet()) {
+                if (plan.type() == AttackSpec.AttackType.TRANSFER && !plan.reference()) {
+                    long t0 = System.nanoTime();
+                    knockoffs.put(plan, KnockoffExtraction.withBudget(plan.queryBudget(), settings.seed()).steal(target, data.pool().images()));
+                    attackNanos.merge(plan, System.nanoTime() - t0, Long::sum);
+                }
+            }
+            return measure(started, n, images, labels, cleanPredictions, skipped, tallies, attackNanos, knockoffs, corpus);
+        } finally {
+            knockoffs.values().forEach(KnockoffExtraction.Knockoff::close);
+        }
+    }
+
+    private EvaluationReport measure(long started, int n, float[][] images, int[] labels, int[] cleanPredictions,
+            Map<AttackPlan, String> skipped, Map<AttackPlan, AttackTally> tallies, Map<AttackPlan, Long> attackNanos,
+            Map<AttackPlan, KnockoffExtraction.Knockoff> knockoffs, Corpus corpus) throws IOException {
         int cleanCorrect = 0;
         int flaggedClean = 0;
         boolean verdictsVisible = true;
         SplittableRandom targets = new SplittableRandom(settings.seed());
+        ClassCounts cleanPerClass = new ClassCounts();
+        int classes = assignment.labels().isEmpty() ? 0 : assignment.labels().size();
 
         for (int start = 0; start < n; start += settings.batchSize()) {
             int end = Math.min(n, start + settings.batchSize());
             float[][] x = Arrays.copyOfRange(images, start, end);
             int[] y = Arrays.copyOfRange(labels, start, end);
             Target.Answer clean = classify(x);
-            int[] goals = assignment.targeted() ? targetClasses(y, clean.scores()[0].length, targets) : y;
+            int batchClasses = Math.max(classes, clean.scores()[0].length);
+            int[] randomGoals = assignment.targeted() ? TargetClasses.random(y, batchClasses, targets) : y;
             int[] cleanPred = clean.predictions();
             System.arraycopy(cleanPred, 0, cleanPredictions, start, cleanPred.length);
             for (int i = 0; i < y.length; i++) {
                 cleanCorrect += cleanPred[i] == y[i] ? 1 : 0;
                 flaggedClean += clean.flagged() != null && clean.flagged()[i] ? 1 : 0;
+                cleanPerClass.add(y[i], true, false, cleanPred[i] == y[i]);
             }
             verdictsVisible &= clean.flagged() != null;
             for (AttackTally tally : tallies.values()) {
                 long t0 = System.nanoTime();
-                attack(tally, x, y, goals, cleanPred, start);
+                int[] goals = assignment.targeted() ? TargetClasses.goals(tally.plan.targetClass(), y, randomGoals, clean.scores(),
+                        assignment.labels(), batchClasses) : y;
+                attack(tally, x, y, goals, cleanPred, start, knockoffs.get(tally.plan));
                 attackNanos.merge(tally.plan, System.nanoTime() - t0, Long::sum);
             }
             progress.update(end, n, summary(end, tallies));
@@ -102,9 +169,11 @@ public final class Evaluation {
         int successful = 0;
         int flaggedAdversarial = 0;
         for (AttackPlan plan : assignment.attacks()) {
-            if (plan.evasion()) {
+            if (skipped.containsKey(plan)) {
+                reports.add(EvaluationReport.AttackReport.skipped(plan, skipped.get(plan)));
+            } else if (plan.evasion()) {
                 AttackTally t = tallies.get(plan);
-                reports.add(report(t, attackNanos.get(plan)));
+                reports.add(report(t, attackNanos.get(plan), knockoffs.get(plan)));
                 successful += t.successes;
                 flaggedAdversarial += t.flaggedSuccesses;
                 verdictsVisible &= t.verdictsVisible;
@@ -112,6 +181,14 @@ public final class Evaluation {
                 long t0 = System.nanoTime();
                 reports.add(extraction(plan, Arrays.copyOf(images, n), cleanPredictions, t0));
             }
+        }
+        EvaluationReport.CorpusReport corpusReport = corpus == null ? null
+                : corpus.replay(target, exampleShape, settings.batchSize());
+        EvaluationReport.Calibration calibration = null;
+        Double fpr = assignment.squeezing().targetFalsePositiveRate();
+        if (fpr != null && n >= 2) {
+            calibration = SqueezingCalibration.run(target, Arrays.copyOf(images, n), geometry, assignment.squeezing().bitDepth(),
+                    assignment.squeezing().medianWindow(), fpr, settings.batchSize());
         }
         EvaluationReport.Latency latency = probeLatency(images, n);
         EvaluationReport.Detection detection = null;
@@ -121,22 +198,59 @@ public final class Evaluation {
                     successful == 0 ? null : (double) flaggedAdversarial / successful, (double) flaggedClean / n, flaggedClean,
                     flaggedAdversarial, successful);
         }
+        List<EvaluationReport.CleanClass> cleanClasses = cleanPerClass.rows().stream()
+                .map(r -> new EvaluationReport.CleanClass(TargetClasses.name(r.label(), assignment.labels()), r.examples(), r.accuracy()))
+                .toList();
         double total = (System.nanoTime() - started) / 1e9;
         return new EvaluationReport(assignment.model(), assignment.revision(), assignment.endpoint(), n,
                 n == 0 ? 0 : (double) cleanCorrect / n, detection, latency, reports,
-                new EvaluationReport.Timing(total, targetNanos / 1e9, whiteBoxNanos / 1e9));
+                new EvaluationReport.Timing(total, targetNanos / 1e9, whiteBoxNanos / 1e9), cleanClasses,
+                GradientMasking.warnings(reports), corpusReport, calibration);
     }
 
-    private void attack(AttackTally tally, float[][] x, int[] y, int[] goals, int[] cleanPred, int offset) throws IOException {
+    private void attack(AttackTally tally, float[][] x, int[] y, int[] goals, int[] cleanPred, int offset,
+            Differentiable knockoff) throws IOException {
         AttackPlan plan = tally.plan;
         Constraint constraint = Constraint.unitRange(plan.norm(), plan.epsilon());
         boolean targeted = assignment.targeted();
         switch (plan.type()) {
-            case FGSM, PGD -> {
-                float[][] adv = whiteBox(plan, constraint, x, goals, targeted);
+            case FGSM, PGD, TRANSFER -> {
+                Differentiable model = plan.type() != AttackSpec.AttackType.TRANSFER ? whiteBox
+                        : plan.reference() ? referenceSurrogate : knockoff;
+                float[][] adv = whiteBox(plan, model, constraint, x, goals, targeted);
                 constraint.check(x, adv);
                 Target.Answer answer = classify(adv);
-                tally.add(y, goals, targeted, cleanPred, answer.predictions(), answer.flagged(), x, adv, null);
+                boolean transfer = plan.type() == AttackSpec.AttackType.TRANSFER;
+                int[] once = null;
+                if (transfer) {
+                    once = new int[x.length];
+                    Arrays.fill(once, 1);
+                    for (int i = 0; answer.flagged() != null && i < x.length; i++) {
+                        tally.flaggedReplays += answer.flagged()[i] ? 1 : 0;
+                    }
+                }
+                tally.add(y, goals, targeted, cleanPred, answer.predictions(), answer.flagged(), x, adv, once);
+            }
+            case HOPSKIPJUMP -> {
+                long t0 = System.nanoTime();
+                float[][] starts = null;
+                if (targeted) {
+                    // The paper starts a targeted run from an image of the target class: one the target already answers so.
+                    starts = new float[x.length][];
+                    for (int i = 0; i < x.length; i++) {
+                        for (int j = 0; j < x.length && starts[i] == null; j++) {
+                            starts[i] = j != i && cleanPred[j] == goals[i] ? x[j] : null;
+                        }
+                    }
+                }
+                SquareAttack.Result r = new HopSkipJump(constraint, plan.queryBudget(), settings.seed() + offset)
+                        .run(target, x, goals, targeted, starts);
+                targetNanos += System.nanoTime() - t0;
+                boolean[] flagged = r.verdictsVisible() ? r.flaggedAny() : null;
+                tally.add(y, goals, targeted, cleanPred, r.predictions(), flagged, x, r.adversarial(), r.queries());
+                if (flagged != null) {
+                    tally.addFirstFlags(r.firstFlaggedQuery());
+                }
             }
             case NOISE -> {
                 float[][] adv = new NoiseAttack(constraint, settings.seed() + offset).perturb(x);
@@ -160,9 +274,10 @@ public final class Evaluation {
         }
     }
 
-    private float[][] whiteBox(AttackPlan plan, Constraint constraint, float[][] x, int[] goals, boolean targeted) {
+    private float[][] whiteBox(AttackPlan plan, Differentiable model, Constraint constraint, float[][] x, int[] goals,
+            boolean targeted) {
         long t0 = System.nanoTime();
-        try (NDManager m = whiteBox.newManager()) {
+        try (NDManager m = model.newManager()) {
             ai.djl.engine.Engine.getInstance().setRandomSeed((int) settings.seed());
             NDArray input = m.create(Batches.flatten(x), Batches.shape(x.length, exampleShape));
             NDArray adv;
@@ -171,8 +286,9 @@ public final class Evaluation {
                         assignment.squeezing().medianWindow()).attack(whiteBox, input, m.create(goals), targeted);
             } else {
                 Pgd pgd = plan.type() == AttackSpec.AttackType.FGSM ? Pgd.fgsm(constraint)
+                        : plan.type() == AttackSpec.AttackType.TRANSFER ? Pgd.transfer(constraint, plan.steps(), plan.restarts())
                         : Pgd.standard(constraint, plan.steps(), plan.restarts());
-                adv = pgd.attack(whiteBox, input, m.create(goals), targeted);
+                adv = pgd.attack(model, input, m.create(goals), targeted);
             }
             return Batches.rows(adv.toFloatArray(), x.length, x[0].length);
         } finally {
@@ -189,18 +305,29 @@ public final class Evaluation {
                 r.verdictsVisible() && r.firstFlaggedQuery() > 0 ? r.firstFlaggedQuery() : null, (System.nanoTime() - t0) / 1e9);
     }
 
-    private EvaluationReport.AttackReport report(AttackTally t, long nanos) {
+    private EvaluationReport.AttackReport report(AttackTally t, long nanos, KnockoffExtraction.Knockoff knockoff) {
         AttackPlan p = t.plan;
-        boolean queryAttack = p.type() == AttackSpec.AttackType.SQUARE || p.type() == AttackSpec.AttackType.NOISE;
-        return new EvaluationReport.AttackReport(p.name(), p.type().name().toLowerCase(Locale.ROOT),
-                p.norm().name().toLowerCase(Locale.ROOT), p.epsilon(), p.type() == AttackSpec.AttackType.PGD ? p.steps() : null,
-                p.type() == AttackSpec.AttackType.PGD ? p.restarts() : null,
-                p.type() == AttackSpec.AttackType.SQUARE ? p.queryBudget() : null, t.examples, t.successRate(),
+        AttackSpec.AttackType type = p.type();
+        boolean pgdLike = type == AttackSpec.AttackType.PGD || type == AttackSpec.AttackType.TRANSFER;
+        boolean perExampleQueries = type == AttackSpec.AttackType.SQUARE || type == AttackSpec.AttackType.HOPSKIPJUMP;
+        boolean transfer = type == AttackSpec.AttackType.TRANSFER;
+        Long queries = perExampleQueries || type == AttackSpec.AttackType.NOISE ? (Long) t.queries
+                : transfer ? t.queries + (knockoff == null ? 0 : knockoff.queriesUsed()) : null;
+        Integer firstFlag = perExampleQueries ? t.medianQueriesToFirstFlag()
+                : knockoff != null && knockoff.verdictsVisible() && knockoff.firstFlaggedQuery() > 0 ? knockoff.firstFlaggedQuery() : null;
+        List<EvaluationReport.ClassReport> perClass = t.perClass.rows().stream()
+                .map(r -> new EvaluationReport.ClassReport(TargetClasses.name(r.label(), assignment.labels()), r.examples(),
+                        r.successRate(), r.accuracy()))
+                .toList();
+        return new EvaluationReport.AttackReport(p.name(), type.name().toLowerCase(Locale.ROOT),
+                p.norm().name().toLowerCase(Locale.ROOT), p.epsilon(), pgdLike ? p.steps() : null, pgdLike ? p.restarts() : null,
+                perExampleQueries || (transfer && !p.reference()) ? p.queryBudget() : null, t.examples, t.successRate(),
                 t.examples == 0 ? 0 : (double) t.robustCorrect / t.examples,
                 t.successes == 0 ? null : t.perturbationSum / t.successes, t.successes == 0 ? null : t.perturbationMax,
-                queryAttack ? t.queries : null, p.type() == AttackSpec.AttackType.SQUARE ? t.medianQueriesToSuccess() : null,
+                queries, perExampleQueries ? t.medianQueriesToSuccess() : null,
                 t.verdictsVisible && t.successes > 0 ? (double) t.flaggedSuccesses / t.successes : null, null,
-                p.type() == AttackSpec.AttackType.SQUARE ? t.medianQueriesToFirstFlag() : null, nanos / 1e9);
+                firstFlag, nanos / 1e9, null, assignment.targeted() ? Boolean.TRUE : null, perClass,
+                transfer && t.verdictsVisible ? (Long) t.flaggedReplays : null);
     }
 
     /** Single-example requests, as a client sends them: what the percentiles mean. */
@@ -230,15 +357,6 @@ public final class Evaluation {
         } finally {
             targetNanos += System.nanoTime() - t0;
         }
-    }
-
-    /** A random class other than the true one, per example (targeted threat models). */
-    private static int[] targetClasses(int[] y, int classes, SplittableRandom random) {
-        int[] t = new int[y.length];
-        for (int i = 0; i < y.length; i++) {
-            t[i] = (y[i] + 1 + random.nextInt(classes - 1)) % classes;
-        }
-        return t;
     }
 
     private static String summary(int done, Map<AttackPlan, AttackTally> tallies) {

@@ -1,6 +1,7 @@
 package io.robustml.tester.run;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.robustml.crds.run.AdversarialTestRunStatus;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -12,14 +13,62 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EvaluationReport(String model, String revision, String endpoint, int samples, double cleanAccuracy,
-        Detection detection, Latency latency, List<AttackReport> attacks, Timing timing) {
+        Detection detection, Latency latency, List<AttackReport> attacks, Timing timing, List<CleanClass> cleanPerClass,
+        List<Warning> warnings, CorpusReport corpus, Calibration calibration) {
 
-    /** One attack's numbers. Perturbations are over successful examples, in the attack's norm. */
+    public EvaluationReport(String model, String revision, String endpoint, int samples, double cleanAccuracy,
+            Detection detection, Latency latency, List<AttackReport> attacks, Timing timing) {
+        this(model, revision, endpoint, samples, cleanAccuracy, detection, latency, attacks, timing, null, null, null, null);
+    }
+
+    /**
+     * One attack's numbers. Perturbations are over successful examples, in the attack's norm. A skipped
+     * attack has its reason in {@code skipped} and no numbers.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AttackReport(String name, String type, String norm, Float epsilon, Integer steps, Integer restarts,
             Integer queryBudget, int examples, Double adversarialSuccessRate, Double robustAccuracy, Double meanPerturbation,
             Double maxPerturbation, Long queriesUsed, Integer medianQueriesToSuccess, Double detectionRecall,
-            Double surrogateAgreement, Integer queriesToFirstFlag, double seconds) {
+            Double surrogateAgreement, Integer queriesToFirstFlag, double seconds, String skipped, Boolean targeted,
+            List<ClassReport> perClass, Long flaggedQueries) {
+
+        public AttackReport(String name, String type, String norm, Float epsilon, Integer steps, Integer restarts,
+                Integer queryBudget, int examples, Double adversarialSuccessRate, Double robustAccuracy, Double meanPerturbation,
+                Double maxPerturbation, Long queriesUsed, Integer medianQueriesToSuccess, Double detectionRecall,
+                Double surrogateAgreement, Integer queriesToFirstFlag, double seconds) {
+            this(name, type, norm, epsilon, steps, restarts, queryBudget, examples, adversarialSuccessRate, robustAccuracy,
+                    meanPerturbation, maxPerturbation, queriesUsed, medianQueriesToSuccess, detectionRecall, surrogateAgreement,
+                    queriesToFirstFlag, seconds, null, null, null, null);
+        }
+
+        static AttackReport skipped(AttackPlan p, String reason) {
+            return new AttackReport(p.name(), p.type().name().toLowerCase(java.util.Locale.ROOT),
+                    p.evasion() ? p.norm().name().toLowerCase(java.util.Locale.ROOT) : null, p.evasion() ? p.epsilon() : null, null,
+                    null, null, 0, null, null, null, null, null, null, null, null, null, 0, reason, null, null, null);
+        }
+    }
+
+    /** One true class's share of an attack. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ClassReport(@JsonProperty("class") String className, int examples, Double adversarialSuccessRate,
+            double robustAccuracy) {
+    }
+
+    /** One true class's clean accuracy. */
+    public record CleanClass(@JsonProperty("class") String className, int examples, double cleanAccuracy) {
+    }
+
+    /** A sign that the numbers may overstate robustness (reason GradientMasking). */
+    public record Warning(String reason, String message) {
+    }
+
+    /** The regression corpus replayed: one query per line. */
+    public record CorpusReport(int examples, double adversarialSuccessRate, String sha256) {
+    }
+
+    /** Feature-squeezing threshold calibrated on this revision's answers, and its FPR on held-out images. */
+    public record Calibration(double threshold, double targetFalsePositiveRate, double measuredFalsePositiveRate,
+            int calibrationSamples, int heldOutSamples) {
     }
 
     /** Over the test's traffic: each clean example once, each successful adversarial example once per attack. */
@@ -38,10 +87,10 @@ public record EvaluationReport(String model, String revision, String endpoint, i
     public record Timing(double totalSeconds, double targetSeconds, double whiteBoxSeconds) {
     }
 
-    /** Highest success rate over the evasion attacks (the number M1 SLOs compare). */
+    /** Highest success rate over the evasion attacks that ran (the number M1 SLOs compare). */
     public Double maxAdversarialSuccessRate() {
-        return attacks.stream().map(AttackReport::adversarialSuccessRate).filter(java.util.Objects::nonNull)
-                .max(Double::compare).orElse(null);
+        return attacks.stream().filter(a -> a.skipped() == null).map(AttackReport::adversarialSuccessRate)
+                .filter(java.util.Objects::nonNull).max(Double::compare).orElse(null);
     }
 
     /** The tester's part of the run's status; phase and times are the caller's. */
@@ -64,6 +113,39 @@ public record EvaluationReport(String model, String revision, String endpoint, i
             status.latency.requests = latency.requests();
         }
         status.attacks = attacks.stream().map(EvaluationReport::result).toList();
+        if (cleanPerClass != null) {
+            status.cleanPerClass = cleanPerClass.stream().map(c -> {
+                var r = new AdversarialTestRunStatus.CleanClassResult();
+                r.className = c.className();
+                r.examples = c.examples();
+                r.cleanAccuracy = decimal(c.cleanAccuracy());
+                return r;
+            }).toList();
+        }
+        if (warnings != null && !warnings.isEmpty()) {
+            status.warnings = warnings.stream().limit(32).map(w -> {
+                var r = new AdversarialTestRunStatus.Warning();
+                r.reason = w.reason();
+                r.message = w.message();
+                return r;
+            }).toList();
+        }
+        if (corpus != null) {
+            status.corpus = new AdversarialTestRunStatus.CorpusResult();
+            status.corpus.examples = corpus.examples();
+            status.corpus.adversarialSuccessRate = decimal(corpus.adversarialSuccessRate());
+            status.corpus.sha256 = corpus.sha256();
+        }
+        if (calibration != null) {
+            var fs = new AdversarialTestRunStatus.FeatureSqueezingCalibration();
+            fs.threshold = decimal(calibration.threshold());
+            fs.targetFalsePositiveRate = decimal(calibration.targetFalsePositiveRate());
+            fs.measuredFalsePositiveRate = decimal(calibration.measuredFalsePositiveRate());
+            fs.calibrationSamples = calibration.calibrationSamples();
+            fs.heldOutSamples = calibration.heldOutSamples();
+            status.calibration = new AdversarialTestRunStatus.Calibration();
+            status.calibration.featureSqueezing = fs;
+        }
     }
 
     private static AdversarialTestRunStatus.AttackResult result(AttackReport a) {
@@ -72,6 +154,10 @@ public record EvaluationReport(String model, String revision, String endpoint, i
         r.type = a.type();
         r.norm = a.norm();
         r.epsilon = a.epsilon() == null ? null : new BigDecimal(Float.toString(a.epsilon())).stripTrailingZeros().toPlainString();
+        r.skipped = a.skipped();
+        if (a.skipped() != null) {
+            return r;
+        }
         r.adversarialSuccessRate = decimal(a.adversarialSuccessRate());
         r.robustAccuracy = decimal(a.robustAccuracy());
         r.meanPerturbation = decimal(a.meanPerturbation());
@@ -81,6 +167,18 @@ public record EvaluationReport(String model, String revision, String endpoint, i
         r.detectionRecall = decimal(a.detectionRecall());
         r.surrogateAgreement = decimal(a.surrogateAgreement());
         r.queriesToFirstFlag = a.queriesToFirstFlag();
+        r.flaggedQueries = a.flaggedQueries();
+        r.targeted = a.targeted();
+        if (a.perClass() != null) {
+            r.perClass = a.perClass().stream().map(c -> {
+                var p = new AdversarialTestRunStatus.ClassResult();
+                p.className = c.className();
+                p.examples = c.examples();
+                p.adversarialSuccessRate = decimal(c.adversarialSuccessRate());
+                p.robustAccuracy = decimal(c.robustAccuracy());
+                return p;
+            }).toList();
+        }
         return r;
     }
 

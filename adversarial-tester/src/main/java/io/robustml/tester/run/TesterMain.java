@@ -30,6 +30,7 @@ import java.util.function.Supplier;
  * adversarial-tester --file RUN.yaml [options]                 # offline: prints the status as JSON
  * options: --report FILE --batch-size N --seed N --latency-probes N --pool-size N --api-key KEY --timeout-seconds N
  *          --endpoint URL (the target as reachable from where the tester runs, instead of spec.target.endpoint)
+ *          --surrogate-model FILE (or ROBUSTML_TESTER_SURROGATE_MODEL: the model transfer attacks with surrogate: reference use)
  * </pre>
  *
  * Exit status: 0 when it measured (whatever the numbers), 1 when it could not (the reason is in the
@@ -41,7 +42,7 @@ public final class TesterMain {
     static final int USAGE = 2;
     private static final String USAGE_TEXT = "usage: adversarial-tester (--run NAME [--namespace NS] | --file RUN.yaml) "
             + "[--report FILE] [--batch-size N] [--seed N] [--latency-probes N] [--pool-size N] [--api-key KEY] "
-            + "[--timeout-seconds N] [--endpoint URL]";
+            + "[--timeout-seconds N] [--endpoint URL] [--surrogate-model FILE]";
 
     private TesterMain() {
     }
@@ -130,9 +131,9 @@ public final class TesterMain {
             if (options.endpoint != null) {
                 assignment = assignment.withEndpoint(options.endpoint);
             }
-            boolean extraction = assignment.attacks().stream().anyMatch(p -> !p.evasion());
-            int poolSize = extraction ? assignment.attacks().stream().filter(p -> !p.evasion())
-                    .mapToInt(AttackPlan::queryBudget).max().orElse(0) : 0;
+            // The attacker's own images: for extraction and for the knockoff surrogates of transfer attacks.
+            int poolSize = assignment.attacks().stream().filter(TesterMain::stealsAModel).mapToInt(AttackPlan::queryBudget).max()
+                    .orElse(0);
             EvaluationData data = EvaluationData.load(assignment.datasetUri(), assignment.samples(),
                     options.poolSize != null ? options.poolSize : poolSize);
             OipTarget target = OipTarget.connect(assignment.endpoint(), assignment.model(), options.settings.batchSize(),
@@ -145,10 +146,17 @@ public final class TesterMain {
                 log.printf(Locale.ROOT, "[tester] %d/%d: %s%n", done, total, summary);
                 sink.update(done, total, summary);
             };
+            boolean reference = assignment.attacks().stream().anyMatch(AttackPlan::reference);
+            if (reference && options.surrogateModel == null) {
+                throw new IllegalArgumentException("a transfer attack with surrogate: reference needs the surrogate model file: "
+                        + "--surrogate-model FILE or ROBUSTML_TESTER_SURROGATE_MODEL");
+            }
             EvaluationReport report;
             try (WhiteBoxModel model = whiteBox
-                    ? WhiteBoxModel.load(ModelFile.resolve(assignment.modelUri(), assignment.modelSha256())) : null) {
-                report = new Evaluation(assignment, options.settings, target, model, target.exampleShape(), data, progress).run();
+                    ? WhiteBoxModel.load(ModelFile.resolve(assignment.modelUri(), assignment.modelSha256())) : null;
+                    WhiteBoxModel surrogate = reference ? WhiteBoxModel.load(ModelFile.resolve(options.surrogateModel, null)) : null) {
+                report = new Evaluation(assignment, options.settings, target, model, surrogate, target.exampleShape(), data, progress)
+                        .run();
             }
             if (options.report != null) {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(options.report).toFile(), report);
@@ -169,6 +177,10 @@ public final class TesterMain {
         }
     }
 
+    private static boolean stealsAModel(AttackPlan p) {
+        return !p.evasion() || (p.type() == io.robustml.crds.model.AttackSpec.AttackType.TRANSFER && !p.reference());
+    }
+
     /** Parsed command line. */
     static final class Options {
         String run;
@@ -177,6 +189,7 @@ public final class TesterMain {
         String report;
         String endpoint;
         Integer poolSize;
+        String surrogateModel = System.getenv("ROBUSTML_TESTER_SURROGATE_MODEL");
         Settings settings = Settings.defaults().withApiKey(System.getenv("ROBUSTML_TESTER_API_KEY"));
 
         static Options parse(String[] args) {
@@ -199,6 +212,7 @@ public final class TesterMain {
                     case "--file" -> o.file = value;
                     case "--report" -> o.report = value;
                     case "--endpoint" -> o.endpoint = value;
+                    case "--surrogate-model" -> o.surrogateModel = value;
                     case "--batch-size" -> batch = positive(flag, value);
                     case "--seed" -> seed = Long.parseLong(value);
                     case "--latency-probes" -> probes = Integer.parseInt(value);

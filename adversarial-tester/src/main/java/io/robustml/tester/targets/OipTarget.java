@@ -50,6 +50,8 @@ public final class OipTarget implements Target {
     private final Duration timeout;
     private final AtomicLong queries = new AtomicLong();
     private final LatencyRecorder latency = new LatencyRecorder();
+    /** The model's class count from its metadata ({@code outputs[0].shape}'s last dimension), 0 when unknown. */
+    private int classes;
     /** Whether batches go as binary tensors; turned off for good if the server refuses the first one. */
     private volatile boolean binary;
     private volatile boolean binaryConfirmed;
@@ -112,6 +114,8 @@ public final class OipTarget implements Target {
         }
         OipTarget target = new OipTarget(http, URI.create(base + "/v2/models/" + model + "/infer"), input.get("name").asText(),
                 example, maxBatch, apiKey, timeout);
+        JsonNode outputShape = new ObjectMapper().readTree(response.body()).path("outputs").path(0).path("shape");
+        target.classes = outputShape.isArray() && outputShape.size() > 1 ? Math.max(0, outputShape.get(outputShape.size() - 1).asInt(0)) : 0;
         target.binary = switch (wire) {
             case JSON -> false;
             case BINARY -> true;
@@ -204,19 +208,17 @@ public final class OipTarget implements Target {
         if (response.statusCode() != 200) {
             throw new IOException("POST " + inferUri + " answered " + response.statusCode() + ": " + abbreviate(response.body()));
         }
-        JsonNode output = json.readTree(response.body()).path("outputs").path(0);
-        JsonNode values = output.path("data");
-        if (!values.isArray() || values.size() == 0 || values.size() % count != 0) {
-            throw new IOException("POST " + inferUri + ": expected " + count + " rows of scores, got " + values.size() + " values");
-        }
-        int classes = values.size() / count;
-        for (int i = 0; i < count; i++) {
-            float[] row = new float[classes];
-            for (int k = 0; k < classes; k++) {
-                row[k] = (float) values.get(i * classes + k).asDouble();
+        java.util.List<ScoreRows.Output> outputs = new java.util.ArrayList<>();
+        for (JsonNode output : json.readTree(response.body()).path("outputs")) {
+            java.util.List<Float> flat = new java.util.ArrayList<>();
+            flattenNumbers(output.path("data"), flat);
+            float[] values = new float[flat.size()];
+            for (int k = 0; k < values.length; k++) {
+                values[k] = flat.get(k);
             }
-            scores[start + i] = row;
+            outputs.add(new ScoreRows.Output(output.path("name").asText(null), output.path("datatype").asText(null), values));
         }
+        rows(outputs, count, scores, start);
         return response.headers().firstValue(FLAGGED_HEADER).map(h -> parseVerdicts(h, count));
     }
 
@@ -265,27 +267,40 @@ public final class OipTarget implements Target {
                     + abbreviate(new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)));
         }
         binaryConfirmed = true;
-        float[] values;
+        java.util.List<ScoreRows.Output> outputs = new java.util.ArrayList<>();
         try {
             InferenceResponse answer = BinaryTensors.decodeResponse(response.body(),
                     response.headers().firstValue(BinaryTensors.HEADER).orElse(null), json);
             if (answer == null || answer.outputs() == null || answer.outputs().isEmpty()) {
                 throw new IOException("POST " + inferUri + ": the answer has no outputs");
             }
-            values = TensorCodec.toFloats(answer.outputs().get(0), Integer.MAX_VALUE);
+            for (var t : answer.outputs()) {
+                outputs.add(new ScoreRows.Output(t.name(), t.datatype(), TensorCodec.toFloats(t, Integer.MAX_VALUE)));
+            }
         } catch (InvalidTensorException e) {
             throw new IOException("POST " + inferUri + ": unreadable answer: " + e.getMessage(), e);
         }
-        if (values.length == 0 || values.length % count != 0) {
-            throw new IOException("POST " + inferUri + ": expected " + count + " rows of scores, got " + values.length + " values");
-        }
-        int classes = values.length / count;
-        for (int i = 0; i < count; i++) {
-            float[] row = new float[classes];
-            System.arraycopy(values, i * classes, row, 0, classes);
-            scores[start + i] = row;
-        }
+        rows(outputs, count, scores, start);
         return Optional.of(response.headers().firstValue(FLAGGED_HEADER).map(h -> parseVerdicts(h, count)));
+    }
+
+    /** The score rows of one answer, whatever output hardening left of it (see {@link ScoreRows}). */
+    private void rows(java.util.List<ScoreRows.Output> outputs, int count, float[][] scores, int start) throws IOException {
+        float[][] rows;
+        try {
+            rows = ScoreRows.of(outputs, count, classes);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("POST " + inferUri + ": " + e.getMessage(), e);
+        }
+        System.arraycopy(rows, 0, scores, start, count);
+    }
+
+    private static void flattenNumbers(JsonNode node, java.util.List<Float> out) {
+        if (node.isArray()) {
+            node.forEach(n -> flattenNumbers(n, out));
+        } else if (node.isNumber()) {
+            out.add((float) node.asDouble());
+        }
     }
 
     static boolean[] parseVerdicts(String header, int count) {

@@ -91,6 +91,26 @@ class OipTargetWireFormatTest {
     }
 
     @Test
+    void readsWhatTheSidecarsOutputHardeningLeavesInBothFormats() throws Exception {
+        float[][] x = Arrays.copyOf(test.images(), 32);
+        int[] truth = OipTarget.connect(server.url(), "fashion", 64, null, TIMEOUT).classify(x).predictions();
+        for (String hardening : new String[] {"{\"exposure\":\"label\"}", "{\"exposure\":\"topK\",\"topK\":3}"}) {
+            Path config = Files.writeString(Path.of("target/detector-hardening.json"), "{\"model\":\"fashion\",\"detector\":"
+                    + "{\"methods\":[\"featureSqueezing\"],\"action\":\"flag\",\"featureSqueezing\":{\"threshold\":\"0.6516\"},"
+                    + "\"outputHardening\":" + hardening + "}}");
+            try (SidecarProcess hardened = SidecarProcess.start(REPO, server.url(), config, "tester-key",
+                    Path.of("target/sidecar-hardening.log"))) {
+                for (OipTarget.Wire wire : new OipTarget.Wire[] {OipTarget.Wire.AUTO, OipTarget.Wire.JSON}) {
+                    Target.Answer a = OipTarget.connect(hardened.url(), "fashion", 64, "tester-key", TIMEOUT, wire).classify(x);
+                    assertThat(a.predictions()).as(hardening + " " + wire).containsExactly(truth);
+                    assertThat(a.scores()[0]).as("every class has a place in the row").hasSize(10);
+                    assertThat(a.flagged()).isNotNull();
+                }
+            }
+        }
+    }
+
+    @Test
     void fallsBackToJsonWhenTheServerRefusesBinary() throws Exception {
         AtomicInteger binaryPosts = new AtomicInteger();
         HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

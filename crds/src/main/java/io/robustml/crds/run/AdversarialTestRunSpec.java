@@ -38,8 +38,34 @@ public class AdversarialTestRunSpec {
     @JsonPropertyDescription("The evaluation data.")
     public Dataset dataset;
 
-    @JsonPropertyDescription("The RobustModel's detector settings, for adaptive attacks that account for the defence.")
+    @JsonPropertyDescription("The RobustModel's detector settings: adaptive attacks account for the defence, "
+            + "outputHardening.exposure decides which attacks can run, featureSqueezing.targetFalsePositiveRate is calibrated "
+            + "on the revision's own clean answers.")
     public io.robustml.crds.model.DetectorSpec detector;
+
+    @Size(max = 1000)
+    @JsonPropertyDescription("Class names in output order (the RobustModel's model.labels): per-class results and "
+            + "targetClass by name use them; absent, classes are named by index.")
+    public List<String> labels;
+
+    @JsonPropertyDescription("A regression corpus of known adversarial inputs, replayed once each against the revision.")
+    public Corpus corpus;
+
+    /** Known adversarial inputs, one JSON line each; the digest is checked before use. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Corpus {
+        @Required
+        @Size(max = 2048)
+        @JsonPropertyDescription("JSON-lines file (a local path or file://; the operator mounts pvc:// like the dataset). "
+                + "One line per example: {\"input\": [...], \"shape\": [1,28,28], \"label\": <true class>, \"id\": \"...\"} "
+                + "and optionally \"target\": <class> for a targeted example.")
+        public String uri;
+
+        @Required
+        @Pattern("^[a-f0-9]{64}$")
+        @JsonPropertyDescription("SHA-256 of the corpus file: a mismatch fails the run before anything is measured.")
+        public String sha256;
+    }
 
     /** The system under test. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

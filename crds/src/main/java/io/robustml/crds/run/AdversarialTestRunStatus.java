@@ -2,6 +2,7 @@ package io.robustml.crds.run;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
@@ -36,6 +37,17 @@ public class AdversarialTestRunStatus {
     @Size(max = 16)
     @JsonPropertyDescription("Per-attack results.")
     public List<AttackResult> attacks;
+    @Size(max = 20)
+    @JsonPropertyDescription("Clean accuracy per true class (at most 20: the classes with most examples).")
+    public List<CleanClassResult> cleanPerClass;
+    @Size(max = 32)
+    @JsonPropertyDescription("Signs that the numbers may overstate robustness, e.g. reason GradientMasking: a weaker attack "
+            + "beat a stronger one, or success did not rise with epsilon.")
+    public List<Warning> warnings;
+    @JsonPropertyDescription("The regression corpus replayed against the revision (spec.corpus).")
+    public CorpusResult corpus;
+    @JsonPropertyDescription("Detector thresholds calibrated on this revision's own clean answers.")
+    public Calibration calibration;
     @JsonPropertyDescription("Passed, Failed or Inconclusive, written by the operator.")
     public String verdict;
     @JsonPropertyDescription("SLOs violated, each with the measured value, written by the operator.")
@@ -70,7 +82,7 @@ public class AdversarialTestRunStatus {
     public static class AttackResult {
         @JsonPropertyDescription("Unique name of the attack in the suite, e.g. pgd-linf-0.1.")
         public String name;
-        @JsonPropertyDescription("Attack algorithm: fgsm, pgd, square, noise or extraction.")
+        @JsonPropertyDescription("Attack algorithm: fgsm, pgd, square, hopskipjump, transfer, noise or extraction.")
         public String type;
         @JsonPropertyDescription("Perturbation norm the attack was bounded in: linf or l2 (absent for extraction).")
         public String norm;
@@ -95,7 +107,89 @@ public class AdversarialTestRunStatus {
         public String detectionRecall;
         @JsonPropertyDescription("Extraction: agreement of the attacker's surrogate with the target on held-out images.")
         public String surrogateAgreement;
-        @JsonPropertyDescription("Extraction: the first query the sidecar flagged (1-based); absent when none was flagged.")
+        @JsonPropertyDescription("Extraction (and transfer's knockoff queries): the first query the sidecar flagged (1-based); "
+                + "query attacks: the median over flagged examples of the first flagged query; absent when none was flagged.")
         public Integer queriesToFirstFlag;
+        @JsonPropertyDescription("Transfer: how many of the adversarial examples replayed against the target the sidecar flagged.")
+        public Long flaggedQueries;
+        @JsonPropertyDescription("True when the attack pushed each example to a chosen class (goal targeted).")
+        public Boolean targeted;
+        @JsonPropertyDescription("Why the attack was not run (e.g. a score-based attack against a label-only endpoint); "
+                + "a skipped attack measured nothing and counts for nothing.")
+        public String skipped;
+        @Size(max = 20)
+        @JsonPropertyDescription("The attack's results per true class (at most 20: the classes with most examples).")
+        public List<ClassResult> perClass;
+    }
+
+    /** One true class's share of an attack's result. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonClassDescription("One true class's share of an attack's result.")
+    public static class ClassResult {
+        @JsonProperty("class")
+        @JsonPropertyDescription("Label name, or class index when the run has no labels.")
+        public String className;
+        @JsonPropertyDescription("Examples of this class attacked.")
+        public Integer examples;
+        @JsonPropertyDescription("Fraction of this class's originally correct examples the attack made wrong (targeted: the target).")
+        public String adversarialSuccessRate;
+        @JsonPropertyDescription("Accuracy on this class's attacked examples.")
+        public String robustAccuracy;
+    }
+
+    /** One true class's clean accuracy. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonClassDescription("One true class's clean accuracy.")
+    public static class CleanClassResult {
+        @JsonProperty("class")
+        @JsonPropertyDescription("Label name, or class index when the run has no labels.")
+        public String className;
+        @JsonPropertyDescription("Examples of this class evaluated.")
+        public Integer examples;
+        @JsonPropertyDescription("Accuracy on this class's unattacked examples.")
+        public String cleanAccuracy;
+    }
+
+    /** A sign that the numbers may not mean what they say. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonClassDescription("A sign that the numbers may overstate robustness, with its reason and the numbers seen.")
+    public static class Warning {
+        @JsonPropertyDescription("Machine-readable reason, e.g. GradientMasking.")
+        public String reason;
+        @JsonPropertyDescription("What was seen, with the numbers.")
+        public String message;
+    }
+
+    /** The regression corpus's replay. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class CorpusResult {
+        @JsonPropertyDescription("Corpus inputs replayed, one query each.")
+        public Integer examples;
+        @JsonPropertyDescription("Fraction of the corpus the revision got wrong (a line with a target: answered the target).")
+        public String adversarialSuccessRate;
+        @JsonPropertyDescription("SHA-256 of the corpus file replayed.")
+        public String sha256;
+    }
+
+    /** Thresholds calibrated for this revision. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Calibration {
+        @JsonPropertyDescription("Feature squeezing, when spec.detector.featureSqueezing.targetFalsePositiveRate is set.")
+        public FeatureSqueezingCalibration featureSqueezing;
+    }
+
+    /** The feature-squeezing threshold for the target false-positive rate, and the rate measured on held-out images. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class FeatureSqueezingCalibration {
+        @JsonPropertyDescription("Flag when the squeezing score exceeds this (decimal string).")
+        public String threshold;
+        @JsonPropertyDescription("The false-positive rate asked for (decimal string).")
+        public String targetFalsePositiveRate;
+        @JsonPropertyDescription("Fraction of the held-out clean images the threshold flags (decimal string).")
+        public String measuredFalsePositiveRate;
+        @JsonPropertyDescription("Clean images the threshold was computed on.")
+        public Integer calibrationSamples;
+        @JsonPropertyDescription("Clean images, not used for the threshold, the false-positive rate was measured on.")
+        public Integer heldOutSamples;
     }
 }

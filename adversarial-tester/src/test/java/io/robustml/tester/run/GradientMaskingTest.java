@@ -1,0 +1,74 @@
+package io.robustml.tester.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The gradient-masking checks on hand-made results. */
+class GradientMaskingTest {
+
+    private static EvaluationReport.AttackReport result(String name, String type, String norm, float eps, double success) {
+        boolean pgdLike = type.equals("pgd") || type.equals("transfer");
+        return new EvaluationReport.AttackReport(name, type, norm, eps, pgdLike ? 20 : null, pgdLike ? 0 : null,
+                type.equals("square") ? 1000 : null, 100, success, 1 - success, null, null, null, null, null, null, null, 1.0);
+    }
+
+    @Test
+    void anHonestSuiteGivesNoWarning() {
+        assertThat(GradientMasking.warnings(List.of(
+                result("fgsm-linf-0.1", "fgsm", "linf", 0.1f, 0.6),
+                result("pgd-linf-0.05", "pgd", "linf", 0.05f, 0.5),
+                result("pgd-linf-0.1", "pgd", "linf", 0.1f, 0.9),
+                result("square-linf-0.1", "square", "linf", 0.1f, 0.8),
+                result("square-linf-0.2", "square", "linf", 0.2f, 0.8), // equal: saturated or flat, not falling
+                result("hopskipjump-l2-1", "hopskipjump", "l2", 1f, 0.95)))) // no PGD at l2 1: nothing to compare
+                .isEmpty();
+    }
+
+    @Test
+    void fgsmStrongerThanPgdAtTheSameBall() {
+        List<EvaluationReport.Warning> w = GradientMasking.warnings(List.of(
+                result("fgsm-linf-0.1", "fgsm", "linf", 0.1f, 0.7),
+                result("pgd-linf-0.1", "pgd", "linf", 0.1f, 0.3),
+                result("fgsm-l2-0.1", "fgsm", "l2", 0.1f, 0.9))); // another norm: not comparable
+        assertThat(w).hasSize(1);
+        assertThat(w.get(0).reason()).isEqualTo("GradientMasking");
+        assertThat(w.get(0).message()).contains("fgsm-linf-0.1 (success 0.700").contains("pgd-linf-0.1 (success 0.300");
+    }
+
+    @Test
+    void blackBoxStrongerThanWhiteBoxPgd() {
+        List<EvaluationReport.Warning> w = GradientMasking.warnings(List.of(
+                result("pgd-linf-0.1", "pgd", "linf", 0.1f, 0.2),
+                result("square-linf-0.1", "square", "linf", 0.1f, 0.5),
+                result("hopskipjump-linf-0.1", "hopskipjump", "linf", 0.1f, 0.4),
+                result("transfer-linf-0.1", "transfer", "linf", 0.1f, 0.1),
+                result("noise-linf-0.1", "noise", "linf", 0.1f, 0.3))); // noise is a baseline, not a black-box attack
+        assertThat(w).extracting(EvaluationReport.Warning::message)
+                .anySatisfy(m -> assertThat(m).startsWith("black-box square-linf-0.1"))
+                .anySatisfy(m -> assertThat(m).startsWith("black-box hopskipjump-linf-0.1"))
+                .hasSize(2);
+    }
+
+    @Test
+    void successFallingAsEpsilonGrows() {
+        List<EvaluationReport.Warning> w = GradientMasking.warnings(List.of(
+                result("pgd-linf-0.3", "pgd", "linf", 0.3f, 0.4),
+                result("pgd-linf-0.1", "pgd", "linf", 0.1f, 0.6),
+                result("pgd-l2-0.3", "pgd", "l2", 0.3f, 0.1))); // another norm
+        assertThat(w).hasSize(1);
+        assertThat(w.get(0).message()).startsWith("pgd-linf-0.3 (success 0.400").contains("pgd-linf-0.1 (success 0.600");
+    }
+
+    @Test
+    void skippedAndAdaptiveAttacksAreLeftOut() {
+        EvaluationReport.AttackReport skippedSquare = EvaluationReport.AttackReport.skipped(
+                new AttackPlan(io.robustml.crds.model.AttackSpec.AttackType.SQUARE, io.robustml.tester.attack.Norm.LINF, 0.1f, 1, 0,
+                        100, false), "label only");
+        assertThat(GradientMasking.warnings(List.of(
+                result("pgd-linf-0.1", "pgd", "linf", 0.1f, 0.2),
+                result("pgd-linf-0.1-adaptive", "pgd", "linf", 0.1f, 0.9),
+                skippedSquare))).isEmpty();
+    }
+}
