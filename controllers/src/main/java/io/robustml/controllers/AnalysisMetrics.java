@@ -67,7 +67,13 @@ public final class AnalysisMetrics {
     }
 
     static Optional<AdversarialTestRun> latestFinished(Collection<AdversarialTestRun> runs, String revision) {
-        return runs.stream()
+        return latestCalibrated(runs, revision, r -> true);
+    }
+
+    /** The newest Succeeded run of the revision that also satisfies {@code also}. */
+    static Optional<AdversarialTestRun> latestCalibrated(Collection<AdversarialTestRun> runs, String revision,
+            java.util.function.Predicate<AdversarialTestRun> also) {
+        return runs.stream().filter(also)
                 .filter(r -> r.getSpec() != null && r.getSpec().target != null && revision.equals(r.getSpec().target.revision))
                 .filter(r -> r.getStatus() != null && "Succeeded".equals(r.getStatus().phase))
                 .max(Comparator.comparing((AdversarialTestRun r) -> Objects.toString(r.getStatus().completionTime, ""))

@@ -184,6 +184,8 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         RobustModelStatus status = StatusRules.next(decided, model.getMetadata().getGeneration(), desired, stableReadiness,
                 desiredReadiness, problem, clock.instant());
         status.trafficRoute = ServingRoute.weight(model).isPresent() ? model.getMetadata().getName() : null;
+        status.detector = DetectorCalibration.inForce(model.getSpec(), status.stableRevision,
+                context.getSecondaryResources(AdversarialTestRun.class)).orElse(null);
 
         metrics.countFrom(() -> context.getPrimaryCache().list().toList());
         if (!Serialization.asJson(previous).equals(Serialization.asJson(status))) {
@@ -225,6 +227,11 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
 
         if (hold && resolution instanceof GpuResolution.Placed) {
             return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(CAPACITY_POLL);
+        }
+        if (!Serialization.asJson(previous.detector).equals(Serialization.asJson(status.detector))) {
+            // The detector ConfigMap (a dependent, rendered from the recorded status) takes the new
+            // calibrated threshold on the next pass; status writes wake nothing, so ask for one.
+            return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(Duration.ofMillis(200));
         }
         return status.analysis != null
                 ? UpdateControl.<RobustModel>noUpdate().rescheduleAfter(ANALYSIS_POLL)

@@ -79,6 +79,16 @@ public final class StatusRules {
             degradedMessage = problem.get().message();
         }
         s.conditions = Conditions.set(s.conditions, Conditions.DEGRADED, degraded, degradedReason, degradedMessage, generation, now);
+        if (s.lastAnalysis != null && s.lastAnalysis.warnings != null && !s.lastAnalysis.warnings.isEmpty()) {
+            String first = s.lastAnalysis.warnings.get(0);
+            s.conditions = Conditions.set(s.conditions, Conditions.ROBUSTNESS_WARNING, true,
+                    first.contains(":") ? first.substring(0, first.indexOf(':')) : "AnalysisWarning", "analysis "
+                            + s.lastAnalysis.runName + " of revision " + s.lastAnalysis.revision + ": "
+                            + String.join("; ", s.lastAnalysis.warnings), generation, now);
+        } else if (Conditions.find(s.conditions, Conditions.ROBUSTNESS_WARNING).isPresent()) {
+            s.conditions = Conditions.set(s.conditions, Conditions.ROBUSTNESS_WARNING, false, "NoWarnings",
+                    "the latest analysis gave no sign of overstated robustness", generation, now);
+        }
 
         if (problem.isPresent() && !rejected) {
             s.phase = RolloutPlanner.PHASE_DEGRADED;

@@ -86,4 +86,26 @@ class StatusRulesTest {
         assertThat(s.phase).isEqualTo("Pending");
         assertThat(Conditions.find(s.conditions, "Ready").orElseThrow().getReason()).isEqualTo("PodsNotReady");
     }
+
+    @Test
+    void aMaskingWarningOfTheLatestVerdictIsAConditionUntilAVerdictWithoutOne() {
+        RobustModelStatus decided = decided("Ready", "abc", null, null);
+        decided.lastAnalysis = new RobustModelStatus.AnalysisSummary();
+        decided.lastAnalysis.runName = "m-abc-a1";
+        decided.lastAnalysis.revision = "abc";
+        decided.lastAnalysis.warnings = List.of("GradientMasking: fgsm-linf-0.1 (0.6) beat pgd-linf-0.1 (0.4)");
+        RobustModelStatus s = StatusRules.next(decided, 2, "abc", READY, READY, Optional.empty(), NOW);
+        assertThat(Conditions.find(s.conditions, Conditions.ROBUSTNESS_WARNING)).get().satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("True");
+            assertThat(c.getReason()).isEqualTo("GradientMasking");
+            assertThat(c.getMessage()).contains("m-abc-a1", "fgsm-linf-0.1 (0.6) beat pgd-linf-0.1 (0.4)");
+        });
+
+        s.lastAnalysis.warnings = null;
+        RobustModelStatus clean = StatusRules.next(s, 3, "abc", READY, READY, Optional.empty(), NOW);
+        assertThat(Conditions.find(clean.conditions, Conditions.ROBUSTNESS_WARNING)).get()
+                .satisfies(c -> assertThat(c.getStatus()).isEqualTo("False"));
+        assertThat(Conditions.find(StatusRules.next(decided("Ready", "abc", null, null), 1, "abc", READY, READY,
+                Optional.empty(), NOW).conditions, Conditions.ROBUSTNESS_WARNING)).as("never warned: no condition").isEmpty();
+    }
 }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.robustml.controllers.Owners;
 import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.DetectorSpec;
+import io.robustml.crds.model.RobustModelStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -40,6 +41,14 @@ public final class DetectorConfigMap {
             authentication.put("trustedProxies", auth.trustedProxies == null ? java.util.List.of()
                     : auth.trustedProxies.stream().map(p -> p.cidr).toList());
             rendered.put("authentication", authentication);
+        }
+        RobustModelStatus.DetectorCalibrationStatus calibrated = model.getStatus() == null ? null : model.getStatus().detector;
+        if (calibrated != null && calibrated.featureSqueezingThreshold != null && detector.featureSqueezing != null
+                && detector.featureSqueezing.threshold == null) {
+            // The stable revision's own calibrated threshold (status.detector); a threshold in the spec always wins.
+            @SuppressWarnings("unchecked")
+            Map<String, Object> squeezing = (Map<String, Object>) rendered.get("featureSqueezing");
+            squeezing.put("threshold", calibrated.featureSqueezingThreshold);
         }
         config.put("detector", rendered);
         return new ConfigMapBuilder()

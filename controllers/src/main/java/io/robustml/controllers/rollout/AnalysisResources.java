@@ -43,6 +43,8 @@ public final class AnalysisResources {
     public static final String RUN_LABEL = "robustml.io/run";
     static final String DATASET_VOLUME = "dataset";
     static final String DATASET_PATH = "/mnt/dataset";
+    static final String CORPUS_VOLUME = "corpus";
+    static final String CORPUS_PATH = "/mnt/corpus";
 
     private AnalysisResources() {
     }
@@ -63,6 +65,13 @@ public final class AnalysisResources {
         spec.goal = model.getSpec().threatModel.goal;
         spec.attacks = model.getSpec().threatModel.attacks;
         spec.detector = model.getSpec().detector;
+        spec.labels = model.getSpec().model.labels;
+        var corpus = model.getSpec().threatModel.corpus;
+        if (corpus != null) {
+            spec.corpus = new AdversarialTestRunSpec.Corpus();
+            spec.corpus.uri = DatasetSource.of(corpus.uri, CORPUS_VOLUME, CORPUS_PATH).localUri();
+            spec.corpus.sha256 = corpus.sha256;
+        }
         RolloutSpec.AnalysisSpec analysis = analysis(model);
         spec.dataset = new AdversarialTestRunSpec.Dataset();
         spec.dataset.uri = DatasetSource.of(analysis.dataset).localUri();
@@ -102,6 +111,12 @@ public final class AnalysisResources {
             volumes.add(v);
             mounts.add(mount(v.getName(), DATASET_PATH));
         });
+        if (model.getSpec().threatModel.corpus != null) {
+            DatasetSource.of(model.getSpec().threatModel.corpus.uri, CORPUS_VOLUME, CORPUS_PATH).volume().ifPresent(v -> {
+                volumes.add(v);
+                mounts.add(mount(v.getName(), CORPUS_PATH));
+            });
+        }
         Map<String, String> labels = Labels.of(model, COMPONENT);
         labels.put(Labels.REVISION, revision);
         labels.put(RUN_LABEL, runName);
@@ -240,12 +255,17 @@ public final class AnalysisResources {
     /** Where the tester reads the evaluation data: pvc:// is mounted read-only, file:// is in the image. */
     record DatasetSource(String localUri, Optional<Volume> volume) {
         static DatasetSource of(String uri) {
+            return of(uri, DATASET_VOLUME, DATASET_PATH);
+        }
+
+        /** A pvc:// file mounted read-only at {@code path} through a volume named {@code volumeName}; else as is. */
+        static DatasetSource of(String uri, String volumeName, String path) {
             if (uri.startsWith("pvc://")) {
                 String rest = uri.substring("pvc://".length());
                 int slash = rest.indexOf('/');
-                Volume volume = new VolumeBuilder().withName(DATASET_VOLUME).withNewPersistentVolumeClaim()
+                Volume volume = new VolumeBuilder().withName(volumeName).withNewPersistentVolumeClaim()
                         .withClaimName(rest.substring(0, slash)).withReadOnly(true).endPersistentVolumeClaim().build();
-                return new DatasetSource("file://" + DATASET_PATH + "/" + rest.substring(slash + 1), Optional.of(volume));
+                return new DatasetSource("file://" + path + "/" + rest.substring(slash + 1), Optional.of(volume));
             }
             return new DatasetSource(uri, Optional.empty());
         }

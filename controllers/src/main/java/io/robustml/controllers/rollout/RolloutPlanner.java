@@ -156,9 +156,14 @@ public final class RolloutPlanner {
             String noBaseline = a.baselineUnavailable == null ? null
                     : "stable's baseline could not be measured: " + a.baselineUnavailable;
             Verdict verdict = SloVerdict.judge(settings.slos(), RunMetrics.of(run.runStatus()), baseline(s, settings),
-                    settings.samples(), noBaseline);
+                    settings.samples(), noBaseline, RunDetails.of(run.runStatus()));
             String summaryText = verdict.summary() + (noBaseline != null && verdict.outcome() != Verdict.Outcome.PASSED
                     ? "; relative SLOs not applicable (" + noBaseline + ")" : "");
+            // Never silently ignored: each sign that the numbers overstate robustness is a Warning event.
+            if (run.runStatus().warnings != null) {
+                run.runStatus().warnings.stream().limit(5).forEach(w -> step.event(true, w.reason == null ? "AnalysisWarning"
+                        : w.reason, "analysis " + a.runName + " of revision " + desired + ": " + w.message));
+            }
             switch (verdict.outcome()) {
                 case PASSED -> step.promote(desired, modelSha256, "Passed", withVerdict(run.runStatus(), a, verdict, now),
                         settings.suite(), "revision " + desired + " promoted: " + summaryText);
@@ -366,6 +371,9 @@ public final class RolloutPlanner {
             summary.detectionRecall = run.detector == null ? null : run.detector.recall;
         }
         summary.violatedSlos = verdict.violations().isEmpty() ? null : verdict.violations();
+        if (run != null && run.warnings != null && !run.warnings.isEmpty()) {
+            summary.warnings = run.warnings.stream().map(w -> w.reason + ": " + w.message).limit(32).toList();
+        }
         summary.finishedAt = now.toString();
         return summary;
     }

@@ -29,6 +29,12 @@ public final class SloVerdict {
      */
     public static Verdict judge(SlosSpec slos, RunMetrics canary, RunMetrics baseline, int requiredSamples,
             String noBaseline) {
+        return judge(slos, canary, baseline, requiredSamples, noBaseline, RunDetails.NONE);
+    }
+
+    /** @param details per-class and corpus figures, for criticalClasses and maxCorpusSuccessRate */
+    public static Verdict judge(SlosSpec slos, RunMetrics canary, RunMetrics baseline, int requiredSamples,
+            String noBaseline, RunDetails details) {
         String why = noBaseline == null ? "no stable baseline for this suite" : noBaseline;
         SlosSpec s = slos == null ? new SlosSpec() : slos;
         List<String> violations = new ArrayList<>();
@@ -46,6 +52,14 @@ public final class SloVerdict {
         if (s.maxLatencyP99Ms != null) {
             atMost("latencyP99Ms", canary.latencyP99Ms(), Integer.toString(s.maxLatencyP99Ms), violations, missing);
         }
+
+        if (s.criticalClasses != null) {
+            for (SlosSpec.CriticalClass c : s.criticalClasses) {
+                atMost("adversarialSuccessRate of class " + c.name, details.worstClassSuccess().get(c.name),
+                        c.maxAdversarialSuccessRate, violations, missing);
+            }
+        }
+        atMost("corpus adversarialSuccessRate", details.corpusSuccessRate(), s.maxCorpusSuccessRate, violations, missing);
 
         if (s.maxAdversarialSuccessRateRatio != null) {
             Double ratio = RunMetrics.number(s.maxAdversarialSuccessRateRatio);

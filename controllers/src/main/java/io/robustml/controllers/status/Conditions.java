@@ -14,6 +14,8 @@ public final class Conditions {
     public static final String READY = "Ready";
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
+    /** The latest verdict's run warned that its numbers may overstate robustness (e.g. gradient masking). */
+    public static final String ROBUSTNESS_WARNING = "RobustnessWarning";
 
     private Conditions() {
     }

@@ -81,4 +81,57 @@ class SloVerdictTest {
             assertThat(v.violations()).as("the absolute cap held; only the relative SLO failed").hasSize(1);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aCriticalClassHasItsOwnCapAndTheCorpusItsOwnSlo() {
+        SlosSpec slos = new SlosSpec();
+        slos.maxAdversarialSuccessRate = "0.5";
+        SlosSpec.CriticalClass sneaker = new SlosSpec.CriticalClass();
+        sneaker.name = "sneaker";
+        sneaker.maxAdversarialSuccessRate = "0.1";
+        slos.criticalClasses = java.util.List.of(sneaker);
+        slos.maxCorpusSuccessRate = "0";
+        RunMetrics canary = new RunMetrics(100, 0.9, 0.3, null, null, null);
+
+        Verdict v = SloVerdict.judge(slos, canary, null, 100, null,
+                new RunDetails(java.util.Map.of("sneaker", 0.25, "bag", 0.4), 0.0));
+        assertThat(v.outcome()).as("overall 0.3 holds the 0.5 cap; the critical class does not").isEqualTo(Verdict.Outcome.FAILED);
+        assertThat(v.violations()).containsExactly("adversarialSuccessRate of class sneaker 0.25 > max 0.1");
+
+        v = SloVerdict.judge(slos, canary, null, 100, null, new RunDetails(java.util.Map.of("sneaker", 0.05), 0.02));
+        assertThat(v.violations()).containsExactly("corpus adversarialSuccessRate 0.02 > max 0");
+
+        v = SloVerdict.judge(slos, canary, null, 100, null, new RunDetails(java.util.Map.of("bag", 0.05), null));
+        assertThat(v.outcome()).as("a class or corpus the run did not measure is never a pass").isEqualTo(Verdict.Outcome.INCONCLUSIVE);
+        assertThat(v.missing()).containsExactly("adversarialSuccessRate of class sneaker not measured",
+                "corpus adversarialSuccessRate not measured");
+
+        assertThat(SloVerdict.judge(slos, canary, null, 100, null, new RunDetails(java.util.Map.of("sneaker", 0.1), 0.0)).outcome())
+                .isEqualTo(Verdict.Outcome.PASSED);
+    }
+
+    @org.junit.jupiter.api.Test
+    void perClassFiguresComeFromTheAttacksThatRan() {
+        var status = new io.robustml.crds.run.AdversarialTestRunStatus();
+        var pgd = new io.robustml.crds.run.AdversarialTestRunStatus.AttackResult();
+        pgd.perClass = java.util.List.of(classResult("sneaker", "0.2"), classResult("bag", "0.6"));
+        var fgsm = new io.robustml.crds.run.AdversarialTestRunStatus.AttackResult();
+        fgsm.perClass = java.util.List.of(classResult("sneaker", "0.3"), classResult("bag", "NaN"));
+        var square = new io.robustml.crds.run.AdversarialTestRunStatus.AttackResult();
+        square.skipped = "label-only endpoint";
+        square.perClass = java.util.List.of(classResult("sneaker", "0.9"));
+        status.attacks = java.util.List.of(pgd, fgsm, square);
+        status.corpus = new io.robustml.crds.run.AdversarialTestRunStatus.CorpusResult();
+        status.corpus.adversarialSuccessRate = "0.97";
+        RunDetails d = RunDetails.of(status);
+        assertThat(d.worstClassSuccess()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("sneaker", 0.3, "bag", 0.6));
+        assertThat(d.corpusSuccessRate()).isEqualTo(0.97);
+    }
+
+    private static io.robustml.crds.run.AdversarialTestRunStatus.ClassResult classResult(String name, String asr) {
+        var c = new io.robustml.crds.run.AdversarialTestRunStatus.ClassResult();
+        c.className = name;
+        c.adversarialSuccessRate = asr;
+        return c;
+    }
 }

@@ -37,6 +37,26 @@ public class RobustModelStatus {
             + "empty otherwise (a route it made is deleted when the spec stops using weight).")
     public String trafficRoute;
 
+    @JsonPropertyDescription("Detector thresholds in force that were calibrated per revision (spec.detector."
+            + "featureSqueezing.targetFalsePositiveRate): the stable revision's own, from the analysis that measured it.")
+    public DetectorCalibrationStatus detector;
+
+    /** The calibrated feature-squeezing threshold the sidecars use. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonClassDescription("A detector threshold calibrated on the stable revision's own clean answers.")
+    public static class DetectorCalibrationStatus {
+        @JsonPropertyDescription("Feature-squeezing threshold rendered into the detector config (decimal string).")
+        public String featureSqueezingThreshold;
+        @JsonPropertyDescription("The false-positive rate the threshold was calibrated for.")
+        public String targetFalsePositiveRate;
+        @JsonPropertyDescription("The false-positive rate the threshold gave on held-out clean images.")
+        public String measuredFalsePositiveRate;
+        @JsonPropertyDescription("Revision the threshold was calibrated on.")
+        public String revision;
+        @JsonPropertyDescription("The AdversarialTestRun that calibrated it.")
+        public String runName;
+    }
+
     @JsonPropertyDescription("A revision whose analysis failed (or was aborted): it does not serve while the spec "
             + "names it. Change the spec, or set the robustml.io/retry annotation to analyse it again.")
     public String rejectedRevision;
@@ -105,6 +125,10 @@ public class RobustModelStatus {
         public String detectionRecall;
         @JsonPropertyDescription("SLOs the revision violated, each with its measured value.")
         public List<String> violatedSlos;
+        @io.fabric8.generator.annotation.Size(max = 32)
+        @JsonPropertyDescription("The run's warnings that its numbers may overstate robustness (reason: message), e.g. "
+                + "GradientMasking; also the RobustnessWarning condition.")
+        public List<String> warnings;
         @JsonPropertyDescription("When the verdict was reached (RFC 3339).")
         public String finishedAt;
     }

@@ -25,6 +25,26 @@ public class ThreatModelSpec {
     @JsonPropertyDescription("Attacks of the analysis suite; each runs against every canary.")
     public List<AttackSpec> attacks;
 
+    @JsonPropertyDescription("A regression corpus of known adversarial inputs (incidents, red-team work) that every analysis "
+            + "replays; slos.maxCorpusSuccessRate caps its success.")
+    public CorpusSpec corpus;
+
+    /** Known adversarial inputs, one JSON line each (docs/attacks.md). */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public static class CorpusSpec {
+        @Required
+        @io.fabric8.generator.annotation.Size(max = 2048)
+        @io.fabric8.generator.annotation.Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|file:///.+)$")
+        @JsonPropertyDescription("pvc://<claim>/<path> (mounted read-only into the tester) or file:// (local runs): a "
+                + "JSON-lines file, one example per line with input, shape, label and optionally target.")
+        public String uri;
+
+        @Required
+        @io.fabric8.generator.annotation.Pattern("^[a-f0-9]{64}$")
+        @JsonPropertyDescription("SHA-256 of the corpus file: the tester refuses a file that does not match.")
+        public String sha256;
+    }
+
     /** Attacker knowledge. */
     public enum Access {
         @JsonProperty("blackbox") BLACKBOX,

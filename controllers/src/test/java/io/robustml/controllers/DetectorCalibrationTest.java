@@ -1,0 +1,85 @@
+package io.robustml.controllers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.robustml.controllers.dependent.DetectorConfigMap;
+import io.robustml.crds.AdversarialTestRun;
+import io.robustml.crds.RobustModel;
+import io.robustml.crds.model.DetectorSpec;
+import io.robustml.crds.model.RobustModelStatus;
+import io.robustml.crds.run.AdversarialTestRunSpec;
+import io.robustml.crds.run.AdversarialTestRunStatus;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DetectorCalibrationTest {
+    private static RobustModel model(String threshold, String target) {
+        RobustModel model = Serialization.unmarshal(DetectorCalibrationTest.class.getResourceAsStream("/robustmodel-minimal.yaml"),
+                RobustModel.class);
+        model.getMetadata().setNamespace("shop");
+        model.getSpec().detector = new DetectorSpec();
+        model.getSpec().detector.methods = List.of(DetectorSpec.Method.FEATURE_SQUEEZING);
+        model.getSpec().detector.featureSqueezing = new DetectorSpec.FeatureSqueezingSpec();
+        model.getSpec().detector.featureSqueezing.threshold = threshold;
+        model.getSpec().detector.featureSqueezing.targetFalsePositiveRate = target;
+        return model;
+    }
+
+    private static AdversarialTestRun run(String name, String revision, String completed, String threshold, String target) {
+        AdversarialTestRun run = new AdversarialTestRun();
+        run.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        run.setSpec(new AdversarialTestRunSpec());
+        run.getSpec().target = new AdversarialTestRunSpec.Target();
+        run.getSpec().target.revision = revision;
+        run.setStatus(new AdversarialTestRunStatus());
+        run.getStatus().phase = "Succeeded";
+        run.getStatus().completionTime = completed;
+        run.getStatus().calibration = new AdversarialTestRunStatus.Calibration();
+        run.getStatus().calibration.featureSqueezing = new AdversarialTestRunStatus.FeatureSqueezingCalibration();
+        run.getStatus().calibration.featureSqueezing.threshold = threshold;
+        run.getStatus().calibration.featureSqueezing.targetFalsePositiveRate = target;
+        run.getStatus().calibration.featureSqueezing.measuredFalsePositiveRate = "0.046";
+        return run;
+    }
+
+    private static final List<AdversarialTestRun> RUNS = List.of(
+            run("m-old-a1", "old", "2026-11-29T10:00:00Z", "0.65", "0.05"),
+            run("m-new-a1", "new", "2026-11-29T11:00:00Z", "0.39", "0.05"),
+            run("m-new-b1", "new", "2026-11-29T09:00:00Z", "0.41", "0.05"),
+            run("m-new-a2", "new", "2026-11-29T12:00:00Z", "0.50", "0.10"));
+
+    @Test
+    void theStableRevisionsOwnNewestThresholdForTheSameTargetIsInForce() {
+        var inForce = DetectorCalibration.inForce(model(null, "0.05").getSpec(), "new", RUNS).orElseThrow();
+        assertThat(inForce.featureSqueezingThreshold).isEqualTo("0.39");
+        assertThat(inForce.runName).isEqualTo("m-new-a1");
+        assertThat(inForce.measuredFalsePositiveRate).isEqualTo("0.046");
+        assertThat(DetectorCalibration.inForce(model(null, "0.050").getSpec(), "new", RUNS)).get()
+                .extracting(c -> c.runName).as("0.050 is the same rate as 0.05").isEqualTo("m-new-a1");
+        assertThat(DetectorCalibration.inForce(model(null, "0.05").getSpec(), "old", RUNS)).get()
+                .extracting(c -> c.featureSqueezingThreshold).isEqualTo("0.65");
+        assertThat(DetectorCalibration.inForce(model(null, "0.05").getSpec(), null, RUNS)).as("first release").isEmpty();
+        assertThat(DetectorCalibration.inForce(model(null, "0.01").getSpec(), "new", RUNS)).as("other target").isEmpty();
+        assertThat(DetectorCalibration.inForce(model("0.7", null).getSpec(), "new", RUNS)).as("a spec threshold wins").isEmpty();
+    }
+
+    @Test
+    void theDetectorConfigCarriesTheCalibratedThresholdUnlessTheSpecSetsOne() {
+        RobustModel model = model(null, "0.05");
+        model.setStatus(new RobustModelStatus());
+        model.getStatus().detector = DetectorCalibration.inForce(model.getSpec(), "new", RUNS).orElseThrow();
+        assertThat(squeezing(model)).containsEntry("threshold", "0.39").containsEntry("targetFalsePositiveRate", "0.05");
+        model.getStatus().detector = null;
+        assertThat(squeezing(model)).doesNotContainKey("threshold");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> squeezing(RobustModel model) {
+        Map<String, Object> config = Serialization.unmarshal(DetectorConfigMap.desired(model).getData().get(DetectorConfigMap.KEY),
+                Map.class);
+        return (Map<String, Object>) ((Map<String, Object>) config.get("detector")).get("featureSqueezing");
+    }
+}
