@@ -24,13 +24,16 @@ public record Cidr(byte[] network, int prefix, String text) {
         String addr = slash < 0 ? t : t.substring(0, slash);
         byte[] bytes = address(addr).orElseThrow(() -> new IllegalArgumentException("not an IP address in CIDR '" + text + "'"))
                 .getAddress();
+        // ::ffff:a.b.c.d is an IPv4 address to Java (and so are such peers): its prefix counts from bit 96
+        int offset = bytes.length == 4 && addr.indexOf(':') >= 0 ? 96 : 0;
         int prefix = bytes.length * 8;
         if (slash >= 0) {
             String p = t.substring(slash + 1);
-            if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > bytes.length * 8) {
-                throw new IllegalArgumentException("bad prefix length in CIDR '" + text + "' (0-" + bytes.length * 8 + ")");
+            int max = bytes.length * 8 + offset;
+            if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > max || Integer.parseInt(p) < offset) {
+                throw new IllegalArgumentException("bad prefix length in CIDR '" + text + "' (" + offset + "-" + max + ")");
             }
-            prefix = Integer.parseInt(p);
+            prefix = Integer.parseInt(p) - offset;
         }
         return new Cidr(mask(bytes, prefix), prefix, t);
     }

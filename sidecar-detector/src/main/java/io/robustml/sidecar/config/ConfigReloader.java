@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -61,8 +61,9 @@ public class ConfigReloader {
     /** Per source, the sha256 of the content last seen (applied or rejected): each version is judged once. */
     private final Map<String, String> lastSeen = new ConcurrentHashMap<>();
     private final AtomicBoolean polling = new AtomicBoolean();
-    private final Counter reloads;
-    private final Counter rejected;
+    /** Read at scrape time (FunctionCounter): counts made while the registry is still being set up are not lost. */
+    private final java.util.concurrent.atomic.AtomicLong reloads = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong rejected = new java.util.concurrent.atomic.AtomicLong();
     private volatile String notReadyReason;
     private volatile double appliedAtSeconds;
     private byte[] detectorBytes;
@@ -88,9 +89,9 @@ public class ConfigReloader {
         this.configMap = configMap.filter(s -> !s.isBlank());
         this.namespace = namespace.filter(s -> !s.isBlank());
         this.propertyLimits = ClientLimits.of(requestsPerMinute, burst, 0);
-        this.reloads = Counter.builder("robustml_sidecar_config_reloads_total")
+        FunctionCounter.builder("robustml_sidecar_config_reloads_total", reloads, java.util.concurrent.atomic.AtomicLong::get)
                 .description("Detector configs applied (the first one included)").register(registry);
-        this.rejected = Counter.builder("robustml_sidecar_config_rejected_total")
+        FunctionCounter.builder("robustml_sidecar_config_rejected_total", rejected, java.util.concurrent.atomic.AtomicLong::get)
                 .description("Detector configs or clients files rejected as malformed or invalid; the previous one stayed")
                 .register(registry);
         Gauge.builder("robustml_sidecar_config_applied_timestamp_seconds", this, r -> r.appliedAtSeconds)
@@ -158,7 +159,7 @@ public class ConfigReloader {
     }
 
     /** One polling round: the clients file, then detector.json. Public for tests that do not want to wait. */
-    public void pollFiles() {
+    public synchronized void pollFiles() {
         Optional<byte[]> clients = read(clientsFile);
         String clientsHash = hash(clients.orElse(null));
         if (!clientsHash.equals(lastSeen.get("clients"))) {
@@ -220,7 +221,7 @@ public class ConfigReloader {
         detectorBytes = detectorJson;
         notReadyReason = null;
         appliedAtSeconds = System.currentTimeMillis() / 1000.0;
-        reloads.increment();
+        reloads.incrementAndGet();
         if (info == null || old == null || !old.shortSha().equals(c.shortSha())) {
             if (info != null) {
                 registry.remove(info);
@@ -260,7 +261,7 @@ public class ConfigReloader {
     }
 
     private void reject(String source, String reason, byte[] content) {
-        rejected.increment();
+        rejected.incrementAndGet();
         RuntimeConfig old = current.get();
         LOG.errorf("detector config from %s rejected, %s: %s", source,
                 old == null ? "no config in force yet (not ready)" : "keeping " + old.shortSha(), reason);

@@ -26,6 +26,8 @@ class CidrAndSourceAddressTest {
         assertThat(Cidr.parse("[::1]").contains("::1")).isTrue();
         // an IPv4-mapped IPv6 peer is the IPv4 address
         assertThat(v4.contains("::ffff:203.0.113.9")).isTrue();
+        assertThat(Cidr.parse("::ffff:127.0.0.0/104").contains("127.9.9.9")).isTrue();
+        assertThat(Cidr.parse("::ffff:127.0.0.0/104").contains("128.0.0.1")).isFalse();
         // the address part is masked: 10.1.2.3/8 is 10.0.0.0/8
         assertThat(Cidr.parse("10.1.2.3/8")).isEqualTo(Cidr.parse("10.0.0.0/8"));
     }
@@ -33,7 +35,8 @@ class CidrAndSourceAddressTest {
     @Test
     void rejectsWhatIsNotACidrWithoutAnyLookup() {
         for (String bad : List.of("", "example.com", "10.0.0.0/33", "2001:db8::/129", "10.0.0/8", "256.1.1.1", "10.0.0.0/-1",
-                "10.0.0.0/abc", "1.2.3.4/ 8", "localhost", "01.2.3.4")) {
+                "10.0.0.0/abc", "1.2.3.4/ 8", "localhost", "01.2.3.4",
+                "::ffff:127.0.0.0/64")) {
             assertThatThrownBy(() -> Cidr.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
         assertThat(Cidr.address("localhost")).isEmpty();
