@@ -67,6 +67,8 @@ public class ConfigReloader {
     private volatile String notReadyReason;
     private volatile double appliedAtSeconds;
     private byte[] detectorBytes;
+    /** The latest detector.json seen from any source, valid or not: retried when a clients file fixes it. */
+    private byte[] latestDetectorBytes;
     private byte[] clientsBytes;
     private Gauge info;
     private KubernetesClient kubernetes;
@@ -187,6 +189,7 @@ public class ConfigReloader {
 
     /** A new detector.json from {@code source}: validated, then swapped in; or rejected, the old one kept. */
     public synchronized boolean apply(String source, byte[] detectorJson) {
+        latestDetectorBytes = detectorJson;
         RuntimeConfig c;
         try {
             c = RuntimeConfig.parse(json, detectorJson, clientsBytes, propertyLimits);
@@ -203,8 +206,11 @@ public class ConfigReloader {
     }
 
     private synchronized void applyClients(byte[] clients) {
-        if (detectorBytes == null) { // nothing to combine with yet; used once detector.json arrives
+        if (detectorBytes == null) { // no config in force yet: retry the latest detector.json with these clients
             clientsBytes = clients;
+            if (latestDetectorBytes != null) {
+                apply("clients file " + clientsFile, latestDetectorBytes);
+            }
             return;
         }
         try {
