@@ -180,8 +180,7 @@ public class ProxyRoutes {
         try { // spec.detector.forensicLog.enabled is checked per record: a reload may turn it on or off
             ForensicLog log = new ForensicLog(Path.of(dir.get()), maxBytes, DetectorSettings.DEFAULT_FORENSIC_RETENTION_SECONDS * 1000,
                     fsync);
-            log.prune(System.currentTimeMillis());
-            return Optional.of(log);
+            return Optional.of(log); // pruned once the config (and so the retention) is known: see pruneForensicLog
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot use the forensic log directory " + dir.get(), e);
         }
@@ -208,8 +207,17 @@ public class ProxyRoutes {
 
     /** Deletes forensic files past their retention even when nothing new is flagged. */
     void pruneForensicLog(@Observes io.quarkus.runtime.StartupEvent started, Vertx vertx) {
+        if (forensicLog.isPresent() && configs.current() != null) { // the retention in force is known
+            try {
+                forensicLog.get().prune(System.currentTimeMillis());
+            } catch (java.io.IOException e) {
+                LOG.warnf("cannot prune the forensic log directory: %s", e.getMessage());
+            }
+        }
         forensicLog.ifPresent(log -> vertx.setPeriodic(600_000, id -> vertx.executeBlocking(() -> {
-            log.prune(System.currentTimeMillis());
+            if (configs.current() != null) {
+                log.prune(System.currentTimeMillis());
+            }
             return null;
         }, false)));
     }
