@@ -29,9 +29,9 @@ public final class ClientIdentity {
      * @param verified true when the name comes from a checked API key
      * @param denied   why the request is refused with 401, or null
      */
-    public record Identity(String name, boolean verified, ClientLimits limits, String denied) {
-        static Identity denied(String why) {
-            return new Identity(null, false, ClientLimits.NONE, why);
+    public record Identity(String name, boolean verified, ClientLimits limits, String denied, String source) {
+        static Identity denied(String why, String source) {
+            return new Identity(null, false, ClientLimits.NONE, why, source);
         }
     }
 
@@ -40,7 +40,7 @@ public final class ClientIdentity {
 
     public static Identity resolve(RuntimeConfig config, String apiKey, String sourceAddress, Set<String> verdictKeySha256s) {
         Authentication auth = config.authentication();
-        Identity anonymous = new Identity("addr:" + sourceAddress, false, config.rateLimit(), null);
+        Identity anonymous = new Identity("addr:" + sourceAddress, false, config.rateLimit(), null, sourceAddress);
         if (!auth.apiKeys()) {
             return anonymous;
         }
@@ -49,15 +49,16 @@ public final class ClientIdentity {
             String sha = Clients.sha256Hex(apiKey);
             Clients.Client client = config.clients().byKeySha256(sha);
             if (client != null) {
-                return new Identity(client.name(), true, client.limits(config.rateLimit()), null);
+                return new Identity(client.name(), true, client.limits(config.rateLimit()), null, sourceAddress);
             }
             if (verdictKeySha256s.contains(sha)) {
-                return new Identity(TESTER, true, config.rateLimit(), null);
+                return new Identity(TESTER, true, config.rateLimit(), null, sourceAddress);
             }
         }
         if (auth.anonymous() == Authentication.Anonymous.SOURCE_ADDRESS) {
             return anonymous;
         }
-        return Identity.denied(presented ? "unknown API key" : "an API key is required (header " + API_KEY_HEADER + ")");
+        return Identity.denied(presented ? "unknown API key" : "an API key is required (header " + API_KEY_HEADER + ")",
+                sourceAddress);
     }
 }

@@ -250,7 +250,15 @@ public class ProxyRoutes {
                 .failureHandler(this::failed);
         router.post("/v2/models/:name/versions/:version/infer").handler(BodyHandler.create(false)
                 .setBodyLimit(maxBodyBytes)).handler(this::infer).failureHandler(this::failed);
-        router.get("/v2*").handler(ctx -> forward(ctx, null, null));
+        router.get("/v2/health/*").handler(ctx -> forward(ctx, null, null)); // probes: never gated
+        router.get("/v2*").handler(ctx -> { // metadata: blocked clients and unknown keys get nothing either
+            RuntimeConfig cfg = configs.current();
+            if (cfg == null) {
+                reject(ctx, 503, "not_ready", "not ready: " + configs.notReadyReason());
+            } else if (admits(ctx, cfg) != null) {
+                forward(ctx, null, null);
+            }
+        });
         // Anything else under /v2 (a POST elsewhere, an empty model name): a JSON 404, like the protocol's errors.
         router.route("/v2*").handler(ctx -> reject(ctx, 404, "client_error", "no such endpoint: " + ctx.request().method()
                 + " " + ctx.request().path()));
@@ -347,22 +355,11 @@ public class ProxyRoutes {
             reject(ctx, 503, "not_ready", "not ready: " + configs.notReadyReason());
             return;
         }
-        String peer = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
-        String source = SourceAddress.resolve(peer, ctx.request().getHeader(ClientIdentity.FORWARDED_FOR_HEADER),
-                cfg.authentication().trustedProxies());
-        ClientIdentity.Identity id = ClientIdentity.resolve(cfg, ctx.request().getHeader(ClientIdentity.API_KEY_HEADER), source,
-                verdictKeySha256s);
-        BlockedClient blocked = cfg.blocked(id.verified() ? id.name() : null, source);
-        if (blocked != null) {
-            ctx.response().putHeader("X-RobustML-Blocked", "client"); // for humans debugging; says nothing about detectors
-            reject(ctx, 403, "blocked_client", "client blocked" + (blocked.reason().isBlank() ? "" : ": " + blocked.reason()));
+        ClientIdentity.Identity id = admits(ctx, cfg);
+        if (id == null) {
             return;
         }
-        if (id.denied() != null) {
-            ctx.response().putHeader("WWW-Authenticate", "ApiKey");
-            reject(ctx, 401, "unauthorized", id.denied());
-            return;
-        }
+        String source = id.source();
         ClientLimits limits = id.limits();
         if (sharedCounters != null && (limits.limitsRate() || limits.hasQuota())) {
             ctx.vertx().executeBlocking(() -> {
@@ -378,6 +375,26 @@ public class ProxyRoutes {
             return;
         }
         admitted(ctx, cfg, source, id, limiter.tryAcquire(id.name(), limits, System.nanoTime(), System.currentTimeMillis()));
+    }
+
+    /** Blocked clients (403) and identity (401); the client's identity when admitted, else null (answered). */
+    private ClientIdentity.Identity admits(RoutingContext ctx, RuntimeConfig cfg) {
+        String peer = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+        String source = SourceAddress.resolve(peer, ctx.request().getHeader(ClientIdentity.FORWARDED_FOR_HEADER),
+                cfg.authentication().trustedProxies());
+        ClientIdentity.Identity id = ClientIdentity.resolve(cfg, ctx.request().getHeader(ClientIdentity.API_KEY_HEADER), source,
+                verdictKeySha256s);
+        BlockedClient blocked = cfg.blocked(id.verified() ? id.name() : null, source);
+        if (blocked != null) {
+            reject(ctx, 403, "blocked_client", "client blocked" + (blocked.reason().isBlank() ? "" : ": " + blocked.reason()));
+            return null;
+        }
+        if (id.denied() != null) {
+            ctx.response().putHeader("WWW-Authenticate", "ApiKey");
+            reject(ctx, 401, "unauthorized", id.denied());
+            return null;
+        }
+        return id;
     }
 
     private void admitted(RoutingContext ctx, RuntimeConfig cfg, String source, ClientIdentity.Identity id,

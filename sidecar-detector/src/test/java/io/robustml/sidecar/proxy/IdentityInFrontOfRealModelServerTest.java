@@ -74,6 +74,15 @@ class IdentityInFrontOfRealModelServerTest {
         assertThat(Metrics.value(infer.toURI().resolve("/"), "robustml_sidecar_requests_total{outcome=\"unauthorized\"}"))
                 .isGreaterThanOrEqualTo(1001);
         assertThat(Metrics.scrape(infer.toURI().resolve("/"))).doesNotContain("invented-");
+        // metadata too, but never the probes
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        URI models = infer.toURI().resolve("/v2/models/fashion");
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(models).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(models).header(ClientIdentity.API_KEY_HEADER, "key-team-b").build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(infer.toURI().resolve("/v2/health/ready")).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
     }
 
     @Test
