@@ -79,7 +79,7 @@ class ConfigMapWatchOnRealApiServerTest {
         System.out.printf("[watch] ConfigMap action flag -> block enforced after %d ms%n", toBlock);
 
         DetectorConfigMapOnRealApiServer.update("{\"model\":\"fashion\",\"detector\":{\"action\":\"block\",\"methods\":[\"querySimilarity\"],"
-                + "\"blockedClients\":[{\"cidr\":\"::ffff:127.0.0.0/104\"},{\"cidr\":\"127.0.0.0/8\",\"reason\":\"containment drill\"}]}}");
+                + "\"blockedClients\":[{\"cidr\":\"::ffff:127.0.0.0/104\",\"reason\":\"containment drill\"},{\"cidr\":\"127.0.0.0/8\",\"reason\":\"containment drill\"}]}}");
         long start = System.nanoTime();
         int image = 100;
         while (!infer(image++).body().contains("client blocked: containment drill")) { // a new image each time: never a replay
