@@ -35,6 +35,10 @@ import org.junit.jupiter.api.Test;
  * similarity, PRADA; action flag), against the real model server called directly, in the same run:
  * batch 1 and batch 64, JSON and binary tensors, distinct Fashion-MNIST test images (clean traffic).
  *
+ * <p>{@link #perDetector}: each detector alone and all together (switched by config reload, one sidecar),
+ * batch 1 JSON, against direct calls in the same run; fingerprinting (hash, lookup, insert) timed in
+ * process; the in-memory fingerprint store's heap per query.
+ *
  * <p>Run: {@code ./mvnw -pl sidecar-detector -am -Pbench verify -Dtest=DetectorOverheadBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
  */
 @QuarkusTest
@@ -59,6 +63,110 @@ class DetectorOverheadBenchmark {
 
     @ConfigProperty(name = "robustml.upstream")
     String upstream;
+
+    @jakarta.inject.Inject
+    io.robustml.sidecar.config.ConfigReloader configs;
+
+    private static final int PER_DETECTOR_REQUESTS = Integer.getInteger("bench.per-detector.requests", 1000);
+    private static final int STORE_QUERIES = Integer.getInteger("bench.store.queries", 70_000);
+
+    @Test
+    void perDetector() throws Exception {
+        Path dir = Path.of("/usr/share/datasets/fashion-mnist");
+        IdxDataset test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"),
+                10_000);
+        IdxDataset train = IdxDataset.read(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"),
+                60_000);
+        // 1. fingerprinting alone, in process: hash + lookup + insert per query into a store already holding 10,000
+        io.robustml.sidecar.detect.FingerprintStore store = new io.robustml.sidecar.detect.FingerprintStore(100_000, Long.MAX_VALUE, 200);
+        int q = io.robustml.sidecar.detect.DetectorSettings.DEFAULT_QUANTIZATION;
+        int w = io.robustml.sidecar.detect.DetectorSettings.DEFAULT_WINDOW_SIZE;
+        int top = io.robustml.sidecar.detect.DetectorSettings.TOP_HASHES;
+        for (int i = 0; i < 10_000; i++) { // warm-up and background history
+            store.matchAndAdd(io.robustml.sidecar.detect.Fingerprints.of(train.images()[i], q, w, top), i);
+        }
+        int n = 10_000;
+        long t0 = System.nanoTime();
+        long sink = 0;
+        for (int i = 0; i < n; i++) {
+            sink += store.matchAndAdd(io.robustml.sidecar.detect.Fingerprints.of(test.images()[i], q, w, top), 10_000 + i);
+        }
+        double fingerprintMs = (System.nanoTime() - t0) / 1e6 / n;
+        // 2. the store's memory: heap after GC before and after inserting STORE_QUERIES distinct queries
+        store = null;
+        long before = usedHeapAfterGc();
+        io.robustml.sidecar.detect.FingerprintStore big = new io.robustml.sidecar.detect.FingerprintStore(STORE_QUERIES, Long.MAX_VALUE,
+                200);
+        for (int i = 0; i < STORE_QUERIES; i++) {
+            float[] img = i < 60_000 ? train.images()[i] : test.images()[i - 60_000];
+            big.add(io.robustml.sidecar.detect.Fingerprints.of(img, q, w, top), i);
+        }
+        long after = usedHeapAfterGc();
+        double bytesPerQuery = (after - before) / (double) big.size();
+        // 3. over HTTP: each detector alone and all on, switched by reload; fresh images for every run
+        Map<String, String> configsByName = new java.util.LinkedHashMap<>();
+        configsByName.put("none (proxy only)", "{\"model\":\"fashion\",\"detector\":{\"methods\":[]}}");
+        configsByName.put("querySimilarity alone", "{\"model\":\"fashion\",\"detector\":{\"methods\":[\"querySimilarity\"]}}");
+        configsByName.put("featureSqueezing alone",
+                "{\"model\":\"fashion\",\"detector\":{\"methods\":[\"featureSqueezing\"],\"featureSqueezing\":{\"threshold\":\"0.6516\"}}}");
+        configsByName.put("extraction (PRADA) alone", "{\"model\":\"fashion\",\"detector\":{\"methods\":[\"extraction\"]}}");
+        configsByName.put("all on", "{\"model\":\"fashion\",\"detector\":{\"methods\":[\"featureSqueezing\",\"querySimilarity\","
+                + "\"extraction\"],\"featureSqueezing\":{\"threshold\":\"0.6516\"}}}");
+        URI direct = URI.create(upstream + "/v2/models/fashion/infer");
+        URI proxied = sidecar.toURI();
+        List<String> rows = new ArrayList<>();
+        int offset = 0;
+        for (var e : configsByName.entrySet()) {
+            if (!configs.apply("benchmark", e.getValue().getBytes(StandardCharsets.UTF_8))) {
+                throw new IllegalStateException("config rejected: " + e.getValue());
+            }
+            int warm = PER_DETECTOR_REQUESTS / 4;
+            List<Body> bodies = bodies(train, offset, 1, warm + PER_DETECTOR_REQUESTS);
+            offset += warm + PER_DETECTOR_REQUESTS;
+            run(proxied, bodies.subList(0, warm));
+            run(direct, bodies.subList(0, warm));
+            double[] d = run(direct, bodies.subList(warm, bodies.size()));
+            double[] p = run(proxied, bodies.subList(warm, bodies.size()));
+            rows.add(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |", e.getKey(), pct(d, 50), pct(d, 99),
+                    pct(p, 50), pct(p, 99), pct(p, 50) - pct(d, 50), pct(p, 50) / pct(d, 50)));
+        }
+        configs.apply("benchmark", java.nio.file.Files.readAllBytes(Path.of("src/test/resources/detector-binary.json")));
+        System.out.printf(Locale.ROOT, "%nper detector, batch 1 JSON, %d clients, %d CPUs, %d fresh train images per run (sink %d)%n",
+                CLIENTS, Runtime.getRuntime().availableProcessors(), PER_DETECTOR_REQUESTS, sink);
+        System.out.println("| detectors | direct p50 ms | direct p99 ms | sidecar p50 ms | sidecar p99 ms | added p50 ms | p50 ratio |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+        System.out.printf(Locale.ROOT, "fingerprinting alone (hash + lookup + insert, in process, store of 10,000-20,000): %.4f ms per query%n",
+                fingerprintMs);
+        System.out.printf(Locale.ROOT, "fingerprint store: %d queries held, heap +%.1f MiB after GC: %.0f bytes per query, %.0f queries per MiB%n",
+                big.size(), (after - before) / 1048576.0, bytesPerQuery, 1048576.0 / bytesPerQuery);
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        Runtime rt = Runtime.getRuntime();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(100);
+            used = Math.min(used, rt.totalMemory() - rt.freeMemory());
+        }
+        return used;
+    }
+
+    /** Requests of {@code batch} images each from {@code offset} on (distinct content). */
+    private static List<Body> bodies(IdxDataset set, int offset, int batch, int count) throws Exception {
+        List<Body> bodies = new ArrayList<>();
+        for (int r = 0; r < count; r++) {
+            float[] flat = new float[batch * 784];
+            for (int i = 0; i < batch; i++) {
+                System.arraycopy(set.images()[(offset + r * batch + i) % set.count()], 0, flat, i * 784, 784);
+            }
+            bodies.add(new Body(JSON.writeValueAsString(new InferenceRequest(null, null,
+                    List.of(new Tensor("input", new long[] {batch, 1, 28, 28}, "FP32", null, TensorCodec.toJson(flat))), null))
+                    .getBytes(StandardCharsets.UTF_8), null));
+        }
+        return bodies;
+    }
 
     /** One prepared request: its body and, for binary ones, the JSON header's length. */
     record Body(byte[] bytes, String headerLength) {

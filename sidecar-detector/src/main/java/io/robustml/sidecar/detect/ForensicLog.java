@@ -29,7 +29,7 @@ public final class ForensicLog implements AutoCloseable {
     private final Path dir;
     private final long maxBytes;
     private final long fileBytes;
-    private final long retentionMillis;
+    private volatile long retentionMillis;
     private final boolean fsync;
     private FileChannel current;
     private Path currentPath;
@@ -53,6 +53,11 @@ public final class ForensicLog implements AutoCloseable {
      * How a client appears in the log: an API key as {@code key-sha256:<first 16 hex digits>} (enough to
      * match the key's owner in the gateway, useless to replay it), an address as it is.
      */
+    /** A new retention from a reloaded config (applied at the next prune). */
+    public void retentionMillis(long millis) {
+        this.retentionMillis = millis;
+    }
+
     public static String clientLabel(String clientIdentity) {
         if (clientIdentity.startsWith("key:")) {
             try {

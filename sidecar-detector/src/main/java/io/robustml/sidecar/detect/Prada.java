@@ -30,7 +30,8 @@ public final class Prada {
     static final int MIN_PER_CLASS = 10;
     static final int MIN_DISTANCES = 100;
 
-    private final double delta;
+    /** Volatile: a config reload changes it for the clients' next test. */
+    private volatile double delta;
     private final int maxClients;
     private final long ttlNanos;
     private final long maxStoredValues;
@@ -253,6 +254,14 @@ public final class Prada {
 
     public synchronized long evictions() {
         return evictions;
+    }
+
+    /** A new δ from a reloaded config; histories are kept, the next test of each client uses it. */
+    public void delta(double newDelta) {
+        if (!(newDelta > 0 && newDelta < 1)) {
+            throw new IllegalArgumentException("delta must be in (0, 1), got " + newDelta);
+        }
+        this.delta = newDelta;
     }
 
     public double delta() {

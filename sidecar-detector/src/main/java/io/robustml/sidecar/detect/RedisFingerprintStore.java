@@ -48,6 +48,12 @@ public final class RedisFingerprintStore implements FingerprintTable {
             end
             return id""";
 
+    /** A fixed-window counter: INCR, and PEXPIRE when the window's key is new. */
+    private static final String COUNT = """
+            local n = redis.call('INCR', KEYS[1])
+            if n == 1 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1])) end
+            return n""";
+    private final String countSha = sha1(COUNT);
     private final String host;
     private final int port;
     private final int timeoutMs;
@@ -91,6 +97,15 @@ public final class RedisFingerprintStore implements FingerprintTable {
         args.add(Long.toString(ttlMillis));
         args.add(Integer.toString(bucketCap));
         lastId = (Long) eval(args, ADD);
+    }
+
+    /**
+     * Increments the counter {@code robustml:{<model>}:<suffix>} (created with a TTL of {@code ttlMillis})
+     * and returns its new value: the per-client rate windows and daily quotas shared by all replicas.
+     */
+    public long increment(String suffix, long ttlMillis) {
+        List<String> args = new ArrayList<>(List.of("EVALSHA", countSha, "1", prefix + suffix, Long.toString(ttlMillis)));
+        return (Long) eval(args, COUNT);
     }
 
     private List<String> script(String sha, long[] hashes) {

@@ -8,6 +8,11 @@ import io.micrometer.core.instrument.Timer;
 import io.robustml.oip.BinaryTensors;
 import io.robustml.oip.ErrorResponse;
 import io.robustml.oip.InvalidTensorException;
+import io.robustml.sidecar.config.BlockedClient;
+import io.robustml.sidecar.config.ClientLimits;
+import io.robustml.sidecar.config.ConfigReloader;
+import io.robustml.sidecar.config.RuntimeConfig;
+import io.robustml.sidecar.config.SourceAddress;
 import io.robustml.sidecar.detect.DetectorSettings;
 import io.robustml.sidecar.detect.FingerprintStore;
 import io.robustml.sidecar.detect.FingerprintTable;
@@ -34,7 +39,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.OptionalLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -55,10 +59,14 @@ public class ProxyRoutes {
     private final HttpClient upstream;
     private final long timeoutMs;
     private final long maxBodyBytes;
-    private final Optional<RateLimiter> rateLimiter;
+    private final ConfigReloader configs;
+    private final ClientLimiter limiter = new ClientLimiter(100_000);
+    /** The shared store's counters for limits and quotas across replicas (null: per replica). */
+    private final ClientLimiter.SharedCounters sharedCounters;
+    private final io.micrometer.core.instrument.Counter limitStoreErrors;
     private final Timer upstreamLatency;
-    private final DetectorSettings detector;
     private final Set<String> verdictKeys;
+    private final Set<String> verdictKeySha256s;
     private final int maxUpstreamRows;
     private final DistributionSummary squeezingScores;
     private final FingerprintTable fingerprints;
@@ -69,15 +77,19 @@ public class ProxyRoutes {
     private final Prada prada;
     private final Optional<ForensicLog> forensicLog;
     private final Optional<String> modelRevision;
-    private final HttpClient fallbackUpstream;
+    private final Vertx vertx;
+    private final Optional<String> fallbackUrl;
+    /** Fallback services by address: a reload may name another one. */
+    private final java.util.Map<String, HttpClient> fallbackClients = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ForensicStream forensicStream = new ForensicStream();
+    /** Inference requests that reached the detectors, by whether they were inspected (inspected/total). */
+    private final java.util.Map<Boolean, io.micrometer.core.instrument.Counter> inspected;
 
-    public ProxyRoutes(Vertx vertx, ObjectMapper json, MeterRegistry registry,
+    public ProxyRoutes(Vertx vertx, ObjectMapper json, MeterRegistry registry, ConfigReloader configs,
             @ConfigProperty(name = "robustml.upstream", defaultValue = "http://127.0.0.1:8081") String upstreamUrl,
             @ConfigProperty(name = "robustml.upstream-timeout-ms", defaultValue = "10000") long timeoutMs,
             @ConfigProperty(name = "robustml.max-body-bytes", defaultValue = "33554432") long maxBodyBytes,
             @ConfigProperty(name = "robustml.detector-config") Optional<String> detectorConfig,
-            @ConfigProperty(name = "robustml.rate-limit.requests-per-minute", defaultValue = "0") int requestsPerMinute,
-            @ConfigProperty(name = "robustml.rate-limit.burst", defaultValue = "0") int burst,
             @ConfigProperty(name = "robustml.verdict-api-keys") Optional<List<String>> verdictKeys,
             @ConfigProperty(name = "robustml.max-upstream-rows", defaultValue = "1024") int maxUpstreamRows,
             @ConfigProperty(name = "robustml.fingerprints.capacity", defaultValue = "100000") int fingerprintCapacity,
@@ -100,11 +112,15 @@ public class ProxyRoutes {
         URI uri = URI.create(upstreamUrl);
         this.upstream = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(uri.getHost())
                 .setDefaultPort(uri.getPort()).setConnectTimeout(2000).setKeepAlive(true));
-        this.rateLimiter = rateLimit(json, detectorConfig, requestsPerMinute, burst);
+        this.configs = configs;
+        this.vertx = vertx;
+        this.inspected = java.util.Map.of(true, inspectedCounter(registry, true), false, inspectedCounter(registry, false));
+        this.fallbackUrl = fallbackUrl;
         this.upstreamLatency = Timer.builder("robustml_sidecar_upstream_seconds")
                 .description("Time the model server took to answer").publishPercentileHistogram().register(registry);
-        this.detector = detectorSettings(json, detectorConfig);
         this.verdictKeys = Set.copyOf(verdictKeys.orElse(List.of()));
+        this.verdictKeySha256s = this.verdictKeys.stream().map(io.robustml.sidecar.config.Clients::sha256Hex)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.maxUpstreamRows = maxUpstreamRows;
         this.squeezingScores = DistributionSummary.builder("robustml_sidecar_squeezing_score")
                 .description("Feature-squeezing score per input (max L1 distance of softmax outputs, 0-2)")
@@ -112,7 +128,8 @@ public class ProxyRoutes {
         this.fingerprints = redisUrl.filter(u -> !u.isBlank())
                 .<FingerprintTable>map(u -> {
                     URI redis = URI.create(u.contains("://") ? u : "redis://" + u);
-                    String namespace = redisNamespace.orElse(modelName(json, detectorConfig));
+                    String namespace = redisNamespace.orElse(configs.current() != null ? configs.current().model()
+                            : modelName(json, detectorConfig));
                     LOG.infof("query-similarity fingerprints in Redis %s:%d, shared by every replica of '%s'", redis.getHost(),
                             redis.getPort() < 0 ? 6379 : redis.getPort(), namespace);
                     return new RedisFingerprintStore(redis.getHost(), redis.getPort() < 0 ? 6379 : redis.getPort(), 1000,
@@ -124,6 +141,10 @@ public class ProxyRoutes {
         io.micrometer.core.instrument.FunctionCounter.builder("robustml_sidecar_fingerprint_evictions_total", fingerprints,
                 FingerprintTable::evictions).description("Queries evicted from the store (capacity or age)").register(registry);
         this.storeErrors = registry.counter("robustml_sidecar_fingerprint_store_errors_total");
+        this.sharedCounters = fingerprints instanceof RedisFingerprintStore redis ? redis::increment : null;
+        this.limitStoreErrors = io.micrometer.core.instrument.Counter.builder("robustml_sidecar_limit_store_errors_total")
+                .description("Shared (Redis) rate-limit and quota counts that failed; the replica's own counts decided")
+                .register(registry);
         this.similarityMatches = DistributionSummary.builder("robustml_sidecar_similarity_matching_hashes")
                 .description("Query similarity: hashes an input shares with its closest earlier query (0-50)")
                 .serviceLevelObjectives(1, 5, 10, 15, 20, 25, 30, 40, 50).register(registry);
@@ -133,7 +154,7 @@ public class ProxyRoutes {
         this.addedLatency = Timer.builder("robustml_sidecar_added_latency_seconds")
                 .description("Time an inference request spent in the sidecar, upstream time excluded")
                 .publishPercentileHistogram().register(registry);
-        this.prada = new Prada(detector.extractionDelta(), pradaClients, pradaTtlSeconds * 1_000_000_000L, pradaValues,
+        this.prada = new Prada(DetectorSettings.DEFAULT_EXTRACTION_DELTA, pradaClients, pradaTtlSeconds * 1_000_000_000L, pradaValues,
                 pradaRows, 500);
         io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_extraction_clients", prada, Prada::clients)
                 .description("Clients whose query history PRADA holds").register(registry);
@@ -143,94 +164,101 @@ public class ProxyRoutes {
                 Prada::evictions).description("Clients PRADA forgot (capacity, memory budget or age)").register(registry);
         this.modelRevision = modelRevision;
         this.forensicLog = forensicLog(forensicDir, forensicMaxBytes, forensicFsync);
-        this.fallbackUpstream = fallbackClient(vertx, fallbackUrl);
-        if (detector.featureSqueezing() && detector.squeezingThreshold() == null) {
-            LOG.warn("featureSqueezing has no threshold yet (only a target false-positive rate): scores are measured, "
-                    + "nothing is flagged; calibrate and set spec.detector.featureSqueezing.threshold");
-        }
+        // Settings held by stateful detectors follow each reload; their state (histories, files) stays.
+        configs.onApplied(c -> {
+            prada.delta(c.detector().extractionDelta());
+            forensicLog.ifPresent(log -> log.retentionMillis(c.detector().forensicRetentionSeconds() * 1000));
+        });
+        io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_limited_clients", limiter, ClientLimiter::clients)
+                .description("Clients whose rate-limit and quota state this replica holds").register(registry);
     }
 
     private Optional<ForensicLog> forensicLog(Optional<String> dir, long maxBytes, boolean fsync) {
-        if (dir.isEmpty() || dir.get().isBlank() || !detector.forensicLog()) {
+        if (dir.isEmpty() || dir.get().isBlank()) {
             return Optional.empty();
         }
-        try {
-            ForensicLog log = new ForensicLog(Path.of(dir.get()), maxBytes, detector.forensicRetentionSeconds() * 1000, fsync);
-            log.prune(System.currentTimeMillis());
-            return Optional.of(log);
+        try { // spec.detector.forensicLog.enabled is checked per record: a reload may turn it on or off
+            ForensicLog log = new ForensicLog(Path.of(dir.get()), maxBytes, DetectorSettings.DEFAULT_FORENSIC_RETENTION_SECONDS * 1000,
+                    fsync);
+            return Optional.of(log); // pruned once the config (and so the retention) is known: see pruneForensicLog
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot use the forensic log directory " + dir.get(), e);
         }
     }
 
+    private static io.micrometer.core.instrument.Counter inspectedCounter(MeterRegistry registry, boolean value) {
+        return io.micrometer.core.instrument.Counter.builder("robustml_sidecar_inspected_requests_total")
+                .description("Inference requests past the gate, by whether a detector inspected them")
+                .tag("inspected", Boolean.toString(value)).register(registry);
+    }
+
     /** The fallback service: robustml.fallback.url when set, else http://<service>:<port> in the namespace. */
-    private HttpClient fallbackClient(Vertx vertx, Optional<String> url) {
+    private HttpClient fallbackClient(DetectorSettings detector) {
         if (detector.fallback() == null || detector.fallback().abstains()) {
             return null;
         }
-        URI uri = URI.create(url.orElse("http://" + detector.fallback().serviceName() + ":" + detector.fallback().servicePort()));
-        return vertx.createHttpClient(new HttpClientOptions().setDefaultHost(uri.getHost()).setDefaultPort(uri.getPort())
-                .setConnectTimeout(2000).setKeepAlive(true));
+        String address = fallbackUrl.orElse("http://" + detector.fallback().serviceName() + ":" + detector.fallback().servicePort());
+        return fallbackClients.computeIfAbsent(address, a -> {
+            URI uri = URI.create(a);
+            return vertx.createHttpClient(new HttpClientOptions().setDefaultHost(uri.getHost()).setDefaultPort(uri.getPort())
+                    .setConnectTimeout(2000).setKeepAlive(true));
+        });
     }
 
     /** Deletes forensic files past their retention even when nothing new is flagged. */
     void pruneForensicLog(@Observes io.quarkus.runtime.StartupEvent started, Vertx vertx) {
+        if (forensicLog.isPresent() && configs.current() != null) { // the retention in force is known
+            try {
+                forensicLog.get().prune(System.currentTimeMillis());
+            } catch (java.io.IOException e) {
+                LOG.warnf("cannot prune the forensic log directory: %s", e.getMessage());
+            }
+        }
         forensicLog.ifPresent(log -> vertx.setPeriodic(600_000, id -> vertx.executeBlocking(() -> {
-            log.prune(System.currentTimeMillis());
+            if (configs.current() != null) {
+                log.prune(System.currentTimeMillis());
+            }
             return null;
         }, false)));
     }
 
-    /** detector.json's "model" (the RobustModel's name), which names the shared fingerprint table. */
+    /** detector.json's "model" (the RobustModel's name), which names the shared fingerprint table; lenient. */
     static String modelName(ObjectMapper json, Optional<String> detectorConfig) {
         if (detectorConfig.isPresent() && Files.isReadable(Path.of(detectorConfig.get()))) {
             try {
                 return json.readTree(Path.of(detectorConfig.get()).toFile()).path("model").asText("default");
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("cannot read the detector config " + detectorConfig.get(), e);
+            } catch (java.io.IOException | RuntimeException e) {
+                return "default"; // not valid yet: the reloader says so and keeps the sidecar not ready
             }
         }
         return "default";
     }
 
-    static DetectorSettings detectorSettings(ObjectMapper json, Optional<String> detectorConfig) {
-        if (detectorConfig.isEmpty() || !Files.isReadable(Path.of(detectorConfig.get()))) {
-            return DetectorSettings.off();
-        }
-        try {
-            return DetectorSettings.of(json.readTree(Path.of(detectorConfig.get()).toFile()).path("detector"));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read the detector config " + detectorConfig.get(), e);
-        }
-    }
-
-    /** The rate limit from the operator-rendered detector config (spec.detector.rateLimit), else from properties. */
-    static Optional<RateLimiter> rateLimit(ObjectMapper json, Optional<String> detectorConfig, int rpm, int burst) {
-        if (detectorConfig.isPresent() && Files.isReadable(Path.of(detectorConfig.get()))) {
-            try {
-                JsonNode limit = json.readTree(Path.of(detectorConfig.get()).toFile()).at("/detector/rateLimit");
-                if (limit.has("requestsPerMinute")) {
-                    rpm = limit.get("requestsPerMinute").asInt();
-                    burst = limit.path("burst").asInt(0);
-                }
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("cannot read the detector config " + detectorConfig.get(), e);
-            }
-        }
-        if (rpm <= 0) {
-            return Optional.empty();
-        }
-        return Optional.of(new RateLimiter(rpm, burst > 0 ? burst : Math.max(1, rpm / 6), 100_000));
-    }
-
     void routes(@Observes Router router) {
         router.get("/v2/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
                 .end("{\"live\":true}"));
+        // Ready only with a valid detector config in force: never serve uninspected.
+        router.get("/v2/health/ready").handler(ctx -> {
+            String why = configs.notReadyReason();
+            if (why != null) {
+                error(ctx, 503, "not ready: " + why); // probes are not requests: not counted
+            } else {
+                forward(ctx, null, null);
+            }
+        });
         router.post("/v2/models/:name/infer").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::infer)
                 .failureHandler(this::failed);
         router.post("/v2/models/:name/versions/:version/infer").handler(BodyHandler.create(false)
                 .setBodyLimit(maxBodyBytes)).handler(this::infer).failureHandler(this::failed);
-        router.get("/v2*").handler(ctx -> forward(ctx, null, null));
+        router.get("/v2/health/*").handler(ctx -> forward(ctx, null, null)); // probes: never gated
+        router.get("/v2*").handler(ctx -> { // metadata: blocked clients and unknown keys get nothing either
+            RuntimeConfig cfg = configs.current();
+            if (cfg == null) {
+                reject(ctx, 503, "not_ready", "not ready: " + configs.notReadyReason());
+            } else if (admits(ctx, cfg) != null) {
+                forward(ctx, null, null);
+            }
+        });
         // Anything else under /v2 (a POST elsewhere, an empty model name): a JSON 404, like the protocol's errors.
         router.route("/v2*").handler(ctx -> reject(ctx, 404, "client_error", "no such endpoint: " + ctx.request().method()
                 + " " + ctx.request().path()));
@@ -239,6 +267,10 @@ public class ProxyRoutes {
     /** One inference request on its way through the detectors. */
     private final class Inspection {
         final RoutingContext ctx;
+        /** The config this request started with, used to its end whatever a reload does meanwhile. */
+        final RuntimeConfig cfg;
+        final DetectorSettings detector;
+        final String source;
         final JsonNode request;
         final Buffer body;
         /** The request's Inference-Header-Content-Length, null for a plain JSON body. */
@@ -254,9 +286,16 @@ public class ProxyRoutes {
         double[] squeezingScores;
         boolean[] squeezed;
         Prada.Verdict[] extraction;
+        /** Set once the request is found flagged. */
+        String requestId;
+        String revision;
 
-        Inspection(RoutingContext ctx, JsonNode request, Buffer body, String headerLength, String client, InputRows rows) {
+        Inspection(RoutingContext ctx, RuntimeConfig cfg, String source, JsonNode request, Buffer body, String headerLength,
+                String client, InputRows rows) {
             this.ctx = ctx;
+            this.cfg = cfg;
+            this.detector = cfg.detector();
+            this.source = source;
             this.request = request;
             this.body = body;
             this.headerLength = headerLength;
@@ -305,8 +344,77 @@ public class ProxyRoutes {
         }
     }
 
+    /**
+     * The gate, before anything is parsed or inspected: blocked clients (403), identity (401), then the
+     * client's rate limit and daily quota (429). Limits shared through Redis are counted off the event loop.
+     */
     private void infer(RoutingContext ctx) {
         ctx.put(RECEIVED, System.nanoTime());
+        RuntimeConfig cfg = configs.current();
+        if (cfg == null) {
+            reject(ctx, 503, "not_ready", "not ready: " + configs.notReadyReason());
+            return;
+        }
+        ClientIdentity.Identity id = admits(ctx, cfg);
+        if (id == null) {
+            return;
+        }
+        String source = id.source();
+        ClientLimits limits = id.limits();
+        if (sharedCounters != null && (limits.limitsRate() || limits.hasQuota())) {
+            ctx.vertx().executeBlocking(() -> {
+                try {
+                    return ClientLimiter.tryAcquireShared(sharedCounters, id.name(), limits, System.currentTimeMillis());
+                } catch (RuntimeException e) { // the shared store down: this replica's own counts decide
+                    limitStoreErrors.increment();
+                    LOG.debugf("shared limit store failed: %s", e.getMessage());
+                    return limiter.tryAcquire(id.name(), limits, System.nanoTime(), System.currentTimeMillis());
+                }
+            }, false).onComplete(done -> admitted(ctx, cfg, source, id, done.succeeded() ? done.result()
+                    : limiter.tryAcquire(id.name(), limits, System.nanoTime(), System.currentTimeMillis())));
+            return;
+        }
+        admitted(ctx, cfg, source, id, limiter.tryAcquire(id.name(), limits, System.nanoTime(), System.currentTimeMillis()));
+    }
+
+    /** Blocked clients (403) and identity (401); the client's identity when admitted, else null (answered). */
+    private ClientIdentity.Identity admits(RoutingContext ctx, RuntimeConfig cfg) {
+        String peer = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+        String source = SourceAddress.resolve(peer, ctx.request().getHeader(ClientIdentity.FORWARDED_FOR_HEADER),
+                cfg.authentication().trustedProxies());
+        ClientIdentity.Identity id = ClientIdentity.resolve(cfg, ctx.request().getHeader(ClientIdentity.API_KEY_HEADER), source,
+                verdictKeySha256s);
+        BlockedClient blocked = cfg.blocked(id.verified() ? id.name() : null, source);
+        if (blocked != null) {
+            reject(ctx, 403, "blocked_client", "client blocked" + (blocked.reason().isBlank() ? "" : ": " + blocked.reason()));
+            return null;
+        }
+        if (id.denied() != null) {
+            ctx.response().putHeader("WWW-Authenticate", "ApiKey");
+            reject(ctx, 401, "unauthorized", id.denied());
+            return null;
+        }
+        return id;
+    }
+
+    private void admitted(RoutingContext ctx, RuntimeConfig cfg, String source, ClientIdentity.Identity id,
+            ClientLimiter.Decision decision) {
+        if (decision instanceof ClientLimiter.RateLimited r) {
+            ctx.response().putHeader("Retry-After", Long.toString(r.retryAfterSeconds()));
+            reject(ctx, 429, "rate_limited", "rate limit exceeded; retry after " + r.retryAfterSeconds() + " s");
+            return;
+        }
+        if (decision instanceof ClientLimiter.QuotaExhausted q) {
+            ctx.response().putHeader("Retry-After", Long.toString(q.retryAfterSeconds()));
+            reject(ctx, 429, "quota_exhausted", "daily quota of " + q.quota() + " requests exhausted; it resets at 00:00 UTC (in "
+                    + q.retryAfterSeconds() + " s)");
+            return;
+        }
+        inspect(ctx, cfg, source, id.name());
+    }
+
+    private void inspect(RoutingContext ctx, RuntimeConfig cfg, String source, String client) {
+        DetectorSettings detector = cfg.detector();
         Buffer body = ctx.body().buffer();
         if (body == null) {
             body = Buffer.buffer();
@@ -328,15 +436,6 @@ public class ProxyRoutes {
             reject(ctx, 400, "client_error", "malformed JSON: " + message.lines().findFirst().orElse(""));
             return;
         }
-        String client = ClientIdentity.of(ctx);
-        if (rateLimiter.isPresent()) {
-            OptionalLong wait = rateLimiter.get().tryAcquire(client, System.nanoTime());
-            if (wait.isPresent()) {
-                ctx.response().putHeader("Retry-After", Long.toString(wait.getAsLong()));
-                reject(ctx, 429, "rate_limited", "rate limit exceeded; retry after " + wait.getAsLong() + " s");
-                return;
-            }
-        }
         InputRows rows = null;
         if (detector.inspects()) {
             try {
@@ -349,7 +448,8 @@ public class ProxyRoutes {
                 count("not_inspected");
             }
         }
-        Inspection in = new Inspection(ctx, request, body, headerLength, client, rows);
+        inspected.get(rows != null).increment();
+        Inspection in = new Inspection(ctx, cfg, source, request, body, headerLength, client, rows);
         SqueezingInspection squeezing = null;
         if (rows != null && detector.featureSqueezing()) {
             squeezing = SqueezingInspection.of(request, rows, detector);
@@ -379,6 +479,7 @@ public class ProxyRoutes {
         JsonNode request = in.request;
         Buffer body = in.body;
         InputRows rows = in.rows;
+        DetectorSettings detector = in.detector;
         if (in.any() && !"flag".equals(detector.action())) {
             act(in, null); // block or fall back before the model sees the input
             return;
@@ -444,7 +545,7 @@ public class ProxyRoutes {
         FingerprintStore withinRequest = new FingerprintStore(Math.max(1, n), Long.MAX_VALUE, Math.max(1, n));
         long now = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            in.hashes[i] = Fingerprints.of(in.rows.row(i), detector.quantization(), detector.windowSize(),
+            in.hashes[i] = Fingerprints.of(in.rows.row(i), in.detector.quantization(), in.detector.windowSize(),
                     DetectorSettings.TOP_HASHES);
             int shared = 0;
             try {
@@ -455,7 +556,7 @@ public class ProxyRoutes {
             }
             in.matches[i] = Math.max(shared, withinRequest.matchAndAdd(in.hashes[i], now));
             similarityMatches.record(in.matches[i]);
-            in.similar[i] = in.matches[i] >= detector.matchThreshold();
+            in.similar[i] = in.matches[i] >= in.detector.matchThreshold();
         }
     }
 
@@ -500,7 +601,7 @@ public class ProxyRoutes {
     private void scoreSqueezing(Inspection in, double[] scores) {
         in.squeezingScores = scores;
         in.squeezed = new boolean[scores.length];
-        Double threshold = detector.squeezingThreshold();
+        Double threshold = in.detector.squeezingThreshold();
         for (int i = 0; i < scores.length; i++) {
             squeezingScores.record(scores[i]);
             in.squeezed[i] = threshold != null && scores[i] > threshold;
@@ -566,14 +667,16 @@ public class ProxyRoutes {
         if (any) {
             noteFlags(in, answer);
         }
-        if (any && detector.blocks()) {
+        if (any && in.detector.blocks()) {
             for (String d : flaggedDetectors(in)) {
                 registry.counter("robustml_sidecar_blocked_total", "detector", d).increment();
             }
-            reject(in.ctx, 403, "blocked", "the input was flagged as adversarial by the detector");
+            String message = "the input was flagged as adversarial by the detector";
+            forensicLine(in, "block", 403, json.createObjectNode().put("error", message));
+            reject(in.ctx, 403, "blocked", message);
             return;
         }
-        if (any && detector.fallsBack()) {
+        if (any && in.detector.fallsBack()) {
             fallback(in);
             return;
         }
@@ -597,15 +700,81 @@ public class ProxyRoutes {
         String revision = answer != null && answer.hasNonNull("model_version") ? answer.get("model_version").asText()
                 : modelRevision.orElse(null);
         String requestId = requestId(in);
+        in.requestId = requestId;
+        in.revision = revision;
         for (int i = 0; i < in.n(); i++) {
             List<String> names = in.detectors(i);
             for (String d : names) {
                 registry.counter("robustml_sidecar_flags_total", "detector", d).increment();
             }
-            if (!names.isEmpty() && forensicLog.isPresent()) {
+            if (!names.isEmpty() && forensicLog.isPresent() && in.detector.forensicLog()) {
                 writeForensicRecord(in, i, names, requestId, revision);
             }
         }
+    }
+
+    /** Model outputs longer than this (as JSON) are cut in the stdout line, which must stay one reasonable line. */
+    static final int MAX_FORENSIC_OUTPUT_CHARS = 16_384;
+
+    /**
+     * The flagged request as one JSON line on stdout (category robustml.forensic), so it outlives the pod
+     * in the cluster's log pipeline: who (client name or source address, never a key), what the detectors
+     * said per row, the action and what the client got back.
+     */
+    private void forensicLine(Inspection in, String action, int status, JsonNode output) {
+        if (in.requestId == null) { // not flagged
+            return;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode line = json.createObjectNode();
+        line.put("time", java.time.Instant.now().toString());
+        line.put("category", ForensicStream.CATEGORY);
+        line.put("requestId", in.requestId);
+        line.put("model", in.ctx.pathParam("name"));
+        line.put("modelRevision", in.revision);
+        line.put("client", in.client);
+        line.put("source", in.source);
+        line.put("action", action);
+        line.put("status", status);
+        line.put("config", in.cfg.shortSha());
+        com.fasterxml.jackson.databind.node.ArrayNode rows = line.putArray("flaggedRows");
+        for (int i = 0; i < in.n(); i++) {
+            List<String> names = in.detectors(i);
+            if (!names.isEmpty()) {
+                com.fasterxml.jackson.databind.node.ObjectNode r = rows.addObject().put("row", i);
+                names.forEach(r.putArray("detectors")::add);
+                r.set("scores", scores(in, i));
+            }
+        }
+        if (output != null) {
+            String text = output.toString();
+            if (text.length() <= MAX_FORENSIC_OUTPUT_CHARS) {
+                line.set("output", output);
+            } else {
+                line.putObject("outputTruncated").put("chars", text.length())
+                        .put("prefix", text.substring(0, MAX_FORENSIC_OUTPUT_CHARS));
+            }
+        }
+        forensicStream.write(line.toString());
+    }
+
+    private com.fasterxml.jackson.databind.node.ObjectNode scores(Inspection in, int row) {
+        com.fasterxml.jackson.databind.node.ObjectNode scores = json.createObjectNode();
+        if (in.squeezingScores != null) {
+            scores.put("featureSqueezing", in.squeezingScores[row]);
+        }
+        if (in.matches != null) {
+            scores.put("querySimilarityMatches", in.matches[row]);
+        }
+        if (in.extraction != null) {
+            Prada.Verdict v = in.extraction[row];
+            if (Double.isNaN(v.w())) {
+                scores.putNull("extractionShapiroW");
+            } else {
+                scores.put("extractionShapiroW", v.w());
+            }
+            scores.put("extractionDistances", v.distances());
+        }
+        return scores;
     }
 
     private String requestId(Inspection in) {
@@ -625,7 +794,7 @@ public class ProxyRoutes {
         record.put("client", ForensicLog.clientLabel(in.client));
         record.put("model", in.ctx.pathParam("name"));
         record.put("modelRevision", revision);
-        record.put("action", detector.action());
+        record.put("action", in.detector.action());
         names.forEach(record.putArray("detectors")::add);
         com.fasterxml.jackson.databind.node.ObjectNode scores = record.putObject("scores");
         if (in.squeezingScores != null) {
@@ -655,7 +824,8 @@ public class ProxyRoutes {
 
     /** action fallback: an abstention, or the fallback service's answer to the original request. */
     private void fallback(Inspection in) {
-        DetectorSettings.Fallback fb = detector.fallback();
+        DetectorSettings.Fallback fb = in.detector.fallback();
+        HttpClient fallbackUpstream = fallbackClient(in.detector);
         if (fb.abstains() || fallbackUpstream == null) {
             com.fasterxml.jackson.databind.node.ObjectNode answer = json.createObjectNode();
             answer.put("model_name", in.ctx.pathParam("name"));
@@ -670,6 +840,7 @@ public class ProxyRoutes {
         // The caller's request as it came (binary or JSON); the answer is read in whichever format it has.
         call(fallbackUpstream, in.ctx.request().uri(), in.body, in.headerLength).onSuccess(reply -> {
             if (reply.status() != 200) {
+                forensicLine(in, "fallback", reply.status(), json.createObjectNode().put("fallbackStatus", reply.status()));
                 passThrough(in.ctx, reply);
                 return;
             }
@@ -677,16 +848,22 @@ public class ProxyRoutes {
             try {
                 answer = WireFormat.readResponse(json, reply.body().getBytes(), reply.headerLength());
             } catch (java.io.IOException | RuntimeException e) {
-                reject(in.ctx, 502, "upstream_error", "the fallback service's answer could not be read: " + e.getMessage());
+                String message = "the fallback service's answer could not be read: " + e.getMessage();
+                forensicLine(in, "fallback", 502, json.createObjectNode().put("error", message));
+                reject(in.ctx, 502, "upstream_error", message);
                 return;
             }
             respond(in, answer, "fallback");
-        }).onFailure(err -> reject(in.ctx, 503, "upstream_unavailable", "fallback service not reachable: " + err.getMessage()));
+        }).onFailure(err -> {
+            String message = "fallback service not reachable: " + err.getMessage();
+            forensicLine(in, "fallback", 503, json.createObjectNode().put("error", message));
+            reject(in.ctx, 503, "upstream_unavailable", message);
+        });
     }
 
     /** The answer after output hardening, with the verdicts for callers allowed to see them. */
     private void respond(Inspection in, JsonNode answer, String outcome) {
-        detector.hardening().apply(answer);
+        in.detector.hardening().apply(answer);
         if (in.rows != null && mayKnowVerdicts(in.ctx) && answer instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
             boolean[] flagged = in.flags();
             com.fasterxml.jackson.databind.node.ArrayNode marks = o.withObject("parameters").putArray("robustml_flagged");
@@ -696,6 +873,7 @@ public class ProxyRoutes {
             in.ctx.response().putHeader(FLAGGED_HEADER, verdictHeader(flagged));
         }
         count(outcome);
+        forensicLine(in, "fallback".equals(outcome) ? "fallback" : "flag", 200, answer);
         addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         try {
             WireFormat.Body out = WireFormat.writeResponse(json, answer, in.request); // the caller's format
@@ -801,6 +979,10 @@ public class ProxyRoutes {
 
     private void reject(RoutingContext ctx, int status, String outcome, String message) {
         count(outcome);
+        error(ctx, status, message);
+    }
+
+    private void error(RoutingContext ctx, int status, String message) {
         if (ctx.response().ended()) {
             return;
         }

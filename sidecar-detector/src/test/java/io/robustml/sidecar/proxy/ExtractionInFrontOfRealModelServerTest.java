@@ -52,7 +52,14 @@ class ExtractionInFrontOfRealModelServerTest {
                 keys.add("jbda-" + c);
                 keys.add("user-" + c);
             }
-            return Map.of("robustml.detector-config", Path.of("src/test/resources/detector-extraction.json").toAbsolutePath().toString(),
+            // Six clients under their own verified API keys (detector.authentication.apiKeys), each also allowed verdicts.
+            Map<String, String> byName = new java.util.LinkedHashMap<>();
+            keys.forEach(k -> byName.put(k, k));
+            ConfigFiles files = new ConfigFiles(Path.of("target/extraction-test")).write(
+                    "{\"model\":\"fashion\",\"detector\":{\"methods\":[\"extraction\"],\"action\":\"flag\","
+                            + "\"authentication\":{\"apiKeys\":true}}}", ConfigFiles.clients(byName, Map.of()));
+            return Map.of("robustml.detector-config", files.detectorJson().toString(),
+                    "robustml.api-keys-file", files.clientsJson().toString(),
                     "robustml.verdict-api-keys", String.join(",", keys),
                     "robustml.rate-limit.requests-per-minute", "60000", "robustml.rate-limit.burst", "10000");
         }

@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The sidecar in front of the real model server and the standard reference model. */
@@ -83,17 +84,24 @@ class ProxyInFrontOfRealModelServerTest {
     }
 
     @Test
-    void rateLimitsEachClientWithRetryAfterWithoutSlowingOthers() throws Exception {
+    void rateLimitsEachSourceAddressWithRetryAfterWhateverKeyItInvents() throws Exception {
         String one = request(1);
+        java.net.URI infer = base.toURI().resolve("v2/models/fashion/infer");
+        String greedy = "127.0.0.3"; // its own loopback address, so the other tests' bucket (127.0.0.1) is untouched
         int limited = 0;
-        HttpResponse<String> last = null;
+        RawHttp.Reply last = null;
         for (int i = 0; i < 230 && limited == 0; i++) {
-            last = post("v2/models/fashion/infer", one, "greedy-client");
-            limited += last.statusCode() == 429 ? 1 : 0;
+            last = RawHttp.post(infer, greedy, Map.of(ClientIdentity.API_KEY_HEADER, "greedy-client"), one);
+            limited += last.status() == 429 ? 1 : 0;
         }
         assertThat(limited).as("the burst is 200 requests").isEqualTo(1);
-        assertThat(last.headers().firstValue("Retry-After")).isPresent();
+        assertThat(last.header("Retry-After")).isNotNull();
         assertThat(last.body()).contains("rate limit exceeded");
-        assertThat(post("v2/models/fashion/infer", one, "polite-client").statusCode()).isEqualTo(200);
+        // without detector.authentication a key is no identity: a fresh one from the same address is still limited
+        assertThat(RawHttp.post(infer, greedy, Map.of(ClientIdentity.API_KEY_HEADER, "fresh-key-" + System.nanoTime()), one).status())
+                .isEqualTo(429);
+        // another address has its own bucket
+        RawHttp.Reply other = RawHttp.post(infer, "127.0.0.4", Map.of(), one);
+        assertThat(other.status()).as(other.body()).isEqualTo(200);
     }
 }
