@@ -1,0 +1,96 @@
+package io.robustml.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.robustml.controllers.Revision;
+import io.robustml.controlplane.LocalControlPlane;
+import io.robustml.controlplane.TestNamespace;
+import io.robustml.controlplane.WithControlPlane;
+import io.robustml.crds.model.RobustModelStatus;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rollout end to end: the real reconciler, the pods it generates run by the harness as the real
+ * model server, sidecar and tester (with the tester's own ServiceAccount token), real models and data.
+ * Prints the time of each phase ([e2e] lines; docs/benchmarks.md).
+ */
+@WithControlPlane(podSecurity = "restricted")
+class RolloutScenariosTest {
+    /** Examples per analysis: small for CI; the sampling error at 100 is about ±0.04 on each rate. */
+    static final int SAMPLES = Integer.getInteger("robustml.e2e.samples", 100);
+    static final Duration ROLLOUT_TIMEOUT = Duration.ofMinutes(5);
+
+    @Test
+    void aRobustFirstReleaseIsGatedAndServesThenAStandardUpdateIsRolledBack(KubernetesClient client, TestNamespace ns,
+            LocalControlPlane plane) throws Exception {
+        try (Scenario s = Scenario.start(client, ns.name(), plane.repoRoot())) {
+            s.apply("robust", "0.35", SAMPLES);
+            String robust = Revision.of(s.model().getSpec());
+            Scenario.Timeline first = s.timeline(robust);
+            RobustModelStatus st = first.awaitOutcome(ROLLOUT_TIMEOUT, x -> "Ready".equals(x.phase));
+            System.out.println(first.summary("first release (robust): Passed"));
+            assertThat(first.readyBeforeVerdict).as("Ready before its analysis passed").isFalse();
+            assertThat(st.stableRevision).isEqualTo(robust);
+            assertThat(st.lastAnalysis.verdict).isEqualTo("Passed");
+            double asr = Double.parseDouble(st.lastAnalysis.adversarialSuccessRate);
+            double clean = Double.parseDouble(st.lastAnalysis.cleanAccuracy);
+            System.out.printf("[e2e] robust measured: adversarialSuccessRate %.4f, cleanAccuracy %.4f (%d samples)%n", asr, clean, SAMPLES);
+            assertThat(asr).isLessThanOrEqualTo(0.35);
+            assertThat(clean).isGreaterThanOrEqualTo(0.70);
+            assertThat(s.inferThroughService()).as("the answer names the revision that served it")
+                    .contains("\"model_version\":\"" + robust + "\"");
+
+            s.apply("standard", "0.35", SAMPLES);
+            long generation = s.model().getMetadata().getGeneration();
+            String standard = Revision.of(s.model().getSpec());
+            Scenario.Timeline update = s.timeline(standard);
+            RobustModelStatus rolled = update.awaitOutcome(ROLLOUT_TIMEOUT, x -> standard.equals(x.rejectedRevision));
+            System.out.println(update.summary("update to standard: Failed, rolled back"));
+            assertThat(rolled.lastAnalysis.verdict).isEqualTo("Failed");
+            assertThat(rolled.lastAnalysis.violatedSlos).anySatisfy(v -> assertThat(v).startsWith("adversarialSuccessRate"));
+            double standardAsr = Double.parseDouble(rolled.lastAnalysis.adversarialSuccessRate);
+            System.out.printf("[e2e] standard measured: adversarialSuccessRate %.4f; violated: %s%n", standardAsr,
+                    rolled.lastAnalysis.violatedSlos);
+            assertThat(standardAsr).isGreaterThan(0.35);
+            assertThat(rolled.conditions).anySatisfy(c -> {
+                assertThat(c.getType()).isEqualTo("Degraded");
+                assertThat(c.getStatus()).isEqualTo("True");
+                assertThat(c.getReason()).isEqualTo("RobustnessRegression");
+                assertThat(c.getMessage()).contains("adversarialSuccessRate " + rolled.lastAnalysis.adversarialSuccessRate);
+            });
+            assertThat(rolled.stableRevision).isEqualTo(robust);
+            assertThat(s.model().getMetadata().getGeneration()).as("the operator never edits spec").isEqualTo(generation);
+            assertThat(s.model().getSpec().model.sha256).isEqualTo(Scenario.sha256("standard"));
+            assertThat(s.inferThroughService()).as("stable still serves").contains("\"model_version\":\"" + robust + "\"");
+            assertThat(s.harness.runningPods()).allMatch(p -> p.startsWith("fashion-classifier-" + robust));
+            s.assertHarnessHealthy();
+        }
+    }
+
+    @Test
+    void aRobustUpdateOfAStandardModelIsPromoted(KubernetesClient client, TestNamespace ns, LocalControlPlane plane)
+            throws Exception {
+        try (Scenario s = Scenario.start(client, ns.name(), plane.repoRoot())) {
+            // The standard model shipped while the team had no robustness SLO (any success rate passes) ...
+            s.apply("standard", "1", SAMPLES);
+            String standard = Revision.of(s.model().getSpec());
+            Scenario.Timeline first = s.timeline(standard);
+            first.awaitOutcome(ROLLOUT_TIMEOUT, x -> "Ready".equals(x.phase));
+            System.out.println(first.summary("first release (standard, no robustness SLO): Passed"));
+
+            // ... then the robust model with the SLO: judged against standard's numbers, and promoted.
+            s.apply("robust", "0.35", SAMPLES);
+            String robust = Revision.of(s.model().getSpec());
+            Scenario.Timeline update = s.timeline(robust);
+            RobustModelStatus st = update.awaitOutcome(ROLLOUT_TIMEOUT, x -> robust.equals(x.stableRevision) && "Ready".equals(x.phase));
+            System.out.println(update.summary("update to robust: Passed, promoted"));
+            assertThat(st.lastAnalysis.verdict).isEqualTo("Passed");
+            assertThat(st.canaryRevision).isNull();
+            assertThat(s.inferThroughService()).contains("\"model_version\":\"" + robust + "\"");
+            assertThat(s.harness.runningPods()).allMatch(p -> p.startsWith("fashion-classifier-" + robust));
+            s.assertHarnessHealthy();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.robustml.e2e.harness;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pod status the harness writes for what its processes do, as a strategic-merge patch body (pure).
+ *
+ * kwok's pod stages (e2e-tests/controlplane: kwok's "fast" stages) act on bound pods by phase: a
+ * {@code Pending} pod that is not Ready becomes Running and Ready at once, and a {@code Running} pod
+ * owned by a Job becomes Succeeded at once. So the harness keeps its pods out of both: a serving pod
+ * (restartPolicy Always) is {@code Running} from the moment the harness claims it, with readiness from
+ * the real probe; a Job's pod (restartPolicy Never/OnFailure) stays {@code Unknown} while its program
+ * runs and becomes Succeeded or Failed when it exits. kwok never touches either again.
+ */
+final class PodStatusReport {
+    private PodStatusReport() {
+    }
+
+    /** The phase a pod gets when the harness claims it, before any process runs. */
+    static String claimPhase(String restartPolicy) {
+        return "Always".equals(restartPolicy) || restartPolicy == null ? "Running" : "Unknown";
+    }
+
+    static Map<String, Object> claim(String restartPolicy, Instant now) {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("phase", claimPhase(restartPolicy));
+        status.put("conditions", List.of(condition("Ready", false, "ContainersNotReady", now),
+                condition("ContainersReady", false, "ContainersNotReady", now)));
+        return Map.of("status", status);
+    }
+
+    static Map<String, Object> of(String restartPolicy, String podIP, Instant started, List<ContainerState> containers,
+            Instant now) {
+        boolean allReady = !containers.isEmpty() && containers.stream().allMatch(ContainerState::ready);
+        boolean terminalPolicy = !"Always".equals(restartPolicy) && restartPolicy != null;
+        String phase = claimPhase(restartPolicy);
+        boolean allDone = containers.stream().allMatch(c -> c.phase() == ContainerState.Phase.TERMINATED);
+        if (terminalPolicy && allDone) {
+            boolean ok = containers.stream().allMatch(c -> c.exitCode() != null && c.exitCode() == 0);
+            phase = ok ? "Succeeded" : "Failed";
+        }
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("phase", phase);
+        if (podIP != null) {
+            status.put("podIP", podIP);
+            status.put("podIPs", List.of(Map.of("ip", podIP)));
+        }
+        if (started != null) {
+            status.put("startTime", time(started));
+        }
+        String why = allReady ? null : "ContainersNotReady";
+        status.put("conditions", List.of(condition("Initialized", true, null, now),
+                condition("ContainersReady", allReady, why, now), condition("Ready", allReady, why, now)));
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (ContainerState c : containers) {
+            list.add(container(c));
+        }
+        status.put("containerStatuses", list);
+        return Map.of("status", status);
+    }
+
+    private static Map<String, Object> container(ContainerState c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", c.name());
+        m.put("image", c.image());
+        m.put("imageID", "");
+        m.put("ready", c.ready());
+        m.put("started", c.phase() == ContainerState.Phase.RUNNING);
+        m.put("restartCount", c.restarts());
+        m.put("state", state(c));
+        m.put("lastState", c.lastTerminated() == null ? Map.of() : state(c.lastTerminated()));
+        return m;
+    }
+
+    private static Map<String, Object> state(ContainerState c) {
+        return switch (c.phase()) {
+            case WAITING -> Map.of("waiting", nonNull(Map.of("reason", c.reason()), "message", c.message()));
+            case RUNNING -> Map.of("running", Map.of("startedAt", time(c.startedAt())));
+            case TERMINATED -> {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("exitCode", c.exitCode());
+                t.put("reason", c.reason());
+                if (c.message() != null && !c.message().isEmpty()) {
+                    t.put("message", c.message());
+                }
+                t.put("startedAt", time(c.startedAt()));
+                t.put("finishedAt", time(c.finishedAt()));
+                yield Map.of("terminated", t);
+            }
+        };
+    }
+
+    private static Map<String, Object> nonNull(Map<String, Object> base, String key, Object value) {
+        Map<String, Object> m = new LinkedHashMap<>(base);
+        if (value != null) {
+            m.put(key, value);
+        }
+        return m;
+    }
+
+    private static Map<String, Object> condition(String type, boolean status, String reason, Instant now) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", type);
+        m.put("status", status ? "True" : "False");
+        if (reason != null) {
+            m.put("reason", reason);
+        }
+        m.put("lastTransitionTime", time(now));
+        return m;
+    }
+
+    static String time(Instant t) {
+        return t == null ? null : t.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+}
