@@ -1,6 +1,7 @@
 package io.robustml.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.robustml.controllers.Revision;
@@ -58,19 +59,32 @@ class RolloutScenariosTest {
                 assertThat(c.getType()).isEqualTo("Degraded");
                 assertThat(c.getStatus()).isEqualTo("True");
                 assertThat(c.getReason()).isEqualTo("RobustnessRegression");
-                assertThat(c.getMessage()).contains("adversarialSuccessRate " + rolled.lastAnalysis.adversarialSuccessRate);
+                assertThat(c.getMessage()).contains(rolled.lastAnalysis.violatedSlos);
             });
             assertThat(rolled.stableRevision).isEqualTo(robust);
             assertThat(s.model().getMetadata().getGeneration()).as("the operator never edits spec").isEqualTo(generation);
             assertThat(s.model().getSpec().model.sha256).isEqualTo(Scenario.sha256("standard"));
             assertThat(s.inferThroughService()).as("stable still serves").contains("\"model_version\":\"" + robust + "\"");
             assertThat(s.harness.runningPods()).allMatch(p -> p.startsWith("fashion-classifier-" + robust));
+
+            // A black-box attacker hammering the stable Service: rate-limited and flagged, and /metrics shows it.
+            String requests = "robustml_sidecar_requests_total";
+            String limited = "outcome=\"rate_limited\"";
+            double limitedBefore = s.metric(requests, limited);
+            var statuses = s.hammer(400, "attacker-1");
+            double limitedAfter = s.metric(requests, limited);
+            double flagged = s.metric("robustml_sidecar_flags_total", "detector=\"querySimilarity\"");
+            System.out.printf("[e2e] attacker: 400 near-duplicate queries -> HTTP %s; sidecar rate_limited %.0f -> %.0f, "
+                    + "querySimilarity flags %.0f%n", statuses, limitedBefore, limitedAfter, flagged);
+            assertThat(statuses.getOrDefault(429, 0)).isPositive();
+            assertThat(limitedAfter - limitedBefore).isEqualTo((double) statuses.get(429));
+            assertThat(flagged).isPositive();
             s.assertHarnessHealthy();
         }
     }
 
     @Test
-    void aRobustUpdateOfAStandardModelIsPromoted(KubernetesClient client, TestNamespace ns, LocalControlPlane plane)
+    void aRobustUpdateOfAStandardModelIsPromotedAcrossAnOperatorRestart(KubernetesClient client, TestNamespace ns, LocalControlPlane plane)
             throws Exception {
         try (Scenario s = Scenario.start(client, ns.name(), plane.repoRoot())) {
             // The standard model shipped while the team had no robustness SLO (any success rate passes) ...
@@ -84,9 +98,25 @@ class RolloutScenariosTest {
             s.apply("robust", "0.35", SAMPLES);
             String robust = Revision.of(s.model().getSpec());
             Scenario.Timeline update = s.timeline(robust);
+            // The operator stops while the tester runs (in-process: JOSDK stopped, not SIGKILL) and a new one
+            // takes over: it resumes the same run, and there is one verdict.
+            await().atMost(ROLLOUT_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+                RobustModelStatus x = s.status();
+                return x.analysis != null && robust.equals(x.analysis.revision) && x.analysis.runName != null;
+            });
+            update.mark("analysis started", true);
+            String runName = s.status().analysis.runName;
+            s.stopOperator();
+            System.out.println("[e2e] operator stopped during the analysis of " + runName);
+            Thread.sleep(3000);
+            s.startOperator();
             RobustModelStatus st = update.awaitOutcome(ROLLOUT_TIMEOUT, x -> robust.equals(x.stableRevision) && "Ready".equals(x.phase));
-            System.out.println(update.summary("update to robust: Passed, promoted"));
+            System.out.println(update.summary("update to robust (operator restarted during analysis): Passed, promoted"));
             assertThat(st.lastAnalysis.verdict).isEqualTo("Passed");
+            assertThat(st.lastAnalysis.runName).isEqualTo(runName);
+            assertThat(client.resources(io.robustml.crds.AdversarialTestRun.class).inNamespace(ns.name()).list().getItems())
+                    .as("one run for the robust revision").filteredOn(r -> robust.equals(r.getSpec().target.revision)).hasSize(1);
+            assertThat(st.history).as("one verdict recorded").filteredOn(h -> robust.equals(h.revision)).hasSize(1);
             assertThat(st.canaryRevision).isNull();
             assertThat(s.inferThroughService()).contains("\"model_version\":\"" + robust + "\"");
             assertThat(s.harness.runningPods()).allMatch(p -> p.startsWith("fashion-classifier-" + robust));

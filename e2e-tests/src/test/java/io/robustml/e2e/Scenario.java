@@ -84,6 +84,15 @@ final class Scenario implements AutoCloseable {
 
     /** Applies the scenario manifest with model file {@code file} and digest {@code sha}, like kubectl apply --server-side. */
     void apply(Path file, String sha, String maxAsr, int samples) {
+        apply(file, sha, maxAsr, samples, m -> { });
+    }
+
+    void apply(String model, String maxAsr, int samples, java.util.function.Consumer<RobustModel> edit) {
+        apply(ModelServerProcess.modelFile(repoRoot, model), sha256(model), maxAsr, samples, edit);
+    }
+
+    /** As above, with {@code edit} applied to the manifest first. */
+    void apply(Path file, String sha, String maxAsr, int samples, java.util.function.Consumer<RobustModel> edit) {
         String yaml;
         try {
             yaml = new String(getClass().getResourceAsStream("/scenario-robustmodel.yaml").readAllBytes())
@@ -94,6 +103,7 @@ final class Scenario implements AutoCloseable {
         }
         RobustModel m = client.getKubernetesSerialization().unmarshal(yaml, RobustModel.class);
         m.getMetadata().setNamespace(ns);
+        edit.accept(m);
         client.resource(m).fieldManager("e2e-user").forceConflicts().serverSideApply();
     }
 
@@ -137,6 +147,48 @@ final class Scenario implements AutoCloseable {
     }
 
     /**
+     * A black-box attacker hammering the model's Service: {@code requests} near-duplicate queries (one
+     * image, a little fresh noise each, as Square Attack sends) from 8 threads under its own API key.
+     * Returns how many got each HTTP status.
+     */
+    Map<Integer, Integer> hammer(int requests, String apiKey) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String url = harness.serviceUrl(MODEL, "http") + "/v2/models/" + MODEL + "/infer";
+        Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.Random random = new java.util.Random(7);
+        List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            StringBuilder data = new StringBuilder();
+            for (int p = 0; p < 784; p++) {
+                double base = ((p / 28) > 6 && (p / 28) < 22 && (p % 28) > 8 && (p % 28) < 20) ? 0.8 : 0.0;
+                data.append(p == 0 ? "" : ",").append(Math.min(1, Math.max(0, base + (random.nextDouble() - 0.5) * 0.02)));
+            }
+            String body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],\"datatype\":\"FP32\",\"data\":[" + data + "]}]}";
+            sent.add(pool.submit(() -> {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json").header("X-API-Key", apiKey)
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+                statuses.merge(r.statusCode(), 1, Integer::sum);
+                return null;
+            }));
+        }
+        for (var f : sent) {
+            f.get();
+        }
+        pool.shutdown();
+        return new java.util.TreeMap<>(statuses);
+    }
+
+    /** The sum of a Prometheus metric's samples carrying {@code label} (e.g. outcome="rate_limited") on the model's Service. */
+    double metric(String name, String label) throws Exception {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(harness.serviceUrl(MODEL, "http")
+                + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return body.lines().filter(l -> l.startsWith(name + "{") && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /**
      * The phases of one rollout, timed from the spec change by polling the API (100 ms): the canary's pods
      * Ready (the operator starts the analysis), the analysis done (the run's phase), the verdict (in status),
      * the traffic switched (only the surviving revision's Deployment left).
@@ -168,8 +220,9 @@ final class Scenario implements AutoCloseable {
                 if (s == null) {
                     return false;
                 }
+                harness.servingReadyAt(MODEL + "-" + revision + "-").ifPresent(t -> at.putIfAbsent("canary ready", t));
                 if (s.analysis != null && revision.equals(s.analysis.revision)) {
-                    mark("canary ready", true);
+                    mark("analysis started", true);
                     AdversarialTestRun run = run(s.analysis.runName);
                     mark("analysis done", run != null && run.getStatus() != null
                             && ("Succeeded".equals(run.getStatus().phase) || "Failed".equals(run.getStatus().phase)));
@@ -180,7 +233,7 @@ final class Scenario implements AutoCloseable {
                     readyBeforeVerdict = true;
                 }
                 if (verdict) {
-                    mark("canary ready", true);
+                    mark("analysis started", true);
                     mark("analysis done", true);
                     mark("verdict", true);
                     List<Deployment> deployments = servingDeployments();
@@ -196,7 +249,9 @@ final class Scenario implements AutoCloseable {
         String summary(String scenario) {
             StringBuilder b = new StringBuilder("[e2e] " + scenario + ": spec change");
             Instant prev = specChanged;
-            for (var e : at.entrySet()) {
+            List<Map.Entry<String, Instant>> phases = new java.util.ArrayList<>(at.entrySet());
+            phases.sort(Map.Entry.comparingByValue());
+            for (var e : phases) {
                 b.append(String.format(" -> %s +%.1f s", e.getKey(), Duration.between(prev, e.getValue()).toMillis() / 1000.0));
                 prev = e.getValue();
             }

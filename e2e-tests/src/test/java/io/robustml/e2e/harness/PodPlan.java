@@ -180,9 +180,10 @@ public record PodPlan(Map<Integer, Integer> ports, Map<String, Path> volumeDirs,
         }
         if (v.getProjected() != null) {
             for (VolumeProjection p : v.getProjected().getSources()) {
-                if (p.getConfigMap() == null && p.getSecret() == null) {
+                if (p.getConfigMap() == null && p.getSecret() == null && p.getServiceAccountToken() == null
+                        && p.getDownwardAPI() == null) {
                     throw new UnrunnablePodException("projected volume " + v.getName()
-                            + ": only configMap and secret sources are supported by the harness");
+                            + ": only configMap, secret, serviceAccountToken and downwardAPI sources are supported by the harness");
                 }
             }
             return;
@@ -399,8 +400,8 @@ public record PodPlan(Map<Integer, Integer> ports, Map<String, Path> volumeDirs,
      * The files of a ConfigMap, Secret or projected volume (relative path → bytes), or null while a
      * non-optional source does not exist (kubelet keeps the pod waiting).
      */
-    public static Map<String, byte[]> volumeFiles(Volume v, Function<String, ConfigMap> configMaps,
-            Function<String, Secret> secrets) {
+    public static Map<String, byte[]> volumeFiles(Volume v, Pod pod, Function<String, ConfigMap> configMaps,
+            Function<String, Secret> secrets, java.util.function.Supplier<String> token) {
         Map<String, byte[]> files = new TreeMap<>();
         if (v.getConfigMap() != null) {
             return addConfigMap(files, configMaps.apply(v.getConfigMap().getName()), v.getConfigMap().getItems(),
@@ -418,6 +419,15 @@ public record PodPlan(Map<Integer, Integer> ports, Map<String, Path> volumeDirs,
                 } else if (p.getSecret() != null) {
                     addSecret(files, secrets.apply(p.getSecret().getName()), p.getSecret().getItems(),
                             p.getSecret().getOptional(), p.getSecret().getName());
+                } else if (p.getServiceAccountToken() != null) {
+                    files.put(p.getServiceAccountToken().getPath(), token.get().getBytes(StandardCharsets.UTF_8));
+                } else if (p.getDownwardAPI() != null) {
+                    for (var item : p.getDownwardAPI().getItems()) {
+                        if (item.getFieldRef() == null) {
+                            throw new UnrunnablePodException("downwardAPI item " + item.getPath() + ": only fieldRef is supported");
+                        }
+                        files.put(item.getPath(), field(pod, item.getFieldRef().getFieldPath()).getBytes(StandardCharsets.UTF_8));
+                    }
                 }
             }
             return files;
