@@ -65,7 +65,7 @@ class RolloutScenariosTest {
             assertThat(s.model().getMetadata().getGeneration()).as("the operator never edits spec").isEqualTo(generation);
             assertThat(s.model().getSpec().model.sha256).isEqualTo(Scenario.sha256("standard"));
             assertThat(s.inferThroughService()).as("stable still serves").contains("\"model_version\":\"" + robust + "\"");
-            assertThat(s.harness.runningPods()).allMatch(p -> p.startsWith("fashion-classifier-" + robust));
+            assertThat(s.harness.runningServingPods()).allMatch(p -> p.startsWith("fashion-classifier-" + robust));
 
             // A black-box attacker hammering the stable Service: rate-limited and flagged, and /metrics shows it.
             String requests = "robustml_sidecar_requests_total";
@@ -119,7 +119,7 @@ class RolloutScenariosTest {
             assertThat(st.history).as("one verdict recorded").filteredOn(h -> robust.equals(h.revision)).hasSize(1);
             assertThat(st.canaryRevision).isNull();
             assertThat(s.inferThroughService()).contains("\"model_version\":\"" + robust + "\"");
-            assertThat(s.harness.runningPods()).allMatch(p -> p.startsWith("fashion-classifier-" + robust));
+            assertThat(s.harness.runningServingPods()).allMatch(p -> p.startsWith("fashion-classifier-" + robust));
             s.assertHarnessHealthy();
         }
     }

@@ -256,6 +256,13 @@ final class Scenario implements AutoCloseable {
                 prev = e.getValue();
             }
             b.append(String.format(" (total %.1f s)", Duration.between(specChanged, prev).toMillis() / 1000.0));
+            RobustModelStatus s = status();
+            if (s != null) {
+                b.append(String.format("%n[e2e]   status: phase %s, stable %s, canary %s, rejected %s", s.phase, s.stableRevision,
+                        s.canaryRevision, s.rejectedRevision));
+                s.conditions.forEach(c -> b.append(String.format("%n[e2e]   %s=%s (%s): %s", c.getType(), c.getStatus(),
+                        c.getReason(), c.getMessage())));
+            }
             return b.toString();
         }
     }

@@ -41,9 +41,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * container run as its image's real program, see {@link PodPlan}) and a kube-proxy for its Services.
  *
  * <ul>
- * <li>Pods: claimed as soon as they appear (see {@link PodStatusReport} for why: kwok's stages), run
- * once the real scheduler has bound them, their status written from the processes (readiness from the
- * real probes, exits with their termination messages), stopped when the pod is deleted.</li>
+ * <li>Nodes: while it runs, the kwok nodes are cordoned and mirrored by nodes that only the harness
+ * runs ({@link HarnessNodes}), so kwok never writes the status of the operator's pods.</li>
+ * <li>Pods: run once the real scheduler has bound them to a harness node, their status written from the
+ * processes (readiness from the real probes, exits with their termination messages, a Job's pod
+ * Succeeded or Failed by its exit code), stopped when the pod is deleted.</li>
  * <li>ConfigMap and Secret volumes: written like kubelet's atomic writer and rewritten within a second of
  * a change on the API server.</li>
  * <li>Services: each gets a loopback address (127.77.x.y) and a listener on each of its ports that
@@ -64,21 +66,19 @@ public final class DataPlaneHarness implements AutoCloseable {
     private final Path hostsFile;
     private final List<Path> nodePaths;
     private final Map<String, PodRunner> runners = new ConcurrentHashMap<>(); // by pod uid
-    private final Map<String, String> claimed = new ConcurrentHashMap<>();   // uid -> claim phase
     private final Map<String, String> podIPs = new ConcurrentHashMap<>();
     private final Map<String, String> tokens = new ConcurrentHashMap<>(); // pod uid -> its ServiceAccount token
     private final Map<String, Instant> readyAt = new ConcurrentHashMap<>(); // serving pod name -> all its containers ready
-    private final java.util.Set<String> completedByKwok = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> waitingSince = new ConcurrentHashMap<>();
     private final Map<String, ServiceEntry> services = new ConcurrentHashMap<>();
     private final List<String> failures = new CopyOnWriteArrayList<>();
-    private final List<String> lostRaces = new CopyOnWriteArrayList<>();
     private final AtomicInteger nextPodIp = new AtomicInteger();
     private final AtomicInteger nextServiceIp = new AtomicInteger();
     private final ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "harness-kubelet"));
     private final ScheduledExecutorService statusWriter = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "harness-status"));
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private SharedIndexInformer<Pod> pods;
+    private HarnessNodes nodes;
     private SharedIndexInformer<ConfigMap> configMaps;
     private SharedIndexInformer<Secret> secrets;
     private SharedIndexInformer<EndpointSlice> slices;
@@ -116,6 +116,7 @@ public final class DataPlaneHarness implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Runtime.getRuntime().addShutdownHook(h.shutdownHook);
+        h.nodes = HarnessNodes.start(client);
         h.writeHosts();
         h.inform();
         return h;
@@ -144,13 +145,11 @@ public final class DataPlaneHarness implements AutoCloseable {
         pods = client.pods().inNamespace(namespace).inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod p) {
-                claimOrCorrect(p);
                 kubelet.execute(() -> sync(p.getMetadata().getUid()));
             }
 
             @Override
             public void onUpdate(Pod old, Pod p) {
-                claimOrCorrect(p);
                 kubelet.execute(() -> sync(p.getMetadata().getUid()));
             }
 
@@ -186,43 +185,6 @@ public final class DataPlaneHarness implements AutoCloseable {
         return pods.getStore().list().stream().filter(p -> uid.equals(p.getMetadata().getUid())).findFirst();
     }
 
-    /**
-     * On the informer's thread, before anything slower: claims a new pod (so kwok's stages leave it
-     * alone), and takes back a Ready=True that kwok wrote when it got there first and the pod's programs
-     * are not ready, so no Service or rollout acts on it.
-     */
-    private void claimOrCorrect(Pod pod) {
-        String uid = pod.getMetadata().getUid();
-        if (pod.getMetadata().getDeletionTimestamp() != null) {
-            return;
-        }
-        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        String policy = pod.getSpec().getRestartPolicy();
-        if (!claimed.containsKey(uid)) {
-            if (phase == null || "Pending".equals(phase)) {
-                if (pod.getStatus() != null && pod.getStatus().getPodIP() != null) {
-                    lostRaces.add(pod.getMetadata().getName());
-                }
-                claimed.put(uid, PodStatusReport.claimPhase(policy));
-                patchStatus(pod.getMetadata().getName(), PodStatusReport.claim(policy, Instant.now()));
-            } else {
-                lostRaces.add(pod.getMetadata().getName());
-                claimed.put(uid, phase);
-                System.out.println("[harness] " + pod.getMetadata().getName() + ": kwok set phase " + phase
-                        + " before the harness claimed it");
-            }
-            return;
-        }
-        boolean saysReady = pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
-                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-        PodRunner r = runners.get(uid);
-        if (saysReady && "Running".equals(phase) && (r == null || !r.ready())) {
-            patchStatus(pod.getMetadata().getName(), r != null
-                    ? PodStatusReport.of(r.restartPolicy, podIPs.get(uid), r.started, r.states(), Instant.now())
-                    : PodStatusReport.claim(policy, Instant.now()));
-        }
-    }
-
     /** One pass of the kubelet loop for one pod: run it once bound, stop it when it goes. */
     private void sync(String uid) {
         Optional<Pod> found = current(uid);
@@ -235,10 +197,11 @@ public final class DataPlaneHarness implements AutoCloseable {
             stop(uid, name, "terminating");
             return;
         }
-        if (!claimed.containsKey(uid)) {
-            claimOrCorrect(pod);
-        }
         if (pod.getSpec().getNodeName() == null || runners.containsKey(uid)) {
+            return;
+        }
+        if (!nodes.owns(pod.getSpec().getNodeName())) {
+            fail(pod, "NotRunByHarness", "bound to node " + pod.getSpec().getNodeName() + ", which the harness does not run");
             return;
         }
         try {
@@ -305,22 +268,10 @@ public final class DataPlaneHarness implements AutoCloseable {
     }
 
     private void patchStatus(String pod, Map<String, Object> body) {
-        if (completedByKwok.contains(pod)) {
-            return;
-        }
         try {
             client.pods().inNamespace(namespace).withName(pod).subresource("status")
                     .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), Serialization.asJson(body));
         } catch (RuntimeException e) {
-            if (String.valueOf(e.getMessage()).contains("may not be transitioned to non-terminated state")) {
-                // kwok's pod-complete stage finished this Job pod before the harness claimed it: its
-                // status stays Succeeded; the program still runs and reports through its own API calls.
-                completedByKwok.add(pod);
-                lostRaces.add(pod);
-                System.out.println("[harness] " + pod + ": kwok completed this pod before the harness claimed it;"
-                        + " its status stays as kwok wrote it");
-                return;
-            }
             System.out.println("[harness] " + pod + ": status not written: " + e.getMessage());
         }
     }
@@ -541,14 +492,10 @@ public final class DataPlaneHarness implements AutoCloseable {
         return List.copyOf(failures);
     }
 
-    /** Pods whose first status kwok wrote before the harness claimed them. */
-    public List<String> lostRaces() {
-        return List.copyOf(lostRaces);
-    }
-
-    /** Names of the pods whose processes run now. */
-    public List<String> runningPods() {
-        return runners.values().stream().filter(PodRunner::anyAlive).map(r -> r.podName).sorted().toList();
+    /** Names of the serving pods (restartPolicy Always) whose processes run now. */
+    public List<String> runningServingPods() {
+        return runners.values().stream().filter(r -> "Always".equals(r.restartPolicy)).filter(PodRunner::anyAlive)
+                .map(r -> r.podName).sorted().toList();
     }
 
     /** A container's log of a pod (by name prefix), for assertions and diagnosis. */
@@ -580,6 +527,9 @@ public final class DataPlaneHarness implements AutoCloseable {
         }
         services.values().forEach(e -> e.proxies().forEach(ServiceProxy::close));
         services.clear();
+        if (nodes != null) {
+            nodes.close();
+        }
     }
 
     @Override

@@ -8,37 +8,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The pod status the harness writes for what its processes do, as a strategic-merge patch body (pure).
- *
- * kwok's pod stages (e2e-tests/controlplane: kwok's "fast" stages) act on bound pods by phase: a
- * {@code Pending} pod that is not Ready becomes Running and Ready at once, and a {@code Running} pod
- * owned by a Job becomes Succeeded at once. So the harness keeps its pods out of both: a serving pod
- * (restartPolicy Always) is {@code Running} from the moment the harness claims it, with readiness from
- * the real probe; a Job's pod (restartPolicy Never/OnFailure) stays {@code Unknown} while its program
- * runs and becomes Succeeded or Failed when it exits. kwok never touches either again.
+ * The pod status the harness writes for what its processes do, as a strategic-merge patch body (pure):
+ * phase (Running while the pod runs; a Job's pod Succeeded or Failed when all its containers ended),
+ * pod IP, the Ready/ContainersReady conditions and each container's state with exit code and
+ * termination message, as kubelet reports them.
  */
 final class PodStatusReport {
     private PodStatusReport() {
-    }
-
-    /** The phase a pod gets when the harness claims it, before any process runs. */
-    static String claimPhase(String restartPolicy) {
-        return "Always".equals(restartPolicy) || restartPolicy == null ? "Running" : "Unknown";
-    }
-
-    static Map<String, Object> claim(String restartPolicy, Instant now) {
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("phase", claimPhase(restartPolicy));
-        status.put("conditions", List.of(condition("Ready", false, "ContainersNotReady", now),
-                condition("ContainersReady", false, "ContainersNotReady", now)));
-        return Map.of("status", status);
     }
 
     static Map<String, Object> of(String restartPolicy, String podIP, Instant started, List<ContainerState> containers,
             Instant now) {
         boolean allReady = !containers.isEmpty() && containers.stream().allMatch(ContainerState::ready);
         boolean terminalPolicy = !"Always".equals(restartPolicy) && restartPolicy != null;
-        String phase = claimPhase(restartPolicy);
+        boolean notStarted = containers.stream().allMatch(c -> c.phase() == ContainerState.Phase.WAITING && c.restarts() == 0);
+        String phase = notStarted ? "Pending" : "Running";
         boolean allDone = containers.stream().allMatch(c -> c.phase() == ContainerState.Phase.TERMINATED);
         if (terminalPolicy && allDone) {
             boolean ok = containers.stream().allMatch(c -> c.exitCode() != null && c.exitCode() == 0);
