@@ -70,12 +70,15 @@ class RolloutScenariosTest {
             // A black-box attacker hammering the stable Service: rate-limited and flagged, and /metrics shows it.
             String requests = "robustml_sidecar_requests_total";
             String limited = "outcome=\"rate_limited\"";
+            String flags = "robustml_sidecar_flags_total";
+            String similarity = "detector=\"querySimilarity\"";
             double limitedBefore = s.metric(requests, limited);
+            double flaggedBefore = s.metric(flags, similarity);
             var statuses = s.hammer(400, "attacker-1");
             double limitedAfter = s.metric(requests, limited);
-            double flagged = s.metric("robustml_sidecar_flags_total", "detector=\"querySimilarity\"");
+            double flagged = s.metric(flags, similarity) - flaggedBefore;
             System.out.printf("[e2e] attacker: 400 near-duplicate queries -> HTTP %s; sidecar rate_limited %.0f -> %.0f, "
-                    + "querySimilarity flags %.0f%n", statuses, limitedBefore, limitedAfter, flagged);
+                    + "querySimilarity flags +%.0f%n", statuses, limitedBefore, limitedAfter, flagged);
             assertThat(statuses.getOrDefault(429, 0)).isPositive();
             assertThat(limitedAfter - limitedBefore).isEqualTo((double) statuses.get(429));
             assertThat(flagged).isPositive();
@@ -102,7 +105,8 @@ class RolloutScenariosTest {
             // takes over: it resumes the same run, and there is one verdict.
             await().atMost(ROLLOUT_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
                 RobustModelStatus x = s.status();
-                return x.analysis != null && robust.equals(x.analysis.revision) && x.analysis.runName != null;
+                return x.analysis != null && robust.equals(x.analysis.revision) && x.analysis.startedAt != null
+                        && s.run(x.analysis.runName) != null;
             });
             update.mark("analysis started", true);
             String runName = s.status().analysis.runName;

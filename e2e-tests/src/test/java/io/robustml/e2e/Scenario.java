@@ -221,7 +221,7 @@ final class Scenario implements AutoCloseable {
                     return false;
                 }
                 harness.servingReadyAt(MODEL + "-" + revision + "-").ifPresent(t -> at.putIfAbsent("canary ready", t));
-                if (s.analysis != null && revision.equals(s.analysis.revision)) {
+                if (s.analysis != null && revision.equals(s.analysis.revision) && s.analysis.startedAt != null) {
                     mark("analysis started", true);
                     AdversarialTestRun run = run(s.analysis.runName);
                     mark("analysis done", run != null && run.getStatus() != null
