@@ -82,6 +82,21 @@ class RolloutScenariosTest {
             assertThat(statuses.getOrDefault(429, 0)).isPositive();
             assertThat(limitedAfter - limitedBefore).isEqualTo((double) statuses.get(429));
             assertThat(flagged).isPositive();
+
+            // Containment without a rollout: a tighter rate limit reaches the running sidecar's mounted
+            // detector.json (ConfigMap volume, kept in sync by the harness like kubelet), no new pods.
+            var before = s.servingDeployments().stream().map(d -> d.getMetadata().getName()).toList();
+            s.client.resources(io.robustml.crds.RobustModel.class).inNamespace(ns.name()).withName(Scenario.MODEL).edit(m -> {
+                m.getSpec().detector.rateLimit.requestsPerMinute = 60;
+                return m;
+            });
+            java.time.Instant edited = java.time.Instant.now();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> s.harness
+                    .volumeFile("fashion-classifier-" + robust + "-", "detector-config", "detector.json")
+                    .filter(f -> f.replace(" ", "").contains("\"requestsPerMinute\":60")).isPresent());
+            System.out.printf("[e2e] rate limit 600 -> 60/min in the spec: in the sidecar's mounted detector.json after %.1f s%n",
+                    Duration.between(edited, java.time.Instant.now()).toMillis() / 1000.0);
+            assertThat(s.servingDeployments().stream().map(d -> d.getMetadata().getName()).toList()).isEqualTo(before);
             s.assertHarnessHealthy();
         }
     }

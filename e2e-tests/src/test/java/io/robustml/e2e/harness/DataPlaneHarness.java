@@ -69,6 +69,7 @@ public final class DataPlaneHarness implements AutoCloseable {
     private final Map<String, String> podIPs = new ConcurrentHashMap<>();
     private final Map<String, String> tokens = new ConcurrentHashMap<>(); // pod uid -> its ServiceAccount token
     private final Map<String, Instant> readyAt = new ConcurrentHashMap<>(); // serving pod name -> all its containers ready
+    private final Map<String, Map.Entry<Boolean, Instant>> readiness = new ConcurrentHashMap<>(); // uid -> ready, since
     private final Map<String, Long> waitingSince = new ConcurrentHashMap<>();
     private final Map<String, ServiceEntry> services = new ConcurrentHashMap<>();
     private final List<String> failures = new CopyOnWriteArrayList<>();
@@ -123,8 +124,8 @@ public final class DataPlaneHarness implements AutoCloseable {
     }
 
     private void inform() {
-        configMaps = client.configMaps().inNamespace(namespace).inform(onAnyChange(this::resyncVolumes));
-        secrets = client.secrets().inNamespace(namespace).inform(onAnyChange(this::resyncVolumes));
+        configMaps = client.configMaps().inNamespace(namespace).inform(onAnyChange(() -> kubelet.execute(this::resyncVolumes)));
+        secrets = client.secrets().inNamespace(namespace).inform(onAnyChange(() -> kubelet.execute(this::resyncVolumes)));
         slices = client.discovery().v1().endpointSlices().inNamespace(namespace).inform();
         informers.addAll(List.of(configMaps, secrets, slices));
         informers.add(client.services().inNamespace(namespace).inform(new ResourceEventHandler<>() {
@@ -261,10 +262,17 @@ public final class DataPlaneHarness implements AutoCloseable {
         if (!runners.containsKey(uid) && !r.finished()) {
             return; // stopped
         }
-        if ("Always".equals(r.restartPolicy) && r.ready()) {
+        boolean ready = r.ready();
+        if ("Always".equals(r.restartPolicy) && ready) {
             readyAt.putIfAbsent(r.podName, Instant.now());
         }
-        patchStatus(r.podName, PodStatusReport.of(r.restartPolicy, podIPs.get(uid), r.started, r.states(), Instant.now()));
+        // Conditions' lastTransitionTime moves only when readiness flips, as kubelet's does.
+        var last = readiness.get(uid);
+        if (last == null || last.getKey() != ready) {
+            last = Map.entry(ready, Instant.now());
+            readiness.put(uid, last);
+        }
+        patchStatus(r.podName, PodStatusReport.of(r.restartPolicy, podIPs.get(uid), r.started, r.states(), last.getValue()));
     }
 
     private void patchStatus(String pod, Map<String, Object> body) {
@@ -512,6 +520,17 @@ public final class DataPlaneHarness implements AutoCloseable {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** A file of a pod's volume (pod by name prefix) as its containers see it now. */
+    public Optional<String> volumeFile(String podPrefix, String volume, String file) {
+        return runners.values().stream().filter(r -> r.podName.startsWith(podPrefix)).findFirst().map(r -> {
+            try {
+                return Files.readString(r.plan.volumeDirs().get(volume).resolve(file));
+            } catch (IOException e) {
+                return null;
+            }
+        });
     }
 
     public Path workDir() {

@@ -17,8 +17,10 @@ final class PodStatusReport {
     private PodStatusReport() {
     }
 
+    /** @param readyChanged when the pod's readiness last flipped (the conditions' lastTransitionTime) */
     static Map<String, Object> of(String restartPolicy, String podIP, Instant started, List<ContainerState> containers,
-            Instant now) {
+            Instant readyChanged) {
+        Instant now = readyChanged;
         boolean allReady = !containers.isEmpty() && containers.stream().allMatch(ContainerState::ready);
         boolean terminalPolicy = !"Always".equals(restartPolicy) && restartPolicy != null;
         boolean notStarted = containers.stream().allMatch(c -> c.phase() == ContainerState.Phase.WAITING && c.restarts() == 0);
