@@ -212,6 +212,9 @@ final class PodRunner implements AutoCloseable {
             }
         }
         threads.forEach(Thread::interrupt);
+        // Like kubelet, a pod's volumes go with it (an emptyDir /tmp holds ~430 MB of extracted libtorch);
+        // the containers' logs stay for diagnosis.
+        plan.volumeDirs().values().forEach(VolumeWriter::deleteTree);
     }
 
     boolean anyAlive() {
