@@ -136,7 +136,7 @@ final class Scenario implements AutoCloseable {
             data.append(i == 0 ? "" : ",").append((i % 28) / 28.0);
         }
         String body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],\"datatype\":\"FP32\",\"data\":[" + data + "]}]}";
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
                 URI.create(harness.serviceUrl(MODEL, "http") + "/v2/models/" + MODEL + "/infer"))
                 .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -152,7 +152,7 @@ final class Scenario implements AutoCloseable {
      * Returns how many got each HTTP status.
      */
     Map<Integer, Integer> hammer(int requests, String apiKey) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String url = harness.serviceUrl(MODEL, "http") + "/v2/models/" + MODEL + "/infer";
         Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
         var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
@@ -182,7 +182,7 @@ final class Scenario implements AutoCloseable {
 
     /** The sum of a Prometheus metric's samples carrying {@code label} (e.g. outcome="rate_limited") on the model's Service. */
     double metric(String name, String label) throws Exception {
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(harness.serviceUrl(MODEL, "http")
+        String body = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(harness.serviceUrl(MODEL, "http")
                 + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
         return body.lines().filter(l -> l.startsWith(name + "{") && l.contains(label))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
@@ -238,8 +238,12 @@ final class Scenario implements AutoCloseable {
                     mark("verdict", true);
                     List<Deployment> deployments = servingDeployments();
                     String survivor = s.stableRevision;
+                    // Only the surviving revision's Deployment, and no pod of another revision left to serve.
                     mark("traffic switched", survivor != null && deployments.size() == 1
-                            && deployments.get(0).getMetadata().getName().equals(ServingDeployment.name(model(), survivor)));
+                            && deployments.get(0).getMetadata().getName().equals(ServingDeployment.name(model(), survivor))
+                            && client.pods().inNamespace(ns).withLabel(Labels.MODEL, MODEL)
+                                    .withLabel(Labels.COMPONENT, ServingDeployment.COMPONENT).list().getItems().stream()
+                                    .allMatch(p -> survivor.equals(p.getMetadata().getLabels().get(Labels.REVISION))));
                 }
                 return done.test(s) && at.containsKey("traffic switched");
             });

@@ -196,6 +196,10 @@ public final class DataPlaneHarness implements AutoCloseable {
         String name = pod.getMetadata().getName();
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             stop(uid, name, "terminating");
+            if (nodes.owns(pod.getSpec().getNodeName())) {
+                // kubelet's last step: its containers have stopped, so the pod object goes.
+                client.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
+            }
             return;
         }
         if (pod.getSpec().getNodeName() == null || runners.containsKey(uid)) {
@@ -251,7 +255,13 @@ public final class DataPlaneHarness implements AutoCloseable {
                 nodePaths, repoRoot, hostsFile, kubeconfig(pod, podDir)));
         plan.warnings().forEach(w -> System.out.println("[harness] " + name + ": note: " + w));
         writeVolumes(pod, plan);
-        PodRunner runner = new PodRunner(name, pod.getSpec().getRestartPolicy(), plan, r -> statusWriter.execute(() -> report(uid, r)));
+        PodRunner runner = new PodRunner(name, pod.getSpec().getRestartPolicy(), plan, r -> {
+            try {
+                statusWriter.execute(() -> report(uid, r));
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the harness is closing
+            }
+        });
         System.out.println("[harness] " + name + ": bound to " + pod.getSpec().getNodeName() + ", running it as " + ip
                 + " with ports " + plan.ports() + " (pod port -> loopback)");
         runner.start();
