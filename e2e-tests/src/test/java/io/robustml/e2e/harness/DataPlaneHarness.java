@@ -534,7 +534,8 @@ public final class DataPlaneHarness implements AutoCloseable {
 
     /** A file of a pod's volume (pod by name prefix) as its containers see it now. */
     public Optional<String> volumeFile(String podPrefix, String volume, String file) {
-        return runners.values().stream().filter(r -> r.podName.startsWith(podPrefix)).findFirst().map(r -> {
+        return runners.values().stream().filter(r -> r.podName.startsWith(podPrefix) && r.plan.volumeDirs().containsKey(volume))
+                .findFirst().map(r -> {
             try {
                 return Files.readString(r.plan.volumeDirs().get(volume).resolve(file));
             } catch (IOException e) {
