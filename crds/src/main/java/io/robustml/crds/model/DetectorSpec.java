@@ -183,6 +183,12 @@ public class DetectorSpec {
         @Max(100000)
         @JsonPropertyDescription("Requests a client may send at once above the sustained rate (default: requestsPerMinute / 6).")
         public Integer burst;
+
+        @Min(1)
+        @Max(1000000000)
+        @JsonPropertyDescription("Requests per client per UTC day (429 once spent); a client's own dailyQuota in the API-key "
+                + "Secret overrides it. Omit for no quota.")
+        public Integer dailyQuota;
     }
 
     /** What the response reveals. */

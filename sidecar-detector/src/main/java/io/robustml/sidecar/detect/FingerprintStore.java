@@ -1,6 +1,7 @@
 package io.robustml.sidecar.detect;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,7 +15,8 @@ public final class FingerprintStore implements FingerprintTable {
     private final int capacity;
     private final long ttlNanos;
     private final int bucketCap;
-    private final Map<Long, ArrayDeque<Long>> buckets = new HashMap<>();
+    /** Window hash -> ids of the queries that have it, oldest first (primitive arrays: memory per query matters). */
+    private final LongBuckets buckets;
     private final ArrayDeque<Entry> queries = new ArrayDeque<>();
     private long nextId;
     private long evictions;
@@ -26,6 +28,7 @@ public final class FingerprintStore implements FingerprintTable {
         this.capacity = capacity;
         this.ttlNanos = ttlNanos;
         this.bucketCap = bucketCap;
+        this.buckets = new LongBuckets(Math.min(capacity, 1 << 16) * 8);
     }
 
     /**
@@ -46,7 +49,7 @@ public final class FingerprintStore implements FingerprintTable {
         Map<Long, Integer> counts = new HashMap<>();
         int best = 0;
         for (long h : hashes) {
-            ArrayDeque<Long> ids = buckets.get(h);
+            long[] ids = buckets.get(h);
             if (ids == null) {
                 continue;
             }
@@ -66,11 +69,20 @@ public final class FingerprintStore implements FingerprintTable {
         long oldestLive = queries.isEmpty() ? nextId : queries.peekFirst().id();
         long id = nextId++;
         for (long h : hashes) {
-            ArrayDeque<Long> ids = buckets.computeIfAbsent(h, k -> new ArrayDeque<>());
-            ids.addLast(id);
-            while (ids.size() > bucketCap || (!ids.isEmpty() && ids.peekFirst() < oldestLive)) {
-                ids.pollFirst();
+            long[] ids = buckets.get(h);
+            if (ids == null) {
+                buckets.put(h, new long[] {id});
+                continue;
             }
+            // Drop ids of queries gone and the oldest beyond the cap, then append (ids are ascending).
+            int from = 0;
+            while (from < ids.length && ids[from] < oldestLive) {
+                from++;
+            }
+            from = Math.max(from, ids.length + 1 - bucketCap);
+            long[] next = Arrays.copyOfRange(ids, from, ids.length + 1);
+            next[next.length - 1] = id;
+            buckets.put(h, next);
         }
         queries.addLast(new Entry(id, now, hashes));
         while (queries.size() > capacity) {
@@ -87,12 +99,21 @@ public final class FingerprintStore implements FingerprintTable {
     private void evict(Entry e) {
         evictions++;
         for (long h : e.hashes()) {
-            ArrayDeque<Long> ids = buckets.get(h);
-            if (ids != null) {
-                ids.remove(e.id());
-                if (ids.isEmpty()) {
-                    buckets.remove(h);
-                }
+            long[] ids = buckets.get(h);
+            if (ids == null) {
+                continue;
+            }
+            int at = Arrays.binarySearch(ids, e.id());
+            if (at < 0) {
+                continue; // already dropped from a full bucket
+            }
+            if (ids.length == 1) {
+                buckets.remove(h);
+            } else {
+                long[] next = new long[ids.length - 1];
+                System.arraycopy(ids, 0, next, 0, at);
+                System.arraycopy(ids, at + 1, next, at, ids.length - at - 1);
+                buckets.put(h, next);
             }
         }
     }
