@@ -33,9 +33,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   resources: [robustmodels/status]
   verbs: [get, update, patch]
 # One AdversarialTestRun per analysis attempt; the status verbs are what the tester's Role delegates.
+# ... and deletes finished ones beyond spec.rollout.analysis.retention (with their Jobs).
 - apiGroups: [robustml.io]
   resources: [adversarialtestruns]
-  verbs: [get, list, watch, create]
+  verbs: [get, list, watch, create, delete]
 - apiGroups: [robustml.io]
   resources: [adversarialtestruns/status]
   verbs: [get, update, patch]
@@ -51,7 +52,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   verbs: [get, list, watch, create, update, patch, delete]
 - apiGroups: [batch]
   resources: [jobs]
-  verbs: [get, list, watch, create]
+  verbs: [get, list, watch, create, delete]
 # The tester's Role, narrowed to its run, and the serving pods' Role (their sidecar reads its detector
 # ConfigMap and creates events), with their bindings; the serving ones are watched as dependents.
 - apiGroups: [rbac.authorization.k8s.io]

@@ -30,6 +30,7 @@ import io.robustml.controllers.gpu.NodeView;
 import io.robustml.controllers.rollout.AnalysisResources;
 import io.robustml.controllers.rollout.RolloutAction;
 import io.robustml.controllers.rollout.RolloutPlanner;
+import io.robustml.controllers.rollout.RunRetention;
 import io.robustml.controllers.rollout.Requests;
 import io.robustml.controllers.rollout.RolloutSettings;
 import io.robustml.controllers.rollout.RunObservation;
@@ -104,6 +105,23 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 byModelLabel(AdversarialTestRun.class, context)));
         sources.addAll(gpuPlatform.eventSources(context));
         return sources;
+    }
+
+    /** Finished runs (and their Jobs) beyond spec.rollout.analysis.retention go; see {@link RunRetention}. */
+    private void pruneRuns(RobustModel model, RobustModelStatus status, Context<RobustModel> context) {
+        var analysis = model.getSpec().rollout == null ? null : model.getSpec().rollout.analysis;
+        var retention = analysis == null ? null : analysis.retention;
+        int keep = retention == null || retention.runs == null ? 20 : retention.runs;
+        Duration maxAge = Durations.parse(retention == null || retention.maxAge == null ? "720h" : retention.maxAge);
+        for (String run : RunRetention.expired(context.getSecondaryResources(AdversarialTestRun.class), status, keep, maxAge,
+                clock.instant())) {
+            LOG.info("{}/{}: deleting finished analysis run {} and its Job (retention: {} runs, {})",
+                    model.getMetadata().getNamespace(), model.getMetadata().getName(), run, keep, maxAge);
+            context.getClient().resources(AdversarialTestRun.class).inNamespace(model.getMetadata().getNamespace())
+                    .withName(run).delete();
+            context.getClient().batch().v1().jobs().inNamespace(model.getMetadata().getNamespace()).withName(run)
+                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+        }
     }
 
     /** The serving revisions' latest analysis figures as gauges; models gone from the cache lose theirs. */
@@ -224,6 +242,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                             + e.getMessage());
         }
         actuator.apply(desired, ServingPlan.replicas(status, specReplicas, canaryReplicas), deployments, gpu, hold);
+        pruneRuns(model, status, context);
 
         if (hold && resolution instanceof GpuResolution.Placed) {
             return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(CAPACITY_POLL);

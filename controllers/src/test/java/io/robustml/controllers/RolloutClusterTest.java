@@ -218,6 +218,31 @@ class RolloutClusterTest {
     }
 
     @Test
+    void finishedRunsBeyondTheRetentionGoWithTheirJobsButNotTheOneThatPromotedWhatServes(KubernetesClient client,
+            TestNamespace ns) {
+        String first = stableModel(client, ns);
+        String firstRun = status(client, ns).history.get(0).runName;
+        Analyses.edit(client, ns.name(), MODEL, m -> {
+            m.getSpec().rollout.analysis.retention = new io.robustml.crds.model.RolloutSpec.RetentionSpec();
+            m.getSpec().rollout.analysis.retention.runs = 1;
+            return m;
+        });
+        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(firstRun).get())
+                .as("it promoted the serving revision").isNotNull();
+        changeModel(client, ns, "5".repeat(64));
+        AdversarialTestRun run = Analyses.awaitRun(client, ns.name(), MODEL, TIMEOUT);
+        Analyses.finish(client, run, "0.1", "0.9");
+        await().atMost(TIMEOUT).until(() -> run.getSpec().target.revision.equals(status(client, ns).stableRevision));
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(firstRun).get()).isNull();
+            assertThat(client.batch().v1().jobs().inNamespace(ns.name()).withName(firstRun).get()).isNull();
+        });
+        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(run.getMetadata().getName())
+                .get()).isNotNull();
+        assertThat(first).isNotEqualTo(run.getSpec().target.revision);
+    }
+
+    @Test
     void aRestartedOperatorResumesTheAnalysisWithoutASecondRun(KubernetesClient client, TestNamespace ns) {
         stableModel(client, ns);
         changeModel(client, ns, "3".repeat(64));

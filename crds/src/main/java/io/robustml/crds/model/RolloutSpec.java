@@ -123,5 +123,24 @@ public class RolloutSpec {
 
         @JsonPropertyDescription("GPUs for the tester Job (white-box attacks run faster on a GPU).")
         public GpuSpec gpu;
+
+        @JsonPropertyDescription("How many finished AdversarialTestRuns (and their Jobs) are kept, and for how long. The open "
+                + "runs and the run that promoted the serving revision are always kept.")
+        public RetentionSpec retention;
+    }
+
+    /** Retention of finished analysis runs. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class RetentionSpec {
+        @Min(1)
+        @Max(1000)
+        @Default("20")
+        @JsonPropertyDescription("Finished runs kept per model, newest first (default 20).")
+        public Integer runs;
+
+        @Pattern(io.robustml.crds.Decimals.DURATION)
+        @Default("720h")
+        @JsonPropertyDescription("Finished runs older than this are deleted (default 720h = 30 days).")
+        public String maxAge;
     }
 }
