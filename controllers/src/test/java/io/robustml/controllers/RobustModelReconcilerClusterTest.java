@@ -169,9 +169,12 @@ class RobustModelReconcilerClusterTest {
         // The API server's own RBAC decides (SubjectAccessReview): the serving identity may watch its
         // detector ConfigMap and create events, nothing else.
         String user = "system:serviceaccount:" + ns.name() + ":fashion-classifier-serving";
-        assertThat(allowed(client, user, ns.name(), "configmaps", "watch", "fashion-classifier-detector")).isTrue();
-        assertThat(allowed(client, user, ns.name(), "configmaps", "get", "fashion-classifier-detector")).isTrue();
-        assertThat(allowed(client, user, ns.name(), "events", "create", null)).isTrue();
+        // The authorizer learns of a new RoleBinding from its own informer, a moment after the create.
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(allowed(client, user, ns.name(), "configmaps", "watch", "fashion-classifier-detector")).isTrue();
+            assertThat(allowed(client, user, ns.name(), "configmaps", "get", "fashion-classifier-detector")).isTrue();
+            assertThat(allowed(client, user, ns.name(), "events", "create", null)).isTrue();
+        });
         assertThat(allowed(client, user, ns.name(), "configmaps", "get", "other-config")).isFalse();
         assertThat(allowed(client, user, ns.name(), "configmaps", "update", "fashion-classifier-detector")).isFalse();
         assertThat(allowed(client, user, ns.name(), "secrets", "get", "fashion-api-keys")).isFalse();
