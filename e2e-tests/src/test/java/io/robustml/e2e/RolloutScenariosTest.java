@@ -82,6 +82,7 @@ class RolloutScenariosTest {
             assertThat(statuses.getOrDefault(429, 0)).isPositive();
             assertThat(limitedAfter - limitedBefore).isEqualTo((double) statuses.get(429));
             assertThat(flagged).isPositive();
+            assertThat(s.metricsStatusOnDataPort()).as("metrics only on the metrics port, not where clients call").isEqualTo(404);
 
             // Containment without a rollout: a tighter rate limit reaches the running sidecar's mounted
             // detector.json (ConfigMap volume, kept in sync by the harness like kubelet), no new pods.

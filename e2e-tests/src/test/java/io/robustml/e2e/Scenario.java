@@ -180,9 +180,16 @@ final class Scenario implements AutoCloseable {
         return new java.util.TreeMap<>(statuses);
     }
 
+    /** The HTTP status of GET /metrics on the model's data port (clients' port): metrics are not served there. */
+    int metricsStatusOnDataPort() throws Exception {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(
+                harness.serviceUrl(MODEL, "http") + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     /** The sum of a Prometheus metric's samples carrying {@code label} (e.g. outcome="rate_limited") on the model's Service. */
     double metric(String name, String label) throws Exception {
-        String body = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(harness.serviceUrl(MODEL, "http")
+        String body = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(harness.serviceUrl(MODEL, "metrics")
                 + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
         return body.lines().filter(l -> l.startsWith(name + "{") && l.contains(label))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();

@@ -90,6 +90,7 @@ public record PodPlan(Map<Integer, Integer> ports, Map<String, Path> volumeDirs,
                 ports.putIfAbsent(p.getContainerPort(), 0);
             }
             listenPort(program, env).ifPresent(p -> ports.putIfAbsent(p, 0));
+            managementPort(program, env).ifPresent(p -> ports.putIfAbsent(p, 0));
             for (String value : env.values()) {
                 Matcher m = LOOPBACK_PORT.matcher(value);
                 while (m.find()) {
@@ -126,6 +127,12 @@ public record PodPlan(Map<Integer, Integer> ports, Map<String, Path> volumeDirs,
                 env.putIfAbsent("QUARKUS_HTTP_HOST", "127.0.0.1");
                 listen.add(podPort);
             }
+            if (program.managementPortEnv() != null) {
+                int podPort = managementPort(program, envs.get(c.getName())).orElseThrow();
+                env.put(program.managementPortEnv(), Integer.toString(ports.get(podPort)));
+                env.putIfAbsent("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+                listen.add(podPort);
+            }
             if (program.terminationEnv() != null) {
                 env.putIfAbsent(program.terminationEnv(), terminationFile.toString());
             }
@@ -159,6 +166,18 @@ public record PodPlan(Map<Integer, Integer> ports, Map<String, Path> volumeDirs,
     }
 
     /** The port the program will listen on inside the pod: its port variable if set, else its default. */
+    static Optional<Integer> managementPort(Program program, Map<String, String> env) {
+        if (program.managementPortEnv() == null) {
+            return Optional.empty();
+        }
+        String value = env.get(program.managementPortEnv());
+        try {
+            return Optional.of(value == null ? program.managementDefaultPort() : Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+            throw new UnrunnablePodException(program.managementPortEnv() + "=" + value + " is not a port");
+        }
+    }
+
     static Optional<Integer> listenPort(Program program, Map<String, String> env) {
         if (program.listenPortEnv() == null) {
             return Optional.empty();

@@ -83,7 +83,10 @@ class PodPlanTest {
         assertThat(sidecar.readiness().path()).isEqualTo("/v2/health/ready");
         assertThat(sidecar.readiness().port()).isEqualTo(plan.ports().get(8080));
         assertThat(server.readiness()).isNull();
-        assertThat(plan.warnings()).anySatisfy(w -> assertThat(w).contains("9090"));
+        // The sidecar's metrics port (9090) is its Quarkus management port, moved like the others.
+        assertThat(sidecar.env()).containsEntry("QUARKUS_MANAGEMENT_PORT", Integer.toString(plan.ports().get(9090)))
+                .containsEntry("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+        assertThat(plan.warnings()).noneSatisfy(w -> assertThat(w).contains("9090"));
     }
 
     @Test

@@ -14,15 +14,23 @@ import java.util.Map;
  * @param defaultPort     the port the program listens on when that variable is unset (its application.properties)
  * @param terminationEnv  the variable naming its termination-message file (null: it writes none)
  * @param jvmOptions      options the image's entrypoint passes to the JVM
+ * @param managementPortEnv the variable that sets a second (management) HTTP port, e.g. the sidecar's
+ *                        metrics port (null: none)
+ * @param managementDefaultPort that port when the variable is unset
  */
-public record Program(String jar, String listenPortEnv, Integer defaultPort, String terminationEnv, List<String> jvmOptions) {
+public record Program(String jar, String listenPortEnv, Integer defaultPort, String terminationEnv, List<String> jvmOptions,
+        String managementPortEnv, Integer managementDefaultPort) {
+
+    Program(String jar, String listenPortEnv, Integer defaultPort, String terminationEnv, List<String> jvmOptions) {
+        this(jar, listenPortEnv, defaultPort, terminationEnv, jvmOptions, null, null);
+    }
 
     /** The images the operator names (ServingImages.DEFAULTS), by repository without the tag. */
     static final Map<String, Program> CATALOG = Map.of(
             "robustml/model-server", new Program("model-server/target/quarkus-app/quarkus-run.jar",
                     "QUARKUS_HTTP_PORT", 8081, "ROBUSTML_MODEL_TERMINATION_LOG", List.of("-Dai.djl.offline=true")),
             "robustml/sidecar-detector", new Program("sidecar-detector/target/quarkus-app/quarkus-run.jar",
-                    "QUARKUS_HTTP_PORT", 8080, null, List.of()),
+                    "QUARKUS_HTTP_PORT", 8080, null, List.of(), "QUARKUS_MANAGEMENT_PORT", 9090),
             "robustml/adversarial-tester", new Program("adversarial-tester/target/adversarial-tester.jar",
                     null, null, null, List.of("-Dai.djl.offline=true")));
 
