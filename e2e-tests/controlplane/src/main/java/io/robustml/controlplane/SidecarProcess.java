@@ -35,13 +35,16 @@ public final class SidecarProcess implements AutoCloseable {
         }
         try {
             int port;
-            try (ServerSocket s = new ServerSocket(0)) {
+            int managementPort; // the sidecar's metrics port (9090 in a pod): two sidecars must not share it
+            try (ServerSocket s = new ServerSocket(0); ServerSocket m = new ServerSocket(0)) {
                 port = s.getLocalPort();
+                managementPort = m.getLocalPort();
             }
             ProcessBuilder pb = new ProcessBuilder("java", "-jar", jar.toString()).redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             Map<String, String> env = new HashMap<>(Map.of("ROBUSTML_UPSTREAM", upstream, "QUARKUS_HTTP_HOST", "127.0.0.1",
-                    "QUARKUS_HTTP_PORT", Integer.toString(port)));
+                    "QUARKUS_HTTP_PORT", Integer.toString(port), "QUARKUS_MANAGEMENT_HOST", "127.0.0.1",
+                    "QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort)));
             if (detectorConfig != null) {
                 env.put("ROBUSTML_DETECTOR_CONFIG", detectorConfig.toAbsolutePath().toString());
             }
