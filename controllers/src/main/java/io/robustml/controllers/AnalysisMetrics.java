@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.robustml.crds.AdversarialTestRun;
 import io.robustml.crds.run.AdversarialTestRunStatus;
-import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -67,11 +66,11 @@ public final class AnalysisMetrics {
     }
 
     static Optional<AdversarialTestRun> latestFinished(Collection<AdversarialTestRun> runs, String revision) {
-        return latestCalibrated(runs, revision, r -> true);
+        return latestFinished(runs, revision, r -> true);
     }
 
     /** The newest Succeeded run of the revision that also satisfies {@code also}. */
-    static Optional<AdversarialTestRun> latestCalibrated(Collection<AdversarialTestRun> runs, String revision,
+    static Optional<AdversarialTestRun> latestFinished(Collection<AdversarialTestRun> runs, String revision,
             java.util.function.Predicate<AdversarialTestRun> also) {
         return runs.stream().filter(also)
                 .filter(r -> r.getSpec() != null && r.getSpec().target != null && revision.equals(r.getSpec().target.revision))
@@ -121,22 +120,10 @@ public final class AnalysisMetrics {
     /** The gauges one reconcile wants, by meter id. */
     private record Series(Map<Meter.Id, Double> values) {
         void gauge(String name, String description, Tags tags, String decimal) {
-            Double value = number(decimal);
+            Double value = io.robustml.controllers.rollout.RunMetrics.number(decimal);
             if (value != null) {
                 values.put(new Meter.Id(name, tags, null, description, Meter.Type.GAUGE), value);
             }
-        }
-    }
-
-    static Double number(String decimal) {
-        if (decimal == null) {
-            return null;
-        }
-        try {
-            double v = new BigDecimal(decimal.trim()).doubleValue();
-            return Double.isFinite(v) ? v : null;
-        } catch (NumberFormatException e) {
-            return null;
         }
     }
 }

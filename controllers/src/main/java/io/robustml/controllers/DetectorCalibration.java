@@ -28,7 +28,7 @@ public final class DetectorCalibration {
             return Optional.empty();
         }
         BigDecimal target = new BigDecimal(squeezing.targetFalsePositiveRate);
-        return AnalysisMetrics.latestCalibrated(runs, stableRevision, r -> {
+        return AnalysisMetrics.latestFinished(runs, stableRevision, r -> {
             AdversarialTestRunStatus.FeatureSqueezingCalibration c = calibration(r.getStatus());
             return c != null && c.threshold != null && c.targetFalsePositiveRate != null
                     && new BigDecimal(c.targetFalsePositiveRate).compareTo(target) == 0;

@@ -25,7 +25,7 @@ public record RunMetrics(Integer samples, Double cleanAccuracy, Double adversari
         return new RunMetrics(null, number(cleanAccuracy), number(adversarialSuccessRate), null, null, null);
     }
 
-    static Double number(String decimal) {
+    public static Double number(String decimal) {
         if (decimal == null) {
             return null;
         }
