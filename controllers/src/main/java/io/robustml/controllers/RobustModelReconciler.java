@@ -115,12 +115,14 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         Duration maxAge = Durations.parse(retention == null || retention.maxAge == null ? "720h" : retention.maxAge);
         for (String run : RunRetention.expired(context.getSecondaryResources(AdversarialTestRun.class), status, keep, maxAge,
                 clock.instant())) {
-            LOG.info("{}/{}: deleting finished analysis run {} and its Job (retention: {} runs, {})",
+            LOG.info("{}/{}: deleting finished analysis run {}, its Job and its report (retention: {} runs, {})",
                     model.getMetadata().getNamespace(), model.getMetadata().getName(), run, keep, maxAge);
             context.getClient().resources(AdversarialTestRun.class).inNamespace(model.getMetadata().getNamespace())
                     .withName(run).delete();
             context.getClient().batch().v1().jobs().inNamespace(model.getMetadata().getNamespace()).withName(run)
                     .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+            context.getClient().configMaps().inNamespace(model.getMetadata().getNamespace())
+                    .withName(io.robustml.controllers.rollout.AnalysisResources.reportConfigMapName(run)).delete();
         }
     }
 

@@ -127,6 +127,7 @@ final class ServingActuator {
                 : java.util.stream.Stream.concat(testerRuns.stream(), java.util.stream.Stream.of(runName)).toList()));
         apply(AnalysisResources.roleBinding(model));
         createIfAbsent(run);
+        createIfAbsent(AnalysisResources.reportConfigMap(model, runName, revision));
         gpu.flatMap(io.robustml.controllers.dependent.GpuPlacement::dra).ifPresent(claim -> apply(ServingDeployment
                 .claimTemplate(model, AnalysisResources.claimTemplateName(runName), AnalysisResources.COMPONENT, revision,
                         claim)));

@@ -67,7 +67,8 @@ class RolloutClusterTest {
                 .containsSequence("--run", first.getMetadata().getName(), "--namespace", ns.name());
         assertThat(job.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(MODEL + "-tester");
         assertThat(client.rbac().roles().inNamespace(ns.name()).withName(MODEL + "-tester").get().getRules())
-                .allSatisfy(r -> assertThat(r.getResourceNames()).containsExactly(first.getMetadata().getName()));
+                .allSatisfy(r -> assertThat(r.getResourceNames()).containsExactly(first.getMetadata().getName()
+                        + (r.getResources().contains("configmaps") ? "-report" : "")));
         Analyses.finish(client, first, "0.1", "0.9");
         await().atMost(TIMEOUT).until(() -> "Ready".equals(status(client, ns).phase));
         return status(client, ns).stableRevision;
@@ -229,6 +230,8 @@ class RolloutClusterTest {
         });
         assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(firstRun).get())
                 .as("it promoted the serving revision").isNotNull();
+        assertThat(client.configMaps().inNamespace(ns.name()).withName(firstRun + "-report").get())
+                .as("made with the run, for the tester's full report").isNotNull();
         changeModel(client, ns, "5".repeat(64));
         AdversarialTestRun run = Analyses.awaitRun(client, ns.name(), MODEL, TIMEOUT);
         Analyses.finish(client, run, "0.1", "0.9");
@@ -236,6 +239,7 @@ class RolloutClusterTest {
         await().atMost(TIMEOUT).untilAsserted(() -> {
             assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(firstRun).get()).isNull();
             assertThat(client.batch().v1().jobs().inNamespace(ns.name()).withName(firstRun).get()).isNull();
+            assertThat(client.configMaps().inNamespace(ns.name()).withName(firstRun + "-report").get()).isNull();
         });
         assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(run.getMetadata().getName())
                 .get()).isNotNull();

@@ -63,6 +63,25 @@ class RobustModelValidationTest {
         assertRejectedWithTheFieldPath(EXAMPLE, c, client, ns);
     }
 
+    /** The optional evaluation-fidelity fields, used together, are accepted (the CEL rules above refuse their misuse). */
+    @org.junit.jupiter.api.Test
+    void acceptsAReferenceSurrogateAndDatasetChecksums(KubernetesClient client, TestNamespace ns) throws IOException {
+        Map<String, Object> manifest = load(EXAMPLE);
+        String sha = "ab".repeat(32);
+        ManifestPaths.set(manifest, "spec.threatModel.attacks[2]",
+                Map.of("type", "transfer", "epsilon", "0.1", "surrogate", "reference"));
+        ManifestPaths.set(manifest, "spec.threatModel.surrogateModel", Map.of("uri", "pvc://models/fashion-v1.pt", "sha256", sha));
+        ManifestPaths.set(manifest, "spec.rollout.analysis.datasetChecksums", List.of(
+                Map.of("file", "t10k-images-idx3-ubyte.gz", "sha256", sha),
+                Map.of("file", "t10k-labels-idx1-ubyte.gz", "sha256", sha)));
+        GenericKubernetesResource resource = Serialization.unmarshal(Serialization.asJson(manifest),
+                GenericKubernetesResource.class);
+        resource.getMetadata().setNamespace(ns.name());
+        GenericKubernetesResource created = client.resource(resource).create();
+        assertThat(created.get("spec", "threatModel", "surrogateModel", "uri").toString()).isEqualTo("pvc://models/fashion-v1.pt");
+        assertThat((List<?>) created.get("spec", "rollout", "analysis", "datasetChecksums")).hasSize(2);
+    }
+
     /**
      * The valid manifest with the case's change is rejected at create time (422) naming the expected field
      * path, and the valid manifest itself is accepted: the case tests exactly one thing.

@@ -27,7 +27,9 @@ class RolloutScenariosTest {
     void aRobustFirstReleaseIsGatedAndServesThenAStandardUpdateIsRolledBack(KubernetesClient client, TestNamespace ns,
             LocalControlPlane plane) throws Exception {
         try (Scenario s = Scenario.start(client, ns.name(), plane.repoRoot())) {
-            s.apply("robust", "0.35", SAMPLES);
+            // With the evaluation files' digests: the real tester checks them before it measures.
+            s.apply("robust", "0.35", SAMPLES, m -> m.getSpec().rollout.analysis.datasetChecksums = datasetChecksums(
+                    "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"));
             String robust = Revision.of(s.model().getSpec());
             Scenario.Timeline first = s.timeline(robust);
             RobustModelStatus st = first.awaitOutcome(ROLLOUT_TIMEOUT, x -> "Ready".equals(x.phase));
@@ -40,6 +42,16 @@ class RolloutScenariosTest {
             System.out.printf("[e2e] robust measured: adversarialSuccessRate %.4f, cleanAccuracy %.4f (%d samples)%n", asr, clean, SAMPLES);
             assertThat(asr).isLessThanOrEqualTo(0.35);
             assertThat(clean).isGreaterThanOrEqualTo(0.70);
+            // The full report outlives the tester's pod: written by the tester under its own narrow Role.
+            var runStatus = client.resources(io.robustml.crds.AdversarialTestRun.class).inNamespace(ns.name())
+                    .withName(st.lastAnalysis.runName).get().getStatus();
+            assertThat(runStatus.report).as("status.report of " + st.lastAnalysis.runName).isNotNull();
+            String report = client.configMaps().inNamespace(ns.name()).withName(runStatus.report.configMap).get().getData()
+                    .get(runStatus.report.key);
+            assertThat(sha256(report.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(runStatus.report.sha256);
+            assertThat(report).contains("\"cleanAccuracy\"", "pgd-linf-0.1-20steps");
+            System.out.printf("[e2e] report of %s: ConfigMap %s, %d bytes%n", st.lastAnalysis.runName, runStatus.report.configMap,
+                    runStatus.report.bytes);
             assertThat(s.inferThroughService()).as("the answer names the revision that served it")
                     .contains("\"model_version\":\"" + robust + "\"");
 
@@ -141,6 +153,27 @@ class RolloutScenariosTest {
             assertThat(s.inferThroughService()).contains("\"model_version\":\"" + robust + "\"");
             assertThat(s.harness.runningServingPods()).allMatch(p -> p.startsWith("fashion-classifier-" + robust));
             s.assertHarnessHealthy();
+        }
+    }
+
+    static java.util.List<io.robustml.crds.model.RolloutSpec.DatasetChecksum> datasetChecksums(String... files) {
+        return java.util.Arrays.stream(files).map(f -> {
+            var c = new io.robustml.crds.model.RolloutSpec.DatasetChecksum();
+            c.file = f;
+            try {
+                c.sha256 = sha256(java.nio.file.Files.readAllBytes(Scenario.DATASET.resolve(f)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return c;
+        }).toList();
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

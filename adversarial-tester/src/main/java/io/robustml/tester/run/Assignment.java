@@ -15,10 +15,12 @@ import java.util.Set;
  * @param topK     classes shown under topK
  * @param labels   class names in output order; empty when the run has none (classes are then indices)
  * @param corpus   the regression corpus to replay; null when none
+ * @param datasetChecksums file name → SHA-256 of the dataset files (empty: not checked)
+ * @param surrogate the reference surrogate model file of transfer attacks; null when the run names none
  */
 public record Assignment(String model, String revision, String endpoint, String modelUri, String modelSha256,
         boolean targeted, List<AttackPlan> attacks, String datasetUri, int samples, Squeezing squeezing, String exposure,
-        int topK, List<String> labels, CorpusRef corpus) {
+        int topK, List<String> labels, CorpusRef corpus, java.util.Map<String, String> datasetChecksums, ModelRef surrogate) {
 
     /**
      * The sidecar's feature squeezers (its settings, else its defaults), and the false-positive rate its
@@ -40,6 +42,10 @@ public record Assignment(String model, String revision, String endpoint, String 
         }
     }
 
+    /** A model file and the digest it must have. */
+    public record ModelRef(String uri, String sha256) {
+    }
+
     /** spec.corpus: where the corpus is and the digest it must have. */
     public record CorpusRef(String uri, String sha256) {
     }
@@ -49,7 +55,7 @@ public record Assignment(String model, String revision, String endpoint, String 
     /** The same assignment, reaching the target at another URL (a tester run outside the cluster). */
     public Assignment withEndpoint(String url) {
         return new Assignment(model, revision, url, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
-                exposure, topK, labels, corpus);
+                exposure, topK, labels, corpus, datasetChecksums, surrogate);
     }
 
     public static Assignment of(AdversarialTestRunSpec spec) {
@@ -79,9 +85,18 @@ public record Assignment(String model, String revision, String endpoint, String 
         };
         int topK = hardening == null || hardening.topK == null ? 0 : hardening.topK;
         CorpusRef corpus = spec.corpus == null ? null : new CorpusRef(spec.corpus.uri, spec.corpus.sha256);
+        java.util.Map<String, String> checksums = new java.util.LinkedHashMap<>();
+        if (spec.dataset.checksums != null) {
+            for (var c : spec.dataset.checksums) {
+                if (c.file == null || c.sha256 == null || checksums.put(c.file, c.sha256) != null) {
+                    throw new IllegalArgumentException("spec.dataset.checksums: each entry needs file and sha256, each file once");
+                }
+            }
+        }
+        ModelRef surrogate = spec.surrogateModel == null ? null : new ModelRef(spec.surrogateModel.uri, spec.surrogateModel.sha256);
         return new Assignment(spec.target.model, spec.target.revision, spec.target.endpoint, spec.target.modelUri,
                 spec.target.modelSha256, spec.goal == ThreatModelSpec.Goal.TARGETED, plans, spec.dataset.uri,
                 spec.dataset.samples == null ? DEFAULT_SAMPLES : spec.dataset.samples, Squeezing.of(spec.detector), exposure, topK,
-                labels, corpus);
+                labels, corpus, java.util.Collections.unmodifiableMap(checksums), surrogate);
     }
 }

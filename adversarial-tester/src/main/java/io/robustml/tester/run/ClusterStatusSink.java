@@ -11,16 +11,30 @@ import java.util.function.Consumer;
 /**
  * Writes the tester's fields of an AdversarialTestRun's status through the status subresource. Edits
  * are patches of the fields that changed, so the operator's fields (verdict, violated SLOs) are kept.
- * Progress is written at most every {@code progressIntervalMillis}.
+ * Progress is written at most every {@code progressIntervalMillis}. On success the full JSON report
+ * goes to the run's report ConfigMap ({@link ReportStore}) and the status points at it.
  */
 public final class ClusterStatusSink implements RunStatusSink {
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String name;
     private final Resource<AdversarialTestRun> run;
     private final long progressIntervalMillis;
+    private final java.io.PrintStream log;
     private long lastProgress;
 
     public ClusterStatusSink(KubernetesClient client, String namespace, String name, long progressIntervalMillis) {
+        this(client, namespace, name, progressIntervalMillis, System.err);
+    }
+
+    public ClusterStatusSink(KubernetesClient client, String namespace, String name, long progressIntervalMillis,
+            java.io.PrintStream log) {
+        this.client = client;
+        this.namespace = namespace;
+        this.name = name;
         this.run = client.resources(AdversarialTestRun.class).inNamespace(namespace).withName(name);
         this.progressIntervalMillis = progressIntervalMillis;
+        this.log = log;
     }
 
     public AdversarialTestRun get() {
@@ -52,8 +66,11 @@ public final class ClusterStatusSink implements RunStatusSink {
 
     @Override
     public void succeeded(EvaluationReport report) {
+        // The full report first, so the status never points at a report that is not there.
+        var stored = ReportStore.store(client, namespace, name, report, log);
         edit(s -> {
             report.fill(s);
+            s.report = stored.orElse(null);
             s.phase = "Succeeded";
             s.completionTime = now();
         });

@@ -15,20 +15,32 @@ import java.nio.file.Path;
 public record EvaluationData(IdxDataset test, IdxDataset pool) {
 
     public static EvaluationData load(String uri, int samples, int poolSize) throws IOException {
+        return load(uri, samples, poolSize, java.util.Map.of());
+    }
+
+    /**
+     * As above, first checking the files against {@code checksums} (file name → SHA-256; empty: unchecked):
+     * see {@link DatasetChecksums}.
+     */
+    public static EvaluationData load(String uri, int samples, int poolSize, java.util.Map<String, String> checksums)
+            throws IOException {
         Path path = toPath(uri);
         if (Files.isDirectory(path)) {
             Path images = first(path, "t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte");
-            IdxDataset test = IdxDataset.read(images, labelsFor(images), samples);
-            IdxDataset pool = null;
-            if (poolSize > 0) {
-                Path train = first(path, "train-images-idx3-ubyte.gz", "train-images-idx3-ubyte");
-                pool = IdxDataset.read(train, labelsFor(train), poolSize);
+            Path train = poolSize > 0 ? first(path, "train-images-idx3-ubyte.gz", "train-images-idx3-ubyte") : null;
+            java.util.List<Path> read = new java.util.ArrayList<>(java.util.List.of(images, labelsFor(images)));
+            if (train != null) {
+                read.addAll(java.util.List.of(train, labelsFor(train)));
             }
+            DatasetChecksums.verify(path, read, checksums);
+            IdxDataset test = IdxDataset.read(images, labelsFor(images), samples);
+            IdxDataset pool = train == null ? null : IdxDataset.read(train, labelsFor(train), poolSize);
             return new EvaluationData(test, pool);
         }
         if (!Files.isRegularFile(path)) {
             throw new IOException("dataset " + uri + ": no such file or directory");
         }
+        DatasetChecksums.verify(path.toAbsolutePath().getParent(), java.util.List.of(path, labelsFor(path)), checksums);
         IdxDataset all = IdxDataset.read(path, labelsFor(path), poolSize > 0 ? samples + poolSize : samples);
         if (poolSize == 0) {
             return new EvaluationData(all, null);

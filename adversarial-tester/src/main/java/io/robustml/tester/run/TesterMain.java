@@ -1,7 +1,5 @@
 package io.robustml.tester.run;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -71,7 +69,7 @@ public final class TesterMain {
         }
         try (KubernetesClient client = clients.get()) {
             String namespace = options.namespace != null ? options.namespace : client.getNamespace();
-            ClusterStatusSink sink = new ClusterStatusSink(client, namespace, options.run, 5000);
+            ClusterStatusSink sink = new ClusterStatusSink(client, namespace, options.run, 5000, log);
             AdversarialTestRun run = sink.get();
             if (run == null) {
                 log.println("no AdversarialTestRun " + namespace + "/" + options.run);
@@ -135,7 +133,7 @@ public final class TesterMain {
             int poolSize = assignment.attacks().stream().filter(TesterMain::stealsAModel).mapToInt(AttackPlan::queryBudget).max()
                     .orElse(0);
             EvaluationData data = EvaluationData.load(assignment.datasetUri(), assignment.samples(),
-                    options.poolSize != null ? options.poolSize : poolSize);
+                    options.poolSize != null ? options.poolSize : poolSize, assignment.datasetChecksums());
             OipTarget target = OipTarget.connect(assignment.endpoint(), assignment.model(), options.settings.batchSize(),
                     options.settings.apiKey(), Duration.ofSeconds(options.settings.timeoutSeconds()));
             boolean whiteBox = assignment.attacks().stream().anyMatch(AttackPlan::whiteBox);
@@ -147,19 +145,23 @@ public final class TesterMain {
                 sink.update(done, total, summary);
             };
             boolean reference = assignment.attacks().stream().anyMatch(AttackPlan::reference);
-            if (reference && options.surrogateModel == null) {
+            // The run's own surrogate (the operator mounts spec.threatModel.surrogateModel, digest checked) comes first.
+            Assignment.ModelRef surrogateFile = assignment.surrogate() != null ? assignment.surrogate()
+                    : options.surrogateModel == null ? null : new Assignment.ModelRef(options.surrogateModel, null);
+            if (reference && surrogateFile == null) {
                 throw new IllegalArgumentException("a transfer attack with surrogate: reference needs the surrogate model file: "
-                        + "--surrogate-model FILE or ROBUSTML_TESTER_SURROGATE_MODEL");
+                        + "spec.surrogateModel, --surrogate-model FILE or ROBUSTML_TESTER_SURROGATE_MODEL");
             }
             EvaluationReport report;
             try (WhiteBoxModel model = whiteBox
                     ? WhiteBoxModel.load(ModelFile.resolve(assignment.modelUri(), assignment.modelSha256())) : null;
-                    WhiteBoxModel surrogate = reference ? WhiteBoxModel.load(ModelFile.resolve(options.surrogateModel, null)) : null) {
+                    WhiteBoxModel surrogate = reference
+                            ? WhiteBoxModel.load(ModelFile.resolve(surrogateFile.uri(), surrogateFile.sha256())) : null) {
                 report = new Evaluation(assignment, options.settings, target, model, surrogate, target.exampleShape(), data, progress)
                         .run();
             }
             if (options.report != null) {
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(options.report).toFile(), report);
+                Files.write(Path.of(options.report), ReportStore.json(report));
             }
             sink.succeeded(report);
             log.printf(Locale.ROOT, "[tester] done in %.1f s: clean accuracy %.4f, highest adversarial success rate %s%n",

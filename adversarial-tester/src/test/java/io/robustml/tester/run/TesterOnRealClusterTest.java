@@ -82,6 +82,8 @@ class TesterOnRealClusterTest {
         assertThat(s.detector).as("the model server shows no verdicts: detection not measured, not zero").isNull();
         assertThat(s.attacks).allSatisfy(a -> assertThat(a.detectionRecall).isNull());
         assertThat(Files.readString(report)).contains("\"timing\"", "\"targetSeconds\"", "pgd-linf-0.1-10steps");
+        assertThat(s.report).as("no <run>-report ConfigMap was made for this run: nothing to point at").isNull();
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("no ConfigMap " + ns.name() + "/run-report");
 
         // A second start of the Job (e.g. a retried pod) finds the run done and changes nothing.
         assertThat(TesterMain.run(new String[] {"--run", run.getMetadata().getName(), "--namespace", ns.name()},
@@ -145,6 +147,9 @@ class TesterOnRealClusterTest {
             AdversarialTestRun run = client.resource(load("square-similarity", sidecar.url(), """
                     - {type: square, epsilon: "0.1", queryBudget: 100}
                     """)).inNamespace(ns.name()).create();
+            // As the operator does: an empty ConfigMap made with the run, for the full report.
+            client.configMaps().inNamespace(ns.name()).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                    .withNewMetadata().withName("square-similarity-report").endMetadata().build()).create();
             int code = TesterMain.run(new String[] {"--run", run.getMetadata().getName(), "--namespace", ns.name(),
                     "--api-key", "tester-key", "--latency-probes", "0"},
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), cp::newClient);
@@ -161,7 +166,50 @@ class TesterOnRealClusterTest {
             assertThat(Double.parseDouble(square.detectionRecall)).isGreaterThanOrEqualTo(0.5);
             assertThat(square.queriesToFirstFlag).isLessThanOrEqualTo(5);
             assertThat(Double.parseDouble(s.detector.falsePositiveRate)).isLessThanOrEqualTo(0.01);
+
+            // The full report outlives the pod: in the run's ConfigMap, the status pointing at it with its digest.
+            assertThat(s.report).isNotNull();
+            assertThat(s.report.configMap).isEqualTo("square-similarity-report");
+            assertThat(s.report.key).isEqualTo("report.json");
+            String stored = client.configMaps().inNamespace(ns.name()).withName(s.report.configMap).get().getData()
+                    .get("report.json");
+            assertThat(Corpus.sha256(stored.getBytes(StandardCharsets.UTF_8))).isEqualTo(s.report.sha256);
+            assertThat((long) stored.getBytes(StandardCharsets.UTF_8).length).isEqualTo(s.report.bytes);
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stored);
+            assertThat(json.path("attacks").get(0).path("name").asText()).isEqualTo(square.name);
+            assertThat(json.path("attacks").get(0).path("queriesUsed").asLong()).isEqualTo(square.queriesUsed);
         }
+    }
+
+    /** A dataset file that does not match its listed digest: the run fails before anything is measured. */
+    @Test
+    void aDatasetWhoseChecksumDoesNotMatchIsRefused(KubernetesClient client, TestNamespace ns, LocalControlPlane cp)
+            throws Exception {
+        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
+        Path dir = Path.of("/usr/share/datasets/fashion-mnist");
+        String images = ModelFile.sha256(dir.resolve("t10k-images-idx3-ubyte.gz"));
+        String labels = ModelFile.sha256(dir.resolve("t10k-labels-idx1-ubyte.gz"));
+        String wrong = (labels.charAt(0) == '0' ? "1" : "0") + labels.substring(1);
+        AdversarialTestRun run = load("wrong-dataset", server.url(), "- {type: noise, epsilon: \"0.1\"}");
+        var checksums = new java.util.ArrayList<io.robustml.crds.model.RolloutSpec.DatasetChecksum>();
+        for (String[] c : new String[][] {{"t10k-images-idx3-ubyte.gz", images}, {"t10k-labels-idx1-ubyte.gz", wrong}}) {
+            var checksum = new io.robustml.crds.model.RolloutSpec.DatasetChecksum();
+            checksum.file = c[0];
+            checksum.sha256 = c[1];
+            checksums.add(checksum);
+        }
+        run.getSpec().dataset.checksums = checksums;
+        run = client.resource(run).inNamespace(ns.name()).create();
+        int code = TesterMain.run(new String[] {"--run", run.getMetadata().getName(), "--namespace", ns.name()},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), cp::newClient);
+        assertThat(code).isEqualTo(1);
+        AdversarialTestRunStatus s = client.resources(AdversarialTestRun.class).inNamespace(ns.name())
+                .withName(run.getMetadata().getName()).get().getStatus();
+        assertThat(s.phase).isEqualTo("Failed");
+        assertThat(s.error).contains("dataset file t10k-labels-idx1-ubyte.gz has sha256 " + labels, "says " + wrong,
+                "nothing was measured");
+        assertThat(s.attacks).isNull();
+        assertThat(s.cleanAccuracy).isNull();
     }
 
     @Test

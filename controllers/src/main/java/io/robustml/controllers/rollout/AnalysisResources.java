@@ -35,8 +35,9 @@ import java.util.Optional;
 
 /**
  * The objects of one analysis attempt, as pure functions of the RobustModel: the AdversarialTestRun
- * (what to test, copied from the spec), the Job that runs the tester, and a ServiceAccount whose Role
- * lets it read that one run and write that one run's status — nothing else.
+ * (what to test, copied from the spec), the Job that runs the tester, the ConfigMap its report is kept
+ * in, and a ServiceAccount whose Role lets it read that one run and write that one run's status and
+ * report — nothing else.
  */
 public final class AnalysisResources {
     public static final String COMPONENT = "analysis";
@@ -45,6 +46,10 @@ public final class AnalysisResources {
     static final String DATASET_PATH = "/mnt/dataset";
     static final String CORPUS_VOLUME = "corpus";
     static final String CORPUS_PATH = "/mnt/corpus";
+    static final String SURROGATE_VOLUME = "surrogate";
+    static final String SURROGATE_PATH = "/mnt/surrogate";
+    /** Key of the tester's full JSON report in the run's report ConfigMap (the tester may gzip it as report.json.gz). */
+    public static final String REPORT_KEY = "report.json";
 
     private AnalysisResources() {
     }
@@ -72,10 +77,17 @@ public final class AnalysisResources {
             spec.corpus.uri = DatasetSource.of(corpus.uri, CORPUS_VOLUME, CORPUS_PATH).localUri();
             spec.corpus.sha256 = corpus.sha256;
         }
+        var surrogate = model.getSpec().threatModel.surrogateModel;
+        if (surrogate != null) {
+            spec.surrogateModel = new io.robustml.crds.model.ThreatModelSpec.SurrogateModelSpec();
+            spec.surrogateModel.uri = DatasetSource.of(surrogate.uri, SURROGATE_VOLUME, SURROGATE_PATH).localUri();
+            spec.surrogateModel.sha256 = surrogate.sha256;
+        }
         RolloutSpec.AnalysisSpec analysis = analysis(model);
         spec.dataset = new AdversarialTestRunSpec.Dataset();
         spec.dataset.uri = DatasetSource.of(analysis.dataset).localUri();
         spec.dataset.samples = analysis.samples;
+        spec.dataset.checksums = analysis.datasetChecksums;
         AdversarialTestRun run = new AdversarialTestRun();
         run.setMetadata(metadata(model, runName, revision));
         run.setSpec(spec);
@@ -116,6 +128,13 @@ public final class AnalysisResources {
                 volumes.add(v);
                 mounts.add(mount(v.getName(), CORPUS_PATH));
             });
+        }
+        if (model.getSpec().threatModel.surrogateModel != null) {
+            DatasetSource.of(model.getSpec().threatModel.surrogateModel.uri, SURROGATE_VOLUME, SURROGATE_PATH).volume()
+                    .ifPresent(v -> {
+                        volumes.add(v);
+                        mounts.add(mount(v.getName(), SURROGATE_PATH));
+                    });
         }
         Map<String, String> labels = Labels.of(model, COMPONENT);
         labels.put(Labels.REVISION, revision);
@@ -165,7 +184,22 @@ public final class AnalysisResources {
                 .build();
     }
 
-    /** Read this run, write this run's status: the tester can touch nothing else. */
+    /** The ConfigMap a run's tester writes its full report into: {@code <run>-report}. */
+    public static String reportConfigMapName(String runName) {
+        return runName + "-report";
+    }
+
+    /**
+     * An empty ConfigMap made with the run, so the tester can store its full JSON report where it outlives
+     * the Job and the pod, with a Role that names this one object (RBAC cannot narrow {@code create} to a
+     * name, so the tester never creates it). Deleted with the run by retention, and with the model.
+     */
+    public static io.fabric8.kubernetes.api.model.ConfigMap reportConfigMap(RobustModel model, String runName, String revision) {
+        return new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withMetadata(metadata(model, reportConfigMapName(runName), revision, runName)).build();
+    }
+
+    /** Read this run, write this run's status and its report ConfigMap: the tester can touch nothing else. */
     public static Role role(RobustModel model, String runName) {
         return role(model, List.of(runName));
     }
@@ -180,7 +214,10 @@ public final class AnalysisResources {
                 .withRules(new PolicyRuleBuilder().withApiGroups(RobustModel.GROUP).withResources("adversarialtestruns")
                                 .withResourceNames(runNames).withVerbs("get").build(),
                         new PolicyRuleBuilder().withApiGroups(RobustModel.GROUP).withResources("adversarialtestruns/status")
-                                .withResourceNames(runNames).withVerbs("get", "patch", "update").build())
+                                .withResourceNames(runNames).withVerbs("get", "patch", "update").build(),
+                        new PolicyRuleBuilder().withApiGroups("").withResources("configmaps")
+                                .withResourceNames(runNames.stream().map(AnalysisResources::reportConfigMapName).toList())
+                                .withVerbs("get", "patch", "update").build())
                 .build();
     }
 
@@ -242,7 +279,11 @@ public final class AnalysisResources {
     }
 
     private static ObjectMeta metadata(RobustModel model, String runName, String revision) {
-        ObjectMeta meta = Owners.ownedMetadata(model, runName, COMPONENT);
+        return metadata(model, runName, revision, runName);
+    }
+
+    private static ObjectMeta metadata(RobustModel model, String name, String revision, String runName) {
+        ObjectMeta meta = Owners.ownedMetadata(model, name, COMPONENT);
         meta.getLabels().put(Labels.REVISION, revision);
         meta.getLabels().put(RUN_LABEL, runName);
         return meta;

@@ -47,12 +47,54 @@ class AnalysisResourcesTest {
     }
 
     @Test
-    void theTesterMayTouchOnlyItsOwnRun() throws Exception {
+    void theTesterMayTouchOnlyItsOwnRunAndItsReport() throws Exception {
         var role = AnalysisResources.role(example(), "fashion-classifier-abc-a1");
-        assertThat(role.getRules()).allSatisfy(r -> {
-            assertThat(r.getResourceNames()).containsExactly("fashion-classifier-abc-a1");
+        assertThat(role.getRules()).hasSize(3).allSatisfy(r -> {
+            assertThat(r.getResourceNames()).containsExactly(r.getResources().contains("configmaps")
+                    ? "fashion-classifier-abc-a1-report" : "fashion-classifier-abc-a1");
             assertThat(r.getVerbs()).doesNotContain("create", "delete", "list", "watch");
         });
+        var report = AnalysisResources.reportConfigMap(example(), "fashion-classifier-abc-a1", "abc");
+        assertThat(report.getMetadata().getName()).isEqualTo("fashion-classifier-abc-a1-report");
+        assertThat(report.getMetadata().getLabels()).containsEntry(AnalysisResources.RUN_LABEL, "fashion-classifier-abc-a1")
+                .containsEntry(Labels.REVISION, "abc");
+        assertThat(report.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo("uid-1"));
+        assertThat(report.getData()).isNullOrEmpty();
+    }
+
+    @Test
+    void aReferenceSurrogateIsMountedReadOnlyAndTheDatasetDigestsTravelWithTheRun() throws Exception {
+        RobustModel m = example();
+        var transfer = new io.robustml.crds.model.AttackSpec();
+        transfer.type = io.robustml.crds.model.AttackSpec.AttackType.TRANSFER;
+        transfer.epsilon = "0.1";
+        transfer.surrogate = io.robustml.crds.model.AttackSpec.Surrogate.REFERENCE;
+        m.getSpec().threatModel.attacks = new java.util.ArrayList<>(m.getSpec().threatModel.attacks);
+        m.getSpec().threatModel.attacks.add(transfer);
+        m.getSpec().threatModel.surrogateModel = new io.robustml.crds.model.ThreatModelSpec.SurrogateModelSpec();
+        m.getSpec().threatModel.surrogateModel.uri = "pvc://models/fashion/v1/model.pt";
+        m.getSpec().threatModel.surrogateModel.sha256 = "ab".repeat(32);
+        var checksum = new io.robustml.crds.model.RolloutSpec.DatasetChecksum();
+        checksum.file = "t10k-images-idx3-ubyte.gz";
+        checksum.sha256 = "cd".repeat(32);
+        m.getSpec().rollout.analysis.datasetChecksums = java.util.List.of(checksum);
+
+        AdversarialTestRun run = AnalysisResources.run(m, "fashion-classifier-abc-a1", "abc");
+        assertThat(run.getSpec().surrogateModel.uri).isEqualTo("file:///mnt/surrogate/fashion/v1/model.pt");
+        assertThat(run.getSpec().surrogateModel.sha256).isEqualTo("ab".repeat(32));
+        assertThat(run.getSpec().dataset.checksums).singleElement().satisfies(c -> {
+            assertThat(c.file).isEqualTo("t10k-images-idx3-ubyte.gz");
+            assertThat(c.sha256).isEqualTo("cd".repeat(32));
+        });
+        var pod = AnalysisResources.job(m, "fashion-classifier-abc-a1", "abc", ServingImages.DEFAULTS).getSpec().getTemplate()
+                .getSpec();
+        assertThat(pod.getVolumes()).filteredOn(v -> "surrogate".equals(v.getName())).singleElement()
+                .satisfies(v -> {
+                    assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("models");
+                    assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
+                });
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).extracting(v -> v.getMountPath() + ":" + v.getReadOnly())
+                .contains("/mnt/surrogate:true");
     }
 
     @Test

@@ -127,6 +127,32 @@ public class RolloutSpec {
         @JsonPropertyDescription("How many finished AdversarialTestRuns (and their Jobs) are kept, and for how long. The open "
                 + "runs and the run that promoted the serving revision are always kept.")
         public RetentionSpec retention;
+
+        @Size(max = 8)
+        @ValidationRule(value = "self.all(x, self.exists_one(y, y.file == x.file))",
+                message = "each file is listed once")
+        @JsonPropertyDescription("SHA-256 of the dataset's files: when set, the tester refuses to run unless every file it "
+                + "reads is listed here and matches (and every listed file exists), so a swapped or corrupted evaluation "
+                + "set cannot pass a model. With a directory dataset: the t10k-* images and labels, and the train-* pair "
+                + "when an extraction or knockoff-transfer attack draws its pool from it.")
+        public java.util.List<DatasetChecksum> datasetChecksums;
+    }
+
+    /** One dataset file and its digest. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.annotation.JsonClassDescription("One file of the evaluation dataset and its SHA-256.")
+    public static class DatasetChecksum {
+        @Required
+        @Size(min = 1, max = 255)
+        @Pattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")
+        @JsonPropertyDescription("File name inside the dataset directory (or the dataset file's own name), e.g. "
+                + "t10k-images-idx3-ubyte.gz.")
+        public String file;
+
+        @Required
+        @Pattern("^[a-f0-9]{64}$")
+        @JsonPropertyDescription("Lower-case hex SHA-256 of the file, as sha256sum prints it.")
+        public String sha256;
     }
 
     /** Retention of finished analysis runs. */

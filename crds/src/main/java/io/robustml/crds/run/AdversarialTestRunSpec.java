@@ -51,6 +51,10 @@ public class AdversarialTestRunSpec {
     @JsonPropertyDescription("A regression corpus of known adversarial inputs, replayed once each against the revision.")
     public Corpus corpus;
 
+    @JsonPropertyDescription("The model file transfer attacks with surrogate: reference run on (local path or file://; the "
+            + "operator mounts pvc:// files); its sha256 is checked before use. Absent: the tester's --surrogate-model.")
+    public ThreatModelSpec.SurrogateModelSpec surrogateModel;
+
     /** Known adversarial inputs, one JSON line each; the digest is checked before use. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Corpus {
@@ -108,5 +112,10 @@ public class AdversarialTestRunSpec {
         @Max(100000)
         @JsonPropertyDescription("Examples to evaluate.")
         public Integer samples;
+
+        @Size(max = 8)
+        @JsonPropertyDescription("SHA-256 of the dataset's files (spec.rollout.analysis.datasetChecksums): every file the "
+                + "tester reads must be listed and match, or the run fails before anything is measured.")
+        public List<io.robustml.crds.model.RolloutSpec.DatasetChecksum> checksums;
     }
 }

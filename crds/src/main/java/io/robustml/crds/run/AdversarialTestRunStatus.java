@@ -48,6 +48,8 @@ public class AdversarialTestRunStatus {
     public CorpusResult corpus;
     @JsonPropertyDescription("Detector thresholds calibrated on this revision's own clean answers.")
     public Calibration calibration;
+    @JsonPropertyDescription("Where the tester's full JSON report is kept after its Job and pod are gone.")
+    public ReportRef report;
     @JsonPropertyDescription("Passed, Failed or Inconclusive, written by the operator.")
     public String verdict;
     @JsonPropertyDescription("SLOs violated, each with the measured value, written by the operator.")
@@ -158,6 +160,20 @@ public class AdversarialTestRunStatus {
         public String reason;
         @JsonPropertyDescription("What was seen, with the numbers.")
         public String message;
+    }
+
+    /** The full report, stored with the run (a ConfigMap the operator made for it and deletes with it). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ReportRef {
+        @JsonPropertyDescription("ConfigMap holding the report, <run>-report in the run's namespace.")
+        public String configMap;
+        @JsonPropertyDescription("Key of the report in the ConfigMap: report.json (data), or report.json.gz (binaryData, "
+                + "gzip) for a report too large to keep as text.")
+        public String key;
+        @JsonPropertyDescription("SHA-256 of the report JSON (before any compression).")
+        public String sha256;
+        @JsonPropertyDescription("Size of the report JSON in bytes (before any compression).")
+        public Long bytes;
     }
 
     /** The regression corpus's replay. */

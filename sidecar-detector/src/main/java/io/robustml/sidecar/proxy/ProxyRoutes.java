@@ -796,22 +796,7 @@ public class ProxyRoutes {
         record.put("modelRevision", revision);
         record.put("action", in.detector.action());
         names.forEach(record.putArray("detectors")::add);
-        com.fasterxml.jackson.databind.node.ObjectNode scores = record.putObject("scores");
-        if (in.squeezingScores != null) {
-            scores.put("featureSqueezing", in.squeezingScores[row]);
-        }
-        if (in.matches != null) {
-            scores.put("querySimilarityMatches", in.matches[row]);
-        }
-        if (in.extraction != null) {
-            Prada.Verdict v = in.extraction[row];
-            if (Double.isNaN(v.w())) {
-                scores.putNull("extractionShapiroW");
-            } else {
-                scores.put("extractionShapiroW", v.w());
-            }
-            scores.put("extractionDistances", v.distances());
-        }
+        record.set("scores", scores(in, row));
         com.fasterxml.jackson.databind.node.ObjectNode input = record.putObject("input");
         com.fasterxml.jackson.databind.node.ArrayNode shape = input.putArray("shape");
         for (int d = 1; d < in.rows.shape().length; d++) {
