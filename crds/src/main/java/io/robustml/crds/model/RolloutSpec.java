@@ -96,8 +96,10 @@ public class RolloutSpec {
     public static class AnalysisSpec {
         @Required
         @Size(max = 2048)
-        @Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+|https://[^\\s/]+/.+|file:///.+)$")
-        @JsonPropertyDescription("Evaluation dataset (idx files as in Fashion-MNIST), same URI schemes as model.uri.")
+        @Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|file:///.+)$")
+        @JsonPropertyDescription("Evaluation dataset (idx files as in Fashion-MNIST, a directory or one images file): "
+                + "pvc://<claim>/<path> (mounted read-only into the tester) or file:// (in the tester's image, or on the node "
+                + "in local runs). The tester downloads nothing: copy a dataset held in s3 or over https to a volume first.")
         public String dataset;
 
         @Min(10)
