@@ -76,6 +76,51 @@ class DetectorCalibrationTest {
         assertThat(squeezing(model)).doesNotContainKey("threshold");
     }
 
+    /** Query similarity: its own target and in-force match threshold, from the same run, rendered unless the spec sets one. */
+    @Test
+    void aCalibratedMatchThresholdIsInForceAndRendered() {
+        RobustModel model = model(null, "0.05");
+        model.getSpec().detector.methods = List.of(DetectorSpec.Method.FEATURE_SQUEEZING, DetectorSpec.Method.QUERY_SIMILARITY);
+        model.getSpec().detector.querySimilarity = new DetectorSpec.QuerySimilaritySpec();
+        model.getSpec().detector.querySimilarity.targetFalsePositiveRate = "0.01";
+        AdversarialTestRun both = run("m-new-a3", "new", "2026-11-29T13:00:00Z", "0.40", "0.05");
+        both.getStatus().calibration.querySimilarity = new AdversarialTestRunStatus.QuerySimilarityCalibration();
+        both.getStatus().calibration.querySimilarity.matchThreshold = 27;
+        both.getStatus().calibration.querySimilarity.targetFalsePositiveRate = "0.01";
+        both.getStatus().calibration.querySimilarity.measuredFalsePositiveRate = "0.008";
+        List<AdversarialTestRun> runs = new java.util.ArrayList<>(RUNS);
+        runs.add(both);
+        var inForce = DetectorCalibration.inForce(model.getSpec(), "new", runs).orElseThrow();
+        assertThat(inForce.runName).isEqualTo("m-new-a3");
+        assertThat(inForce.featureSqueezingThreshold).isEqualTo("0.40");
+        assertThat(inForce.querySimilarityMatchThreshold).isEqualTo(27);
+        assertThat(inForce.querySimilarityMeasuredFalsePositiveRate).isEqualTo("0.008");
+        model.setStatus(new RobustModelStatus());
+        model.getStatus().detector = inForce;
+        assertThat(section(model, "querySimilarity")).containsEntry("matchThreshold", 27);
+
+        // Only the similarity target is set: its calibration alone is in force; another target finds none.
+        model.getSpec().detector.featureSqueezing = null;
+        model.getSpec().detector.methods = List.of(DetectorSpec.Method.QUERY_SIMILARITY);
+        var alone = DetectorCalibration.inForce(model.getSpec(), "new", runs).orElseThrow();
+        assertThat(alone.featureSqueezingThreshold).isNull();
+        assertThat(alone.querySimilarityMatchThreshold).isEqualTo(27);
+        model.getSpec().detector.querySimilarity.targetFalsePositiveRate = "0.02";
+        assertThat(DetectorCalibration.inForce(model.getSpec(), "new", runs)).isEmpty();
+
+        // A match threshold in the spec wins over the calibrated one.
+        model.getSpec().detector.querySimilarity.targetFalsePositiveRate = null;
+        model.getSpec().detector.querySimilarity.matchThreshold = 12;
+        assertThat(section(model, "querySimilarity")).containsEntry("matchThreshold", 12);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(RobustModel model, String name) {
+        Map<String, Object> config = Serialization.unmarshal(DetectorConfigMap.desired(model).getData().get(DetectorConfigMap.KEY),
+                Map.class);
+        return (Map<String, Object>) ((Map<String, Object>) config.get("detector")).get(name);
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> squeezing(RobustModel model) {
         Map<String, Object> config = Serialization.unmarshal(DetectorConfigMap.desired(model).getData().get(DetectorConfigMap.KEY),

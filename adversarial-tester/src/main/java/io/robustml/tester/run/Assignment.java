@@ -20,7 +20,7 @@ import java.util.Set;
  */
 public record Assignment(String model, String revision, String endpoint, String modelUri, String modelSha256,
         boolean targeted, List<AttackPlan> attacks, String datasetUri, int samples, Squeezing squeezing, String exposure,
-        int topK, List<String> labels, CorpusRef corpus, java.util.Map<String, String> datasetChecksums, ModelRef surrogate) {
+        int topK, List<String> labels, CorpusRef corpus, java.util.Map<String, String> datasetChecksums, ModelRef surrogate, Similarity similarity) {
 
     /**
      * The sidecar's feature squeezers (its settings, else its defaults), and the false-positive rate its
@@ -42,6 +42,17 @@ public record Assignment(String model, String revision, String endpoint, String 
         }
     }
 
+    /** The sidecar's query-similarity hashing, and the false-positive rate to calibrate its match threshold to (or null). */
+    public record Similarity(int windowSize, int quantization, Double targetFalsePositiveRate) {
+        static Similarity of(DetectorSpec detector) {
+            var s = detector == null ? null : detector.querySimilarity;
+            boolean on = detector != null && (detector.methods == null || detector.methods.contains(DetectorSpec.Method.QUERY_SIMILARITY));
+            return new Similarity(s == null || s.windowSize == null ? io.robustml.oip.similarity.Fingerprints.DEFAULT_WINDOW_SIZE : s.windowSize,
+                    s == null || s.quantization == null ? io.robustml.oip.similarity.Fingerprints.DEFAULT_QUANTIZATION : s.quantization,
+                    on && s != null && s.targetFalsePositiveRate != null ? new BigDecimal(s.targetFalsePositiveRate).doubleValue() : null);
+        }
+    }
+
     /** A model file and the digest it must have. */
     public record ModelRef(String uri, String sha256) {
     }
@@ -55,7 +66,7 @@ public record Assignment(String model, String revision, String endpoint, String 
     /** The same assignment, reaching the target at another URL (a tester run outside the cluster). */
     public Assignment withEndpoint(String url) {
         return new Assignment(model, revision, url, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
-                exposure, topK, labels, corpus, datasetChecksums, surrogate);
+                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity);
     }
 
     public static Assignment of(AdversarialTestRunSpec spec) {
@@ -97,6 +108,6 @@ public record Assignment(String model, String revision, String endpoint, String 
         return new Assignment(spec.target.model, spec.target.revision, spec.target.endpoint, spec.target.modelUri,
                 spec.target.modelSha256, spec.goal == ThreatModelSpec.Goal.TARGETED, plans, spec.dataset.uri,
                 spec.dataset.samples == null ? DEFAULT_SAMPLES : spec.dataset.samples, Squeezing.of(spec.detector), exposure, topK,
-                labels, corpus, java.util.Collections.unmodifiableMap(checksums), surrogate);
+                labels, corpus, java.util.Collections.unmodifiableMap(checksums), surrogate, Similarity.of(spec.detector));
     }
 }

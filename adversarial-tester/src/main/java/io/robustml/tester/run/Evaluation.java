@@ -190,6 +190,12 @@ public final class Evaluation {
             calibration = SqueezingCalibration.run(target, Arrays.copyOf(images, n), geometry, assignment.squeezing().bitDepth(),
                     assignment.squeezing().medianWindow(), fpr, settings.batchSize());
         }
+        EvaluationReport.SimilarityCalibration similarityCalibration = null;
+        Double similarityFpr = assignment.similarity().targetFalsePositiveRate();
+        if (similarityFpr != null && n >= 2) {
+            similarityCalibration = SimilarityCalibration.run(Arrays.copyOf(images, n), assignment.similarity().windowSize(),
+                    assignment.similarity().quantization(), similarityFpr);
+        }
         EvaluationReport.Latency latency = probeLatency(images, n);
         EvaluationReport.Detection detection = null;
         if (verdictsVisible) {
@@ -205,7 +211,7 @@ public final class Evaluation {
         return new EvaluationReport(assignment.model(), assignment.revision(), assignment.endpoint(), n,
                 n == 0 ? 0 : (double) cleanCorrect / n, detection, latency, reports,
                 new EvaluationReport.Timing(total, targetNanos / 1e9, whiteBoxNanos / 1e9), cleanClasses,
-                GradientMasking.warnings(reports), corpusReport, calibration);
+                GradientMasking.warnings(reports), corpusReport, calibration, similarityCalibration);
     }
 
     private void attack(AttackTally tally, float[][] x, int[] y, int[] goals, int[] cleanPred, int offset,

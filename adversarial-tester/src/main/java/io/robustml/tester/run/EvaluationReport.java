@@ -14,11 +14,11 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EvaluationReport(String model, String revision, String endpoint, int samples, double cleanAccuracy,
         Detection detection, Latency latency, List<AttackReport> attacks, Timing timing, List<CleanClass> cleanPerClass,
-        List<Warning> warnings, CorpusReport corpus, Calibration calibration) {
+        List<Warning> warnings, CorpusReport corpus, Calibration calibration, SimilarityCalibration similarityCalibration) {
 
     public EvaluationReport(String model, String revision, String endpoint, int samples, double cleanAccuracy,
             Detection detection, Latency latency, List<AttackReport> attacks, Timing timing) {
-        this(model, revision, endpoint, samples, cleanAccuracy, detection, latency, attacks, timing, null, null, null, null);
+        this(model, revision, endpoint, samples, cleanAccuracy, detection, latency, attacks, timing, null, null, null, null, null);
     }
 
     /**
@@ -68,6 +68,11 @@ public record EvaluationReport(String model, String revision, String endpoint, i
 
     /** Feature-squeezing threshold calibrated on this revision's answers, and its FPR on held-out images. */
     public record Calibration(double threshold, double targetFalsePositiveRate, double measuredFalsePositiveRate,
+            int calibrationSamples, int heldOutSamples) {
+    }
+
+    /** Query-similarity match threshold computed on the clean images as a benign stream, and its FPR on held-out ones. */
+    public record SimilarityCalibration(int matchThreshold, double targetFalsePositiveRate, double measuredFalsePositiveRate,
             int calibrationSamples, int heldOutSamples) {
     }
 
@@ -145,6 +150,18 @@ public record EvaluationReport(String model, String revision, String endpoint, i
             fs.heldOutSamples = calibration.heldOutSamples();
             status.calibration = new AdversarialTestRunStatus.Calibration();
             status.calibration.featureSqueezing = fs;
+        }
+        if (similarityCalibration != null) {
+            var qs = new AdversarialTestRunStatus.QuerySimilarityCalibration();
+            qs.matchThreshold = similarityCalibration.matchThreshold();
+            qs.targetFalsePositiveRate = decimal(similarityCalibration.targetFalsePositiveRate());
+            qs.measuredFalsePositiveRate = decimal(similarityCalibration.measuredFalsePositiveRate());
+            qs.calibrationSamples = similarityCalibration.calibrationSamples();
+            qs.heldOutSamples = similarityCalibration.heldOutSamples();
+            if (status.calibration == null) {
+                status.calibration = new AdversarialTestRunStatus.Calibration();
+            }
+            status.calibration.querySimilarity = qs;
         }
     }
 

@@ -266,6 +266,60 @@ class EvaluationFidelityTest {
         assertThat(robustThreshold.threshold()).as("a revision's own threshold").isNotEqualTo(c.threshold());
     }
 
+    /**
+     * Query similarity's match threshold from the clean images as a benign stream: the held-out rate stays
+     * within a point of the target, and a Square-style near-copy (one 5×5 patch changed) is still flagged.
+     */
+    @Test
+    void calibratesTheMatchThresholdToTheTargetRateOnHeldOutImagesAndStillFlagsNearCopies() throws Exception {
+        float[][] images = EvaluationData.load(FASHION, 10_000, 0).test().images();
+        long t0 = System.nanoTime();
+        EvaluationReport.SimilarityCalibration c = SimilarityCalibration.run(images, 25, 25, 0.01);
+        System.out.printf(Locale.ROOT, "[calibration] query similarity, window 25, quantization 25, target FPR 0.01: match "
+                + "threshold %d from %d images, FPR %.4f on %d held-out images (sidecar default 20 flags %.4f); %.1f s%n",
+                c.matchThreshold(), c.calibrationSamples(), c.measuredFalsePositiveRate(), c.heldOutSamples(),
+                SimilarityCalibration.flaggedFraction(SimilarityCalibration.matches(images, 25, 25), 20), (System.nanoTime() - t0) / 1e9);
+        assertThat(c.calibrationSamples()).isEqualTo(5000);
+        assertThat(c.measuredFalsePositiveRate()).isLessThanOrEqualTo(0.02);
+        assertThat(c.matchThreshold()).isBetween(1, 50);
+        // The threshold is the smallest that meets the target on the calibration half.
+        int[] all = SimilarityCalibration.matches(images, 25, 25);
+        int[] even = java.util.stream.IntStream.range(0, all.length).filter(i -> i % 2 == 0).map(i -> all[i]).toArray();
+        assertThat(SimilarityCalibration.flaggedFraction(even, c.matchThreshold())).isLessThanOrEqualTo(0.01);
+        if (c.matchThreshold() > 1) {
+            assertThat(SimilarityCalibration.flaggedFraction(even, c.matchThreshold() - 1)).isGreaterThan(0.01);
+        }
+        java.util.Random random = new java.util.Random(3);
+        int flagged = 0;
+        for (int k = 0; k < 100; k++) {
+            float[] x = images[k];
+            float[] near = x.clone();
+            int r0 = random.nextInt(24);
+            int c0 = random.nextInt(24);
+            for (int r = r0; r < r0 + 5; r++) {
+                for (int col = c0; col < c0 + 5; col++) {
+                    near[r * 28 + col] = random.nextBoolean() ? 1f : 0f;
+                }
+            }
+            int m = SimilarityCalibration.matches(new float[][] {x, near}, 25, 25)[1];
+            flagged += m >= c.matchThreshold() ? 1 : 0;
+        }
+        System.out.printf(Locale.ROOT, "[calibration] near-copies (one 5x5 patch changed) flagged at threshold %d: %d of 100%n",
+                c.matchThreshold(), flagged);
+        assertThat(flagged).isGreaterThanOrEqualTo(90);
+
+        // Through an evaluation: the run's status carries it, next to the squeezing calibration's place.
+        Assignment a = assignment("- {type: noise, epsilon: \"0.1\"}", 200,
+                "detector: {methods: [querySimilarity], querySimilarity: {targetFalsePositiveRate: \"0.05\"}}");
+        assertThat(a.similarity().targetFalsePositiveRate()).isEqualTo(0.05);
+        AdversarialTestRunStatus status = new AdversarialTestRunStatus();
+        evaluate(a, new LocalTarget(standard, SHAPE), null).fill(status);
+        assertThat(status.calibration.featureSqueezing).isNull();
+        assertThat(status.calibration.querySimilarity.calibrationSamples).isEqualTo(100);
+        assertThat(status.calibration.querySimilarity.targetFalsePositiveRate).isEqualTo("0.05");
+        assertThat(status.calibration.querySimilarity.matchThreshold).isBetween(1, 50);
+    }
+
     static EvaluationReport evaluate(Assignment a, Target target, WhiteBoxModel surrogate) throws Exception {
         EvaluationData data = EvaluationData.load(a.datasetUri(), a.samples(), 2000);
         boolean whiteBox = a.attacks().stream().anyMatch(AttackPlan::whiteBox);

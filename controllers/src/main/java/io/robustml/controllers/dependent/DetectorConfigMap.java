@@ -50,6 +50,12 @@ public final class DetectorConfigMap {
             Map<String, Object> squeezing = (Map<String, Object>) rendered.get("featureSqueezing");
             squeezing.put("threshold", calibrated.featureSqueezingThreshold);
         }
+        if (calibrated != null && calibrated.querySimilarityMatchThreshold != null && detector.querySimilarity != null
+                && detector.querySimilarity.matchThreshold == null) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> similarity = (Map<String, Object>) rendered.get("querySimilarity");
+            similarity.put("matchThreshold", calibrated.querySimilarityMatchThreshold);
+        }
         config.put("detector", rendered);
         return new ConfigMapBuilder()
                 .withMetadata(Owners.ownedMetadata(model, name(model), "detector"))

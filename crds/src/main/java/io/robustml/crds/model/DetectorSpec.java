@@ -145,6 +145,8 @@ public class DetectorSpec {
 
     /** Query similarity (Blacklight-style) settings. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "!(has(self.matchThreshold) && has(self.targetFalsePositiveRate))",
+            message = "set at most one of matchThreshold and targetFalsePositiveRate")
     public static class QuerySimilaritySpec {
         @Min(1)
         @Max(50)
@@ -160,6 +162,12 @@ public class DetectorSpec {
         @Max(128)
         @JsonPropertyDescription("Quantization step on the 0–255 scale (default 25).")
         public Integer quantization;
+
+        @Pattern(Decimals.FRACTION)
+        @JsonPropertyDescription("Calibrate matchThreshold in every analysis to flag at most this fraction of clean queries "
+                + "(the evaluation images sent one after another, each compared with all earlier ones), e.g. \"0.01\"; the "
+                + "default 20 holds until a calibration is in force (status.detector).")
+        public String targetFalsePositiveRate;
     }
 
     /** PRADA (Juuti et al. 2019). */

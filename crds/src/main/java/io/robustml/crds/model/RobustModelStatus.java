@@ -38,7 +38,8 @@ public class RobustModelStatus {
     public String trafficRoute;
 
     @JsonPropertyDescription("Detector thresholds in force that were calibrated per revision (spec.detector."
-            + "featureSqueezing.targetFalsePositiveRate): the stable revision's own, from the analysis that measured it.")
+            + "featureSqueezing.targetFalsePositiveRate, querySimilarity.targetFalsePositiveRate): the stable revision's own, "
+            + "from the analysis that measured it.")
     public DetectorCalibrationStatus detector;
 
     /** The calibrated feature-squeezing threshold the sidecars use. */
@@ -51,6 +52,12 @@ public class RobustModelStatus {
         public String targetFalsePositiveRate;
         @JsonPropertyDescription("The false-positive rate the threshold gave on held-out clean images.")
         public String measuredFalsePositiveRate;
+        @JsonPropertyDescription("Query-similarity match threshold rendered into the detector config.")
+        public Integer querySimilarityMatchThreshold;
+        @JsonPropertyDescription("The false-positive rate the match threshold was calibrated for.")
+        public String querySimilarityTargetFalsePositiveRate;
+        @JsonPropertyDescription("The false-positive rate the match threshold gave on held-out clean queries.")
+        public String querySimilarityMeasuredFalsePositiveRate;
         @JsonPropertyDescription("Revision the threshold was calibrated on.")
         public String revision;
         @JsonPropertyDescription("The AdversarialTestRun that calibrated it.")

@@ -192,6 +192,23 @@ public class AdversarialTestRunStatus {
     public static class Calibration {
         @JsonPropertyDescription("Feature squeezing, when spec.detector.featureSqueezing.targetFalsePositiveRate is set.")
         public FeatureSqueezingCalibration featureSqueezing;
+        @JsonPropertyDescription("Query similarity, when spec.detector.querySimilarity.targetFalsePositiveRate is set.")
+        public QuerySimilarityCalibration querySimilarity;
+    }
+
+    /** The query-similarity match threshold for a target false-positive rate on clean traffic. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class QuerySimilarityCalibration {
+        @JsonPropertyDescription("Flag a query sharing at least this many hashes with one earlier query.")
+        public Integer matchThreshold;
+        @JsonPropertyDescription("The false-positive rate asked for (decimal string).")
+        public String targetFalsePositiveRate;
+        @JsonPropertyDescription("Fraction of the held-out clean queries the threshold flags (decimal string).")
+        public String measuredFalsePositiveRate;
+        @JsonPropertyDescription("Clean queries the threshold was computed on.")
+        public Integer calibrationSamples;
+        @JsonPropertyDescription("Clean queries, not used for the threshold, the false-positive rate was measured on.")
+        public Integer heldOutSamples;
     }
 
     /** The feature-squeezing threshold for the target false-positive rate, and the rate measured on held-out images. */

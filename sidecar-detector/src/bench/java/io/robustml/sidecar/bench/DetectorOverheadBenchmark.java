@@ -1,5 +1,8 @@
 package io.robustml.sidecar.bench;
 
+import io.robustml.oip.similarity.Fingerprints;
+import io.robustml.oip.similarity.FingerprintStore;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;

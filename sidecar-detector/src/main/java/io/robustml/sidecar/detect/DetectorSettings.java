@@ -33,10 +33,10 @@ public record DetectorSettings(boolean featureSqueezing, String action, Double s
     public static final int DEFAULT_MEDIAN_WINDOW = 2;
     /** Blacklight defaults that kept clean false positives at 0.02–0.25 % on Fashion-MNIST (DESIGN §8). */
     public static final int DEFAULT_MATCH_THRESHOLD = 20;
-    public static final int DEFAULT_WINDOW_SIZE = 25;
-    public static final int DEFAULT_QUANTIZATION = 25;
+    public static final int DEFAULT_WINDOW_SIZE = io.robustml.oip.similarity.Fingerprints.DEFAULT_WINDOW_SIZE;
+    public static final int DEFAULT_QUANTIZATION = io.robustml.oip.similarity.Fingerprints.DEFAULT_QUANTIZATION;
     /** Hashes kept per query. */
-    public static final int TOP_HASHES = 50;
+    public static final int TOP_HASHES = io.robustml.oip.similarity.Fingerprints.TOP_HASHES;
 
     public static DetectorSettings off() {
         return new DetectorSettings(false, "flag", null, DEFAULT_BIT_DEPTH, DEFAULT_MEDIAN_WINDOW, false,

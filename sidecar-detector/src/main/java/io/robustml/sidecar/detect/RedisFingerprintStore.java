@@ -1,5 +1,7 @@
 package io.robustml.sidecar.detect;
 
+import io.robustml.oip.similarity.FingerprintTable;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

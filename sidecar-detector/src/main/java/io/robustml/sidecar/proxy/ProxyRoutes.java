@@ -14,12 +14,12 @@ import io.robustml.sidecar.config.ConfigReloader;
 import io.robustml.sidecar.config.RuntimeConfig;
 import io.robustml.sidecar.config.SourceAddress;
 import io.robustml.sidecar.detect.DetectorSettings;
-import io.robustml.sidecar.detect.FingerprintStore;
-import io.robustml.sidecar.detect.FingerprintTable;
+import io.robustml.oip.similarity.FingerprintStore;
+import io.robustml.oip.similarity.FingerprintTable;
 import io.robustml.sidecar.detect.RedisFingerprintStore;
 import io.robustml.sidecar.detect.ForensicLog;
 import io.robustml.sidecar.detect.Prada;
-import io.robustml.sidecar.detect.Fingerprints;
+import io.robustml.oip.similarity.Fingerprints;
 import io.robustml.sidecar.detect.InputRows;
 import io.robustml.sidecar.detect.SqueezingInspection;
 import io.vertx.core.Vertx;
@@ -135,7 +135,7 @@ public class ProxyRoutes {
                     return new RedisFingerprintStore(redis.getHost(), redis.getPort() < 0 ? 6379 : redis.getPort(), 1000,
                             namespace, fingerprintCapacity, fingerprintTtlSeconds * 1000, 200, 16);
                 })
-                .orElseGet(() -> new FingerprintStore(fingerprintCapacity, fingerprintTtlSeconds * 1_000_000_000L, 200));
+                .orElseGet(() -> new FingerprintStore(fingerprintCapacity, fingerprintTtlSeconds * 1_000_000_000L, Fingerprints.BUCKET_CAP));
         io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_fingerprint_queries", fingerprints, FingerprintTable::size)
                 .description("Queries held in the query-similarity store").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("robustml_sidecar_fingerprint_evictions_total", fingerprints,

@@ -1,5 +1,8 @@
 package io.robustml.sidecar.detect;
 
+import io.robustml.oip.similarity.Fingerprints;
+import io.robustml.oip.similarity.FingerprintStore;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.robustml.oip.data.IdxDataset;

@@ -1,5 +1,9 @@
 package io.robustml.sidecar.detect;
 
+import io.robustml.oip.similarity.Fingerprints;
+import io.robustml.oip.similarity.FingerprintStore;
+import io.robustml.oip.similarity.FingerprintTable;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

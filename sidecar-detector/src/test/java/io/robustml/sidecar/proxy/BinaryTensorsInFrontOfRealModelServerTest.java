@@ -15,7 +15,7 @@ import io.robustml.oip.InferenceResponse;
 import io.robustml.oip.Tensor;
 import io.robustml.oip.TensorCodec;
 import io.robustml.oip.data.IdxDataset;
-import io.robustml.sidecar.detect.FingerprintTable;
+import io.robustml.oip.similarity.FingerprintTable;
 import io.robustml.sidecar.detect.Prada;
 import jakarta.inject.Inject;
 import java.net.URI;

@@ -14,7 +14,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.robustml.oip.TensorCodec;
 import io.robustml.oip.data.IdxDataset;
-import io.robustml.sidecar.detect.FingerprintTable;
+import io.robustml.oip.similarity.FingerprintTable;
 import io.robustml.sidecar.detect.Prada;
 import jakarta.inject.Inject;
 import java.net.URI;

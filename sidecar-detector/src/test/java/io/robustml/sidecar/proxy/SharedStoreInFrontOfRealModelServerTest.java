@@ -12,7 +12,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.robustml.oip.TensorCodec;
 import io.robustml.oip.data.IdxDataset;
 import io.robustml.sidecar.detect.DetectorSettings;
-import io.robustml.sidecar.detect.Fingerprints;
+import io.robustml.oip.similarity.Fingerprints;
 import io.robustml.sidecar.detect.RedisFingerprintStore;
 import java.net.URI;
 import java.net.URL;

@@ -1,4 +1,4 @@
-package io.robustml.sidecar.detect;
+package io.robustml.oip.similarity;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -33,7 +33,7 @@ public final class FingerprintStore implements FingerprintTable {
 
     /**
      * The largest number of hashes {@code hashes} shares with one earlier query, then records it.
-     * Synchronized: the store is shared by all requests of the sidecar.
+     * Synchronized: the store is shared by all requests of the sidecar (and by the tester's calibration).
      */
     public synchronized int matchAndAdd(long[] hashes, long now) {
         int best = match(hashes, now);

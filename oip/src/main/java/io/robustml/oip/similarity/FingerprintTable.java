@@ -1,8 +1,8 @@
-package io.robustml.sidecar.detect;
+package io.robustml.oip.similarity;
 
 /**
  * Where query-similarity fingerprints live: in the sidecar ({@link FingerprintStore}, the default) or
- * in Redis, shared by all replicas of a model ({@link RedisFingerprintStore}), so an attack spread over
+ * in Redis, shared by all replicas of a model (the sidecar's RedisFingerprintStore), so an attack spread over
  * replicas is seen as on one. Times are the caller's clock in nanoseconds for the in-memory table; the
  * Redis table uses the wall clock, which all replicas share.
  */

@@ -1,4 +1,4 @@
-package io.robustml.sidecar.detect;
+package io.robustml.oip.similarity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

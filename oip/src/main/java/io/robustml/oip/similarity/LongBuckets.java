@@ -1,4 +1,4 @@
-package io.robustml.sidecar.detect;
+package io.robustml.oip.similarity;
 
 /**
  * A {@code long -> long[]} hash map without boxing: open addressing with linear probing and

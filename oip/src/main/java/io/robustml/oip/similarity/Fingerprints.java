@@ -1,4 +1,4 @@
-package io.robustml.sidecar.detect;
+package io.robustml.oip.similarity;
 
 import java.util.Arrays;
 
@@ -11,6 +11,13 @@ import java.util.Arrays;
  * 784-pixel image costs one pass.
  */
 public final class Fingerprints {
+    /** Hashes kept per query (Blacklight's top-N), so match counts run 0–50. */
+    public static final int TOP_HASHES = 50;
+    /** The sidecar's defaults for windowSize and quantization. */
+    public static final int DEFAULT_WINDOW_SIZE = 25;
+    public static final int DEFAULT_QUANTIZATION = 25;
+    /** Newest query ids kept per hash bucket in the sidecar's store (FingerprintStore's bucketCap). */
+    public static final int BUCKET_CAP = 200;
     private static final long BASE = 0x100000001B3L; // FNV prime: odd, so multiplication is invertible mod 2^64
 
     private Fingerprints() {
