@@ -114,21 +114,27 @@ final class Sidecars {
      */
     static Map<String, Duration> untilEach(List<RunningPod> pods, Instant since, Duration timeout,
             Function<RunningPod, HttpResponse<String>> request, Predicate<HttpResponse<String>> done) throws Exception {
+        return untilEach(pods, since, timeout, request, done, r -> r.statusCode() + " " + r.body());
+    }
+
+    /** As above for any observation of a pod, e.g. its config_info sha from the metrics port. */
+    static <T> Map<String, Duration> untilEach(List<RunningPod> pods, Instant since, Duration timeout,
+            Function<RunningPod, T> observe, Predicate<T> done, Function<T, String> describe) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(pods.size());
         try {
             Map<String, Future<Duration>> futures = new LinkedHashMap<>();
             for (RunningPod pod : pods) {
                 futures.put(pod.name(), pool.submit(() -> {
-                    HttpResponse<String> last = null;
+                    T last = null;
                     while (Duration.between(since, Instant.now()).compareTo(timeout) < 0) {
-                        last = request.apply(pod);
+                        last = observe.apply(pod);
                         if (done.test(last)) {
                             return Duration.between(since, Instant.now());
                         }
                         Thread.sleep(10);
                     }
                     throw new AssertionError("sidecar of " + pod.name() + " not there after " + timeout.toSeconds()
-                            + " s; last answer " + (last == null ? "none" : last.statusCode() + " " + last.body()));
+                            + " s; last seen " + (last == null ? "nothing" : describe.apply(last)));
                 }));
             }
             Map<String, Duration> result = new LinkedHashMap<>();
