@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * adding and removing a blocked client) with the runbook's own kubectl commands, against the real operator
  * and two serving pods run by the harness. Per change: kubectl's own time; kubectl returned → the detector
  * ConfigMap updated on the API server (the operator's share); → the change enforced in the last of the
- * sidecars (each polled directly). The ConfigMap → sidecar part is the baseline measured in the same run
+ * sidecars (each polled directly with the blocked client's metadata requests: the gate that refuses its
+ * inference, answered in milliseconds either way, so the time is exact to a few ms; the scenario test shows the
+ * same on inference). The ConfigMap → sidecar part is the baseline measured in the same run
  * (the sidecar-only figure of ContainmentLatencyBenchmark); the ratio shows what the operator adds.
  *
  * <pre>
@@ -60,7 +62,7 @@ class ContainmentApplyBenchmark {
                 RunbookCommands.Result r = runbook.run(add ? "block-api-key" : "unblock");
                 DetectorConfigWatch.Version updated = config.nextAfter(r.started(), before, Duration.ofSeconds(30));
                 Map<String, Duration> perPod = Sidecars.untilEach(pods, r.returned(), Duration.ofSeconds(30),
-                        p -> Sidecars.infer(p, Scenario.MODEL, ContainmentScenariosTest.ATTACKER_KEY, null, Sidecars.freshBody()),
+                        p -> Sidecars.metadata(p, Scenario.MODEL, ContainmentScenariosTest.ATTACKER_KEY),
                         add ? Sidecars::blockedClient : x -> x.statusCode() == 200);
                 long endToEnd = perPod.values().stream().mapToLong(Duration::toMillis).max().orElseThrow();
                 long operator = Duration.between(r.returned(), updated.seen()).toMillis();

@@ -72,6 +72,23 @@ final class Sidecars {
         }
     }
 
+    /**
+     * GET /v2/models/{model} (metadata) from one pod's sidecar as the client with {@code apiKey}: the same gate as
+     * inference (blocked clients 403, unknown keys 401) in front of an answer that costs the model server
+     * nothing, so polling with it times a change of the gate to a few milliseconds either way.
+     */
+    static HttpResponse<String> metadata(RunningPod pod, String model, String apiKey) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(pod.url(DATA_PORT) + "/v2/models/" + model))
+                    .timeout(Duration.ofSeconds(20)).header("X-API-Key", apiKey).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("sidecar of " + pod.name() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** The pod's /metrics (management port). */
     static String metrics(RunningPod pod) {
         try {
@@ -109,15 +126,18 @@ final class Sidecars {
 
     /**
      * For each pod at once (one thread each), sends {@code request} back to back until an answer satisfies
-     * {@code done}; the time from {@code since} to the arrival of that answer, per pod. Fails after {@code timeout}
-     * with the last answer of each pod that never got there.
+     * {@code done}; per pod, the time from {@code since} to the sending of that request. The sidecar decides at
+     * arrival (a request keeps the config it started with), so this is an upper bound of when the change was in
+     * force there, and not later than the previous request's sending by more than one round trip: a refusal at
+     * the gate returns in milliseconds, a served inference in ~0.1–0.3 s. Fails after {@code timeout} with the
+     * last answer of each pod that never got there.
      */
     static Map<String, Duration> untilEach(List<RunningPod> pods, Instant since, Duration timeout,
             Function<RunningPod, HttpResponse<String>> request, Predicate<HttpResponse<String>> done) throws Exception {
         return untilEach(pods, since, timeout, request, done, r -> r.statusCode() + " " + r.body());
     }
 
-    /** As above for any observation of a pod, e.g. its config_info sha from the metrics port. */
+    /** As above for any observation of a pod, e.g. its config_info sha from the metrics port (the time of the asking). */
     static <T> Map<String, Duration> untilEach(List<RunningPod> pods, Instant since, Duration timeout,
             Function<RunningPod, T> observe, Predicate<T> done, Function<T, String> describe) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(pods.size());
@@ -127,9 +147,10 @@ final class Sidecars {
                 futures.put(pod.name(), pool.submit(() -> {
                     T last = null;
                     while (Duration.between(since, Instant.now()).compareTo(timeout) < 0) {
+                        Instant sent = Instant.now();
                         last = observe.apply(pod);
                         if (done.test(last)) {
-                            return Duration.between(since, Instant.now());
+                            return Duration.between(since, sent);
                         }
                         Thread.sleep(10);
                     }
