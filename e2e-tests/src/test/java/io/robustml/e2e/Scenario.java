@@ -111,6 +111,31 @@ final class Scenario implements AutoCloseable {
         apply(ModelServerProcess.modelFile(repoRoot, model), sha256(model), maxAsr, samples);
     }
 
+    /**
+     * The API-key Secret of {@code spec.detector.authentication.apiKeysSecret} (key clients.json, keys stored as
+     * sha256): {@code clients} get the spec's rate limit, {@code unlimited} a limit no test reaches.
+     */
+    void createClientsSecret(String name, Map<String, String> clients, Map<String, String> unlimited) {
+        StringBuilder json = new StringBuilder("{\"clients\": [");
+        java.util.function.BiConsumer<Map.Entry<String, String>, String> add = (c, limits) -> json
+                .append(json.charAt(json.length() - 1) == '[' ? "" : ", ").append("{\"name\": \"").append(c.getKey())
+                .append("\", \"sha256\": \"").append(sha256Hex(c.getValue())).append('"').append(limits).append('}');
+        new java.util.TreeMap<>(clients).entrySet().forEach(c -> add.accept(c, ""));
+        new java.util.TreeMap<>(unlimited).entrySet().forEach(c -> add.accept(c, ", \"requestsPerMinute\": 1000000, \"burst\": 100000"));
+        json.append("]}");
+        client.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(name)
+                .endMetadata().addToStringData("clients.json", json.toString()).build()).create();
+    }
+
+    static String sha256Hex(String key) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     RobustModel model() {
         return client.resources(RobustModel.class).inNamespace(ns).withName(MODEL).get();
     }

@@ -66,6 +66,11 @@ public final class LocalControlPlane implements AutoCloseable {
         return base.resolve("robustml").resolve("k8s-" + K8S_VERSION);
     }
 
+    /** The kubectl built with the control plane (same release), for tests that run documented commands. */
+    public Path kubectl() {
+        return binDir().resolve("kubectl");
+    }
+
     public Path kubeconfig() {
         return kubeconfig;
     }

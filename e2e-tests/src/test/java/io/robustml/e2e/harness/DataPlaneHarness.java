@@ -344,9 +344,14 @@ public final class DataPlaneHarness implements AutoCloseable {
         }
     }
 
-    /** A kubeconfig with a TokenRequest token for the pod's ServiceAccount, unless the pod does not mount one. */
+    /**
+     * A kubeconfig with a TokenRequest token for the pod's ServiceAccount, unless the pod mounts no token:
+     * neither automounted nor a projected serviceAccountToken (the serving pods' sidecar-only token, which
+     * {@link PodPlan} then gives only to the containers that mount it).
+     */
     private Optional<Path> kubeconfig(Pod pod, Path podDir) {
-        if (Boolean.FALSE.equals(pod.getSpec().getAutomountServiceAccountToken())) {
+        boolean projected = PodPlan.projectsServiceAccountToken(pod);
+        if (Boolean.FALSE.equals(pod.getSpec().getAutomountServiceAccountToken()) && !projected) {
             return Optional.empty();
         }
         String account = pod.getSpec().getServiceAccountName() == null ? "default" : pod.getSpec().getServiceAccountName();
@@ -354,7 +359,8 @@ public final class DataPlaneHarness implements AutoCloseable {
         if (sa == null) {
             throw new PodPlan.MissingReferenceException("ServiceAccount " + account);
         }
-        if (Boolean.FALSE.equals(sa.getAutomountServiceAccountToken()) && pod.getSpec().getAutomountServiceAccountToken() == null) {
+        if (Boolean.FALSE.equals(sa.getAutomountServiceAccountToken()) && pod.getSpec().getAutomountServiceAccountToken() == null
+                && !projected) {
             return Optional.empty();
         }
         var token = client.serviceAccounts().inNamespace(namespace).withName(account).tokenRequest(new TokenRequestBuilder()
@@ -514,6 +520,36 @@ public final class DataPlaneHarness implements AutoCloseable {
     public List<String> runningServingPods() {
         return runners.values().stream().filter(r -> "Always".equals(r.restartPolicy)).filter(PodRunner::anyAlive)
                 .map(r -> r.podName).sorted().toList();
+    }
+
+    /**
+     * A pod the harness runs, as this machine reaches it: {@code ports} maps each pod port to the loopback
+     * port the harness moved it to, so a scenario can talk to one pod's sidecar directly, not round robin.
+     */
+    public record RunningPod(String name, String uid, Map<String, String> labels, Map<Integer, Integer> ports) {
+        /** {@code http://127.0.0.1:<port>} for the pod's port {@code podPort} (e.g. 8080, the sidecar). */
+        public String url(int podPort) {
+            Integer port = ports.get(podPort);
+            if (port == null) {
+                throw new IllegalArgumentException("pod " + name + " has no port " + podPort + " (ports: " + ports.keySet() + ")");
+            }
+            return "http://127.0.0.1:" + port;
+        }
+    }
+
+    /** The serving pods (restartPolicy Always) whose processes run now, by name. */
+    public List<RunningPod> servingPods() {
+        List<RunningPod> result = new ArrayList<>();
+        for (var e : runners.entrySet()) {
+            PodRunner r = e.getValue();
+            if (!"Always".equals(r.restartPolicy) || !r.anyAlive()) {
+                continue;
+            }
+            Map<String, String> labels = current(e.getKey()).map(p -> p.getMetadata().getLabels()).orElse(Map.of());
+            result.add(new RunningPod(r.podName, e.getKey(), Map.copyOf(labels), Map.copyOf(r.plan.ports())));
+        }
+        result.sort(java.util.Comparator.comparing(RunningPod::name));
+        return result;
     }
 
     /** A container's log of a pod (by name prefix), for assertions and diagnosis. */

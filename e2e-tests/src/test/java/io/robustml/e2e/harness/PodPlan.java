@@ -115,7 +115,10 @@ public record PodPlan(Map<Integer, Integer> ports, Map<String, Path> volumeDirs,
             env.put("LANG", "C.UTF-8");
             env.put("HOME", dir.resolve("home").toString());
             env.put("HOSTNAME", pod.getMetadata().getName());
-            in.kubeconfig().ifPresent(k -> env.put("KUBECONFIG", k.toString()));
+            // The API token reaches the containers kubelet would give it to: all of them when the pod
+            // automounts one, else only those mounting a projected serviceAccountToken (the sidecar).
+            in.kubeconfig().filter(k -> !Boolean.FALSE.equals(spec.getAutomountServiceAccountToken())
+                    || mountsProjectedToken(c, spec.getVolumes())).ifPresent(k -> env.put("KUBECONFIG", k.toString()));
             for (var e : envs.get(c.getName()).entrySet()) {
                 env.put(e.getKey(), rewrite(e.getValue(), mounts, ports, in.nodePaths()));
             }
@@ -191,6 +194,24 @@ public record PodPlan(Map<Integer, Integer> ports, Map<String, Path> volumeDirs,
         } catch (NumberFormatException e) {
             throw new UnrunnablePodException(program.listenPortEnv() + "=" + value + " is not a port");
         }
+    }
+
+    /** Whether the pod has a projected volume with a serviceAccountToken source (e.g. the sidecar's own token). */
+    public static boolean projectsServiceAccountToken(Pod pod) {
+        return pod.getSpec().getVolumes() != null && pod.getSpec().getVolumes().stream().anyMatch(PodPlan::projectsToken);
+    }
+
+    static boolean mountsProjectedToken(Container c, List<Volume> volumes) {
+        if (c.getVolumeMounts() == null || volumes == null) {
+            return false;
+        }
+        return c.getVolumeMounts().stream().anyMatch(m -> volumes.stream()
+                .anyMatch(v -> v.getName().equals(m.getName()) && projectsToken(v)));
+    }
+
+    private static boolean projectsToken(Volume v) {
+        return v.getProjected() != null && v.getProjected().getSources() != null
+                && v.getProjected().getSources().stream().anyMatch(s -> s.getServiceAccountToken() != null);
     }
 
     private static void checkVolume(Volume v) {

@@ -90,6 +90,24 @@ class PodPlanTest {
     }
 
     @Test
+    void onlyTheSidecarGetsTheApiTokenOfItsProjectedVolume() {
+        RobustModel m = model();
+        ConfigMap detector = new ConfigMapBuilder().withNewMetadata().withName("fc-detector").endMetadata()
+                .addToData("detector.json", "{}").build();
+        Pod pod = servingPod(m);
+        assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+        assertThat(PodPlan.projectsServiceAccountToken(pod)).isTrue();
+        Path kubeconfig = dir.resolve("kubeconfig");
+        PodPlan plan = PodPlan.of(pod, new PodPlan.Inputs(Map.of("fc-detector", detector)::get, Map.<String,
+                io.fabric8.kubernetes.api.model.Secret>of()::get, dir.resolve("pod"), ports::incrementAndGet,
+                List.of(Path.of("/data/models")), Path.of("/repo"), dir.resolve("hosts"), Optional.of(kubeconfig)));
+
+        assertThat(plan.containers().get(0).name()).isEqualTo(ServingDeployment.SIDECAR_CONTAINER);
+        assertThat(plan.containers().get(0).env()).containsEntry("KUBECONFIG", kubeconfig.toString());
+        assertThat(plan.containers().get(1).env()).as("the model server has no token").doesNotContainKey("KUBECONFIG");
+    }
+
+    @Test
     void environmentReferencesAreResolvedLikeKubelet() {
         Pod pod = servingPod(model());
         var c = pod.getSpec().getContainers().get(0);

@@ -1,0 +1,180 @@
+package io.robustml.e2e;
+
+import io.robustml.e2e.harness.DataPlaneHarness.RunningPod;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Talking to each serving pod's sidecar directly (its data port 8080 and metrics port 9090 as the harness
+ * moved them), not round robin through the Service: containment must hold in every one of them.
+ */
+final class Sidecars {
+    static final int DATA_PORT = 8080;
+    static final int METRICS_PORT = 9090;
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Pattern CONFIG_INFO = Pattern.compile("^robustml_sidecar_config_info\\{[^}]*sha256=\"([0-9a-f]*)\"",
+            Pattern.MULTILINE);
+
+    private Sidecars() {
+    }
+
+    /** An OIP v2 JSON request for one 28x28 image. */
+    static String body(float[] image) {
+        StringBuilder data = new StringBuilder(image.length * 8);
+        for (int i = 0; i < image.length; i++) {
+            data.append(i == 0 ? "" : ",").append(image[i]);
+        }
+        return "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],\"datatype\":\"FP32\",\"data\":[" + data + "]}]}";
+    }
+
+    /** A never-seen input (uniform noise): no detector flags it, so only the gate (blocked clients, limits) can refuse it. */
+    static String freshBody() {
+        float[] image = new float[784];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int i = 0; i < image.length; i++) {
+            image[i] = random.nextFloat();
+        }
+        return body(image);
+    }
+
+    /** POST /v2/models/{model}/infer to one pod's sidecar, as the client with {@code apiKey} (and X-Forwarded-For, if given). */
+    static HttpResponse<String> infer(RunningPod pod, String model, String apiKey, String forwardedFor, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(pod.url(DATA_PORT) + "/v2/models/" + model + "/infer"))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json").header("X-API-Key", apiKey)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (forwardedFor != null) {
+            b.header("X-Forwarded-For", forwardedFor);
+        }
+        try {
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("sidecar of " + pod.name() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * GET /v2/models/{model} (metadata) from one pod's sidecar as the client with {@code apiKey}: the same gate as
+     * inference (blocked clients 403, unknown keys 401) in front of an answer that costs the model server
+     * nothing, so polling with it times a change of the gate to a few milliseconds either way.
+     */
+    static HttpResponse<String> metadata(RunningPod pod, String model, String apiKey) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(pod.url(DATA_PORT) + "/v2/models/" + model))
+                    .timeout(Duration.ofSeconds(20)).header("X-API-Key", apiKey).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("sidecar of " + pod.name() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** The pod's /metrics (management port). */
+    static String metrics(RunningPod pod) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(pod.url(METRICS_PORT) + "/metrics")).timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** {@code robustml_sidecar_config_info{sha256}}: the first 12 hex digits of the detector.json in force. */
+    static Optional<String> configSha(RunningPod pod) {
+        Matcher m = CONFIG_INFO.matcher(metrics(pod));
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** The sum of a metric's samples whose labels contain {@code label} (all samples when it is empty). */
+    static double metric(RunningPod pod, String name, String label) {
+        return metrics(pod).lines().filter(l -> (l.startsWith(name + "{") || l.startsWith(name + " ")) && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** Whether an answer is the gate's 403 for a blocked client (not the detector's block of a flagged input). */
+    static boolean blockedClient(HttpResponse<String> r) {
+        return r.statusCode() == 403 && r.body().contains("client blocked");
+    }
+
+    /** Whether an answer is the detector's 403 for a flagged input ({@code action: block}). */
+    static boolean blockedAsFlagged(HttpResponse<String> r) {
+        return r.statusCode() == 403 && r.body().contains("flagged as adversarial");
+    }
+
+    /**
+     * For each pod at once (one thread each), sends {@code request} back to back until an answer satisfies
+     * {@code done}; per pod, the time from {@code since} to the sending of that request. The sidecar decides at
+     * arrival (a request keeps the config it started with), so this is an upper bound of when the change was in
+     * force there, and not later than the previous request's sending by more than one round trip: a refusal at
+     * the gate returns in milliseconds, a served inference in ~0.1–0.3 s. Fails after {@code timeout} with the
+     * last answer of each pod that never got there.
+     */
+    static Map<String, Duration> untilEach(List<RunningPod> pods, Instant since, Duration timeout,
+            Function<RunningPod, HttpResponse<String>> request, Predicate<HttpResponse<String>> done) throws Exception {
+        return untilEach(pods, since, timeout, request, done, r -> r.statusCode() + " " + r.body());
+    }
+
+    /** As above for any observation of a pod, e.g. its config_info sha from the metrics port (the time of the asking). */
+    static <T> Map<String, Duration> untilEach(List<RunningPod> pods, Instant since, Duration timeout,
+            Function<RunningPod, T> observe, Predicate<T> done, Function<T, String> describe) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(pods.size());
+        try {
+            Map<String, Future<Duration>> futures = new LinkedHashMap<>();
+            for (RunningPod pod : pods) {
+                futures.put(pod.name(), pool.submit(() -> {
+                    T last = null;
+                    while (Duration.between(since, Instant.now()).compareTo(timeout) < 0) {
+                        Instant sent = Instant.now();
+                        last = observe.apply(pod);
+                        if (done.test(last)) {
+                            return Duration.between(since, sent);
+                        }
+                        Thread.sleep(10);
+                    }
+                    throw new AssertionError("sidecar of " + pod.name() + " not there after " + timeout.toSeconds()
+                            + " s; last seen " + (last == null ? "nothing" : describe.apply(last)));
+                }));
+            }
+            Map<String, Duration> result = new LinkedHashMap<>();
+            for (var e : futures.entrySet()) {
+                try {
+                    result.put(e.getKey(), e.getValue().get());
+                } catch (java.util.concurrent.ExecutionException ex) {
+                    throw ex.getCause() instanceof Exception c ? c : new RuntimeException(ex.getCause());
+                }
+            }
+            return result;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static String millis(Map<String, Duration> perPod) {
+        StringBuilder b = new StringBuilder();
+        perPod.forEach((pod, d) -> b.append(b.length() == 0 ? "" : ", ").append(pod).append(' ').append(d.toMillis()).append(" ms"));
+        return b.toString();
+    }
+}
