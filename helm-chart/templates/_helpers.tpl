@@ -69,6 +69,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [events]
   verbs: [create]
+# One Secret per model holding the analysis's own API key, created once with a random key; never read
+# (no get/list/watch): the kubelet gives the key to the tester and the sidecars.
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [create]
 # Dynamic Resource Allocation: one ResourceClaimTemplate per revision when gpu.allocation is dra.
 - apiGroups: [resource.k8s.io]
   resources: [resourceclaimtemplates]

@@ -78,6 +78,8 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
     private static final Duration ANALYSIS_POLL = Duration.ofSeconds(15);
 
     private final Clock clock;
+    /** Models whose tester key Secret this operator has made sure of (uids). */
+    private final Set<String> testerKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ServingImages images;
     private final RolloutMetrics metrics;
     private final AnalysisMetrics analysisMetrics;
@@ -242,6 +244,11 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             EventRecorder.warning(context.getClient(), model, "TrafficRouteFailed",
                     "cannot apply HTTPRoute " + model.getMetadata().getName() + " (is the Gateway API installed?): "
                             + e.getMessage());
+        }
+        if (testerKeys.add(model.getMetadata().getUid())) {
+            // Before any serving pod starts, so every sidecar knows the analysis's key (once per model and run of
+            // the operator; each analysis makes sure again).
+            actuator.ensureTesterKey();
         }
         actuator.apply(desired, ServingPlan.replicas(status, specReplicas, canaryReplicas), deployments, gpu, hold);
         pruneRuns(model, status, context);

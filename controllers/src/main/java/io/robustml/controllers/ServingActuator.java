@@ -122,6 +122,7 @@ final class ServingActuator {
             Optional<io.robustml.controllers.dependent.GpuPlacement> gpu, java.util.List<String> testerRuns,
             io.fabric8.kubernetes.api.model.batch.v1.Job job) {
         String runName = run.getMetadata().getName();
+        ensureTesterKey();
         apply(AnalysisResources.serviceAccount(model));
         apply(AnalysisResources.role(model, testerRuns.contains(runName) ? testerRuns
                 : java.util.stream.Stream.concat(testerRuns.stream(), java.util.stream.Stream.of(runName)).toList()));
@@ -136,6 +137,11 @@ final class ServingActuator {
 
     private void apply(HasMetadata object) {
         client.resource(object).fieldManager(fieldManager).forceConflicts().serverSideApply();
+    }
+
+    /** The model's tester key Secret, made once (a 409 means it is there; the operator never reads it). */
+    void ensureTesterKey() {
+        createIfAbsent(io.robustml.controllers.dependent.TesterKey.desired(model));
     }
 
     private void createIfAbsent(HasMetadata object) {

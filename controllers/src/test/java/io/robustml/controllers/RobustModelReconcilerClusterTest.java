@@ -155,6 +155,28 @@ class RobustModelReconcilerClusterTest {
             assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns.name()).withName("fashion-classifier")
                     .get().getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
         });
+        // The analysis's own key: made once, random, known to every sidecar by reference (never copied).
+        var key = client.secrets().inNamespace(ns.name()).withName("fashion-classifier-tester-key").get();
+        String value = new String(java.util.Base64.getDecoder().decode(key.getData().get("apiKey")),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(value).matches("[0-9a-f]{64}");
+        assertThat(key.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getKind())
+                .isEqualTo("RobustModel"));
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.apps().deployments().inNamespace(ns.name())
+                .withLabel(Labels.MODEL, "fashion-classifier").list().getItems()).isNotEmpty());
+        var sidecar = client.apps().deployments().inNamespace(ns.name()).withLabel(Labels.MODEL, "fashion-classifier").list()
+                .getItems().get(0).getSpec().getTemplate().getSpec().getContainers().stream()
+                .filter(c -> "sidecar-detector".equals(c.getName())).findFirst().orElseThrow();
+        assertThat(sidecar.getEnv()).filteredOn(e -> "ROBUSTML_VERDICT_API_KEYS".equals(e.getName())).singleElement()
+                .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("fashion-classifier-tester-key"));
+        Analyses.edit(client, ns.name(), "fashion-classifier", m -> {
+            m.getSpec().serving.replicas = 2; // another reconcile: the key stays the same
+            return m;
+        });
+        await().atMost(TIMEOUT).until(() -> client.apps().deployments().inNamespace(ns.name())
+                .withLabel(Labels.MODEL, "fashion-classifier").list().getItems().get(0).getSpec().getReplicas() == 2);
+        assertThat(client.secrets().inNamespace(ns.name()).withName("fashion-classifier-tester-key").get().getData())
+                .isEqualTo(key.getData());
     }
 
     @Test

@@ -216,9 +216,9 @@ class ContainmentScenariosTest {
         m.getSpec().slos.minCleanAccuracy = "0.5";
         DetectorSpec.AuthenticationSpec auth = new DetectorSpec.AuthenticationSpec();
         auth.apiKeysSecret = SECRET;
-        // The operator gives its own tester no API key (see the report on issue #15), so unknown and missing keys
-        // are served as their source address rather than refused: the analysis must reach the canary.
-        auth.anonymous = DetectorSpec.Anonymous.SOURCE_ADDRESS;
+        // Unknown and missing keys are refused (401): the operator's own analysis gets through with the
+        // model's tester key (TesterKey), which every sidecar knows.
+        auth.anonymous = DetectorSpec.Anonymous.DENY;
         DetectorSpec.TrustedProxy proxy = new DetectorSpec.TrustedProxy();
         proxy.cidr = "127.0.0.1/32"; // the harness's Service forwarders and the test's own calls come from loopback
         auth.trustedProxies = List.of(proxy);

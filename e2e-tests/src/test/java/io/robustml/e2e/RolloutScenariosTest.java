@@ -50,6 +50,11 @@ class RolloutScenariosTest {
                     .get(runStatus.report.key);
             assertThat(sha256(report.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(runStatus.report.sha256);
             assertThat(report).contains("\"cleanAccuracy\"", "\"pgd-linf-0.1\"");
+            // The tester and the sidecar share the model's tester key: the detector's verdicts were visible,
+            // so detection was measured, not left out.
+            assertThat(runStatus.detector).as("detection measured through the sidecar").isNotNull();
+            System.out.printf("[e2e] detection through the sidecar: recall %s, false-positive rate %s%n",
+                    runStatus.detector.recall, runStatus.detector.falsePositiveRate);
             System.out.printf("[e2e] report of %s: ConfigMap %s, %d bytes%n", st.lastAnalysis.runName, runStatus.report.configMap,
                     runStatus.report.bytes);
             assertThat(s.inferThroughService()).as("the answer names the revision that served it")

@@ -119,7 +119,7 @@ class ChartOnClusterTest {
             config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + ns.name(), "system:authenticated");
             KubernetesClient asOperator = new KubernetesClientBuilder().withConfig(config).build();
             assertThatThrownBy(() -> asOperator.secrets().inNamespace(ns.name()).withName("anything").get())
-                    .as("no rights on Secrets").isInstanceOfSatisfying(KubernetesClientException.class,
+                    .as("no Secret can be read").isInstanceOfSatisfying(KubernetesClientException.class,
                             e -> assertThat(e.getCode()).isEqualTo(403));
 
             // An informer the RBAC forbids must fail this scenario, not end the test JVM (JOSDK's default exits).

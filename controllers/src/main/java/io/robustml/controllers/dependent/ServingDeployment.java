@@ -187,7 +187,9 @@ public final class ServingDeployment {
                 env("ROBUSTML_DETECTOR_CONFIGMAP", DetectorConfigMap.name(model)),
                 new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName("ROBUSTML_POD_NAMESPACE").withNewValueFrom()
                         .withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
-                env("ROBUSTML_MODEL_REVISION", revision)));
+                env("ROBUSTML_MODEL_REVISION", revision),
+                // The analysis's key: the tester is a verified client that sees the verdicts (TesterKey).
+                TesterKey.env(model, "ROBUSTML_VERDICT_API_KEYS")));
         apiKeysSecret(model).ifPresent(secret -> {
             mounts.add(mount(API_KEYS_VOLUME, API_KEYS_PATH, true));
             env.add(env("ROBUSTML_API_KEYS_FILE", API_KEYS_PATH + "/" + API_KEYS_FILE));
@@ -221,6 +223,10 @@ public final class ServingDeployment {
         // A digest mismatch ends the container with the reason in its termination message, so the
         // pod never becomes Ready and the operator can report ModelIntegrityFailed.
         env.add(env("ROBUSTML_MODEL_EXIT_ON_INTEGRITY_FAILURE", "true"));
+        if (source.remote()) {
+            // Likewise a download that fails for good: the restart back-off retries it, the operator says why.
+            env.add(env("ROBUSTML_MODEL_EXIT_ON_FETCH_FAILURE", "true"));
+        }
         if (m.input != null && m.input.shape != null) {
             env.add(env("ROBUSTML_MODEL_INPUT_SHAPE", String.join(",", m.input.shape.stream().map(String::valueOf).toList())));
         }

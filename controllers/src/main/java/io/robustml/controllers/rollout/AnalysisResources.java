@@ -159,6 +159,7 @@ public final class AnalysisResources {
                         .withArgs("--run", runName, "--namespace", model.getMetadata().getNamespace(),
                                 "--report", "/tmp/report.json")
                         .addNewEnv().withName("DJL_CACHE_DIR").withValue("/tmp/djl").endEnv()
+                        .addToEnv(io.robustml.controllers.dependent.TesterKey.env(model, "ROBUSTML_TESTER_API_KEY"))
                         .withResources(resources)
                         .withVolumeMounts(mounts)
                         .withTerminationMessagePolicy("FallbackToLogsOnError")

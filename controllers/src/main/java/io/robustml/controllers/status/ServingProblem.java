@@ -9,11 +9,13 @@ import java.util.Optional;
 /**
  * Why serving pods cannot become ready, read from what the scheduler and the kubelet report, as a
  * pure function. Reasons: {@code ModelIntegrityFailed} (a container ended saying the model file's
- * digest did not match), {@code InsufficientGPU} (the scheduler found no node with the GPU resource),
+ * digest did not match), {@code ModelFetchFailed} (it ended saying a remote model could not be
+ * downloaded: wrong credentials, no such object, store unreachable), {@code InsufficientGPU} (the scheduler found no node with the GPU resource),
  * {@code Unschedulable} (any other scheduling failure).
  */
 public record ServingProblem(String reason, String message) {
     public static final String MODEL_INTEGRITY_FAILED = "ModelIntegrityFailed";
+    public static final String MODEL_FETCH_FAILED = "ModelFetchFailed";
     public static final String INSUFFICIENT_GPU = "InsufficientGPU";
     public static final String UNSCHEDULABLE = "Unschedulable";
 
@@ -23,10 +25,17 @@ public record ServingProblem(String reason, String message) {
      */
     public static Optional<ServingProblem> diagnose(List<Pod> pods, String gpuResource, int gpuPerPod) {
         for (Pod pod : pods) {
-            Optional<String> integrity = integrityFailure(pod);
+            Optional<String> integrity = terminatedSaying(pod, MODEL_INTEGRITY_FAILED);
             if (integrity.isPresent()) {
                 return Optional.of(new ServingProblem(MODEL_INTEGRITY_FAILED, "pod " + pod.getMetadata().getName()
                         + " refused the model file: " + integrity.get()));
+            }
+        }
+        for (Pod pod : pods) {
+            Optional<String> fetch = terminatedSaying(pod, MODEL_FETCH_FAILED);
+            if (fetch.isPresent()) {
+                return Optional.of(new ServingProblem(MODEL_FETCH_FAILED, "pod " + pod.getMetadata().getName()
+                        + " could not download the model (the kubelet retries with its back-off): " + fetch.get()));
             }
         }
         long unschedulable = 0;
@@ -52,14 +61,15 @@ public record ServingProblem(String reason, String message) {
                 unschedulable + " serving pod(s) cannot be scheduled (scheduler: " + text + ")"));
     }
 
-    private static Optional<String> integrityFailure(Pod pod) {
+    /** A container's last words naming {@code reason}, from its current or previous termination. */
+    private static Optional<String> terminatedSaying(Pod pod, String reason) {
         if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
             return Optional.empty();
         }
         for (ContainerStatus c : pod.getStatus().getContainerStatuses()) {
             for (var state : new io.fabric8.kubernetes.api.model.ContainerState[] {c.getState(), c.getLastState()}) {
                 if (state != null && state.getTerminated() != null && state.getTerminated().getMessage() != null
-                        && state.getTerminated().getMessage().contains(MODEL_INTEGRITY_FAILED)) {
+                        && state.getTerminated().getMessage().contains(reason)) {
                     return Optional.of(state.getTerminated().getMessage().trim());
                 }
             }

@@ -131,7 +131,8 @@ class ServingIsolationTest {
         PodSpec pod = pod(model);
         Container server = container(pod, ServingDeployment.MODEL_SERVER_CONTAINER);
         assertThat(server.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).contains(
-                "ROBUSTML_MODEL_URI=s3://models/fashion/robust.pt", "ROBUSTML_MODEL_CACHE_DIR=/var/cache/robustml/model");
+                "ROBUSTML_MODEL_URI=s3://models/fashion/robust.pt", "ROBUSTML_MODEL_CACHE_DIR=/var/cache/robustml/model",
+                "ROBUSTML_MODEL_EXIT_ON_FETCH_FAILURE=true");
         assertThat(server.getEnv()).filteredOn(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
                 .extracting(e -> e.getName() + "<-" + e.getValueFrom().getSecretKeyRef().getName() + "/"
                         + e.getValueFrom().getSecretKeyRef().getKey() + ":" + e.getValueFrom().getSecretKeyRef().getOptional())
@@ -147,6 +148,8 @@ class ServingIsolationTest {
                 .doesNotContain("AWS_SECRET_ACCESS_KEY", "ROBUSTML_MODEL_TOKEN");
         // A local model needs neither.
         PodSpec local = pod(fixture());
+        assertThat(container(local, ServingDeployment.MODEL_SERVER_CONTAINER).getEnv()).extracting(EnvVar::getName)
+                .doesNotContain("ROBUSTML_MODEL_EXIT_ON_FETCH_FAILURE");
         assertThat(local.getVolumes()).noneSatisfy(v -> assertThat(v.getName()).isEqualTo(ServingDeployment.MODEL_CACHE_VOLUME));
     }
 }

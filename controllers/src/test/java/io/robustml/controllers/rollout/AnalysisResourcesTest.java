@@ -44,6 +44,11 @@ class AnalysisResourcesTest {
         assertThat(pod.getContainers().get(0).getVolumeMounts()).extracting(v -> v.getMountPath() + ":" + v.getReadOnly())
                 .contains("/mnt/dataset:true", "/mnt/model-source:true", "/tmp:false");
         assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).containsEntry(Labels.COMPONENT, "analysis");
+        assertThat(pod.getContainers().get(0).getEnv()).filteredOn(e -> "ROBUSTML_TESTER_API_KEY".equals(e.getName()))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("fashion-classifier-tester-key");
+                    assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("apiKey");
+                });
     }
 
     @Test

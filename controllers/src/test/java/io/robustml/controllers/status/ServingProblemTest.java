@@ -48,6 +48,18 @@ class ServingProblemTest {
     }
 
     @Test
+    void aContainerThatCouldNotDownloadTheModelIsAFetchFailure() {
+        var problem = ServingProblem.diagnose(List.of(terminated(
+                "ModelFetchFailed: s3://models/fashion/model.pt: 403 Forbidden (AccessDenied) after 1 attempt")), null, 0)
+                .orElseThrow();
+        assertThat(problem.reason()).isEqualTo("ModelFetchFailed");
+        assertThat(problem.message()).contains("could not download the model", "403 Forbidden");
+        // A tampered file is the sharper finding when both are seen.
+        assertThat(ServingProblem.diagnose(List.of(terminated("ModelFetchFailed: x"), terminated("ModelIntegrityFailed: y")),
+                null, 0).orElseThrow().reason()).isEqualTo("ModelIntegrityFailed");
+    }
+
+    @Test
     void healthyOrScheduledPodsAreNoProblem() {
         Pod running = new PodBuilder().withNewMetadata().withName("p").endMetadata().withNewStatus().withPhase("Running")
                 .endStatus().build();

@@ -66,6 +66,10 @@ public class ModelRuntime {
         } catch (FetchException e) {
             // The message names the source without credentials; the cause is not kept (see FetchException).
             fail("ModelFetchFailed: " + e.getMessage(), null);
+            if (config.exitOnFetchFailure()) {
+                writeTerminationMessage(state.message());
+                io.quarkus.runtime.Quarkus.asyncExit(4);
+            }
         } catch (Exception e) {
             fail("model could not be loaded: " + e.getMessage(), e);
         }

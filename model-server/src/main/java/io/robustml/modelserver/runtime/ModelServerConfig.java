@@ -57,6 +57,14 @@ public interface ModelServerConfig {
     @WithDefault("false")
     boolean exitOnIntegrityFailure();
 
+    /**
+     * In a pod: end the process when a remote model cannot be fetched (after the fetcher's own retries),
+     * with the reason (no credentials) in the termination message: the kubelet restarts the container
+     * with its back-off, which retries the fetch, and the operator reports ModelFetchFailed meanwhile.
+     */
+    @WithDefault("false")
+    boolean exitOnFetchFailure();
+
     /** Where Kubernetes reads a container's termination message. */
     @WithDefault("/dev/termination-log")
     String terminationLog();
