@@ -21,6 +21,8 @@ final class AttackTally {
     /** Transfer: the replayed adversarial examples the sidecar flagged. */
     long flaggedReplays;
     final ClassCounts perClass = new ClassCounts();
+    /** Which examples (by position in the evaluation, the same for every attack) this attack broke. */
+    final java.util.BitSet succeeded = new java.util.BitSet();
     private int[] queriesToSuccess = new int[64];
     private int[] firstFlags = new int[64];
     private int flaggedExamples;
@@ -47,6 +49,7 @@ final class AttackTally {
             boolean success = wasCorrect && (targeted ? adversarial[i] == goals[i] : adversarial[i] != labels[i]);
             perClass.add(labels[i], wasCorrect, success, adversarial[i] == labels[i]);
             if (success) {
+                succeeded.set(examples - 1);
                 if (successes == queriesToSuccess.length) {
                     queriesToSuccess = Arrays.copyOf(queriesToSuccess, successes * 2);
                 }

@@ -211,7 +211,14 @@ public final class Evaluation {
         return new EvaluationReport(assignment.model(), assignment.revision(), assignment.endpoint(), n,
                 n == 0 ? 0 : (double) cleanCorrect / n, detection, latency, reports,
                 new EvaluationReport.Timing(total, targetNanos / 1e9, whiteBoxNanos / 1e9), cleanClasses,
-                GradientMasking.warnings(reports), corpusReport, calibration, similarityCalibration);
+                GradientMasking.warnings(reports, outcomes(tallies)), corpusReport, calibration, similarityCalibration);
+    }
+
+    /** Each evasion attack's broken examples by report name, for the paired masking checks. */
+    private static Map<String, java.util.BitSet> outcomes(Map<AttackPlan, AttackTally> tallies) {
+        Map<String, java.util.BitSet> outcomes = new LinkedHashMap<>();
+        tallies.forEach((plan, tally) -> outcomes.put(plan.name(), tally.succeeded));
+        return outcomes;
     }
 
     private void attack(AttackTally tally, float[][] x, int[] y, int[] goals, int[] cleanPred, int offset,

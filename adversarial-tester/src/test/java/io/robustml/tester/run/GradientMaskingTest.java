@@ -26,6 +26,44 @@ class GradientMaskingTest {
                 .isEmpty();
     }
 
+    private static java.util.BitSet broken(int from, int to) {
+        java.util.BitSet b = new java.util.BitSet();
+        b.set(from, to);
+        return b;
+    }
+
+    /** Paired on the same examples: a one-example edge is noise; a real excess of examples only FGSM broke warns. */
+    @Test
+    void pairedOutcomesWarnOnlyOnASignificantExcess() {
+        var fgsm = result("fgsm-linf-0.1", "fgsm", "linf", 0.1f, 0.31);
+        var pgd = result("pgd-linf-0.1", "pgd", "linf", 0.1f, 0.30);
+        assertThat(GradientMasking.warnings(List.of(fgsm, pgd))).as("rates alone: strict").hasSize(1);
+        assertThat(GradientMasking.warnings(List.of(fgsm, pgd), java.util.Map.of("fgsm-linf-0.1", broken(0, 31),
+                "pgd-linf-0.1", broken(0, 30)))).as("1 discordant example: p = 0.5").isEmpty();
+
+        var strongFgsm = result("fgsm-linf-0.1", "fgsm", "linf", 0.1f, 0.60);
+        java.util.BitSet pgdBroken = broken(0, 30);
+        pgdBroken.set(60, 65);
+        List<EvaluationReport.Warning> w = GradientMasking.warnings(List.of(strongFgsm, pgd),
+                java.util.Map.of("fgsm-linf-0.1", broken(0, 60), "pgd-linf-0.1", pgdBroken));
+        assertThat(w).singleElement().satisfies(x -> assertThat(x.message())
+                .contains("30 broken only by fgsm-linf-0.1, 5 only by pgd-linf-0.1", "one-sided p = "));
+
+        // Success falling with epsilon by two examples of fifty: noise.
+        var small = result("square-linf-0.1", "square", "linf", 0.1f, 0.50);
+        var large = result("square-linf-0.2", "square", "linf", 0.2f, 0.48);
+        assertThat(GradientMasking.warnings(List.of(small, large), java.util.Map.of("square-linf-0.1", broken(0, 50),
+                "square-linf-0.2", broken(0, 48)))).isEmpty();
+    }
+
+    @Test
+    void theBinomialTailIsExact() {
+        assertThat(GradientMasking.upperTail(5, 5)).isCloseTo(1 / 32.0, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(GradientMasking.upperTail(0, 7)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(GradientMasking.upperTail(6, 10)).isCloseTo(386 / 1024.0, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(GradientMasking.upperTail(9000, 10000)).isLessThan(1e-300);
+    }
+
     @Test
     void fgsmStrongerThanPgdAtTheSameBall() {
         List<EvaluationReport.Warning> w = GradientMasking.warnings(List.of(

@@ -21,12 +21,27 @@ public final class TokenBucket {
         this.lastRefillNanos = nowNanos;
     }
 
-    /** Takes one token if available; false means the request should get 429. */
-    public synchronized boolean tryAcquire(long nowNanos) {
+    /**
+     * The same client's bucket under new limits: it keeps the tokens it has (up to the new burst), so a
+     * containment change that lowers the rate never hands a client that spent its burst a fresh one.
+     */
+    public synchronized TokenBucket withLimits(int requestsPerMinute, int burst, long nowNanos) {
+        refill(nowNanos);
+        TokenBucket next = new TokenBucket(requestsPerMinute, burst, nowNanos);
+        next.tokens = Math.min(burst, tokens);
+        return next;
+    }
+
+    private void refill(long nowNanos) {
         if (nowNanos > lastRefillNanos) {
             tokens = Math.min(capacity, tokens + (nowNanos - lastRefillNanos) * tokensPerNano);
             lastRefillNanos = nowNanos;
         }
+    }
+
+    /** Takes one token if available; false means the request should get 429. */
+    public synchronized boolean tryAcquire(long nowNanos) {
+        refill(nowNanos);
         if (tokens >= 1.0) {
             tokens -= 1.0;
             return true;

@@ -60,7 +60,10 @@ public final class ClientLimiter {
         }
         Entry e = clients.computeIfAbsent(client, c -> new Entry());
         if (e.limits == null || e.limits.requestsPerMinute() != limits.requestsPerMinute() || e.limits.burst() != limits.burst()) {
-            e.bucket = limits.limitsRate() ? new TokenBucket(limits.requestsPerMinute(), limits.burst(), nowNanos) : null;
+            // A client keeps what it has spent across a limits change (a new client starts with a full burst).
+            e.bucket = !limits.limitsRate() ? null : e.bucket == null
+                    ? new TokenBucket(limits.requestsPerMinute(), limits.burst(), nowNanos)
+                    : e.bucket.withLimits(limits.requestsPerMinute(), limits.burst(), nowNanos);
         }
         e.limits = limits;
         if (e.bucket != null && !e.bucket.tryAcquire(nowNanos)) {

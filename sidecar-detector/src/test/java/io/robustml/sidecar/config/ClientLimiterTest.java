@@ -23,8 +23,9 @@ class ClientLimiterTest {
         assertThat(limiter.tryAcquire("a", ClientLimits.of(60, 3, 0), 0, 0)).isInstanceOf(ClientLimiter.RateLimited.class);
         // one token a second
         assertThat(limiter.tryAcquire("a", limits, 1_000_000_000L, 0)).isInstanceOf(ClientLimiter.Allowed.class);
-        // new numbers: a new bucket
-        assertThat(limiter.tryAcquire("a", ClientLimits.of(60, 5, 0), 1_000_000_000L, 0)).isInstanceOf(ClientLimiter.Allowed.class);
+        // new numbers (a containment change): the bucket takes them, but what "a" spent stays spent
+        assertThat(limiter.tryAcquire("a", ClientLimits.of(60, 5, 0), 1_000_000_000L, 0)).isInstanceOf(ClientLimiter.RateLimited.class);
+        assertThat(limiter.tryAcquire("a", ClientLimits.of(60, 5, 0), 2_000_000_000L, 0)).isInstanceOf(ClientLimiter.Allowed.class);
         assertThat(limiter.tryAcquire("a", ClientLimits.NONE, 0, 0)).isInstanceOf(ClientLimiter.Allowed.class);
     }
 
