@@ -100,6 +100,23 @@ public final class AnalysisMetrics {
             out.gauge("robustml_analysis_latency_p99_ms", "p99 latency through the sidecar during the analysis", base,
                     s.latency.p99Ms);
         }
+        AdversarialTestRunStatus.Calibration c = s.calibration;
+        if (c != null && c.featureSqueezing != null) {
+            Tags fs = base.and("detector", "featureSqueezing");
+            out.gauge("robustml_analysis_calibrated_threshold", "Detector threshold calibrated by the latest analysis", fs,
+                    c.featureSqueezing.threshold);
+            out.gauge("robustml_analysis_calibrated_false_positive_rate",
+                    "False-positive rate of the calibrated threshold on held-out clean inputs", fs,
+                    c.featureSqueezing.measuredFalsePositiveRate);
+        }
+        if (c != null && c.querySimilarity != null) {
+            Tags qs = base.and("detector", "querySimilarity");
+            out.gauge("robustml_analysis_calibrated_threshold", "Detector threshold calibrated by the latest analysis", qs,
+                    c.querySimilarity.matchThreshold == null ? null : c.querySimilarity.matchThreshold.toString());
+            out.gauge("robustml_analysis_calibrated_false_positive_rate",
+                    "False-positive rate of the calibrated threshold on held-out clean inputs", qs,
+                    c.querySimilarity.measuredFalsePositiveRate);
+        }
         for (AdversarialTestRunStatus.AttackResult a : s.attacks == null ? List.<AdversarialTestRunStatus.AttackResult>of()
                 : s.attacks) {
             if (a.name == null) {

@@ -69,6 +69,22 @@ class AnalysisMetricsTest {
     }
 
     @Test
+    void calibratedThresholdsAndTheirHeldOutRatesArePerDetector() {
+        AdversarialTestRun run = run("m-aaa-a1", "aaa", "Succeeded", "2026-11-29T10:00:00Z", "0.2");
+        run.getStatus().calibration = new AdversarialTestRunStatus.Calibration();
+        run.getStatus().calibration.featureSqueezing = new AdversarialTestRunStatus.FeatureSqueezingCalibration();
+        run.getStatus().calibration.featureSqueezing.threshold = "0.6471";
+        run.getStatus().calibration.featureSqueezing.measuredFalsePositiveRate = "0.046";
+        run.getStatus().calibration.querySimilarity = new AdversarialTestRunStatus.QuerySimilarityCalibration();
+        run.getStatus().calibration.querySimilarity.matchThreshold = 8;
+        run.getStatus().calibration.querySimilarity.measuredFalsePositiveRate = "0.0094";
+        metrics.record("shop", "m", List.of(run), Set.of("aaa"));
+        assertThat(gauge("robustml_analysis_calibrated_threshold", "detector", "featureSqueezing")).isEqualTo(0.6471);
+        assertThat(gauge("robustml_analysis_calibrated_threshold", "detector", "querySimilarity")).isEqualTo(8);
+        assertThat(gauge("robustml_analysis_calibrated_false_positive_rate", "detector", "querySimilarity")).isEqualTo(0.0094);
+    }
+
+    @Test
     void aRevisionWithoutAFinishedRunExportsNothing() {
         metrics.record("shop", "m", List.of(run("m-aaa-a1", "aaa", "Failed", "2026-11-29T10:00:00Z", "0.2")), Set.of("aaa"));
         assertThat(registry.getMeters()).isEmpty();
