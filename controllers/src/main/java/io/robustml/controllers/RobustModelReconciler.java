@@ -109,8 +109,8 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         return sources;
     }
 
-    /** Finished runs (and their Jobs) beyond spec.rollout.analysis.retention go; see {@link RunRetention}. */
-    private void pruneRuns(RobustModel model, RobustModelStatus status, Context<RobustModel> context) {
+    /** Finished runs (with their Jobs and reports) beyond spec.rollout.analysis.retention go; see {@link RunRetention}. */
+    private void pruneRuns(RobustModel model, RobustModelStatus status, Context<RobustModel> context, ServingActuator actuator) {
         var analysis = model.getSpec().rollout == null ? null : model.getSpec().rollout.analysis;
         var retention = analysis == null ? null : analysis.retention;
         int keep = retention == null || retention.runs == null ? 20 : retention.runs;
@@ -119,12 +119,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 clock.instant())) {
             LOG.info("{}/{}: deleting finished analysis run {}, its Job and its report (retention: {} runs, {})",
                     model.getMetadata().getNamespace(), model.getMetadata().getName(), run, keep, maxAge);
-            context.getClient().resources(AdversarialTestRun.class).inNamespace(model.getMetadata().getNamespace())
-                    .withName(run).delete();
-            context.getClient().batch().v1().jobs().inNamespace(model.getMetadata().getNamespace()).withName(run)
-                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
-            context.getClient().configMaps().inNamespace(model.getMetadata().getNamespace())
-                    .withName(io.robustml.controllers.rollout.AnalysisResources.reportConfigMapName(run)).delete();
+            actuator.deleteRun(run);
         }
     }
 
@@ -210,6 +205,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 context.getSecondaryResources(AdversarialTestRun.class)).orElse(null);
 
         metrics.countFrom(() -> context.getPrimaryCache().list().toList());
+        metrics.known(model);
         if (!Serialization.asJson(previous).equals(Serialization.asJson(status))) {
             try {
                 recordStatus(model, status, context);
@@ -251,7 +247,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             actuator.ensureTesterKey();
         }
         actuator.apply(desired, ServingPlan.replicas(status, specReplicas, canaryReplicas), deployments, gpu, hold);
-        pruneRuns(model, status, context);
+        pruneRuns(model, status, context, actuator);
 
         if (hold && resolution instanceof GpuResolution.Placed) {
             return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(CAPACITY_POLL);

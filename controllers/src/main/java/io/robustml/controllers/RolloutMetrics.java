@@ -40,6 +40,21 @@ public final class RolloutMetrics {
         return models.get().stream().filter(m -> m.getStatus() != null && phase.equals(m.getStatus().phase)).count();
     }
 
+    /**
+     * The alerted counters of a model exist from its first reconcile, at 0: a counter first seen at 1 gives
+     * {@code increase()} nothing, so the model's first rollback or integrity failure would never alert.
+     */
+    void known(RobustModel model) {
+        String ns = model.getMetadata().getNamespace();
+        String name = model.getMetadata().getName();
+        registry.counter("robustml_rollout_promotions_total", "namespace", ns, "model", name);
+        for (String reason : List.of("RobustnessRegression", "AnalysisInconclusive")) {
+            registry.counter("robustml_rollout_rollbacks_total", "namespace", ns, "model", name, "reason", reason);
+        }
+        registry.counter("robustml_serving_problems_total", "namespace", ns, "model", name, "reason",
+                io.robustml.controllers.status.ServingProblem.MODEL_INTEGRITY_FAILED);
+    }
+
     /** Counts what changed between two recorded statuses. */
     void transition(RobustModel model, RobustModelStatus before, RobustModelStatus after, int analysesStarted) {
         String ns = model.getMetadata().getNamespace();

@@ -135,6 +135,24 @@ final class ServingActuator {
         createIfAbsent(job);
     }
 
+    /**
+     * Deletes a finished run and what {@link #start} made for it alone: its Job (and pod), its report
+     * ConfigMap and, with DRA GPUs, its ResourceClaimTemplate. The shared tester account stays.
+     */
+    void deleteRun(String runName) {
+        String ns = model.getMetadata().getNamespace();
+        client.resources(io.robustml.crds.AdversarialTestRun.class).inNamespace(ns).withName(runName).delete();
+        client.batch().v1().jobs().inNamespace(ns).withName(runName)
+                .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+        client.configMaps().inNamespace(ns).withName(AnalysisResources.reportConfigMapName(runName)).delete();
+        try {
+            client.resources(io.fabric8.kubernetes.api.model.resource.v1.ResourceClaimTemplate.class).inNamespace(ns)
+                    .withName(AnalysisResources.claimTemplateName(runName)).delete();
+        } catch (KubernetesClientException e) {
+            // A cluster without the DRA API has no such template to delete.
+        }
+    }
+
     private void apply(HasMetadata object) {
         client.resource(object).fieldManager(fieldManager).forceConflicts().serverSideApply();
     }

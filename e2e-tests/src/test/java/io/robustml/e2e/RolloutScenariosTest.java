@@ -48,7 +48,7 @@ class RolloutScenariosTest {
             assertThat(runStatus.report).as("status.report of " + st.lastAnalysis.runName).isNotNull();
             String report = client.configMaps().inNamespace(ns.name()).withName(runStatus.report.configMap).get().getData()
                     .get(runStatus.report.key);
-            assertThat(sha256(report.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(runStatus.report.sha256);
+            assertThat(Scenario.sha256Hex(report)).isEqualTo(runStatus.report.sha256);
             assertThat(report).contains("\"cleanAccuracy\"", "\"pgd-linf-0.1\"");
             // The tester and the sidecar share the model's tester key: the detector's verdicts were visible,
             // so detection was measured, not left out.
@@ -166,19 +166,11 @@ class RolloutScenariosTest {
             var c = new io.robustml.crds.model.RolloutSpec.DatasetChecksum();
             c.file = f;
             try {
-                c.sha256 = sha256(java.nio.file.Files.readAllBytes(Scenario.DATASET.resolve(f)));
+                c.sha256 = Scenario.sha256Hex(java.nio.file.Files.readAllBytes(Scenario.DATASET.resolve(f)));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
             return c;
         }).toList();
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -25,14 +25,9 @@ class RunbookCommandsTest {
                 .isEqualTo("kubectl get configmap fc-detector -n shop -o jsonpath='{.data.detector\\.json}' | sha256sum | cut -c1-12");
     }
 
-    /** docs/runbooks.md above the working directory (the module's folder under Maven). */
+    /** docs/runbooks.md of this repository. */
     static Path runbook() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve(RunbookCommands.RUNBOOK))) {
-                return p.resolve(RunbookCommands.RUNBOOK);
-            }
-        }
-        throw new IllegalStateException("no " + RunbookCommands.RUNBOOK + " above " + Path.of("").toAbsolutePath());
+        return io.robustml.controlplane.RepoRoot.find().resolve(RunbookCommands.RUNBOOK);
     }
 
     @Test

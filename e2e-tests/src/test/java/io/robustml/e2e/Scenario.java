@@ -128,9 +128,12 @@ final class Scenario implements AutoCloseable {
     }
 
     static String sha256Hex(String key) {
+        return sha256Hex(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static String sha256Hex(byte[] bytes) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -156,11 +159,11 @@ final class Scenario implements AutoCloseable {
 
     /** Sends one Fashion-MNIST-shaped input through the model's Service (sidecar, then model server); returns the body. */
     String inferThroughService() throws Exception {
-        StringBuilder data = new StringBuilder();
-        for (int i = 0; i < 784; i++) {
-            data.append(i == 0 ? "" : ",").append((i % 28) / 28.0);
+        float[] image = new float[784];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (i % 28) / 28f;
         }
-        String body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],\"datatype\":\"FP32\",\"data\":[" + data + "]}]}";
+        String body = Sidecars.body(image);
         HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
                 URI.create(harness.serviceUrl(MODEL, "http") + "/v2/models/" + MODEL + "/infer"))
                 .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
@@ -184,12 +187,12 @@ final class Scenario implements AutoCloseable {
         java.util.Random random = new java.util.Random(7);
         List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
         for (int i = 0; i < requests; i++) {
-            StringBuilder data = new StringBuilder();
-            for (int p = 0; p < 784; p++) {
+            float[] image = new float[784];
+            for (int p = 0; p < image.length; p++) {
                 double base = ((p / 28) > 6 && (p / 28) < 22 && (p % 28) > 8 && (p % 28) < 20) ? 0.8 : 0.0;
-                data.append(p == 0 ? "" : ",").append(Math.min(1, Math.max(0, base + (random.nextDouble() - 0.5) * 0.02)));
+                image[p] = (float) Math.min(1, Math.max(0, base + (random.nextDouble() - 0.5) * 0.02));
             }
-            String body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],\"datatype\":\"FP32\",\"data\":[" + data + "]}]}";
+            String body = Sidecars.body(image);
             sent.add(pool.submit(() -> {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                         .header("Content-Type", "application/json").header("X-API-Key", apiKey)
@@ -216,8 +219,7 @@ final class Scenario implements AutoCloseable {
     double metric(String name, String label) throws Exception {
         String body = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(harness.serviceUrl(MODEL, "metrics")
                 + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        return body.lines().filter(l -> l.startsWith(name + "{") && l.contains(label))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return Sidecars.sum(body, name, label);
     }
 
     /**

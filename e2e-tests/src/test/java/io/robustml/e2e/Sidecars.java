@@ -110,7 +110,12 @@ final class Sidecars {
 
     /** The sum of a metric's samples whose labels contain {@code label} (all samples when it is empty). */
     static double metric(RunningPod pod, String name, String label) {
-        return metrics(pod).lines().filter(l -> (l.startsWith(name + "{") || l.startsWith(name + " ")) && l.contains(label))
+        return sum(metrics(pod), name, label);
+    }
+
+    /** The sum of a metric's samples in a Prometheus text page whose line carries {@code label}. */
+    static double sum(String page, String name, String label) {
+        return page.lines().filter(l -> (l.startsWith(name + "{") || l.startsWith(name + " ")) && l.contains(label))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 

@@ -37,7 +37,6 @@ final class SquareAttacker implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopped;
     private volatile int runs;
-    private volatile int misclassified;
 
     /** ε, queries per example per run, and the pause before each query. */
     record SquareAttackSettings(float epsilon, int queryBudget, Duration pace) {
@@ -87,11 +86,8 @@ final class SquareAttacker implements AutoCloseable {
             SquareAttack square = new SquareAttack(Constraint.unitRange(Norm.LINF, settings.epsilon()), settings.queryBudget(),
                     0.3f, seed++);
             try {
-                SquareAttack.Result r = square.run(recording, x, labels, false, Geometry.of(x[0].length, 28, 28));
+                square.run(recording, x, labels, false, Geometry.of(x[0].length, 28, 28));
                 runs++;
-                for (boolean done : r.reached()) {
-                    misclassified += done ? 1 : 0;
-                }
             } catch (IOException refused) {
                 runs++; // refused or unreachable: start over, as an attacker would
             }
@@ -110,10 +106,6 @@ final class SquareAttacker implements AutoCloseable {
         }
     }
 
-    List<Response> responses() {
-        return List.copyOf(responses);
-    }
-
     /** How many answers had each status in [from, to). */
     Map<Integer, Integer> statuses(Instant from, Instant to) {
         Map<Integer, Integer> counts = new TreeMap<>();
@@ -127,11 +119,6 @@ final class SquareAttacker implements AutoCloseable {
 
     int runs() {
         return runs;
-    }
-
-    /** Examples that the attack runs finished had turned misclassified (summed over runs). */
-    int misclassified() {
-        return misclassified;
     }
 
     @Override

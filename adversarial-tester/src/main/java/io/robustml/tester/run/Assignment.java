@@ -3,6 +3,7 @@ package io.robustml.tester.run;
 import io.robustml.crds.model.DetectorSpec;
 import io.robustml.crds.model.ThreatModelSpec;
 import io.robustml.crds.run.AdversarialTestRunSpec;
+import io.robustml.oip.similarity.Fingerprints;
 import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.List;
@@ -33,12 +34,8 @@ public record Assignment(String model, String revision, String endpoint, String 
 
         static Squeezing of(DetectorSpec detector) {
             var s = detector == null ? null : detector.featureSqueezing;
-            boolean on = detector != null && (detector.methods == null // the CRD default includes it
-                    || detector.methods.contains(DetectorSpec.Method.FEATURE_SQUEEZING));
-            Double fpr = on && s != null && s.targetFalsePositiveRate != null
-                    ? new BigDecimal(s.targetFalsePositiveRate).doubleValue() : null;
             return new Squeezing(s == null || s.bitDepth == null ? 4 : s.bitDepth, s == null || s.medianWindow == null ? 2 : s.medianWindow,
-                    fpr);
+                    calibrationTarget(detector, DetectorSpec.Method.FEATURE_SQUEEZING, s == null ? null : s.targetFalsePositiveRate));
         }
     }
 
@@ -46,11 +43,16 @@ public record Assignment(String model, String revision, String endpoint, String 
     public record Similarity(int windowSize, int quantization, Double targetFalsePositiveRate) {
         static Similarity of(DetectorSpec detector) {
             var s = detector == null ? null : detector.querySimilarity;
-            boolean on = detector != null && (detector.methods == null || detector.methods.contains(DetectorSpec.Method.QUERY_SIMILARITY));
-            return new Similarity(s == null || s.windowSize == null ? io.robustml.oip.similarity.Fingerprints.DEFAULT_WINDOW_SIZE : s.windowSize,
-                    s == null || s.quantization == null ? io.robustml.oip.similarity.Fingerprints.DEFAULT_QUANTIZATION : s.quantization,
-                    on && s != null && s.targetFalsePositiveRate != null ? new BigDecimal(s.targetFalsePositiveRate).doubleValue() : null);
+            return new Similarity(s == null || s.windowSize == null ? Fingerprints.DEFAULT_WINDOW_SIZE : s.windowSize,
+                    s == null || s.quantization == null ? Fingerprints.DEFAULT_QUANTIZATION : s.quantization,
+                    calibrationTarget(detector, DetectorSpec.Method.QUERY_SIMILARITY, s == null ? null : s.targetFalsePositiveRate));
         }
+    }
+
+    /** The false-positive rate to calibrate {@code method} to: null unless the method is on (the CRD default: all) and a rate is set. */
+    private static Double calibrationTarget(DetectorSpec detector, DetectorSpec.Method method, String rate) {
+        boolean on = detector != null && (detector.methods == null || detector.methods.contains(method));
+        return on && rate != null ? new BigDecimal(rate).doubleValue() : null;
     }
 
     /** A model file and the digest it must have. */

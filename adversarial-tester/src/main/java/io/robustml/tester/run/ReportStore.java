@@ -76,13 +76,7 @@ final class ReportStore {
             return Optional.empty();
         }
         try {
-            var resource = client.configMaps().inNamespace(namespace).withName(name);
-            if (resource.get() == null) {
-                log.printf("[tester] no ConfigMap %s/%s (made by the operator with the run): the report stays in the pod only%n",
-                        namespace, name);
-                return Optional.empty();
-            }
-            resource.edit(cm -> {
+            client.configMaps().inNamespace(namespace).withName(name).edit(cm -> {
                 Map<String, String> data = new HashMap<>();
                 Map<String, String> binary = new HashMap<>();
                 if (entry.get().text() != null) {
@@ -95,8 +89,13 @@ final class ReportStore {
                 return cm;
             });
         } catch (KubernetesClientException e) {
-            log.printf("[tester] could not write the report into ConfigMap %s/%s (%d): %s%n", namespace, name, e.getCode(),
-                    e.getMessage());
+            if (e.getCode() == 404) {
+                log.printf("[tester] no ConfigMap %s/%s (made by the operator with the run): the report stays in the pod only%n",
+                        namespace, name);
+            } else {
+                log.printf("[tester] could not write the report into ConfigMap %s/%s (%d): %s%n", namespace, name, e.getCode(),
+                        e.getMessage());
+            }
             return Optional.empty();
         }
         AdversarialTestRunStatus.ReportRef ref = new AdversarialTestRunStatus.ReportRef();

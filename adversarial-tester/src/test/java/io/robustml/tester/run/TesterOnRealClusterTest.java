@@ -58,8 +58,7 @@ class TesterOnRealClusterTest {
         System.out.print(log.toString(StandardCharsets.UTF_8));
 
         assertThat(code).isZero();
-        AdversarialTestRunStatus s = client.resources(AdversarialTestRun.class).inNamespace(ns.name())
-                .withName(run.getMetadata().getName()).get().getStatus();
+        AdversarialTestRunStatus s = status(client, run);
         assertThat(s.phase).isEqualTo("Succeeded");
         assertThat(s.startTime).isNotBlank();
         assertThat(s.completionTime).isNotBlank();
@@ -88,8 +87,7 @@ class TesterOnRealClusterTest {
         // A second start of the Job (e.g. a retried pod) finds the run done and changes nothing.
         assertThat(TesterMain.run(new String[] {"--run", run.getMetadata().getName(), "--namespace", ns.name()},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), cp::newClient)).isZero();
-        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(run.getMetadata().getName())
-                .get().getStatus().completionTime).isEqualTo(s.completionTime);
+        assertThat(status(client, run).completionTime).isEqualTo(s.completionTime);
     }
 
     /**
@@ -116,8 +114,7 @@ class TesterOnRealClusterTest {
                     new PrintStream(log, true, StandardCharsets.UTF_8), cp::newClient);
             System.out.print(log.toString(StandardCharsets.UTF_8));
             assertThat(code).isZero();
-            AdversarialTestRunStatus s = client.resources(AdversarialTestRun.class).inNamespace(ns.name())
-                    .withName(run.getMetadata().getName()).get().getStatus();
+            AdversarialTestRunStatus s = status(client, run);
             System.out.printf("[detection] feature squeezing (bit depth %d, threshold %s) on the standard model, 100 images: "
                     + "recall %s (PGD-20 %s with success %s, noise %s, adaptive PGD-20 %s with success %s), false-positive "
                     + "rate %s, precision %s%n", SQUEEZING_BITS, SQUEEZING_THRESHOLD, s.detector.recall,
@@ -154,8 +151,7 @@ class TesterOnRealClusterTest {
                     "--api-key", "tester-key", "--latency-probes", "0"},
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), cp::newClient);
             assertThat(code).isZero();
-            AdversarialTestRunStatus s = client.resources(AdversarialTestRun.class).inNamespace(ns.name())
-                    .withName(run.getMetadata().getName()).get().getStatus();
+            AdversarialTestRunStatus s = status(client, run);
             AdversarialTestRunStatus.AttackResult square = s.attacks.get(0);
             System.out.printf("[detection] query similarity vs the tester's Square Attack (eps 0.1, <= 100 queries, 100 images): "
                     + "success %s (median %s queries), detection recall %s, first flag at query %s (median), clean "
@@ -203,8 +199,7 @@ class TesterOnRealClusterTest {
         int code = TesterMain.run(new String[] {"--run", run.getMetadata().getName(), "--namespace", ns.name()},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), cp::newClient);
         assertThat(code).isEqualTo(1);
-        AdversarialTestRunStatus s = client.resources(AdversarialTestRun.class).inNamespace(ns.name())
-                .withName(run.getMetadata().getName()).get().getStatus();
+        AdversarialTestRunStatus s = status(client, run);
         assertThat(s.phase).isEqualTo("Failed");
         assertThat(s.error).contains("dataset file t10k-labels-idx1-ubyte.gz has sha256 " + labels, "says " + wrong,
                 "nothing was measured");
@@ -220,8 +215,7 @@ class TesterOnRealClusterTest {
         int code = TesterMain.run(new String[] {"--run", run.getMetadata().getName(), "--namespace", ns.name()},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), cp::newClient);
         assertThat(code).isEqualTo(1);
-        AdversarialTestRunStatus s = client.resources(AdversarialTestRun.class).inNamespace(ns.name())
-                .withName(run.getMetadata().getName()).get().getStatus();
+        AdversarialTestRunStatus s = status(client, run);
         assertThat(s.phase).isEqualTo("Failed");
         assertThat(s.error).contains("cannot reach http://127.0.0.1:9/v2/models/fashion");
         assertThat(s.attacks).isNull();
@@ -235,6 +229,12 @@ class TesterOnRealClusterTest {
                     throw new AssertionError("no cluster access for a usage error");
                 })).isEqualTo(2);
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("--batch-size must be at least 1", "usage:");
+    }
+
+    /** The run's status as the API server has it now. */
+    private static AdversarialTestRunStatus status(KubernetesClient client, AdversarialTestRun run) {
+        return client.resources(AdversarialTestRun.class).inNamespace(run.getMetadata().getNamespace())
+                .withName(run.getMetadata().getName()).get().getStatus();
     }
 
     private static AdversarialTestRun load(String name, String endpoint) {

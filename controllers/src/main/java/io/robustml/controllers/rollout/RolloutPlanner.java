@@ -372,7 +372,8 @@ public final class RolloutPlanner {
         }
         summary.violatedSlos = verdict.violations().isEmpty() ? null : verdict.violations();
         if (run != null && run.warnings != null && !run.warnings.isEmpty()) {
-            summary.warnings = run.warnings.stream().map(w -> w.reason + ": " + w.message).limit(32).toList();
+            summary.warnings = run.warnings.stream().map(w -> (w.reason == null ? "AnalysisWarning" : w.reason) + ": " + w.message)
+                    .limit(32).toList();
         }
         summary.finishedAt = now.toString();
         return summary;

@@ -15,7 +15,9 @@ import java.util.Set;
 /**
  * Which finished analysis runs may go: beyond the newest {@code keep} finished runs of a model, or
  * finished longer than {@code maxAge} ago. Never an open run (the status still follows it), and never
- * the run that promoted the serving revision (its numbers are the baseline and the evidence).
+ * the run that promoted the serving revision (its numbers are the baseline and the evidence). Every
+ * other run is over, even without a completion time: only the tester writes that, so a run whose Job
+ * died (evicted, OOM-killed, deadline) never gets one; it is aged from its creation.
  */
 public final class RunRetention {
     private RunRetention() {
@@ -33,8 +35,7 @@ public final class RunRetention {
                     .filter(Objects::nonNull).forEach(protectedRuns::add);
         }
         List<AdversarialTestRun> finished = runs.stream()
-                .filter(r -> r.getStatus() != null && r.getStatus().completionTime != null)
-                .filter(r -> "Succeeded".equals(r.getStatus().phase) || "Failed".equals(r.getStatus().phase))
+                .filter(r -> !protectedRuns.contains(r.getMetadata().getName()) || completed(r))
                 .sorted(Comparator.comparing((AdversarialTestRun r) -> finishedAt(r)).reversed()
                         .thenComparing(r -> r.getMetadata().getName()))
                 .toList();
@@ -51,9 +52,15 @@ public final class RunRetention {
         return expired;
     }
 
+    private static boolean completed(AdversarialTestRun run) {
+        return run.getStatus() != null && run.getStatus().completionTime != null
+                && ("Succeeded".equals(run.getStatus().phase) || "Failed".equals(run.getStatus().phase));
+    }
+
+    /** When the tester finished it; for a run it never finished, when it was created. */
     private static Instant finishedAt(AdversarialTestRun run) {
         try {
-            return Instant.parse(run.getStatus().completionTime);
+            return Instant.parse(completed(run) ? run.getStatus().completionTime : run.getMetadata().getCreationTimestamp());
         } catch (RuntimeException e) {
             return Instant.EPOCH; // unreadable: treat as oldest
         }

@@ -92,6 +92,23 @@ class RolloutPlannerTest {
         assertThat(d.actions()).singleElement().isInstanceOf(RolloutAction.Event.class);
     }
 
+    /** A run's warnings reach lastAnalysis as "reason: message"; one without a reason is named, never "null". */
+    @Test
+    void warningsKeepTheirReasonAndOneWithoutIsAnAnalysisWarning() {
+        RolloutPlanner.Decision d = decide("rev1", null, true, RunObservation.absent());
+        d = decide("rev1", d.status(), true, RunObservation.absent());
+        RunObservation run = succeeded("0.1");
+        AdversarialTestRunStatus.Warning masked = new AdversarialTestRunStatus.Warning();
+        masked.reason = "GradientMasking";
+        masked.message = "fgsm beat pgd";
+        AdversarialTestRunStatus.Warning bare = new AdversarialTestRunStatus.Warning();
+        bare.message = "something odd";
+        run.runStatus().warnings = List.of(masked, bare);
+        d = decide("rev1", d.status(), true, run);
+        assertThat(d.status().lastAnalysis.warnings).containsExactly("GradientMasking: fgsm beat pgd",
+                "AnalysisWarning: something odd");
+    }
+
     @Test
     void aFailingFirstRevisionEndsFailedWithNothingServing() {
         RobustModelStatus s = decide("rev1", null, true, RunObservation.absent()).status();

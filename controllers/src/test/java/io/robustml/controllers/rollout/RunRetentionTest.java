@@ -48,4 +48,22 @@ class RunRetentionTest {
         assertThat(RunRetention.expired(runs, status, 1, Duration.ofMinutes(1), NOW)).as("never the open run or the promoting one")
                 .containsExactly("m-e-a1", "m-d-a1", "m-c-a1", "m-b-a1");
     }
+
+    /** A run whose Job died before the tester wrote a verdict has no completion time: it still goes, aged from creation. */
+    @Test
+    void aRunTheTesterNeverFinishedIsAgedFromItsCreation() {
+        AdversarialTestRun dead = run("m-x-a1", "Running", null);
+        dead.getMetadata().setCreationTimestamp(NOW.minus(Duration.ofHours(60)).toString());
+        AdversarialTestRun open = run("m-y-a1", "Running", null);
+        open.getMetadata().setCreationTimestamp(NOW.minus(Duration.ofHours(70)).toString());
+        List<AdversarialTestRun> runs = List.of(dead, open, run("m-z-a1", "Succeeded", Duration.ofHours(1)));
+        RobustModelStatus status = new RobustModelStatus();
+        status.analysis = new RobustModelStatus.AnalysisProgress();
+        status.analysis.runName = "m-y-a1";
+
+        assertThat(RunRetention.expired(runs, status, 20, Duration.ofHours(48), NOW)).containsExactly("m-x-a1");
+        assertThat(RunRetention.expired(runs, status, 1, Duration.ofDays(30), NOW)).as("beyond the newest one")
+                .containsExactly("m-x-a1");
+        assertThat(RunRetention.expired(runs, status, 20, Duration.ofDays(30), NOW)).isEmpty();
+    }
 }

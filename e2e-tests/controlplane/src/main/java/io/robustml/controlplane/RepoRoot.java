@@ -4,11 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Finds the repository root (the folder holding scripts/cluster) from the build or the working directory. */
-final class RepoRoot {
+public final class RepoRoot {
     private RepoRoot() {
     }
 
-    static Path find() {
+    public static Path find() {
         String fromBuild = System.getProperty("robustml.repo.root");
         if (fromBuild != null && isRoot(Path.of(fromBuild))) {
             return Path.of(fromBuild).toAbsolutePath().normalize();

@@ -81,28 +81,28 @@ class DetectorOverheadBenchmark {
         IdxDataset train = IdxDataset.read(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"),
                 60_000);
         // 1. fingerprinting alone, in process: hash + lookup + insert per query into a store already holding 10,000
-        io.robustml.sidecar.detect.FingerprintStore store = new io.robustml.sidecar.detect.FingerprintStore(100_000, Long.MAX_VALUE, 200);
+        FingerprintStore store = new FingerprintStore(100_000, Long.MAX_VALUE, Fingerprints.BUCKET_CAP);
         int q = io.robustml.sidecar.detect.DetectorSettings.DEFAULT_QUANTIZATION;
         int w = io.robustml.sidecar.detect.DetectorSettings.DEFAULT_WINDOW_SIZE;
         int top = io.robustml.sidecar.detect.DetectorSettings.TOP_HASHES;
         for (int i = 0; i < 10_000; i++) { // warm-up and background history
-            store.matchAndAdd(io.robustml.sidecar.detect.Fingerprints.of(train.images()[i], q, w, top), i);
+            store.matchAndAdd(Fingerprints.of(train.images()[i], q, w, top), i);
         }
         int n = 10_000;
         long t0 = System.nanoTime();
         long sink = 0;
         for (int i = 0; i < n; i++) {
-            sink += store.matchAndAdd(io.robustml.sidecar.detect.Fingerprints.of(test.images()[i], q, w, top), 10_000 + i);
+            sink += store.matchAndAdd(Fingerprints.of(test.images()[i], q, w, top), 10_000 + i);
         }
         double fingerprintMs = (System.nanoTime() - t0) / 1e6 / n;
         // 2. the store's memory: heap after GC before and after inserting STORE_QUERIES distinct queries
         store = null;
         long before = usedHeapAfterGc();
-        io.robustml.sidecar.detect.FingerprintStore big = new io.robustml.sidecar.detect.FingerprintStore(STORE_QUERIES, Long.MAX_VALUE,
-                200);
+        FingerprintStore big = new FingerprintStore(STORE_QUERIES, Long.MAX_VALUE,
+                Fingerprints.BUCKET_CAP);
         for (int i = 0; i < STORE_QUERIES; i++) {
             float[] img = i < 60_000 ? train.images()[i] : test.images()[i - 60_000];
-            big.add(io.robustml.sidecar.detect.Fingerprints.of(img, q, w, top), i);
+            big.add(Fingerprints.of(img, q, w, top), i);
         }
         long after = usedHeapAfterGc();
         double bytesPerQuery = (after - before) / (double) big.size();

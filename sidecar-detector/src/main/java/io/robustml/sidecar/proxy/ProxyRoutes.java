@@ -133,7 +133,7 @@ public class ProxyRoutes {
                     LOG.infof("query-similarity fingerprints in Redis %s:%d, shared by every replica of '%s'", redis.getHost(),
                             redis.getPort() < 0 ? 6379 : redis.getPort(), namespace);
                     return new RedisFingerprintStore(redis.getHost(), redis.getPort() < 0 ? 6379 : redis.getPort(), 1000,
-                            namespace, fingerprintCapacity, fingerprintTtlSeconds * 1000, 200, 16);
+                            namespace, fingerprintCapacity, fingerprintTtlSeconds * 1000, Fingerprints.BUCKET_CAP, 16);
                 })
                 .orElseGet(() -> new FingerprintStore(fingerprintCapacity, fingerprintTtlSeconds * 1_000_000_000L, Fingerprints.BUCKET_CAP));
         io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_fingerprint_queries", fingerprints, FingerprintTable::size)
