@@ -84,3 +84,15 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   verbs: [get, create, update, patch, delete]
 {{- end }}
 {{- end -}}
+
+{{/* An image reference from images.<name>: [registry/]repository then @digest, else :tag (own, images.tag, appVersion). */}}
+{{- define "robustml.image" -}}
+{{- $images := .root.Values.images -}}
+{{- $repo := .image.repository -}}
+{{- with $images.registry }}{{ $repo = printf "%s/%s" (trimSuffix "/" .) $repo }}{{ end -}}
+{{- if .image.digest -}}
+{{- printf "%s@%s" $repo .image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repo (.image.tag | default $images.tag | default .root.Chart.AppVersion) -}}
+{{- end -}}
+{{- end -}}

@@ -69,7 +69,7 @@ class ScaleBenchmark {
         };
         Operator operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withMetrics(counting));
-        operator.register(new RobustModelReconciler(Clock.systemUTC(), ServingImages.DEFAULTS, new SimpleMeterRegistry()),
+        operator.register(new RobustModelReconciler(Clock.systemUTC(), ServingImages.tagged("robustml", "test"), new SimpleMeterRegistry()),
                 c -> c.settingNamespace(ns1));
         operator.start();
         try {

@@ -87,9 +87,13 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
     /** While a canary waits for GPUs, look again this often (pods elsewhere that free GPUs send no event here). */
     private static final Duration CAPACITY_POLL = Duration.ofSeconds(10);
 
-    /** In the operator: metrics go to Micrometer's global registry, which Quarkus exports. */
-    public RobustModelReconciler() {
-        this(Clock.systemUTC(), ServingImages.DEFAULTS, io.micrometer.core.instrument.Metrics.globalRegistry);
+    /**
+     * In the operator: the images come from its configuration (robustml.images.*); metrics go to
+     * Micrometer's global registry, which Quarkus exports.
+     */
+    @jakarta.inject.Inject
+    public RobustModelReconciler(ServingImages images) {
+        this(Clock.systemUTC(), images, io.micrometer.core.instrument.Metrics.globalRegistry);
     }
 
     public RobustModelReconciler(Clock clock, ServingImages images, io.micrometer.core.instrument.MeterRegistry registry) {

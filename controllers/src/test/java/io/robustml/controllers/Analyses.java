@@ -34,7 +34,7 @@ final class Analyses {
             io.micrometer.core.instrument.MeterRegistry registry) {
         var operator = new io.javaoperatorsdk.operator.Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
         operator.register(new RobustModelReconciler(java.time.Clock.systemUTC(),
-                io.robustml.controllers.dependent.ServingImages.DEFAULTS, registry), c -> c.settingNamespace(ns));
+                io.robustml.controllers.dependent.ServingImages.tagged("robustml", "test"), registry), c -> c.settingNamespace(ns));
         operator.start();
         return operator;
     }

@@ -27,7 +27,7 @@ class RobustModelReconcilerClusterTest {
         CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/robustmodels.robustml.io-v1.yml");
         CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(new RobustModelReconciler(), c -> c.settingNamespace(ns.name()));
+        operator.register(new RobustModelReconciler(io.robustml.controllers.dependent.ServingImages.tagged("robustml", "test")), c -> c.settingNamespace(ns.name()));
         operator.start();
     }
 

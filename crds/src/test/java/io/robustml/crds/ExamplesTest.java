@@ -30,11 +30,20 @@ class ExamplesTest {
 
     static Stream<Path> examples() throws IOException {
         List<Path> files;
-        try (Stream<Path> s = Files.list(Path.of("../examples"))) {
-            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        // Every RobustModel under examples/, sub-folders (examples/local-cluster/) included.
+        try (Stream<Path> s = Files.walk(Path.of("../examples"))) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).filter(ExamplesTest::isRobustModel).sorted().toList();
         }
-        assertThat(files).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(files).hasSizeGreaterThanOrEqualTo(5);
         return files.stream();
+    }
+
+    private static boolean isRobustModel(Path file) {
+        try {
+            return Files.readString(file).lines().anyMatch(l -> l.equals("kind: RobustModel"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static GenericKubernetesResource load(Path file, String namespace) throws IOException {

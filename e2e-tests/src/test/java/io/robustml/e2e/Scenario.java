@@ -66,7 +66,7 @@ final class Scenario implements AutoCloseable {
 
     void startOperator() {
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(new RobustModelReconciler(Clock.systemUTC(), ServingImages.DEFAULTS,
+        operator.register(new RobustModelReconciler(Clock.systemUTC(), ServingImages.tagged("robustml", "test"),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), c -> c.settingNamespace(ns));
         operator.start();
     }

@@ -128,7 +128,7 @@ class ChartOnClusterTest {
                             + error.getMessage().lines().findFirst().orElse("")))
                     .withCacheSyncTimeout(Duration.ofSeconds(20)));
             operator = started;
-            started.register(new RobustModelReconciler(Clock.systemUTC(), ServingImages.DEFAULTS,
+            started.register(new RobustModelReconciler(Clock.systemUTC(), ServingImages.tagged("robustml", "test"),
                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), c -> c.settingNamespace(ns.name()));
             started.start();
 

@@ -45,7 +45,12 @@ class ChartTemplateTest {
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         Container c = pod.getContainers().get(0);
-        assertThat(c.getImage()).isEqualTo("robustml/operator:0.1.0");
+        assertThat(c.getImage()).isEqualTo("robustml/operator:" + projectVersion());
+        assertThat(c.getImagePullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(env(c)).contains("ROBUSTML_IMAGES_MODEL_SERVER=robustml/model-server:" + projectVersion(),
+                "ROBUSTML_IMAGES_SIDECAR_DETECTOR=robustml/sidecar-detector:" + projectVersion(),
+                "ROBUSTML_IMAGES_ADVERSARIAL_TESTER=robustml/adversarial-tester:" + projectVersion(),
+                "ROBUSTML_IMAGES_PULL_POLICY=IfNotPresent");
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
@@ -84,9 +89,39 @@ class ChartTemplateTest {
         assertThat(objects).anyMatch(o -> o.getKind().equals("ServiceMonitor"));
     }
 
+    @Test
+    void imagesComeFromOneRegistryWithTagsOrPinnedDigests() {
+        String digest = "sha256:" + "ab".repeat(32);
+        Deployment d = Chart.one(Chart.render(Map.of("images.registry", "127.0.0.1:15000", "images.tag", "1.2.3",
+                "images.pullPolicy", "", "images.operator.tag", "op-1", "images.modelServer.digest", digest)),
+                Deployment.class, "robustml-robustml-operator");
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo("127.0.0.1:15000/robustml/operator:op-1");
+        assertThat(c.getImagePullPolicy()).as("\"\" leaves Kubernetes' default").isNull();
+        assertThat(env(c)).contains("ROBUSTML_IMAGES_MODEL_SERVER=127.0.0.1:15000/robustml/model-server@" + digest,
+                "ROBUSTML_IMAGES_SIDECAR_DETECTOR=127.0.0.1:15000/robustml/sidecar-detector:1.2.3",
+                "ROBUSTML_IMAGES_ADVERSARIAL_TESTER=127.0.0.1:15000/robustml/adversarial-tester:1.2.3")
+                .noneMatch(e -> e.startsWith("ROBUSTML_IMAGES_PULL_POLICY="));
+    }
+
+    /** The images are tagged with the Maven project version (scripts/images); the chart's appVersion names them. */
+    @Test
+    void appVersionIsTheProjectVersion() throws IOException {
+        assertThat(Files.readString(Chart.DIR.resolve("Chart.yaml"))).contains("appVersion: \"" + projectVersion() + "\"");
+    }
+
+    private static String projectVersion() {
+        return System.getProperty("robustml.project.version", "unset");
+    }
+
+    private static List<String> env(Container c) {
+        return c.getEnv().stream().map(e -> e.getName() + "=" + e.getValue()).toList();
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"replicaCount=0", "logFormat=xml", "image.pullPolicy=Sometimes", "watchNamespaces[0]=Shop",
-        "unknownKey=1", "metrics.serviceMonitor.interval=soon"})
+    @ValueSource(strings = {"replicaCount=0", "logFormat=xml", "images.pullPolicy=Sometimes", "watchNamespaces[0]=Shop",
+        "unknownKey=1", "metrics.serviceMonitor.interval=soon", "image.repository=robustml/operator",
+        "images.modelServer.digest=sha256:short", "images.operator.tag=bad tag", "images.registry=https://r.example"})
     void theValuesSchemaRejectsWrongValues(String setting) {
         String[] kv = setting.split("=", 2);
         Object value = kv[1].matches("-?\\d+") ? Integer.valueOf(kv[1]) : kv[1];

@@ -50,6 +50,11 @@ class OperatorOnRealClusterTest {
                         ? null : m.getStatus().analysis.runName;
                 return run[0] != null && client.resources(AdversarialTestRun.class).inNamespace(ns).withName(run[0]).get() != null;
             });
+            // The analysis Job runs the configured tester image (application.properties, %test).
+            var tester = client.batch().v1().jobs().inNamespace(ns).withName(run[0]).get()
+                    .getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(tester.getImage()).isEqualTo("registry.test:5000/ml/adversarial-tester:configured");
+            assertThat(tester.getImagePullPolicy()).isEqualTo("Always");
             client.resources(AdversarialTestRun.class).inNamespace(ns).withName(run[0]).editStatus(r -> {
                 r.setStatus(new AdversarialTestRunStatus());
                 r.getStatus().phase = "Succeeded";
@@ -66,6 +71,11 @@ class OperatorOnRealClusterTest {
                 assertThat(d).isNotNull();
                 assertThat(d.getMetadata().getLabels())
                         .containsEntry("app.kubernetes.io/managed-by", "robustml-operator");
+                assertThat(d.getSpec().getTemplate().getSpec().getContainers())
+                        .extracting(c -> c.getImage() + " " + c.getImagePullPolicy())
+                        .containsExactlyInAnyOrder("registry.test:5000/ml/sidecar-detector:configured Always",
+                                "registry.test:5000/ml/model-server@sha256:"
+                                        + "1111111111111111111111111111111111111111111111111111111111111111 Always");
                 assertThat(m.getStatus()).isNotNull();
                 assertThat(m.getStatus().observedGeneration).isEqualTo(1L);
                 assertThat(m.getStatus().phase).isEqualTo("Ready");

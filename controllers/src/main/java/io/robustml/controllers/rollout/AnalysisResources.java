@@ -156,6 +156,7 @@ public final class AnalysisResources {
                 .withContainers(new ContainerBuilder()
                         .withName("adversarial-tester")
                         .withImage(images.tester())
+                        .withImagePullPolicy(images.pullPolicy())
                         .withArgs("--run", runName, "--namespace", model.getMetadata().getNamespace(),
                                 "--report", "/tmp/report.json")
                         .addNewEnv().withName("DJL_CACHE_DIR").withValue("/tmp/djl").endEnv()
@@ -167,7 +168,9 @@ public final class AnalysisResources {
                         .withNewCapabilities().addToDrop("ALL").endCapabilities().endSecurityContext()
                         .build())
                 .withVolumes(volumes)
-                .withTolerations(gpu.map(g -> List.of(g.toleration())).orElse(List.of()))
+                // Where the model serves: the same node pool (serving.nodeSelector, tolerations), plus the GPU's.
+                .withNodeSelector(serving(model).nodeSelector)
+                .withTolerations(tolerations(model, gpu))
                 .withAffinity(gpu.flatMap(GpuPlacement::affinity).orElse(null))
                 .withRuntimeClassName(gpu.flatMap(GpuPlacement::runtimeClassName).orElse(null))
                 .withResourceClaims(gpu.flatMap(GpuPlacement::dra).map(c -> List.of(new io.fabric8.kubernetes.api.model
@@ -177,6 +180,19 @@ public final class AnalysisResources {
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    private static io.robustml.crds.model.ServingSpec serving(RobustModel model) {
+        return model.getSpec().serving == null ? new io.robustml.crds.model.ServingSpec() : model.getSpec().serving;
+    }
+
+    private static List<io.fabric8.kubernetes.api.model.Toleration> tolerations(RobustModel model, Optional<GpuPlacement> gpu) {
+        List<io.fabric8.kubernetes.api.model.Toleration> all = new ArrayList<>();
+        if (serving(model).tolerations != null) {
+            all.addAll(serving(model).tolerations);
+        }
+        gpu.ifPresent(g -> all.add(g.toleration()));
+        return all;
     }
 
     public static ServiceAccount serviceAccount(RobustModel model) {

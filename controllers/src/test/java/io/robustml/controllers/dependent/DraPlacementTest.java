@@ -60,7 +60,7 @@ class DraPlacementTest {
         model.getSpec().serving.gpu = gpu("NVIDIA-A100-SXM4-40GB", null, null);
         GpuPlacement p = GpuPlacement.dra(model.getSpec().serving.gpu);
         String revision = Revision.of(model.getSpec());
-        var pod = ServingDeployment.desired(model, ServingImages.DEFAULTS, 2, Optional.of(p)).getSpec().getTemplate().getSpec();
+        var pod = ServingDeployment.desired(model, ServingImages.tagged("robustml", "test"), 2, Optional.of(p)).getSpec().getTemplate().getSpec();
         assertThat(pod.getResourceClaims()).singleElement().satisfies(c -> {
             assertThat(c.getName()).isEqualTo("gpu");
             assertThat(c.getResourceClaimTemplateName()).isEqualTo("fashion-gpu-" + revision + "-gpu");
@@ -85,7 +85,7 @@ class DraPlacementTest {
         gpu.runtimeClassName = "nvidia";
         model.getSpec().rollout.analysis.gpu = gpu;
         var job = io.robustml.controllers.rollout.AnalysisResources.job(model, "fashion-gpu-abc-a1", "abc",
-                ServingImages.DEFAULTS, Optional.of(GpuPlacement.dra(gpu)));
+                ServingImages.tagged("robustml", "test"), Optional.of(GpuPlacement.dra(gpu)));
         var pod = job.getSpec().getTemplate().getSpec();
         assertThat(pod.getRuntimeClassName()).isEqualTo("nvidia");
         assertThat(pod.getResourceClaims()).singleElement()

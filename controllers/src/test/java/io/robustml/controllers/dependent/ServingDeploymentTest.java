@@ -19,7 +19,7 @@ class ServingDeploymentTest {
 
     @Test
     void runsTheModelServerOnLoopbackBehindTheSidecar() {
-        Deployment d = ServingDeployment.desired(fixture(), ServingImages.DEFAULTS, 2);
+        Deployment d = ServingDeployment.desired(fixture(), ServingImages.tagged("robustml", "test"), 2);
         var containers = d.getSpec().getTemplate().getSpec().getContainers();
         assertThat(containers).extracting(Container::getName)
                 .containsExactly(ServingDeployment.SIDECAR_CONTAINER, ServingDeployment.MODEL_SERVER_CONTAINER);
@@ -35,7 +35,7 @@ class ServingDeploymentTest {
 
     @Test
     void passesTheModelUriFormatAndDigestToTheModelServer() {
-        Deployment d = ServingDeployment.desired(fixture(), ServingImages.DEFAULTS, 2);
+        Deployment d = ServingDeployment.desired(fixture(), ServingImages.tagged("robustml", "test"), 2);
         Container server = d.getSpec().getTemplate().getSpec().getContainers().get(1);
         assertThat(server.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).contains(
                 "ROBUSTML_MODEL_NAME=fashion-classifier",
@@ -47,7 +47,7 @@ class ServingDeploymentTest {
 
     @Test
     void selectsItsPodsByModelAndMeetsTheRestrictedPodSecurityStandard() {
-        Deployment d = ServingDeployment.desired(fixture(), ServingImages.DEFAULTS, 2);
+        Deployment d = ServingDeployment.desired(fixture(), ServingImages.tagged("robustml", "test"), 2);
         assertThat(d.getSpec().getReplicas()).isEqualTo(2);
         assertThat(d.getSpec().getSelector().getMatchLabels())
                 .containsEntry("robustml.io/model", "fashion-classifier");
@@ -66,7 +66,7 @@ class ServingDeploymentTest {
     void gpuPodsRequestTheResourceWithRequestsEqualToLimitsAndLandOnTheProduct() {
         RobustModel model = Serialization.unmarshal(getClass().getResourceAsStream("/robustmodel-gpu.yaml"), RobustModel.class);
         model.getMetadata().setNamespace("shop");
-        var pod = ServingDeployment.desired(model, ServingImages.DEFAULTS, 1).getSpec().getTemplate().getSpec();
+        var pod = ServingDeployment.desired(model, ServingImages.tagged("robustml", "test"), 1).getSpec().getTemplate().getSpec();
         var resources = pod.getContainers().get(1).getResources();
         assertThat(resources.getLimits()).containsEntry("nvidia.com/gpu", new io.fabric8.kubernetes.api.model.Quantity("1"));
         assertThat(resources.getRequests()).containsEntry("nvidia.com/gpu", new io.fabric8.kubernetes.api.model.Quantity("1"))
@@ -82,7 +82,7 @@ class ServingDeploymentTest {
     void aPvcModelIsReadFromTheClaimMountedReadOnly() {
         RobustModel model = fixture();
         model.getSpec().model.uri = "pvc://models/fashion/v3/model.pt";
-        var pod = ServingDeployment.desired(model, ServingImages.DEFAULTS, 1).getSpec().getTemplate().getSpec();
+        var pod = ServingDeployment.desired(model, ServingImages.tagged("robustml", "test"), 1).getSpec().getTemplate().getSpec();
         assertThat(pod.getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null).singleElement().satisfies(v -> {
             assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("models");
             assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
@@ -98,14 +98,14 @@ class ServingDeploymentTest {
 
     @Test
     void labelsPodsWithTheRevision() {
-        var d = ServingDeployment.desired(fixture(), ServingImages.DEFAULTS, 2);
+        var d = ServingDeployment.desired(fixture(), ServingImages.tagged("robustml", "test"), 2);
         assertThat(d.getSpec().getTemplate().getMetadata().getLabels().get("robustml.io/revision")).matches("[0-9a-f]{10}");
     }
 
     @Test
     void theSidecarKeepsItsForensicLogOnABoundedVolumeUnlessTurnedOff() {
         RobustModel model = fixture();
-        Deployment d = ServingDeployment.desired(model, ServingImages.DEFAULTS, 2);
+        Deployment d = ServingDeployment.desired(model, ServingImages.tagged("robustml", "test"), 2);
         Container sidecar = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(sidecar.getEnv()).extracting(e -> e.getName() + "=" + e.getValue())
                 .contains("ROBUSTML_FORENSIC_LOG_DIR=" + ServingDeployment.FORENSIC_PATH)
@@ -122,7 +122,7 @@ class ServingDeploymentTest {
         model.getSpec().detector = new io.robustml.crds.model.DetectorSpec();
         model.getSpec().detector.forensicLog = new io.robustml.crds.model.DetectorSpec.ForensicLogSpec();
         model.getSpec().detector.forensicLog.enabled = false;
-        Deployment off = ServingDeployment.desired(model, ServingImages.DEFAULTS, 2);
+        Deployment off = ServingDeployment.desired(model, ServingImages.tagged("robustml", "test"), 2);
         assertThat(off.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
                 .noneMatch(e -> e.getName().equals("ROBUSTML_FORENSIC_LOG_DIR"));
         assertThat(off.getSpec().getTemplate().getSpec().getVolumes())

@@ -28,7 +28,7 @@ class ServingIsolationTest {
     }
 
     private static PodSpec pod(RobustModel model) {
-        return ServingDeployment.desired(model, ServingImages.DEFAULTS, 1).getSpec().getTemplate().getSpec();
+        return ServingDeployment.desired(model, ServingImages.tagged("robustml", "test"), 1).getSpec().getTemplate().getSpec();
     }
 
     private static Container container(PodSpec pod, String name) {

@@ -36,7 +36,7 @@ class AnalysisResourcesTest {
 
     @Test
     void theJobRunsOnceWithTheDataMountedReadOnlyAndTheRunsDeadline() throws Exception {
-        var job = AnalysisResources.job(example(), "fashion-classifier-abc-a1", "abc", ServingImages.DEFAULTS);
+        var job = AnalysisResources.job(example(), "fashion-classifier-abc-a1", "abc", ServingImages.tagged("robustml", "test"));
         assertThat(job.getSpec().getBackoffLimit()).isZero();
         assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(900L);
         var pod = job.getSpec().getTemplate().getSpec();
@@ -49,6 +49,18 @@ class AnalysisResourcesTest {
                     assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("fashion-classifier-tester-key");
                     assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("apiKey");
                 });
+    }
+
+    @Test
+    void theJobRunsOnTheNodesTheModelServesOn() throws Exception {
+        RobustModel m = example();
+        m.getSpec().serving.nodeSelector = java.util.Map.of("robustml.io/real-node", "true");
+        m.getSpec().serving.tolerations = java.util.List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder()
+                .withKey("robustml.io/real-node").withOperator("Exists").withEffect("NoSchedule").build());
+        var pod = AnalysisResources.job(m, "fashion-classifier-abc-a1", "abc", ServingImages.tagged("robustml", "test"))
+                .getSpec().getTemplate().getSpec();
+        assertThat(pod.getNodeSelector()).containsExactly(java.util.Map.entry("robustml.io/real-node", "true"));
+        assertThat(pod.getTolerations()).extracting(t -> t.getKey()).containsExactly("robustml.io/real-node");
     }
 
     @Test
@@ -91,7 +103,7 @@ class AnalysisResourcesTest {
             assertThat(c.file).isEqualTo("t10k-images-idx3-ubyte.gz");
             assertThat(c.sha256).isEqualTo("cd".repeat(32));
         });
-        var pod = AnalysisResources.job(m, "fashion-classifier-abc-a1", "abc", ServingImages.DEFAULTS).getSpec().getTemplate()
+        var pod = AnalysisResources.job(m, "fashion-classifier-abc-a1", "abc", ServingImages.tagged("robustml", "test")).getSpec().getTemplate()
                 .getSpec();
         assertThat(pod.getVolumes()).filteredOn(v -> "surrogate".equals(v.getName())).singleElement()
                 .satisfies(v -> {

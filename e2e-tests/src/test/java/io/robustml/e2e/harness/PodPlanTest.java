@@ -52,7 +52,7 @@ class PodPlanTest {
     }
 
     private static Pod servingPod(RobustModel m) {
-        PodSpec spec = ServingDeployment.desired(m, ServingImages.DEFAULTS, 1).getSpec().getTemplate().getSpec();
+        PodSpec spec = ServingDeployment.desired(m, ServingImages.tagged("robustml", "test"), 1).getSpec().getTemplate().getSpec();
         return new PodBuilder().withNewMetadata().withName("fc-1").withNamespace("ns").withUid("p1").endMetadata()
                 .withSpec(spec).build();
     }

@@ -25,7 +25,7 @@ public record Program(String jar, String listenPortEnv, Integer defaultPort, Str
         this(jar, listenPortEnv, defaultPort, terminationEnv, jvmOptions, null, null);
     }
 
-    /** The images the operator names (ServingImages.DEFAULTS), by repository without the tag. */
+    /** The images the operator names (ServingImages.tagged("robustml", "test")), by repository without the tag. */
     static final Map<String, Program> CATALOG = Map.of(
             "robustml/model-server", new Program("model-server/target/quarkus-app/quarkus-run.jar",
                     "QUARKUS_HTTP_PORT", 8081, "ROBUSTML_MODEL_TERMINATION_LOG", List.of("-Dai.djl.offline=true")),
