@@ -1,15 +1,35 @@
 #!/usr/bin/env bash
-# Builds the local control plane (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl,
-# etcd, kwok) from their Go modules into a cache outside the repo. A second run is instant: it checks
-# a stamp of the pinned versions and the go.sum files.
+# Builds the local cluster's binaries from their Go modules into a cache outside the repo:
+#
+#   build.sh           the control plane: kube-apiserver, kube-controller-manager, kube-scheduler,
+#                      kubectl, etcd, kwok (what `scripts/cluster up` runs)
+#   build.sh --node    also the real node's: kubelet and kube-proxy (same module and flags), the
+#                      distribution registry and CoreDNS (`scripts/cluster node up`)
+#
+# A second run is instant: each part checks a stamp of its pinned versions and go.sum files.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 K8S_VERSION=v1.35.4
 ETCD_VERSION=v3.6.16
 KWOK_VERSION=v0.8.0
+REGISTRY_VERSION=v3.0.0
+COREDNS_VERSION=v1.12.4
 BIN_DIR=${ROBUSTML_K8S_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/robustml/k8s-$K8S_VERSION}
 export GOFLAGS=${GOFLAGS:--mod=mod}
+case "${1:-}" in
+  "") with_node=0 ;;
+  --node) with_node=1 ;;
+  *) echo "usage: $0 [--node]" >&2; exit 2 ;;
+esac
 mkdir -p "$BIN_DIR"
+
+# Without these the server reports v0.0.0-master+$Format:%H$ and clients that parse it fail.
+minor=$(echo "$K8S_VERSION" | cut -d. -f2)
+ldflags=""
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+  ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+done
 
 # Gateway API CRDs (HTTPRoute weights in the rollout tests), from the module zip; independent of the stamp.
 GATEWAY_API_VERSION=v1.4.1
@@ -22,44 +42,68 @@ if [[ ! -f $gw_dir/.done ]]; then
   echo "Gateway API $GATEWAY_API_VERSION CRDs in $gw_dir"
 fi
 
-stamp="$K8S_VERSION $ETCD_VERSION $KWOK_VERSION $(cat "$here"/k8s/go.sum "$here"/etcd/go.sum | sha256sum | cut -c1-16)"
-if [[ -f $BIN_DIR/.stamp && "$(cat "$BIN_DIR/.stamp")" == "$stamp" ]]; then
-  echo "control plane binaries up to date in $BIN_DIR"
-  exit 0
-fi
-mkdir -p "$BIN_DIR"
-start=$(date +%s)
+build_control_plane() {
+  local stamp start
+  stamp="$K8S_VERSION $ETCD_VERSION $KWOK_VERSION $(cat "$here"/k8s/go.sum "$here"/etcd/go.sum | sha256sum | cut -c1-16)"
+  if [[ -f $BIN_DIR/.stamp && "$(cat "$BIN_DIR/.stamp")" == "$stamp" ]]; then
+    echo "control plane binaries up to date in $BIN_DIR"
+    return 0
+  fi
+  start=$(date +%s)
 
-# Without these the server reports v0.0.0-master+$Format:%H$ and clients that parse it fail.
-minor=$(echo "$K8S_VERSION" | cut -d. -f2)
-ldflags=""
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-  ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-done
+  echo ">> building Kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl)"
+  (cd "$here/k8s" && go build -trimpath -ldflags "-s -w $ldflags" -o "$BIN_DIR/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
 
-echo ">> building Kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl)"
-(cd "$here/k8s" && go build -trimpath -ldflags "-s -w $ldflags" -o "$BIN_DIR/" \
-  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
+  echo ">> building etcd $ETCD_VERSION"
+  (cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/etcd" go.etcd.io/etcd/server/v3)
 
-echo ">> building etcd $ETCD_VERSION"
-(cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/etcd" go.etcd.io/etcd/server/v3)
+  echo ">> building kwok $KWOK_VERSION"
+  GOBIN="$BIN_DIR" GOFLAGS= go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
 
-echo ">> building kwok $KWOK_VERSION"
-GOBIN="$BIN_DIR" GOFLAGS= go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  # kwok refuses to start without Stages; take the ones shipped in its module.
+  local kwok_dir f
+  kwok_dir=$(GOFLAGS= go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  {
+    cat "$here/kwok/kwok-configuration.yaml"
+    for f in "$kwok_dir"/kustomize/stage/node/fast/*.yaml \
+             "$kwok_dir"/kustomize/stage/node/heartbeat-with-lease/*.yaml \
+             "$kwok_dir"/kustomize/stage/pod/fast/*.yaml; do
+      [[ $(basename "$f") == kustomization.yaml ]] && continue
+      echo "---"; cat "$f"
+    done
+  } > "$BIN_DIR/kwok.yaml"
 
-# kwok refuses to start without Stages; take the ones shipped in its module.
-kwok_dir=$(GOFLAGS= go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
-{
-  cat "$here/kwok/kwok-configuration.yaml"
-  for f in "$kwok_dir"/kustomize/stage/node/fast/*.yaml \
-           "$kwok_dir"/kustomize/stage/node/heartbeat-with-lease/*.yaml \
-           "$kwok_dir"/kustomize/stage/pod/fast/*.yaml; do
-    [[ $(basename "$f") == kustomization.yaml ]] && continue
-    echo "---"; cat "$f"
-  done
-} > "$BIN_DIR/kwok.yaml"
+  echo "$stamp" > "$BIN_DIR/.stamp"
+  echo "control plane built into $BIN_DIR in $(( $(date +%s) - start )) s"
+}
 
-echo "$stamp" > "$BIN_DIR/.stamp"
-echo "control plane built into $BIN_DIR in $(( $(date +%s) - start )) s"
+# Its own stamp, so that the node's binaries never force a rebuild of the control plane's.
+build_node() {
+  local stamp start
+  stamp="$K8S_VERSION $REGISTRY_VERSION $COREDNS_VERSION $(sha256sum <"$here/k8s/go.sum" | cut -c1-16)"
+  if [[ -f $BIN_DIR/.node-stamp && "$(cat "$BIN_DIR/.node-stamp")" == "$stamp" ]]; then
+    echo "node binaries up to date in $BIN_DIR"
+    return 0
+  fi
+  start=$(date +%s)
+
+  echo ">> building Kubernetes $K8S_VERSION node (kubelet, kube-proxy)"
+  (cd "$here/k8s" && go build -trimpath -ldflags "-s -w $ldflags" -o "$BIN_DIR/" \
+    k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy)
+
+  echo ">> building the distribution registry $REGISTRY_VERSION"
+  GOBIN="$BIN_DIR" GOFLAGS= go install -trimpath -ldflags "-s -w" \
+    "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION"
+
+  echo ">> building CoreDNS $COREDNS_VERSION"
+  GOBIN="$BIN_DIR" GOFLAGS= go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
+
+  echo "$stamp" > "$BIN_DIR/.node-stamp"
+  echo "node binaries built into $BIN_DIR in $(( $(date +%s) - start )) s"
+}
+
+build_control_plane
+((with_node)) && build_node
+exit 0

@@ -180,32 +180,7 @@ final class Scenario implements AutoCloseable {
      * Returns how many got each HTTP status.
      */
     Map<Integer, Integer> hammer(int requests, String apiKey) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        String url = harness.serviceUrl(MODEL, "http") + "/v2/models/" + MODEL + "/infer";
-        Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-        java.util.Random random = new java.util.Random(7);
-        List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
-        for (int i = 0; i < requests; i++) {
-            float[] image = new float[784];
-            for (int p = 0; p < image.length; p++) {
-                double base = ((p / 28) > 6 && (p / 28) < 22 && (p % 28) > 8 && (p % 28) < 20) ? 0.8 : 0.0;
-                image[p] = (float) Math.min(1, Math.max(0, base + (random.nextDouble() - 0.5) * 0.02));
-            }
-            String body = Sidecars.body(image);
-            sent.add(pool.submit(() -> {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json").header("X-API-Key", apiKey)
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
-                statuses.merge(r.statusCode(), 1, Integer::sum);
-                return null;
-            }));
-        }
-        for (var f : sent) {
-            f.get();
-        }
-        pool.shutdown();
-        return new java.util.TreeMap<>(statuses);
+        return Sidecars.hammer(harness.serviceUrl(MODEL, "http") + "/v2/models/" + MODEL + "/infer", requests, apiKey);
     }
 
     /** The HTTP status of GET /metrics on the model's data port (clients' port): metrics are not served there. */

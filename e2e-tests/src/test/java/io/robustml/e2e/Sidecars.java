@@ -182,4 +182,41 @@ final class Sidecars {
         perPod.forEach((pod, d) -> b.append(b.length() == 0 ? "" : ", ").append(pod).append(' ').append(d.toMillis()).append(" ms"));
         return b.toString();
     }
+
+    /**
+     * A black-box attacker: {@code requests} near-duplicate queries (one image, a little fresh noise each, as
+     * Square Attack sends) to {@code inferUrl} from 8 threads, under {@code apiKey} (null: by its address).
+     * Returns how many got each HTTP status.
+     */
+    static java.util.Map<Integer, Integer> hammer(String inferUrl, int requests, String apiKey) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build();
+        java.util.Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.Random random = new java.util.Random(7);
+        java.util.List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            float[] image = new float[784];
+            for (int p = 0; p < image.length; p++) {
+                double base = ((p / 28) > 6 && (p / 28) < 22 && (p % 28) > 8 && (p % 28) < 20) ? 0.8 : 0.0;
+                image[p] = (float) Math.min(1, Math.max(0, base + (random.nextDouble() - 0.5) * 0.02));
+            }
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(inferUrl))
+                    .timeout(java.time.Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body(image)));
+            if (apiKey != null) {
+                request.header("X-API-Key", apiKey);
+            }
+            sent.add(pool.submit(() -> {
+                var r = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+                statuses.merge(r.statusCode(), 1, Integer::sum);
+                return null;
+            }));
+        }
+        for (var f : sent) {
+            f.get();
+        }
+        pool.shutdown();
+        return new java.util.TreeMap<>(statuses);
+    }
 }

@@ -208,6 +208,7 @@ public final class ServingDeployment {
                 .withVolumeMounts(mounts)
                 .withNewReadinessProbe().withNewHttpGet().withPath("/v2/health/ready").withNewPort("http").endHttpGet()
                 .withPeriodSeconds(5).endReadinessProbe()
+                .withLifecycle(drain())
                 .withSecurityContext(restricted())
                 .build();
     }
@@ -259,11 +260,26 @@ public final class ServingDeployment {
                 .withVolumeMounts(mounts)
                 .withResources(resources(serving.resources, gpu))
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
+                .withLifecycle(drain())
                 .withSecurityContext(restricted());
         if (serving.args != null) {
             container.withArgs(serving.args);
         }
         return container.build();
+    }
+
+    /** Seconds a terminating serving pod keeps answering before its containers are told to stop. */
+    static final long DRAIN_SECONDS = 5;
+
+    /**
+     * A pod being deleted (a rolled-back canary, a replaced stable) is removed from the Service's endpoints
+     * while its containers get SIGTERM; until every node's kube-proxy has caught up, clients still reach it.
+     * Both containers wait first (the kubelet's own sleep, nothing needed in the image), so those requests
+     * are answered rather than reset.
+     */
+    private static io.fabric8.kubernetes.api.model.Lifecycle drain() {
+        return new io.fabric8.kubernetes.api.model.LifecycleBuilder().withNewPreStop().withNewSleep()
+                .withSeconds(DRAIN_SECONDS).endSleep().endPreStop().build();
     }
 
     /** The user's CPU/memory plus the GPU resource with requests equal to limits (or the DRA claim). */

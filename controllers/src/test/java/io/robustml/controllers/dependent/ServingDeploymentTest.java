@@ -128,4 +128,13 @@ class ServingDeploymentTest {
         assertThat(off.getSpec().getTemplate().getSpec().getVolumes())
                 .noneMatch(v -> v.getName().equals(ServingDeployment.FORENSIC_VOLUME));
     }
+
+    @Test
+    void bothContainersKeepAnsweringWhileTheirEndpointIsWithdrawn() {
+        var pod = ServingDeployment.desired(fixture(), ServingImages.tagged("robustml", "test"), 1).getSpec().getTemplate()
+                .getSpec();
+        assertThat(pod.getContainers()).allSatisfy(c -> assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds())
+                .isEqualTo(ServingDeployment.DRAIN_SECONDS));
+        assertThat(pod.getTerminationGracePeriodSeconds()).as("the default 30 s covers the drain").isNull();
+    }
 }

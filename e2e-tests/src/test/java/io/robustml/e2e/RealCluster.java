@@ -1,0 +1,207 @@
+package io.robustml.e2e;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.robustml.controlplane.LocalControlPlane;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The local cluster used as a user uses a cluster: the real node ({@code scripts/cluster node up}), the
+ * four images built and pushed to its registry ({@code scripts/images}), the chart installed with the
+ * helm CLI, and a read-only model store ({@code examples/local-cluster/model-store.yaml}). The same steps
+ * as {@code scripts/demo}.
+ */
+final class RealCluster {
+    static final String NODE = "real-node-1";
+    static final String NODE_LABEL = "robustml.io/real-node";
+    static final List<String> IMAGES = List.of("operator", "model-server", "sidecar-detector", "adversarial-tester");
+    private static final Pattern LISTED = Pattern.compile("^(\\S+)/(robustml/([a-z-]+)):\\S+\\s+(sha256:[0-9a-f]{64})\\s",
+            Pattern.MULTILINE);
+
+    final LocalControlPlane plane;
+    /** The registry the images were pushed to, and each image by name (operator, model-server, ...). */
+    String registry;
+    final Map<String, String> repositories = new HashMap<>();
+    final Map<String, String> digests = new HashMap<>();
+
+    private RealCluster(LocalControlPlane plane) {
+        this.plane = plane;
+    }
+
+    /** Brings the real node up (idempotent), builds and pushes the images, and reads their digests. */
+    static RealCluster up(LocalControlPlane plane) {
+        RealCluster cluster = new RealCluster(plane);
+        long t0 = System.nanoTime();
+        cluster.run(Duration.ofMinutes(20), "scripts/cluster", "node", "up");
+        long t1 = System.nanoTime();
+        cluster.run(Duration.ofMinutes(30), "scripts/images", "build");
+        long t2 = System.nanoTime();
+        Matcher m = LISTED.matcher(cluster.run(Duration.ofMinutes(2), "scripts/images", "list"));
+        while (m.find()) {
+            cluster.registry = m.group(1);
+            cluster.repositories.put(m.group(3), m.group(2));
+            cluster.digests.put(m.group(3), m.group(4));
+        }
+        if (!cluster.digests.keySet().containsAll(IMAGES)) {
+            throw new IllegalStateException("scripts/images list names " + cluster.digests.keySet() + ", not all of " + IMAGES);
+        }
+        System.out.printf("[real] node up %.1f s, images built and pushed %.1f s: %s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9,
+                cluster.digests);
+        return cluster;
+    }
+
+    /** A namespace whose pods must meet Pod Security "restricted". */
+    static String restrictedNamespace(KubernetesClient client, String prefix) {
+        String ns = prefix + "-" + Long.toHexString(System.nanoTime() & 0xfffffL);
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata().build()).create();
+        return ns;
+    }
+
+    /**
+     * {@code helm upgrade --install} of the chart: the operator image by digest from the local registry, on
+     * the real node, reconciling only {@code watched} (other tests run their own operators elsewhere).
+     */
+    void installChart(String release, String namespace, List<String> watched) {
+        StringBuilder values = new StringBuilder();
+        values.append("images:\n  registry: \"").append(registry).append("\"\n");
+        for (String image : IMAGES) {
+            values.append("  ").append(camel(image)).append(": {repository: \"").append(repositories.get(image))
+                    .append("\", digest: \"").append(digests.get(image)).append("\"}\n");
+        }
+        values.append("nodeSelector: {").append(NODE_LABEL).append(": \"true\"}\n");
+        values.append("tolerations: [{key: ").append(NODE_LABEL).append(", operator: Exists, effect: NoSchedule}]\n");
+        values.append("watchNamespaces: [").append(String.join(", ", watched)).append("]\n");
+        Path file = plane.repoRoot().resolve("e2e-tests/target/real-cluster/" + release + "-values.yaml");
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, values);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        run(Duration.ofMinutes(6), "helm", "upgrade", "--install", release, "helm-chart", "--namespace", namespace,
+                "--values", file.toString(), "--wait", "--timeout", "5m");
+    }
+
+    void uninstallChart(String release, String namespace) {
+        run(Duration.ofMinutes(3), "helm", "uninstall", release, "--namespace", namespace, "--wait");
+    }
+
+    /**
+     * The model store of {@code ns}: the reference models, a copy of the robust one with one byte changed
+     * ({@code fashion-tampered.pt}), and the Fashion-MNIST test set, in a folder of the node mounted through a
+     * PersistentVolume and the claim {@code model-store}.
+     */
+    void modelStore(KubernetesClient client, String ns) throws IOException {
+        Path root = plane.kubeconfig().getParent().resolve("model-store").resolve(ns);
+        Path models = Files.createDirectories(root.resolve("models"));
+        Path data = Files.createDirectories(root.resolve("datasets/fashion-mnist"));
+        for (String model : List.of("fashion-robust.pt", "fashion-standard.pt")) {
+            Files.copy(plane.repoRoot().resolve("model-server/models").resolve(model), models.resolve(model),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        byte[] tampered = Files.readAllBytes(models.resolve("fashion-robust.pt"));
+        tampered[tampered.length / 2] ^= 1;
+        Files.write(models.resolve("fashion-tampered.pt"), tampered);
+        for (String file : List.of("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
+            Files.copy(Scenario.DATASET.resolve(file), data.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        readableByAll(root);
+        String manifest = Files.readString(plane.repoRoot().resolve("examples/local-cluster/model-store.yaml"))
+                .replace("HOST_PATH", root.toString()).replace("NAMESPACE", ns);
+        client.load(new java.io.ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8))).serverSideApply();
+    }
+
+    /** The pods run as uid 1000: every folder on the way to the store must be searchable, its files readable. */
+    private static void readableByAll(Path root) throws IOException {
+        for (Path p = root; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
+            var perms = new java.util.HashSet<>(Files.getPosixFilePermissions(p));
+            perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+            perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+            Files.setPosixFilePermissions(p, perms);
+        }
+        try (var files = Files.walk(root)) {
+            for (Path p : files.toList()) {
+                var perms = new java.util.HashSet<>(Files.getPosixFilePermissions(p));
+                perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+                if (Files.isDirectory(p)) {
+                    perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+                }
+                Files.setPosixFilePermissions(p, perms);
+            }
+        }
+    }
+
+    /** SIGKILL to a container's main process through containerd, as an OOM kill or a crash would end it. */
+    void kill(Pod pod, String container) {
+        String id = pod.getStatus().getContainerStatuses().stream().filter(c -> container.equals(c.getName()))
+                .findFirst().orElseThrow().getContainerID();
+        run(Duration.ofSeconds(30), "ctr", "--namespace", "k8s.io", "task", "kill", "--signal", "SIGKILL",
+                id.substring(id.indexOf("://") + 3));
+    }
+
+    /** Runs a command in the repository with the cluster's kubeconfig and tools on PATH; returns its output. */
+    String run(Duration timeout, String... command) {
+        List<String> cmd = new ArrayList<>(List.of(command));
+        // The cluster's tools (kubectl, helm from scripts/install) first: ProcessBuilder looks programs up
+        // on this JVM's PATH, not on the one given to the child.
+        Path tool = plane.kubectl().getParent().resolve(cmd.get(0));
+        if (!cmd.get(0).contains("/") && Files.isExecutable(tool)) {
+            cmd.set(0, tool.toString());
+        }
+        Path out;
+        try {
+            out = Files.createTempFile("real-cluster", ".log");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(plane.repoRoot().toFile()).redirectErrorStream(true)
+                    .redirectOutput(out.toFile());
+            Map<String, String> env = pb.environment();
+            env.put("KUBECONFIG", plane.kubeconfig().toString());
+            env.put("PATH", plane.kubectl().getParent() + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+            // ctr reaches the node's containerd (scripts/cluster env).
+            env.putIfAbsent("CONTAINERD_ADDRESS", plane.kubeconfig().getParent().resolve("node/containerd/containerd.sock")
+                    .toString());
+            Process p = pb.start();
+            if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", cmd) + " did not finish in " + timeout + ":\n"
+                        + tail(Files.readString(out)));
+            }
+            String output = Files.readString(out);
+            Files.deleteIfExists(out);
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", cmd) + " exited " + p.exitValue() + ":\n" + tail(output));
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String tail(String s) {
+        return s.length() <= 6000 ? s : "…" + s.substring(s.length() - 6000);
+    }
+
+    private static String camel(String image) {
+        StringBuilder b = new StringBuilder();
+        for (String part : image.split("-")) {
+            b.append(b.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
+        }
+        return b.toString();
+    }
+}

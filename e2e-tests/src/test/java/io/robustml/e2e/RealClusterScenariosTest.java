@@ -1,0 +1,303 @@
+package io.robustml.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.robustml.controllers.Labels;
+import io.robustml.controlplane.LocalControlPlane;
+import io.robustml.controlplane.WithControlPlane;
+import io.robustml.crds.AdversarialTestRun;
+import io.robustml.crds.RobustModel;
+import io.robustml.crds.model.RobustModelStatus;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The scenarios on real pods: the operator installed by {@code helm install} runs as a Pod of its image on
+ * the real node, and creates serving pods (model server + sidecar) and analysis Jobs (tester) that run as
+ * containers of the images the build pushed, under Pod Security "restricted", with the models and the
+ * dataset from a PersistentVolume, reached through Services and cluster DNS. Nothing is simulated.
+ */
+@WithControlPlane
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealClusterScenariosTest {
+    private static final String RELEASE = "robustml";
+    private static final Duration ROLLOUT = Duration.ofMinutes(8);
+    private static final String ROBUST_SHA = "763e847d786272ae0376ba535b2c9189825df844ec07d05d67a3718005370518";
+    private static final String STANDARD_SHA = "1e8dfad8d18a81c432455bff6e1bc24149198764bdf625c19167a52126756234";
+
+    private static RealCluster cluster;
+    private static KubernetesClient client;
+    private static String system;
+    private static String ns;
+
+    @BeforeAll
+    static void install(KubernetesClient kubernetes, LocalControlPlane plane) throws IOException {
+        client = kubernetes;
+        cluster = RealCluster.up(plane);
+        system = RealCluster.restrictedNamespace(client, "robustml-system");
+        ns = RealCluster.restrictedNamespace(client, "real");
+        cluster.modelStore(client, ns);
+        Instant t0 = Instant.now();
+        cluster.installChart(RELEASE, system, List.of(ns));
+        System.out.printf("[real] helm install: operator Ready in %.1f s%n", seconds(t0));
+    }
+
+    @AfterAll
+    static void uninstall() {
+        if (cluster == null || Boolean.getBoolean("robustml.keepNamespaces")) {
+            return;
+        }
+        client.namespaces().withName(ns).delete();
+        await().atMost(Duration.ofMinutes(2)).until(() -> client.pods().inNamespace(ns).list().getItems().isEmpty());
+        cluster.uninstallChart(RELEASE, system);
+        client.namespaces().withName(system).delete();
+        client.persistentVolumes().withLabel("robustml.io/model-store", ns).delete();
+    }
+
+    @Test
+    @Order(1)
+    void theOperatorRunsAsItsImageOnTheRealNodeWithTheChartsIdentity() {
+        Pod operator = operatorPod();
+        assertOnRealNode(operator);
+        assertThat(operator.getSpec().getServiceAccountName()).isEqualTo(RELEASE + "-robustml-operator");
+        assertThat(operator.getSpec().getContainers().get(0).getImage())
+                .isEqualTo(cluster.registry + "/robustml/operator@" + cluster.digests.get("operator"));
+    }
+
+    @Test
+    @Order(2)
+    void aRobustFirstReleasePassesThenAStandardUpdateFailsAndIsRolledBack() throws Exception {
+        String name = "fashion-classifier";
+        Instant applied = Instant.now();
+        apply(name, m -> { });
+        RobustModelStatus first = awaitStatus(name, s -> "Ready".equals(s.phase) && s.stableRevision != null);
+        System.out.printf("[real] first release: Passed and serving %.1f s after kubectl apply (ASR %s, clean %s)%n",
+                seconds(applied), first.lastAnalysis.adversarialSuccessRate, first.lastAnalysis.cleanAccuracy);
+        assertThat(first.lastAnalysis.verdict).isEqualTo("Passed");
+        String robust = first.stableRevision;
+
+        List<Pod> serving = servingPods(name);
+        assertThat(serving).isNotEmpty().allSatisfy(RealClusterScenariosTest::assertOnRealNode);
+        // The tester writes its run's status, then exits: its pod finishes a moment after the verdict.
+        Pod[] testerPod = new Pod[1];
+        await().atMost(Duration.ofMinutes(1)).until(() -> {
+            testerPod[0] = client.pods().inNamespace(ns).withLabel(Labels.MODEL, name)
+                    .withLabel(Labels.COMPONENT, "analysis").list().getItems().get(0);
+            return !"Running".equals(testerPod[0].getStatus().getPhase());
+        });
+        Pod tester = testerPod[0];
+        assertOnRealNode(tester);
+        assertThat(tester.getStatus().getPhase()).isEqualTo("Succeeded");
+        System.out.printf("[real] pod created -> Ready (API timestamps, 1 s resolution): operator %s s, serving pod %s s; "
+                + "tester pod created -> its container started %s s, ran %s s%n", createdToReady(operatorPod()),
+                createdToReady(serving.get(0)), createdToStarted(tester), startedToFinished(tester));
+
+        // A client of the Service (ClusterIP, kube-proxy) is answered by the stable revision.
+        String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        assertThat(infer(service, name, null).body()).contains("\"model_version\":\"" + robust + "\"");
+
+        // An attacker: near-duplicate queries through the Service are rate-limited and flagged, and the
+        // sidecar's log (kubectl logs) has the forensic lines.
+        Map<Integer, Integer> statuses = Sidecars.hammer(service + "/v2/models/" + name + "/infer", 300, null);
+        System.out.println("[real] attacker through the Service: HTTP " + statuses);
+        assertThat(statuses.getOrDefault(429, 0)).isPositive();
+        String log = client.pods().inNamespace(ns).withName(servingPods(name).get(0).getMetadata().getName())
+                .inContainer("sidecar-detector").getLog();
+        long flagged = log.lines().filter(l -> l.contains("\"category\":\"robustml.forensic\"")).count();
+        System.out.println("[real] sidecar log: " + flagged + " forensic lines");
+        assertThat(flagged).isPositive();
+
+        // The update to the standard model is analysed on its own canary, fails, and is rolled back; the
+        // spec stays as the user wrote it.
+        applied = Instant.now();
+        apply(name, m -> {
+            m.getSpec().model.uri = "pvc://model-store/models/fashion-standard.pt";
+            m.getSpec().model.sha256 = STANDARD_SHA;
+        });
+        long generation = model(name).getMetadata().getGeneration();
+        await().atMost(ROLLOUT).pollInterval(Duration.ofMillis(100)).until(() -> servingPods(name).stream().anyMatch(
+                p -> !robust.equals(p.getMetadata().getLabels().get(Labels.REVISION)) && ready(p)));
+        System.out.printf("[real] spec change -> canary pod Ready on the real node: %.1f s%n", seconds(applied));
+        RobustModelStatus rolled = awaitStatus(name, s -> s.rejectedRevision != null);
+        System.out.printf("[real] standard update: %s %.1f s after kubectl apply (ASR %s, violated %s)%n",
+                rolled.lastAnalysis.verdict, seconds(applied), rolled.lastAnalysis.adversarialSuccessRate,
+                rolled.lastAnalysis.violatedSlos);
+        assertThat(rolled.lastAnalysis.verdict).isEqualTo("Failed");
+        assertThat(rolled.stableRevision).isEqualTo(robust);
+        assertThat(model(name).getMetadata().getGeneration()).isEqualTo(generation);
+        assertThat(model(name).getSpec().model.sha256).isEqualTo(STANDARD_SHA);
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> assertThat(servingPods(name))
+                .allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry(Labels.REVISION, robust)));
+        // The rolled-back canary drains (preStop) while kube-proxy withdraws it: every answer is a 200, and
+        // within seconds every answer is the stable revision's.
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(infer(service, name, null).body()).contains("\"model_version\":\"" + robust + "\""));
+        delete(name);
+    }
+
+    @Test
+    @Order(3)
+    void killingTheOperatorContainerMidAnalysisLeavesOneRunAndOneVerdict() {
+        String name = "fashion-restart";
+        apply(name, m -> { });
+        await().atMost(ROLLOUT).until(() -> client.pods().inNamespace(ns).withLabel(Labels.MODEL, name)
+                .withLabel(Labels.COMPONENT, "analysis").list().getItems().stream()
+                .anyMatch(p -> "Running".equals(p.getStatus().getPhase())));
+        Pod operator = operatorPod();
+        int restarts = operator.getStatus().getContainerStatuses().get(0).getRestartCount();
+        cluster.kill(operator, "operator");
+        Instant killed = Instant.now();
+        await().atMost(Duration.ofMinutes(3)).until(() -> {
+            var status = operatorPod().getStatus().getContainerStatuses().get(0);
+            return status.getRestartCount() > restarts && Boolean.TRUE.equals(status.getReady());
+        });
+        System.out.printf("[real] operator container killed (SIGKILL) mid-analysis: restarted by the kubelet and Ready "
+                + "%.1f s later%n", seconds(killed));
+        RobustModelStatus st = awaitStatus(name, s -> "Ready".equals(s.phase) && s.stableRevision != null);
+        assertThat(st.lastAnalysis.verdict).isEqualTo("Passed");
+        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns).withLabel(Labels.MODEL, name).list()
+                .getItems()).as("one run").hasSize(1);
+        assertThat(client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.MODEL, name).list().getItems())
+                .as("one Job").hasSize(1);
+        delete(name);
+    }
+
+    @Test
+    @Order(4)
+    void aTamperedModelFileIsNeverServed() {
+        String name = "fashion-tampered";
+        Instant applied = Instant.now();
+        apply(name, m -> m.getSpec().model.uri = "pvc://model-store/models/fashion-tampered.pt");
+        RobustModelStatus st = awaitStatus(name, s -> s.conditions.stream().anyMatch(c -> "Degraded".equals(c.getType())
+                && "True".equals(c.getStatus()) && "ModelIntegrityFailed".equals(c.getReason())));
+        System.out.printf("[real] tampered model file: ModelIntegrityFailed %.1f s after kubectl apply%n", seconds(applied));
+        assertThat(st.stableRevision).isNull();
+        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns).withLabel(Labels.MODEL, name).list()
+                .getItems()).as("never analysed").isEmpty();
+        delete(name);
+    }
+
+    // -- helpers
+
+    private static boolean ready(Pod p) {
+        return p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static long createdToReady(Pod p) {
+        Instant created = Instant.parse(p.getMetadata().getCreationTimestamp());
+        return p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
+                .map(c -> Duration.between(created, Instant.parse(c.getLastTransitionTime())).toSeconds()).findFirst()
+                .orElse(-1L);
+    }
+
+    private static long createdToStarted(Pod p) {
+        var terminated = p.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+        return Duration.between(Instant.parse(p.getMetadata().getCreationTimestamp()), Instant.parse(terminated.getStartedAt()))
+                .toSeconds();
+    }
+
+    private static long startedToFinished(Pod p) {
+        var terminated = p.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+        return Duration.between(Instant.parse(terminated.getStartedAt()), Instant.parse(terminated.getFinishedAt())).toSeconds();
+    }
+
+    private static void assertOnRealNode(Pod pod) {
+        assertThat(pod.getSpec().getNodeName()).as(pod.getMetadata().getName()).isEqualTo(RealCluster.NODE);
+        assertThat(pod.getStatus().getContainerStatuses()).allSatisfy(c -> {
+            assertThat(c.getContainerID()).startsWith("containerd://");
+            assertThat(c.getImageID()).contains("@sha256:");
+        });
+    }
+
+    private static Pod operatorPod() {
+        return client.pods().inNamespace(system).withLabel("app.kubernetes.io/instance", RELEASE).list().getItems()
+                .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst().orElseThrow();
+    }
+
+    private static List<Pod> servingPods(String name) {
+        return client.pods().inNamespace(ns).withLabel(Labels.MODEL, name).withLabel(Labels.COMPONENT, "serving").list()
+                .getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    }
+
+    /** examples/local-cluster/fashion-classifier.yaml under {@code name}, edited, applied as kubectl apply --server-side. */
+    private static void apply(String name, Consumer<RobustModel> edit) {
+        RobustModel m;
+        try {
+            m = client.getKubernetesSerialization().unmarshal(Files.readString(cluster.plane.repoRoot()
+                    .resolve("examples/local-cluster/fashion-classifier.yaml")), RobustModel.class);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        m.getMetadata().setName(name);
+        m.getMetadata().setNamespace(ns);
+        assertThat(m.getSpec().model.sha256).isEqualTo(ROBUST_SHA);
+        edit.accept(m);
+        client.resource(m).fieldManager("kubectl").forceConflicts().serverSideApply();
+    }
+
+    private static RobustModel model(String name) {
+        return client.resources(RobustModel.class).inNamespace(ns).withName(name).get();
+    }
+
+    private static void delete(String name) {
+        client.resources(RobustModel.class).inNamespace(ns).withName(name).delete();
+        await().atMost(Duration.ofMinutes(2)).until(() -> client.pods().inNamespace(ns).withLabel(Labels.MODEL, name)
+                .list().getItems().isEmpty());
+    }
+
+    private static RobustModelStatus awaitStatus(String name, java.util.function.Predicate<RobustModelStatus> done) {
+        RobustModelStatus[] last = new RobustModelStatus[1];
+        try {
+            await().atMost(ROLLOUT).pollInterval(Duration.ofMillis(500)).until(() -> {
+                RobustModel m = model(name);
+                last[0] = m == null ? null : m.getStatus();
+                return last[0] != null && done.test(last[0]);
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("status of " + name + " never got there; last: "
+                    + client.getKubernetesSerialization().asYaml(last[0]) + "\npods: " + client.pods().inNamespace(ns).list()
+                    .getItems().stream().map(p -> p.getMetadata().getName() + " " + p.getStatus().getPhase() + " "
+                            + p.getStatus().getContainerStatuses()).toList(), e);
+        }
+        return last[0];
+    }
+
+    private static HttpResponse<String> infer(String service, String name, String apiKey) throws Exception {
+        float[] image = new float[784];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (i % 28) / 28f;
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service + "/v2/models/" + name + "/infer"))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Sidecars.body(image)));
+        if (apiKey != null) {
+            request.header("X-API-Key", apiKey);
+        }
+        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r;
+    }
+
+    private static double seconds(Instant since) {
+        return Duration.between(since, Instant.now()).toMillis() / 1000.0;
+    }
+}
