@@ -51,8 +51,10 @@ class OperatorOnRealClusterTest {
                 return run[0] != null && client.resources(AdversarialTestRun.class).inNamespace(ns).withName(run[0]).get() != null;
             });
             // The analysis Job runs the configured tester image (application.properties, %test).
-            var tester = client.batch().v1().jobs().inNamespace(ns).withName(run[0]).get()
-                    .getSpec().getTemplate().getSpec().getContainers().get(0);
+            // (created just after its run)
+            var job = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> client.batch().v1().jobs().inNamespace(ns).withName(run[0]).get(), java.util.Objects::nonNull);
+            var tester = job.getSpec().getTemplate().getSpec().getContainers().get(0);
             assertThat(tester.getImage()).isEqualTo("registry.test:5000/ml/adversarial-tester:configured");
             assertThat(tester.getImagePullPolicy()).isEqualTo("Always");
             client.resources(AdversarialTestRun.class).inNamespace(ns).withName(run[0]).editStatus(r -> {
