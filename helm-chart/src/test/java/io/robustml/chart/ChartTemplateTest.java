@@ -36,7 +36,6 @@ class ChartTemplateTest {
                 "ServiceAccount/robustml-robustml-operator", "ClusterRole/robustml-robustml-operator",
                 "ClusterRoleBinding/robustml-robustml-operator", "Role/robustml-robustml-operator-leader-election",
                 "ClusterRole/robustml-robustml-operator-gpu-platform", "ClusterRoleBinding/robustml-robustml-operator-gpu-platform",
-                "Role/robustml-robustml-operator-gpu-sharing-config", "RoleBinding/robustml-robustml-operator-gpu-sharing-config",
                 "RoleBinding/robustml-robustml-operator-leader-election", "Deployment/robustml-robustml-operator",
                 "Service/robustml-robustml-operator-metrics");
         Deployment d = Chart.one(objects, Deployment.class, "robustml-robustml-operator");
@@ -87,6 +86,19 @@ class ChartTemplateTest {
                 .contains("QUARKUS_OPERATOR_SDK_CONTROLLERS_ROBUSTMODEL_NAMESPACES=shop,fraud",
                         "QUARKUS_LOG_CONSOLE_JSON_ENABLED=true");
         assertThat(objects).anyMatch(o -> o.getKind().equals("ServiceMonitor"));
+    }
+
+    @Test
+    void theGpuSharingConfigIsReadableOnlyInTheNamedGpuOperatorNamespace() {
+        List<HasMetadata> objects = Chart.render(Map.of("rbac.gpuPlatform.gpuOperatorNamespace", "gpu-operator"));
+        Role role = Chart.one(objects, Role.class, "robustml-robustml-operator-gpu-sharing-config");
+        assertThat(role.getMetadata().getNamespace()).isEqualTo("gpu-operator");
+        assertThat(role.getRules()).singleElement().satisfies(r -> {
+            assertThat(r.getResources()).containsExactly("configmaps");
+            assertThat(r.getVerbs()).containsExactly("get");
+        });
+        assertThat(objects).anyMatch(o -> o.getKind().equals("RoleBinding")
+                && o.getMetadata().getName().equals("robustml-robustml-operator-gpu-sharing-config"));
     }
 
     @Test
