@@ -167,8 +167,11 @@ class ContainmentScenariosTest {
             }
 
             // Unblock, then throttle everyone: the remaining runbook commands, enforced in every sidecar.
+            // The version in force before the command: read after it, it may already be the operator's new one
+            // (it writes ~35 ms after kubectl returns), and no later change would ever come.
+            String repaired = config.current().sha();
             RunbookCommands.Result unblock = runbook.run("unblock");
-            DetectorConfigWatch.Version unblocked = config.nextAfter(unblock.started(), config.current().sha(), Duration.ofSeconds(30));
+            DetectorConfigWatch.Version unblocked = config.nextAfter(unblock.started(), repaired, Duration.ofSeconds(30));
             Map<String, Duration> served = Sidecars.untilEach(pods, unblock.returned(), Duration.ofSeconds(30),
                     p -> Sidecars.infer(p, Scenario.MODEL, ATTACKER_KEY, null, Sidecars.freshBody()), r -> r.statusCode() == 200);
             report("blockedClients -= apiKey " + ATTACKER, unblock, unblocked, served);
