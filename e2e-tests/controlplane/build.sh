@@ -4,7 +4,8 @@
 #   build.sh           the control plane: kube-apiserver, kube-controller-manager, kube-scheduler,
 #                      kubectl, etcd, kwok (what `scripts/cluster up` runs)
 #   build.sh --node    also the real node's: kubelet and kube-proxy (same module and flags), the
-#                      distribution registry and CoreDNS (`scripts/cluster node up`)
+#                      distribution registry and CoreDNS (`scripts/cluster node up`), and the helm CLI
+#                      (scripts/demo, the real-node scenarios)
 #
 # A second run is instant: each part checks a stamp of its pinned versions and go.sum files.
 set -euo pipefail
@@ -14,6 +15,7 @@ ETCD_VERSION=v3.6.16
 KWOK_VERSION=v0.8.0
 REGISTRY_VERSION=v3.0.0
 COREDNS_VERSION=v1.12.4
+HELM_VERSION=v3.21.4   # the Helm that helm-java bundles
 BIN_DIR=${ROBUSTML_K8S_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/robustml/k8s-$K8S_VERSION}
 export GOFLAGS=${GOFLAGS:--mod=mod}
 case "${1:-}" in
@@ -104,6 +106,23 @@ build_node() {
   echo "node binaries built into $BIN_DIR in $(( $(date +%s) - start )) s"
 }
 
+# Helm stamps its version and the Kubernetes minor its offline default (helm template, lint) assumes; without
+# them that default is 1.20, below the chart's kubeVersion.
+build_helm() {
+  local stamp pkg
+  stamp="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  for pkg in pkg/chartutil pkg/lint/rules; do
+    stamp+=" -X helm.sh/helm/v3/$pkg.k8sVersionMajor=1 -X helm.sh/helm/v3/$pkg.k8sVersionMinor=$minor"
+  done
+  if [[ -x $BIN_DIR/helm && -f $BIN_DIR/.helm-stamp && "$(cat "$BIN_DIR/.helm-stamp")" == "$stamp" ]]; then
+    echo "helm up to date in $BIN_DIR"
+    return 0
+  fi
+  echo ">> building helm $HELM_VERSION"
+  GOBIN="$BIN_DIR" GOFLAGS= go install -trimpath -ldflags "$stamp" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  echo "$stamp" > "$BIN_DIR/.helm-stamp"
+}
+
 build_control_plane
-((with_node)) && build_node
+if ((with_node)); then build_node; build_helm; fi
 exit 0

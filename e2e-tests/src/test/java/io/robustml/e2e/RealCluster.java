@@ -10,11 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,16 +45,17 @@ final class RealCluster {
         long t0 = System.nanoTime();
         cluster.run(Duration.ofMinutes(20), "scripts/cluster", "node", "up");
         long t1 = System.nanoTime();
-        cluster.run(Duration.ofMinutes(30), "scripts/images", "build");
+        // build ends with the listing of what it pushed (scripts/images list)
+        String built = cluster.run(Duration.ofMinutes(30), "scripts/images", "build");
         long t2 = System.nanoTime();
-        Matcher m = LISTED.matcher(cluster.run(Duration.ofMinutes(2), "scripts/images", "list"));
+        Matcher m = LISTED.matcher(built);
         while (m.find()) {
             cluster.registry = m.group(1);
             cluster.repositories.put(m.group(3), m.group(2));
             cluster.digests.put(m.group(3), m.group(4));
         }
         if (!cluster.digests.keySet().containsAll(IMAGES)) {
-            throw new IllegalStateException("scripts/images list names " + cluster.digests.keySet() + ", not all of " + IMAGES);
+            throw new IllegalStateException("scripts/images build listed " + cluster.digests.keySet() + ", not all of " + IMAGES);
         }
         System.out.printf("[real] node up %.1f s, images built and pushed %.1f s: %s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9,
                 cluster.digests);
@@ -149,52 +148,31 @@ final class RealCluster {
     void kill(Pod pod, String container) {
         String id = pod.getStatus().getContainerStatuses().stream().filter(c -> container.equals(c.getName()))
                 .findFirst().orElseThrow().getContainerID();
-        run(Duration.ofSeconds(30), "ctr", "--namespace", "k8s.io", "task", "kill", "--signal", "SIGKILL",
-                id.substring(id.indexOf("://") + 3));
+        run(Duration.ofSeconds(30), "ctr", "--address", clusterEnv(plane).get("CONTAINERD_ADDRESS"), "--namespace", "k8s.io",
+                "task", "kill", "--signal", "SIGKILL", id.substring(id.indexOf("://") + 3));
     }
 
     /** Runs a command in the repository with the cluster's kubeconfig and tools on PATH; returns its output. */
     String run(Duration timeout, String... command) {
-        List<String> cmd = new ArrayList<>(List.of(command));
-        // The cluster's tools (kubectl, helm from scripts/install) first: ProcessBuilder looks programs up
-        // on this JVM's PATH, not on the one given to the child.
-        Path tool = plane.kubectl().getParent().resolve(cmd.get(0));
-        if (!cmd.get(0).contains("/") && Files.isExecutable(tool)) {
-            cmd.set(0, tool.toString());
+        String[] cmd = command.clone();
+        // The cluster's tools (kubectl, helm) first: ProcessBuilder looks programs up on this JVM's PATH, not on
+        // the one given to the child.
+        Path tool = plane.kubectl().getParent().resolve(cmd[0]);
+        if (!cmd[0].contains("/") && Files.isExecutable(tool)) {
+            cmd[0] = tool.toString();
         }
-        Path out;
-        try {
-            out = Files.createTempFile("real-cluster", ".log");
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(plane.repoRoot().toFile()).redirectErrorStream(true)
-                    .redirectOutput(out.toFile());
-            Map<String, String> env = pb.environment();
-            env.put("KUBECONFIG", plane.kubeconfig().toString());
-            env.put("PATH", plane.kubectl().getParent() + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
-            // ctr reaches the node's containerd (scripts/cluster env).
-            env.putIfAbsent("CONTAINERD_ADDRESS", plane.kubeconfig().getParent().resolve("node/containerd/containerd.sock")
-                    .toString());
-            Process p = pb.start();
-            if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", cmd) + " did not finish in " + timeout + ":\n"
-                        + tail(Files.readString(out)));
-            }
-            String output = Files.readString(out);
-            Files.deleteIfExists(out);
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " exited " + p.exitValue() + ":\n" + tail(output));
-            }
-            return output;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Map<String, String> env = Map.of("KUBECONFIG", plane.kubeconfig().toString(),
+                "PATH", plane.kubectl().getParent() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        return Command.run(plane.repoRoot(), timeout, env, cmd).orFail(String.join(" ", cmd));
     }
 
-    private static String tail(String s) {
-        return s.length() <= 6000 ? s : "…" + s.substring(s.length() - 6000);
+    /** What {@code scripts/cluster env} exports (KUBECONFIG, ROBUSTML_REGISTRY, CONTAINERD_ADDRESS, ...). */
+    static Map<String, String> clusterEnv(LocalControlPlane plane) {
+        Map<String, String> exports = new HashMap<>();
+        Command.run(plane.repoRoot(), Duration.ofMinutes(1), "scripts/cluster", "env").orFail("scripts/cluster env")
+                .lines().filter(l -> l.startsWith("export ") && l.contains("="))
+                .forEach(l -> exports.put(l.substring(7, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        return exports;
     }
 
     private static String camel(String image) {

@@ -7,15 +7,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.robustml.controllers.Labels;
 import io.robustml.controlplane.LocalControlPlane;
+import io.robustml.controlplane.ModelServerProcess;
 import io.robustml.controlplane.WithControlPlane;
 import io.robustml.crds.AdversarialTestRun;
 import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.RobustModelStatus;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,8 +37,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class RealClusterScenariosTest {
     private static final String RELEASE = "robustml";
     private static final Duration ROLLOUT = Duration.ofMinutes(8);
-    private static final String ROBUST_SHA = "763e847d786272ae0376ba535b2c9189825df844ec07d05d67a3718005370518";
-    private static final String STANDARD_SHA = "1e8dfad8d18a81c432455bff6e1bc24149198764bdf625c19167a52126756234";
 
     private static RealCluster cluster;
     private static KubernetesClient client;
@@ -112,7 +107,7 @@ class RealClusterScenariosTest {
 
         // A client of the Service (ClusterIP, kube-proxy) is answered by the stable revision.
         String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
-        assertThat(infer(service, name, null).body()).contains("\"model_version\":\"" + robust + "\"");
+        assertThat(Sidecars.inferThroughService(service + "/v2/models/" + name + "/infer")).contains("\"model_version\":\"" + robust + "\"");
 
         // An attacker: near-duplicate queries through the Service are rate-limited and flagged, and the
         // sidecar's log (kubectl logs) has the forensic lines.
@@ -130,7 +125,7 @@ class RealClusterScenariosTest {
         applied = Instant.now();
         apply(name, m -> {
             m.getSpec().model.uri = "pvc://model-store/models/fashion-standard.pt";
-            m.getSpec().model.sha256 = STANDARD_SHA;
+            m.getSpec().model.sha256 = ModelServerProcess.STANDARD_SHA256;
         });
         long generation = model(name).getMetadata().getGeneration();
         await().atMost(ROLLOUT).pollInterval(Duration.ofMillis(100)).until(() -> servingPods(name).stream().anyMatch(
@@ -143,13 +138,13 @@ class RealClusterScenariosTest {
         assertThat(rolled.lastAnalysis.verdict).isEqualTo("Failed");
         assertThat(rolled.stableRevision).isEqualTo(robust);
         assertThat(model(name).getMetadata().getGeneration()).isEqualTo(generation);
-        assertThat(model(name).getSpec().model.sha256).isEqualTo(STANDARD_SHA);
+        assertThat(model(name).getSpec().model.sha256).isEqualTo(ModelServerProcess.STANDARD_SHA256);
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> assertThat(servingPods(name))
                 .allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry(Labels.REVISION, robust)));
         // The rolled-back canary drains (preStop) while kube-proxy withdraws it: every answer is a 200, and
         // within seconds every answer is the stable revision's.
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                assertThat(infer(service, name, null).body()).contains("\"model_version\":\"" + robust + "\""));
+                assertThat(Sidecars.inferThroughService(service + "/v2/models/" + name + "/infer")).contains("\"model_version\":\"" + robust + "\""));
         delete(name);
     }
 
@@ -248,7 +243,7 @@ class RealClusterScenariosTest {
         }
         m.getMetadata().setName(name);
         m.getMetadata().setNamespace(ns);
-        assertThat(m.getSpec().model.sha256).isEqualTo(ROBUST_SHA);
+        assertThat(m.getSpec().model.sha256).isEqualTo(ModelServerProcess.ROBUST_SHA256);
         edit.accept(m);
         client.resource(m).fieldManager("kubectl").forceConflicts().serverSideApply();
     }
@@ -278,23 +273,6 @@ class RealClusterScenariosTest {
                             + p.getStatus().getContainerStatuses()).toList(), e);
         }
         return last[0];
-    }
-
-    private static HttpResponse<String> infer(String service, String name, String apiKey) throws Exception {
-        float[] image = new float[784];
-        for (int i = 0; i < image.length; i++) {
-            image[i] = (i % 28) / 28f;
-        }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service + "/v2/models/" + name + "/infer"))
-                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Sidecars.body(image)));
-        if (apiKey != null) {
-            request.header("X-API-Key", apiKey);
-        }
-        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-                .send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return r;
     }
 
     private static double seconds(Instant since) {

@@ -13,7 +13,6 @@ import io.robustml.controlplane.LocalControlPlane;
 import io.robustml.controlplane.TestNamespace;
 import io.robustml.controlplane.WithControlPlane;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
@@ -22,7 +21,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
@@ -30,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,8 +43,8 @@ import org.junit.jupiter.api.Test;
  */
 @WithControlPlane(podSecurity = "restricted")
 class RealNodeTest {
-    static final String NODE = "real-node-1";
-    static final String NODE_LABEL = "robustml.io/real-node";
+    static final String NODE = RealCluster.NODE;
+    static final String NODE_LABEL = RealCluster.NODE_LABEL;
     static final String NODE_IP = "10.88.0.1";
     /** A cold build of kubelet, kube-proxy, CoreDNS and the registry takes 5–10 min on two cores. */
     static final Duration NODE_UP_TIMEOUT = Duration.ofMinutes(30);
@@ -61,15 +58,13 @@ class RealNodeTest {
     static void nodeUpAndImagePushed(LocalControlPlane plane) throws Exception {
         Instant start = Instant.now();
         Command up = Command.run(plane.repoRoot(), NODE_UP_TIMEOUT, "scripts/cluster", "node", "up");
-        System.out.print(up.output()); // (a child writing to the inherited stdout would corrupt surefire's stream)
+        System.out.print(up.output());
         assertThat(up.exitCode()).as("scripts/cluster node up").isZero();
         System.out.printf("[real-node] scripts/cluster node up: %.1f s%n", seconds(start));
 
-        Command env = Command.run(plane.repoRoot(), Duration.ofMinutes(1), "scripts/cluster", "env");
-        containerdSocket = Path.of(env.output().lines().filter(l -> l.startsWith("export CONTAINERD_ADDRESS="))
-                .findFirst().orElseThrow().substring("export CONTAINERD_ADDRESS=".length()));
-        String registry = env.output().lines().filter(l -> l.startsWith("export ROBUSTML_REGISTRY="))
-                .findFirst().orElseThrow().substring("export ROBUSTML_REGISTRY=".length());
+        var env = RealCluster.clusterEnv(plane);
+        containerdSocket = Path.of(env.get("CONTAINERD_ADDRESS"));
+        String registry = env.get("ROBUSTML_REGISTRY");
 
         Command push = Command.run(plane.repoRoot(), Duration.ofMinutes(2),
                 "e2e-tests/controlplane/node/busybox-image.sh", registry);
@@ -267,42 +262,23 @@ class RealNodeTest {
 
     /** kubectl (the control plane's own build) against the local cluster, in one namespace. */
     private record Kubectl(LocalControlPlane plane, String namespace) {
-        Command run(String... args) throws IOException, InterruptedException {
+        Command run(String... args) {
             List<String> command = new ArrayList<>(List.of(plane.kubectl().toString(), "--kubeconfig",
                     plane.kubeconfig().toString(), "-n", namespace));
             command.addAll(List.of(args));
             return Command.run(plane.repoRoot(), Duration.ofMinutes(1), command.toArray(String[]::new));
         }
 
-        Command exec(String pod, String... args) throws IOException, InterruptedException {
+        Command exec(String pod, String... args) {
             List<String> command = new ArrayList<>(List.of("exec", pod, "--"));
             command.addAll(List.of(args));
             return run(command.toArray(String[]::new));
         }
 
         /** The body busybox wget gets inside the pod, "" when it fails (its -T option crashes: timeout instead). */
-        String get(String pod, String url) throws IOException, InterruptedException {
+        String get(String pod, String url) {
             Command c = exec(pod, "timeout", "5", "wget", "-qO-", url);
             return c.exitCode() == 0 ? c.output() : "";
-        }
-    }
-
-    /** A finished command: exit code and its stdout and stderr together. */
-    record Command(int exitCode, String output) {
-        static Command run(Path dir, Duration timeout, String... command) throws IOException, InterruptedException {
-            Path log = Files.createTempFile("real-node-", ".out");
-            ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
-            try {
-                Process p = pb.start();
-                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    p.destroyForcibly();
-                    throw new AssertionError(String.join(" ", command) + " did not finish in " + timeout);
-                }
-                return new Command(p.exitValue(), Files.readString(log));
-            } finally {
-                Files.deleteIfExists(log);
-            }
         }
     }
 }

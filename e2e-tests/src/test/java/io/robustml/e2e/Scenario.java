@@ -159,19 +159,7 @@ final class Scenario implements AutoCloseable {
 
     /** Sends one Fashion-MNIST-shaped input through the model's Service (sidecar, then model server); returns the body. */
     String inferThroughService() throws Exception {
-        float[] image = new float[784];
-        for (int i = 0; i < image.length; i++) {
-            image[i] = (i % 28) / 28f;
-        }
-        String body = Sidecars.body(image);
-        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
-                URI.create(harness.serviceUrl(MODEL, "http") + "/v2/models/" + MODEL + "/infer"))
-                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new AssertionError("inference through the Service answered " + r.statusCode() + ": " + r.body());
-        }
-        return r.body();
+        return Sidecars.inferThroughService(harness.serviceUrl(MODEL, "http") + "/v2/models/" + MODEL + "/infer");
     }
 
     /**

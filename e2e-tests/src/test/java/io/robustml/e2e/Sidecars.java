@@ -183,14 +183,27 @@ final class Sidecars {
         return b.toString();
     }
 
+    /** One Fashion-MNIST-shaped input (a fixed gradient) to {@code inferUrl}; the body of its 200 answer. */
+    static String inferThroughService(String inferUrl) throws Exception {
+        float[] image = new float[784];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (i % 28) / 28f;
+        }
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(inferUrl))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body(image))).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("inference through the Service answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
     /**
      * A black-box attacker: {@code requests} near-duplicate queries (one image, a little fresh noise each, as
      * Square Attack sends) to {@code inferUrl} from 8 threads, under {@code apiKey} (null: by its address).
      * Returns how many got each HTTP status.
      */
     static java.util.Map<Integer, Integer> hammer(String inferUrl, int requests, String apiKey) throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
-                .build();
         java.util.Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
         var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
         java.util.Random random = new java.util.Random(7);
@@ -201,14 +214,14 @@ final class Sidecars {
                 double base = ((p / 28) > 6 && (p / 28) < 22 && (p % 28) > 8 && (p % 28) < 20) ? 0.8 : 0.0;
                 image[p] = (float) Math.min(1, Math.max(0, base + (random.nextDouble() - 0.5) * 0.02));
             }
-            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(inferUrl))
-                    .timeout(java.time.Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body(image)));
+            var request = HttpRequest.newBuilder(URI.create(inferUrl))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body(image)));
             if (apiKey != null) {
                 request.header("X-API-Key", apiKey);
             }
             sent.add(pool.submit(() -> {
-                var r = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+                var r = HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding());
                 statuses.merge(r.statusCode(), 1, Integer::sum);
                 return null;
             }));

@@ -103,14 +103,8 @@ public final class ServingDeployment {
     }
 
     static PodSpec podSpec(RobustModel model, ServingImages images, String revision, Optional<GpuPlacement> gpu) {
-        ServingSpec serving = model.getSpec().serving == null ? new ServingSpec() : model.getSpec().serving;
+        ServingSpec serving = serving(model);
         ModelSource source = ModelSource.of(model.getSpec().model.uri);
-
-        List<io.fabric8.kubernetes.api.model.Toleration> tolerations = new ArrayList<>();
-        if (serving.tolerations != null) {
-            tolerations.addAll(serving.tolerations);
-        }
-        gpu.ifPresent(g -> tolerations.add(g.toleration()));
 
         PodSpecBuilder pod = new PodSpecBuilder()
                 .withServiceAccountName(ServingServiceAccount.name(model))
@@ -126,7 +120,7 @@ public final class ServingDeployment {
                 .addToVolumes(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build())
                 .addToVolumes(new VolumeBuilder().withName(DETECTOR_CONFIG_VOLUME).withNewConfigMap()
                         .withName(DetectorConfigMap.name(model)).endConfigMap().build())
-                .withTolerations(tolerations)
+                .withTolerations(tolerations(model, gpu))
                 .withNodeSelector(serving.nodeSelector);
         source.volume().ifPresent(pod::addToVolumes);
         pod.addToVolumes(sidecarToken());
@@ -147,6 +141,24 @@ public final class ServingDeployment {
         gpu.flatMap(GpuPlacement::affinity).ifPresent(pod::withAffinity);
         gpu.flatMap(GpuPlacement::runtimeClassName).ifPresent(pod::withRuntimeClassName);
         return pod.build();
+    }
+
+    /** spec.serving, or its defaults when the manifest has none. */
+    public static ServingSpec serving(RobustModel model) {
+        return model.getSpec().serving == null ? new ServingSpec() : model.getSpec().serving;
+    }
+
+    /**
+     * Where the model's pods may run: spec.serving.tolerations plus the GPU's. The analysis Job carries the
+     * same (and the same node selector), so it runs on the node pool the model serves on.
+     */
+    public static List<io.fabric8.kubernetes.api.model.Toleration> tolerations(RobustModel model, Optional<GpuPlacement> gpu) {
+        List<io.fabric8.kubernetes.api.model.Toleration> tolerations = new ArrayList<>();
+        if (serving(model).tolerations != null) {
+            tolerations.addAll(serving(model).tolerations);
+        }
+        gpu.ifPresent(g -> tolerations.add(g.toleration()));
+        return tolerations;
     }
 
     /** The sidecar keeps a forensic log of flagged inputs unless spec.detector.forensicLog.enabled is false. */

@@ -169,8 +169,8 @@ public final class AnalysisResources {
                         .build())
                 .withVolumes(volumes)
                 // Where the model serves: the same node pool (serving.nodeSelector, tolerations), plus the GPU's.
-                .withNodeSelector(serving(model).nodeSelector)
-                .withTolerations(tolerations(model, gpu))
+                .withNodeSelector(io.robustml.controllers.dependent.ServingDeployment.serving(model).nodeSelector)
+                .withTolerations(io.robustml.controllers.dependent.ServingDeployment.tolerations(model, gpu))
                 .withAffinity(gpu.flatMap(GpuPlacement::affinity).orElse(null))
                 .withRuntimeClassName(gpu.flatMap(GpuPlacement::runtimeClassName).orElse(null))
                 .withResourceClaims(gpu.flatMap(GpuPlacement::dra).map(c -> List.of(new io.fabric8.kubernetes.api.model
@@ -180,19 +180,6 @@ public final class AnalysisResources {
                 .endTemplate()
                 .endSpec()
                 .build();
-    }
-
-    private static io.robustml.crds.model.ServingSpec serving(RobustModel model) {
-        return model.getSpec().serving == null ? new io.robustml.crds.model.ServingSpec() : model.getSpec().serving;
-    }
-
-    private static List<io.fabric8.kubernetes.api.model.Toleration> tolerations(RobustModel model, Optional<GpuPlacement> gpu) {
-        List<io.fabric8.kubernetes.api.model.Toleration> all = new ArrayList<>();
-        if (serving(model).tolerations != null) {
-            all.addAll(serving(model).tolerations);
-        }
-        gpu.ifPresent(g -> all.add(g.toleration()));
-        return all;
     }
 
     public static ServiceAccount serviceAccount(RobustModel model) {
