@@ -14,16 +14,18 @@ public final class TensorCodec {
         if (shape == null || shape.length == 0) {
             throw new InvalidTensorException("shape is required");
         }
+        long limit = Math.min(maxElements, Integer.MAX_VALUE); // the count is an array length
         long count = 1;
         for (long d : shape) {
             if (d < 0) {
                 throw new InvalidTensorException("shape dimensions must be >= 0, got " + java.util.Arrays.toString(shape));
             }
-            count *= d;
-            if (count > maxElements) {
+            // Checked before multiplying: a product past Long.MAX_VALUE would wrap to a small or negative count.
+            if (d != 0 && count > limit / d) {
                 throw new InvalidTensorException("tensor of shape " + java.util.Arrays.toString(shape)
-                        + " exceeds the limit of " + maxElements + " elements");
+                        + " exceeds the limit of " + limit + " elements");
             }
+            count *= d;
         }
         return (int) count;
     }
@@ -210,7 +212,12 @@ public final class TensorCodec {
                 pos[0]++;
                 continue; // keep counting so the error names the real length
             }
-            out[pos[0]++] = v.floatValue();
+            float f = v.floatValue();
+            if (!Float.isFinite(f)) { // 1e39 is a JSON number but no float: a model fed +Inf answers NaN
+                throw new InvalidTensorException("input '" + name + "': element " + pos[0] + " is " + v
+                        + ", beyond the range of a 32-bit float");
+            }
+            out[pos[0]++] = f;
         }
     }
 

@@ -43,7 +43,24 @@ class TensorCodecTest {
     void refusesTensorsAboveTheElementLimitBeforeAllocating() throws Exception {
         assertThatThrownBy(() -> TensorCodec.elementCount(new long[] {1_000_000, 1_000_000, 1_000_000}, 1 << 24))
                 .isInstanceOf(InvalidTensorException.class).hasMessageContaining("exceeds the limit");
+        assertThatThrownBy(() -> TensorCodec.elementCount(new long[] {2, Long.MAX_VALUE}, 1 << 24))
+                .as("a product that wraps past Long.MAX_VALUE").isInstanceOf(InvalidTensorException.class)
+                .hasMessageContaining("exceeds the limit");
+        assertThatThrownBy(() -> TensorCodec.elementCount(new long[] {1L << 32, 1L << 32, 16}, Long.MAX_VALUE))
+                .isInstanceOf(InvalidTensorException.class);
+        assertThat(TensorCodec.elementCount(new long[] {0, Long.MAX_VALUE}, 10)).isZero();
         assertThatThrownBy(() -> TensorCodec.elementCount(new long[] {-1, 3}, 100))
                 .isInstanceOf(InvalidTensorException.class).hasMessageContaining(">= 0");
+    }
+
+    @Test
+    void refusesJsonNumbersBeyondTheFloatRange() throws Exception {
+        for (String big : new String[] {"1e39", "-1e39", "1.7976931348623157e308"}) {
+            assertThatThrownBy(() -> TensorCodec.toFloats(tensor("{\"name\":\"x\",\"shape\":[2],\"datatype\":\"FP64\",\"data\":[1,"
+                    + big + "]}"), 100)).isInstanceOf(InvalidTensorException.class).hasMessageContaining("element 1")
+                    .hasMessageContaining("32-bit float");
+        }
+        assertThat(TensorCodec.toFloats(tensor("{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[3.4e38]}"), 100))
+                .containsExactly(3.4e38f);
     }
 }

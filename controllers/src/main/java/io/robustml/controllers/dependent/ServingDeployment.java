@@ -20,6 +20,7 @@ import io.robustml.controllers.Revision;
 import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.ModelSpec;
 import io.robustml.crds.model.ServingSpec;
+import io.robustml.oip.RequestLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -190,6 +191,14 @@ public final class ServingDeployment {
                 : Optional.ofNullable(detector.authentication.apiKeysSecret);
     }
 
+    /** One body limit for sidecar and model server, sized so that the model server's largest batch fits as JSON. */
+    static EnvVar maxBodyBytes(RobustModel model) {
+        var input = model.getSpec().model.input;
+        List<Integer> row = input == null || input.shape == null ? List.of() : input.shape;
+        return env("ROBUSTML_MAX_BODY_BYTES", Long.toString(RequestLimits.maxBodyBytes(row,
+                Integer.parseInt(RequestLimits.DEFAULT_MAX_BATCH))));
+    }
+
     private static Container sidecar(RobustModel model, ServingImages images, String revision) {
         List<VolumeMount> mounts = new ArrayList<>(List.of(mount(DETECTOR_CONFIG_VOLUME, DETECTOR_CONFIG_PATH, true),
                 mount(TMP_VOLUME, "/tmp", false), mount(SIDECAR_TOKEN_VOLUME, SERVICE_ACCOUNT_PATH, true)));
@@ -201,7 +210,7 @@ public final class ServingDeployment {
                         .withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
                 env("ROBUSTML_MODEL_REVISION", revision),
                 // The analysis's key: the tester is a verified client that sees the verdicts (TesterKey).
-                TesterKey.env(model, "ROBUSTML_VERDICT_API_KEYS")));
+                TesterKey.env(model, "ROBUSTML_VERDICT_API_KEYS"), maxBodyBytes(model)));
         apiKeysSecret(model).ifPresent(secret -> {
             mounts.add(mount(API_KEYS_VOLUME, API_KEYS_PATH, true));
             env.add(env("ROBUSTML_API_KEYS_FILE", API_KEYS_PATH + "/" + API_KEYS_FILE));
@@ -244,6 +253,7 @@ public final class ServingDeployment {
         if (m.input != null && m.input.shape != null) {
             env.add(env("ROBUSTML_MODEL_INPUT_SHAPE", String.join(",", m.input.shape.stream().map(String::valueOf).toList())));
         }
+        env.add(maxBodyBytes(model));
         if (m.labels != null && !m.labels.isEmpty()) {
             env.add(env("ROBUSTML_MODEL_LABELS", String.join(",", m.labels)));
         }

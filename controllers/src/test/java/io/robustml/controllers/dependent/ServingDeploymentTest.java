@@ -46,6 +46,17 @@ class ServingDeploymentTest {
     }
 
     @Test
+    void givesSidecarAndModelServerOneBodyLimitThatFitsTheLargestBatch() {
+        RobustModel model = fixture();
+        model.getSpec().model.input = new io.robustml.crds.model.ModelSpec.InputSpec();
+        model.getSpec().model.input.shape = java.util.List.of(3, 64, 64);
+        var containers = ServingDeployment.desired(model, ServingImages.tagged("robustml", "test"), 1).getSpec().getTemplate()
+                .getSpec().getContainers();
+        assertThat(containers).allSatisfy(c -> assertThat(c.getEnv()).extracting(e -> e.getName() + "=" + e.getValue())
+                .contains("ROBUSTML_MAX_BODY_BYTES=" + (1024L * 3 * 64 * 64 * 32 + (1 << 20))));
+    }
+
+    @Test
     void selectsItsPodsByModelAndMeetsTheRestrictedPodSecurityStandard() {
         Deployment d = ServingDeployment.desired(fixture(), ServingImages.tagged("robustml", "test"), 2);
         assertThat(d.getSpec().getReplicas()).isEqualTo(2);

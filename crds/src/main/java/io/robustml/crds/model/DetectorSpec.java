@@ -184,17 +184,18 @@ public class DetectorSpec {
         @Required
         @Min(1)
         @Max(1000000)
-        @JsonPropertyDescription("Sustained requests per minute per client.")
+        @JsonPropertyDescription("Sustained queries per minute per client, counted in input rows: a batch of 64 costs 64.")
         public Integer requestsPerMinute;
 
         @Min(1)
         @Max(100000)
-        @JsonPropertyDescription("Requests a client may send at once above the sustained rate (default: requestsPerMinute / 6).")
+        @JsonPropertyDescription("Rows a client may send at once above the sustained rate (default: requestsPerMinute / 6); "
+                + "a larger batch is refused with 413.")
         public Integer burst;
 
         @Min(1)
         @Max(1000000000)
-        @JsonPropertyDescription("Requests per client per UTC day (429 once spent); a client's own dailyQuota in the API-key "
+        @JsonPropertyDescription("Input rows per client per UTC day (429 once spent); a client's own dailyQuota in the API-key "
                 + "Secret overrides it. Omit for no quota.")
         public Integer dailyQuota;
     }

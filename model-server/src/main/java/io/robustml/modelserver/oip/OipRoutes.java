@@ -14,6 +14,7 @@ import io.robustml.oip.ErrorResponse;
 import io.robustml.oip.InferenceRequest;
 import io.robustml.oip.InferenceResponse;
 import io.robustml.oip.InvalidTensorException;
+import io.robustml.oip.RequestLimits;
 import io.robustml.oip.ModelMetadata;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -43,7 +44,8 @@ public class OipRoutes {
     private final DistributionSummary batchSize;
 
     public OipRoutes(ModelRuntime runtime, ObjectMapper json, MeterRegistry registry,
-            @ConfigProperty(name = "robustml.server.max-body-bytes", defaultValue = "33554432") long maxBodyBytes) {
+            @ConfigProperty(name = RequestLimits.MAX_BODY_BYTES_PROPERTY, defaultValue = RequestLimits.DEFAULT_MAX_BODY_BYTES)
+            long maxBodyBytes) {
         this.runtime = runtime;
         this.json = json;
         this.registry = registry;
@@ -65,7 +67,8 @@ public class OipRoutes {
             router.get(base + "/ready").handler(this::modelReady);
             router.post(base + "/infer")
                     .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
-                    .blockingHandler(this::infer, false);
+                    .blockingHandler(this::infer, false)
+                    .failureHandler(this::failed);
         }
     }
 
@@ -135,6 +138,22 @@ public class OipRoutes {
             count("server_error");
             LOG.error("inference failed", e);
             error(ctx, 500, "inference failed: " + e.getMessage());
+        }
+    }
+
+    /** The body handler's refusals (413 over the limit, 400 for an unreadable body) as JSON errors, like every other. */
+    private void failed(RoutingContext ctx) {
+        int status = ctx.statusCode();
+        if (status == 413) {
+            count("client_error");
+            error(ctx, 413, "request body larger than " + maxBodyBytes + " bytes (" + RequestLimits.MAX_BODY_BYTES_PROPERTY + ")");
+        } else if (status >= 400 && status < 500) {
+            count("client_error");
+            error(ctx, status, "bad request");
+        } else {
+            count("server_error");
+            LOG.error("inference request failed", ctx.failure());
+            error(ctx, 500, "internal error");
         }
     }
 

@@ -47,7 +47,7 @@ public interface ModelServerConfig {
     Optional<List<String>> labels();
 
     /** Largest batch (shape[0]) one request may carry. */
-    @WithDefault("1024")
+    @WithDefault(io.robustml.oip.RequestLimits.DEFAULT_MAX_BATCH)
     int maxBatch();
 
     /**

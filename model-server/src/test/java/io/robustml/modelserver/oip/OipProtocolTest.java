@@ -141,7 +141,18 @@ class OipProtocolTest {
     @Test
     void refusesAnOversizedBodyWith413() throws Exception {
         String huge = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[" + "0,".repeat(3_000_000) + "0]}]}";
-        assertThat(post("v2/models/fashion/infer", huge).status()).isEqualTo(413);
+        assertError(post("v2/models/fashion/infer", huge), 413, "larger than 4194304 bytes");
+    }
+
+    @Test
+    void refusesNumbersNoFloatCanHoldAndShapesWhoseSizeOverflows() throws Exception {
+        String good = request(Fixtures.testSet(1), 1, false).toString();
+        assertError(post("v2/models/fashion/infer", good.replaceFirst("\"data\":\\[[^,]*,", "\"data\":[1e39,")), 400,
+                "beyond the range of a 32-bit float");
+        assertError(post("v2/models/fashion/infer", good.replaceFirst("\"data\":\\[[^,]*,", "\"data\":[-1e39,")), 400,
+                "beyond the range");
+        assertError(post("v2/models/fashion/infer", good.replace("[1,1,28,28]", "[2,9223372036854775807]")), 400, "shape");
+        assertThat(post("v2/models/fashion/infer", good).status()).isEqualTo(200);
     }
 
     @Test

@@ -8,18 +8,22 @@ import io.robustml.oip.TensorCodec;
 import java.util.Optional;
 
 /**
- * The rows the detectors look at: the request's single floating-point input with a batch dimension,
- * decoded once. Requests of another shape are not inspected (empty); malformed tensors throw
- * {@link InvalidTensorException}, which the client gets as a 400.
+ * The rows the detectors look at: the request's single input with a batch dimension, decoded once into
+ * float32 whatever its datatype (every numeric datatype and BOOL, JSON or binary, exactly as the model
+ * server decodes it), so no datatype reaches the model uninspected. What the detectors cannot read —
+ * several inputs, no batch dimension, BYTES, malformed or non-finite data — throws
+ * {@link InvalidTensorException}, which the client gets as a 400 naming the reason.
  */
 public record InputRows(long[] shape, float[] values, int rows, int features) {
-    /** Largest tensor inspected; larger requests pass uninspected (the model server's own limit applies). */
-    static final long MAX_ELEMENTS = 16L << 20;
+    /** Largest tensor inspected (elements); larger requests are a 400 (the body limit is reached first). */
+    static final long MAX_ELEMENTS = 64L << 20;
 
+    /** The request's rows; empty only for a batch of zero rows (nothing to inspect; the model server refuses it). */
     public static Optional<InputRows> of(ObjectMapper json, JsonNode request) {
         JsonNode inputs = request.path("inputs");
         if (!inputs.isArray() || inputs.size() != 1) {
-            return Optional.empty();
+            throw new InvalidTensorException("the detectors inspect exactly one input tensor; the request has "
+                    + (inputs.isArray() ? inputs.size() : 0));
         }
         Tensor tensor;
         try {
@@ -27,16 +31,11 @@ public record InputRows(long[] shape, float[] values, int rows, int features) {
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             throw new InvalidTensorException("input 0 is not a tensor: " + e.getMessage());
         }
-        if (tensor.shape() == null || tensor.shape().length < 2 || tensor.datatype() == null
-                || !tensor.datatype().startsWith("FP")) {
-            return Optional.empty();
+        if (tensor.shape() == null || tensor.shape().length < 2) {
+            throw new InvalidTensorException("input '" + tensor.name() + "': shape " + java.util.Arrays.toString(tensor.shape())
+                    + " has no batch dimension; the detectors inspect [N, ...] rows");
         }
-        float[] values = TensorCodec.toFloats(tensor, MAX_ELEMENTS);
-        for (float v : values) {
-            if (!Float.isFinite(v)) {
-                throw new InvalidTensorException("input '" + tensor.name() + "' contains NaN or infinity");
-            }
-        }
+        float[] values = TensorCodec.toFloats(tensor, MAX_ELEMENTS); // datatype, element count, finiteness checked
         int n = (int) tensor.shape()[0];
         if (n == 0) {
             return Optional.empty();

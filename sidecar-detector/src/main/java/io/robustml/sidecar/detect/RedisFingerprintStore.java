@@ -52,8 +52,8 @@ public final class RedisFingerprintStore implements FingerprintTable {
 
     /** A fixed-window counter: INCR, and PEXPIRE when the window's key is new. */
     private static final String COUNT = """
-            local n = redis.call('INCR', KEYS[1])
-            if n == 1 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1])) end
+            local n = redis.call('INCRBY', KEYS[1], tonumber(ARGV[2]))
+            if n == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1])) end
             return n""";
     private final String countSha = sha1(COUNT);
     private final String host;
@@ -105,8 +105,9 @@ public final class RedisFingerprintStore implements FingerprintTable {
      * Increments the counter {@code robustml:{<model>}:<suffix>} (created with a TTL of {@code ttlMillis})
      * and returns its new value: the per-client rate windows and daily quotas shared by all replicas.
      */
-    public long increment(String suffix, long ttlMillis) {
-        List<String> args = new ArrayList<>(List.of("EVALSHA", countSha, "1", prefix + suffix, Long.toString(ttlMillis)));
+    public long increment(String suffix, long by, long ttlMillis) {
+        List<String> args = new ArrayList<>(List.of("EVALSHA", countSha, "1", prefix + suffix, Long.toString(ttlMillis),
+                Long.toString(by)));
         return (Long) eval(args, COUNT);
     }
 

@@ -40,18 +40,28 @@ public final class TokenBucket {
     }
 
     /** Takes one token if available; false means the request should get 429. */
-    public synchronized boolean tryAcquire(long nowNanos) {
+    public boolean tryAcquire(long nowNanos) {
+        return tryAcquire(1, nowNanos);
+    }
+
+    /** Takes {@code cost} tokens (a batch's rows) if all are available; never part of them. */
+    public synchronized boolean tryAcquire(long cost, long nowNanos) {
         refill(nowNanos);
-        if (tokens >= 1.0) {
-            tokens -= 1.0;
+        if (tokens >= cost) {
+            tokens -= cost;
             return true;
         }
         return false;
     }
 
-    /** Seconds until the next token, for the Retry-After header. */
-    public synchronized long secondsUntilNextToken() {
-        double missing = Math.max(0.0, 1.0 - tokens);
+    /** The most one request may cost: a batch above it can never pass. */
+    public long burst() {
+        return (long) capacity;
+    }
+
+    /** Seconds until {@code cost} tokens are there, for the Retry-After header. */
+    public synchronized long secondsUntil(long cost) {
+        double missing = Math.max(0.0, cost - tokens);
         return (long) Math.ceil(missing / tokensPerNano / 1e9);
     }
 }

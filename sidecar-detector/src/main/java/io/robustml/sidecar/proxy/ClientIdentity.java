@@ -16,7 +16,9 @@ import java.util.Set;
  * client's name; a missing or unknown key is refused ({@code anonymous: deny}) or is the source address
  * ({@code anonymous: sourceAddress}).</li>
  * </ul>
- * The tester's key ({@code robustml.verdict-api-keys}) is a known client, {@code robustml-tester}.
+ * A key of {@code robustml.verdict-api-keys} (the operator puts the analysis' key there) sees the verdicts.
+ * Unless the clients file names it, it is the analysis, {@code robustml-tester}, in both modes: exempt from
+ * limits, blocking and fallback, counted apart.
  * Raw keys are never stored or returned; only their hashes are compared.
  */
 public final class ClientIdentity {
@@ -28,10 +30,13 @@ public final class ClientIdentity {
      * @param name     the client: a verified client name, or {@code addr:<ip>}
      * @param verified true when the name comes from a checked API key
      * @param denied   why the request is refused with 401, or null
+     * @param analysis true for the analysis' own key (the operator's tester)
+     * @param verdicts true when the answer may carry the detectors' verdicts per row
      */
-    public record Identity(String name, boolean verified, ClientLimits limits, String denied, String source) {
+    public record Identity(String name, boolean verified, ClientLimits limits, String denied, String source, boolean analysis,
+            boolean verdicts) {
         static Identity denied(String why, String source) {
-            return new Identity(null, false, ClientLimits.NONE, why, source);
+            return new Identity(null, false, ClientLimits.NONE, why, source, false, false);
         }
     }
 
@@ -40,20 +45,19 @@ public final class ClientIdentity {
 
     public static Identity resolve(RuntimeConfig config, String apiKey, String sourceAddress, Set<String> verdictKeySha256s) {
         Authentication auth = config.authentication();
-        Identity anonymous = new Identity("addr:" + sourceAddress, false, config.rateLimit(), null, sourceAddress);
+        boolean presented = apiKey != null && !apiKey.isBlank();
+        String sha = presented ? Clients.sha256Hex(apiKey) : null;
+        boolean verdicts = presented && verdictKeySha256s.contains(sha);
+        Clients.Client client = presented && auth.apiKeys() ? config.clients().byKeySha256(sha) : null;
+        if (client != null) {
+            return new Identity(client.name(), true, client.limits(config.rateLimit()), null, sourceAddress, false, verdicts);
+        }
+        if (verdicts) {
+            return new Identity(TESTER, true, ClientLimits.NONE, null, sourceAddress, true, true);
+        }
+        Identity anonymous = new Identity("addr:" + sourceAddress, false, config.rateLimit(), null, sourceAddress, false, false);
         if (!auth.apiKeys()) {
             return anonymous;
-        }
-        boolean presented = apiKey != null && !apiKey.isBlank();
-        if (presented) {
-            String sha = Clients.sha256Hex(apiKey);
-            Clients.Client client = config.clients().byKeySha256(sha);
-            if (client != null) {
-                return new Identity(client.name(), true, client.limits(config.rateLimit()), null, sourceAddress);
-            }
-            if (verdictKeySha256s.contains(sha)) {
-                return new Identity(TESTER, true, config.rateLimit(), null, sourceAddress);
-            }
         }
         if (auth.anonymous() == Authentication.Anonymous.SOURCE_ADDRESS) {
             return anonymous;

@@ -6,7 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Per-client rate limits (token bucket) and daily quotas (requests per UTC day), keyed by client name,
+ * Per-client rate limits (token bucket) and daily quotas (per UTC day), keyed by client name, counted in
+ * rows: a request costs the rows of its batch, so one token never buys 1,024 images. Clients are keyed by name,
  * with a bounded number of clients (least recently seen forgotten) so a flood of identities cannot
  * exhaust memory. A client's bucket is rebuilt only when its numbers change (a config reload that
  * leaves them alone keeps its state). With a {@link SharedCounters} store the windows are counted there
@@ -27,9 +28,13 @@ public final class ClientLimiter {
     public record QuotaExhausted(long quota, long retryAfterSeconds) implements Decision {
     }
 
-    /** Counters shared by replicas (Redis): increments a key with a TTL and returns the new count. */
+    /** A batch of more rows than the client may ever send at once (its burst, or its shared per-minute rate). */
+    public record BatchTooLarge(long rows, long allowed) implements Decision {
+    }
+
+    /** Counters shared by replicas (Redis): adds to a key (a TTL set when it is created) and returns the new count. */
     public interface SharedCounters {
-        long increment(String key, long ttlMillis);
+        long increment(String key, long by, long ttlMillis);
     }
 
     private static final long DAY_MS = 86_400_000L;
@@ -53,8 +58,8 @@ public final class ClientLimiter {
         };
     }
 
-    /** Local decision: takes a token and a unit of the day's quota when both are available. */
-    public synchronized Decision tryAcquire(String client, ClientLimits limits, long nowNanos, long epochMillis) {
+    /** Local decision: takes {@code rows} tokens and as many units of the day's quota when both are available. */
+    public synchronized Decision tryAcquire(String client, ClientLimits limits, long rows, long nowNanos, long epochMillis) {
         if (!limits.limitsRate() && !limits.hasQuota()) {
             return ALLOWED;
         }
@@ -66,8 +71,11 @@ public final class ClientLimiter {
                     : e.bucket.withLimits(limits.requestsPerMinute(), limits.burst(), nowNanos);
         }
         e.limits = limits;
-        if (e.bucket != null && !e.bucket.tryAcquire(nowNanos)) {
-            return new RateLimited(Math.max(1, e.bucket.secondsUntilNextToken()));
+        if (e.bucket != null && rows > e.bucket.burst()) {
+            return new BatchTooLarge(rows, e.bucket.burst());
+        }
+        if (e.bucket != null && !e.bucket.tryAcquire(rows, nowNanos)) {
+            return new RateLimited(Math.max(1, e.bucket.secondsUntil(rows)));
         }
         long day = epochMillis / DAY_MS;
         if (e.day != day) {
@@ -75,10 +83,10 @@ public final class ClientLimiter {
             e.used = 0;
         }
         if (limits.hasQuota()) {
-            if (e.used >= limits.dailyQuota()) {
+            if (e.used + rows > limits.dailyQuota()) {
                 return new QuotaExhausted(limits.dailyQuota(), secondsToMidnight(epochMillis));
             }
-            e.used++;
+            e.used += rows;
         }
         return ALLOWED;
     }
@@ -87,17 +95,21 @@ public final class ClientLimiter {
      * Shared decision (blocking: call it off the event loop). Throws what the store throws; the caller
      * falls back to {@link #tryAcquire}.
      */
-    public static Decision tryAcquireShared(SharedCounters store, String client, ClientLimits limits, long epochMillis) {
+    public static Decision tryAcquireShared(SharedCounters store, String client, ClientLimits limits, long rows,
+            long epochMillis) {
+        if (limits.limitsRate() && rows > limits.requestsPerMinute()) {
+            return new BatchTooLarge(rows, limits.requestsPerMinute());
+        }
         if (limits.limitsRate()) {
             long minute = epochMillis / 60_000;
-            long n = store.increment("rl:" + client + ":" + minute, 61_000);
+            long n = store.increment("rl:" + client + ":" + minute, rows, 61_000);
             if (n > limits.requestsPerMinute()) {
                 return new RateLimited(Math.max(1, (60_000 - epochMillis % 60_000 + 999) / 1000));
             }
         }
         if (limits.hasQuota()) {
             long day = epochMillis / DAY_MS;
-            long n = store.increment("q:" + client + ":" + day, DAY_MS + 3_600_000);
+            long n = store.increment("q:" + client + ":" + day, rows, DAY_MS + 3_600_000);
             if (n > limits.dailyQuota()) {
                 return new QuotaExhausted(limits.dailyQuota(), secondsToMidnight(epochMillis));
             }

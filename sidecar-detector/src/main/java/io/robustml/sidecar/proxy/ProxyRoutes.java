@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.robustml.oip.BinaryTensors;
 import io.robustml.oip.ErrorResponse;
 import io.robustml.oip.InvalidTensorException;
+import io.robustml.oip.RequestLimits;
 import io.robustml.sidecar.config.BlockedClient;
 import io.robustml.sidecar.config.ClientLimits;
 import io.robustml.sidecar.config.ConfigReloader;
@@ -18,6 +19,7 @@ import io.robustml.oip.similarity.FingerprintStore;
 import io.robustml.oip.similarity.FingerprintTable;
 import io.robustml.sidecar.detect.RedisFingerprintStore;
 import io.robustml.sidecar.detect.ForensicLog;
+import io.robustml.sidecar.detect.ForensicSampler;
 import io.robustml.sidecar.detect.Prada;
 import io.robustml.oip.similarity.Fingerprints;
 import io.robustml.sidecar.detect.InputRows;
@@ -53,6 +55,8 @@ public class ProxyRoutes {
     /** One 0/1 per input row, for callers whose API key may see verdicts (the tester). */
     public static final String FLAGGED_HEADER = "X-RobustML-Flagged";
     private static final String RECEIVED = "robustml.received";
+    /** Set on a request of the analysis' own key. */
+    private static final String ANALYSIS = "robustml.analysis";
 
     private final ObjectMapper json;
     private final MeterRegistry registry;
@@ -65,7 +69,6 @@ public class ProxyRoutes {
     private final ClientLimiter.SharedCounters sharedCounters;
     private final io.micrometer.core.instrument.Counter limitStoreErrors;
     private final Timer upstreamLatency;
-    private final Set<String> verdictKeys;
     private final Set<String> verdictKeySha256s;
     private final int maxUpstreamRows;
     private final DistributionSummary squeezingScores;
@@ -76,6 +79,8 @@ public class ProxyRoutes {
     private final Timer addedLatency;
     private final Prada prada;
     private final Optional<ForensicLog> forensicLog;
+    /** Bounds the records (and stdout lines) one client's flagged rows make per minute. */
+    private final ForensicSampler forensicSampler;
     private final Optional<String> modelRevision;
     private final Vertx vertx;
     private final Optional<String> fallbackUrl;
@@ -88,10 +93,11 @@ public class ProxyRoutes {
     public ProxyRoutes(Vertx vertx, ObjectMapper json, MeterRegistry registry, ConfigReloader configs,
             @ConfigProperty(name = "robustml.upstream", defaultValue = "http://127.0.0.1:8081") String upstreamUrl,
             @ConfigProperty(name = "robustml.upstream-timeout-ms", defaultValue = "10000") long timeoutMs,
-            @ConfigProperty(name = "robustml.max-body-bytes", defaultValue = "33554432") long maxBodyBytes,
+            @ConfigProperty(name = RequestLimits.MAX_BODY_BYTES_PROPERTY, defaultValue = RequestLimits.DEFAULT_MAX_BODY_BYTES)
+            long maxBodyBytes,
             @ConfigProperty(name = "robustml.detector-config") Optional<String> detectorConfig,
             @ConfigProperty(name = "robustml.verdict-api-keys") Optional<List<String>> verdictKeys,
-            @ConfigProperty(name = "robustml.max-upstream-rows", defaultValue = "1024") int maxUpstreamRows,
+            @ConfigProperty(name = "robustml.max-upstream-rows", defaultValue = RequestLimits.DEFAULT_MAX_BATCH) int maxUpstreamRows,
             @ConfigProperty(name = "robustml.fingerprints.capacity", defaultValue = "100000") int fingerprintCapacity,
             @ConfigProperty(name = "robustml.fingerprints.ttl-seconds", defaultValue = "86400") long fingerprintTtlSeconds,
             @ConfigProperty(name = "robustml.extraction.max-clients", defaultValue = "10000") int pradaClients,
@@ -101,6 +107,8 @@ public class ProxyRoutes {
             @ConfigProperty(name = "robustml.forensic-log.dir") Optional<String> forensicDir,
             @ConfigProperty(name = "robustml.forensic-log.max-bytes", defaultValue = "268435456") long forensicMaxBytes,
             @ConfigProperty(name = "robustml.forensic-log.fsync", defaultValue = "false") boolean forensicFsync,
+            @ConfigProperty(name = "robustml.forensic-log.rows-per-client-minute", defaultValue = "60") int forensicPerMinute,
+            @ConfigProperty(name = "robustml.forensic-log.sample-every", defaultValue = "100") int forensicSampleEvery,
             @ConfigProperty(name = "robustml.model-revision") Optional<String> modelRevision,
             @ConfigProperty(name = "robustml.fallback.url") Optional<String> fallbackUrl,
             @ConfigProperty(name = "robustml.fingerprints.redis") Optional<String> redisUrl,
@@ -118,8 +126,7 @@ public class ProxyRoutes {
         this.fallbackUrl = fallbackUrl;
         this.upstreamLatency = Timer.builder("robustml_sidecar_upstream_seconds")
                 .description("Time the model server took to answer").publishPercentileHistogram().register(registry);
-        this.verdictKeys = Set.copyOf(verdictKeys.orElse(List.of()));
-        this.verdictKeySha256s = this.verdictKeys.stream().map(io.robustml.sidecar.config.Clients::sha256Hex)
+        this.verdictKeySha256s = verdictKeys.orElse(List.of()).stream().map(io.robustml.sidecar.config.Clients::sha256Hex)
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.maxUpstreamRows = maxUpstreamRows;
         this.squeezingScores = DistributionSummary.builder("robustml_sidecar_squeezing_score")
@@ -164,6 +171,7 @@ public class ProxyRoutes {
                 Prada::evictions).description("Clients PRADA forgot (capacity, memory budget or age)").register(registry);
         this.modelRevision = modelRevision;
         this.forensicLog = forensicLog(forensicDir, forensicMaxBytes, forensicFsync);
+        this.forensicSampler = new ForensicSampler(forensicPerMinute, forensicSampleEvery, 100_000);
         // Settings held by stateful detectors follow each reload; their state (histories, files) stays.
         configs.onApplied(c -> {
             prada.delta(c.detector().extractionDelta());
@@ -276,6 +284,10 @@ public class ProxyRoutes {
         /** The request's Inference-Header-Content-Length, null for a plain JSON body. */
         final String headerLength;
         final String client;
+        /** The analysis' own key: inspected and answered with the verdicts, never limited, blocked or fallen back on. */
+        final boolean analysis;
+        /** Whether the answer carries the verdicts per row (the analysis, and clients given a verdict key). */
+        final boolean verdicts;
         final InputRows rows;
         final long received = System.nanoTime();
         long upstreamNanos;
@@ -283,6 +295,8 @@ public class ProxyRoutes {
         boolean[] similar;
         long[][] hashes;
         boolean recorded;
+        /** Whether a flagged row of it passed the forensic sampler: only then is the request's stdout line written. */
+        boolean recordedForensics;
         double[] squeezingScores;
         boolean[] squeezed;
         Prada.Verdict[] extraction;
@@ -290,16 +304,18 @@ public class ProxyRoutes {
         String requestId;
         String revision;
 
-        Inspection(RoutingContext ctx, RuntimeConfig cfg, String source, JsonNode request, Buffer body, String headerLength,
-                String client, InputRows rows) {
+        Inspection(RoutingContext ctx, RuntimeConfig cfg, ClientIdentity.Identity id, JsonNode request, Buffer body,
+                String headerLength, InputRows rows) {
             this.ctx = ctx;
             this.cfg = cfg;
             this.detector = cfg.detector();
-            this.source = source;
+            this.source = id.source();
             this.request = request;
             this.body = body;
             this.headerLength = headerLength;
-            this.client = client;
+            this.client = id.name();
+            this.analysis = id.analysis();
+            this.verdicts = id.verdicts();
             this.rows = rows;
         }
 
@@ -345,8 +361,10 @@ public class ProxyRoutes {
     }
 
     /**
-     * The gate, before anything is parsed or inspected: blocked clients (403), identity (401), then the
-     * client's rate limit and daily quota (429). Limits shared through Redis are counted off the event loop.
+     * The gate: blocked clients (403) and identity (401) before anything is parsed; then the body is read
+     * and the client's rate limit and daily quota are charged its rows (429; 413 for a batch larger than it
+     * may ever send). The analysis' own key is exempt from limits: it must measure the model, not its
+     * limits. Limits shared through Redis are counted off the event loop.
      */
     private void infer(RoutingContext ctx) {
         ctx.put(RECEIVED, System.nanoTime());
@@ -359,22 +377,53 @@ public class ProxyRoutes {
         if (id == null) {
             return;
         }
-        String source = id.source();
-        ClientLimits limits = id.limits();
+        ctx.put(ANALYSIS, id.analysis());
+        JsonNode request = readRequest(ctx);
+        if (request == null) {
+            return;
+        }
+        long rows = batchRows(request);
+        ClientLimits limits = id.analysis() ? ClientLimits.NONE : id.limits();
         if (sharedCounters != null && (limits.limitsRate() || limits.hasQuota())) {
             ctx.vertx().executeBlocking(() -> {
                 try {
-                    return ClientLimiter.tryAcquireShared(sharedCounters, id.name(), limits, System.currentTimeMillis());
+                    return ClientLimiter.tryAcquireShared(sharedCounters, id.name(), limits, rows, System.currentTimeMillis());
                 } catch (RuntimeException e) { // the shared store down: this replica's own counts decide
                     limitStoreErrors.increment();
                     LOG.debugf("shared limit store failed: %s", e.getMessage());
-                    return limiter.tryAcquire(id.name(), limits, System.nanoTime(), System.currentTimeMillis());
+                    return limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis());
                 }
-            }, false).onComplete(done -> admitted(ctx, cfg, source, id, done.succeeded() ? done.result()
-                    : limiter.tryAcquire(id.name(), limits, System.nanoTime(), System.currentTimeMillis())));
+            }, false).onComplete(done -> admitted(ctx, cfg, id, request, done.succeeded() ? done.result()
+                    : limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis())));
             return;
         }
-        admitted(ctx, cfg, source, id, limiter.tryAcquire(id.name(), limits, System.nanoTime(), System.currentTimeMillis()));
+        admitted(ctx, cfg, id, request, limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis()));
+    }
+
+    /** The body as a JSON object (the binary extension's framing and sizes checked); null when answered with a 400. */
+    private JsonNode readRequest(RoutingContext ctx) {
+        Buffer body = ctx.body().buffer();
+        try {
+            JsonNode request = WireFormat.readRequest(json, body == null ? new byte[0] : body.getBytes(),
+                    ctx.request().getHeader(BinaryTensors.HEADER));
+            if (request == null || !request.isObject()) {
+                reject(ctx, 400, "client_error", "the request body must be a JSON object");
+                return null;
+            }
+            return request;
+        } catch (InvalidTensorException e) {
+            reject(ctx, 400, "client_error", e.getMessage());
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            reject(ctx, 400, "client_error", "malformed JSON: " + message.lines().findFirst().orElse(""));
+        }
+        return null;
+    }
+
+    /** What a request costs against limits and quotas: the rows of its batch (shape[0] of its first input), at least 1. */
+    static long batchRows(JsonNode request) {
+        JsonNode first = request.path("inputs").path(0).path("shape").path(0);
+        return first.canConvertToLong() && first.asLong() > 1 ? first.asLong() : 1;
     }
 
     /** Blocked clients (403) and identity (401); the client's identity when admitted, else null (answered). */
@@ -397,8 +446,13 @@ public class ProxyRoutes {
         return id;
     }
 
-    private void admitted(RoutingContext ctx, RuntimeConfig cfg, String source, ClientIdentity.Identity id,
+    private void admitted(RoutingContext ctx, RuntimeConfig cfg, ClientIdentity.Identity id, JsonNode request,
             ClientLimiter.Decision decision) {
+        if (decision instanceof ClientLimiter.BatchTooLarge b) {
+            reject(ctx, 413, "rate_limited", "a batch of " + b.rows() + " rows is more than this client may send at once ("
+                    + b.allowed() + " rows); send smaller batches");
+            return;
+        }
         if (decision instanceof ClientLimiter.RateLimited r) {
             ctx.response().putHeader("Retry-After", Long.toString(r.retryAfterSeconds()));
             reject(ctx, 429, "rate_limited", "rate limit exceeded; retry after " + r.retryAfterSeconds() + " s");
@@ -406,36 +460,20 @@ public class ProxyRoutes {
         }
         if (decision instanceof ClientLimiter.QuotaExhausted q) {
             ctx.response().putHeader("Retry-After", Long.toString(q.retryAfterSeconds()));
-            reject(ctx, 429, "quota_exhausted", "daily quota of " + q.quota() + " requests exhausted; it resets at 00:00 UTC (in "
+            reject(ctx, 429, "quota_exhausted", "daily quota of " + q.quota() + " rows exhausted; it resets at 00:00 UTC (in "
                     + q.retryAfterSeconds() + " s)");
             return;
         }
-        inspect(ctx, cfg, source, id.name());
+        inspect(ctx, cfg, id, request);
     }
 
-    private void inspect(RoutingContext ctx, RuntimeConfig cfg, String source, String client) {
+    private void inspect(RoutingContext ctx, RuntimeConfig cfg, ClientIdentity.Identity id, JsonNode request) {
         DetectorSettings detector = cfg.detector();
         Buffer body = ctx.body().buffer();
         if (body == null) {
             body = Buffer.buffer();
         }
         String headerLength = ctx.request().getHeader(BinaryTensors.HEADER);
-        JsonNode request;
-        try {
-            // With the binary extension's header: framing and every size checked here, before any detector sees it.
-            request = WireFormat.readRequest(json, body.getBytes(), headerLength);
-            if (request == null || !request.isObject()) {
-                reject(ctx, 400, "client_error", "the request body must be a JSON object");
-                return;
-            }
-        } catch (InvalidTensorException e) {
-            reject(ctx, 400, "client_error", e.getMessage());
-            return;
-        } catch (java.io.IOException | IllegalArgumentException e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            reject(ctx, 400, "client_error", "malformed JSON: " + message.lines().findFirst().orElse(""));
-            return;
-        }
         InputRows rows = null;
         if (detector.inspects()) {
             try {
@@ -444,12 +482,9 @@ public class ProxyRoutes {
                 reject(ctx, 400, "client_error", e.getMessage());
                 return;
             }
-            if (rows == null) {
-                count("not_inspected");
-            }
         }
         inspected.get(rows != null).increment();
-        Inspection in = new Inspection(ctx, cfg, source, request, body, headerLength, client, rows);
+        Inspection in = new Inspection(ctx, cfg, id, request, body, headerLength, rows);
         SqueezingInspection squeezing = null;
         if (rows != null && detector.featureSqueezing()) {
             squeezing = SqueezingInspection.of(request, rows, detector);
@@ -480,7 +515,7 @@ public class ProxyRoutes {
         Buffer body = in.body;
         InputRows rows = in.rows;
         DetectorSettings detector = in.detector;
-        if (in.any() && !"flag".equals(detector.action())) {
+        if (in.any() && !in.analysis && !"flag".equals(detector.action())) {
             act(in, null); // block or fall back before the model sees the input
             return;
         }
@@ -667,7 +702,7 @@ public class ProxyRoutes {
         if (any) {
             noteFlags(in, answer);
         }
-        if (any && in.detector.blocks()) {
+        if (any && in.detector.blocks() && !in.analysis) {
             for (String d : flaggedDetectors(in)) {
                 registry.counter("robustml_sidecar_blocked_total", "detector", d).increment();
             }
@@ -676,7 +711,7 @@ public class ProxyRoutes {
             reject(in.ctx, 403, "blocked", message);
             return;
         }
-        if (any && in.detector.fallsBack()) {
+        if (any && in.detector.fallsBack() && !in.analysis) {
             fallback(in);
             return;
         }
@@ -704,10 +739,22 @@ public class ProxyRoutes {
         in.revision = revision;
         for (int i = 0; i < in.n(); i++) {
             List<String> names = in.detectors(i);
-            for (String d : names) {
-                registry.counter("robustml_sidecar_flags_total", "detector", d).increment();
+            for (String d : names) { // the analysis' flags apart: its attacks must not page anyone
+                if (in.analysis) {
+                    registry.counter("robustml_sidecar_analysis_flags_total", "detector", d).increment();
+                } else {
+                    registry.counter("robustml_sidecar_flags_total", "detector", d).increment();
+                }
             }
-            if (!names.isEmpty() && forensicLog.isPresent() && in.detector.forensicLog()) {
+            if (names.isEmpty() || in.analysis) {
+                continue;
+            }
+            if (!forensicSampler.admits(in.client, System.currentTimeMillis())) {
+                registry.counter("robustml_sidecar_forensic_records_total", "result", "sampled_out").increment();
+                continue;
+            }
+            in.recordedForensics = true;
+            if (forensicLog.isPresent() && in.detector.forensicLog()) {
                 writeForensicRecord(in, i, names, requestId, revision);
             }
         }
@@ -722,7 +769,7 @@ public class ProxyRoutes {
      * said per row, the action and what the client got back.
      */
     private void forensicLine(Inspection in, String action, int status, JsonNode output) {
-        if (in.requestId == null) { // not flagged
+        if (!in.recordedForensics) { // not flagged, sampled out, or the analysis' own attack (its report has it all)
             return;
         }
         com.fasterxml.jackson.databind.node.ObjectNode line = json.createObjectNode();
@@ -849,7 +896,7 @@ public class ProxyRoutes {
     /** The answer after output hardening, with the verdicts for callers allowed to see them. */
     private void respond(Inspection in, JsonNode answer, String outcome) {
         in.detector.hardening().apply(answer);
-        if (in.rows != null && mayKnowVerdicts(in.ctx) && answer instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+        if (in.rows != null && in.verdicts && answer instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
             boolean[] flagged = in.flags();
             com.fasterxml.jackson.databind.node.ArrayNode marks = o.withObject("parameters").putArray("robustml_flagged");
             for (boolean f : flagged) {
@@ -857,7 +904,7 @@ public class ProxyRoutes {
             }
             in.ctx.response().putHeader(FLAGGED_HEADER, verdictHeader(flagged));
         }
-        count(outcome);
+        count(in.ctx, outcome);
         forensicLine(in, "fallback".equals(outcome) ? "fallback" : "flag", 200, answer);
         addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         try {
@@ -872,11 +919,6 @@ public class ProxyRoutes {
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             in.ctx.fail(e);
         }
-    }
-
-    private boolean mayKnowVerdicts(RoutingContext ctx) {
-        String key = ctx.request().getHeader(ClientIdentity.API_KEY_HEADER);
-        return key != null && verdictKeys.contains(key);
     }
 
     private static String verdictHeader(boolean[] flagged) {
@@ -909,7 +951,7 @@ public class ProxyRoutes {
     }
 
     private void passThrough(RoutingContext ctx, Reply reply) {
-        count(reply.status() < 500 ? "client_error" : "upstream_error");
+        count(ctx, reply.status() < 500 ? "client_error" : "upstream_error");
         if (reply.headerLength() != null) {
             ctx.response().putHeader(BinaryTensors.HEADER, reply.headerLength());
         }
@@ -939,7 +981,7 @@ public class ProxyRoutes {
                     if (binaryHeader != null) {
                         ctx.response().putHeader(BinaryTensors.HEADER, binaryHeader);
                     }
-                    count(resp.statusCode() < 400 ? "ok" : resp.statusCode() < 500 ? "client_error" : "upstream_error");
+                    count(ctx, resp.statusCode() < 400 ? "ok" : resp.statusCode() < 500 ? "client_error" : "upstream_error");
                     return b;
                 }))
                 .onSuccess(b -> ctx.response().end(b))
@@ -963,7 +1005,7 @@ public class ProxyRoutes {
     }
 
     private void reject(RoutingContext ctx, int status, String outcome, String message) {
-        count(outcome);
+        count(ctx, outcome);
         error(ctx, status, message);
     }
 
@@ -979,7 +1021,12 @@ public class ProxyRoutes {
         }
     }
 
-    private void count(String outcome) {
-        registry.counter("robustml_sidecar_requests_total", "outcome", outcome).increment();
+    /** Requests by outcome; the analysis' own apart, so that an analysis never moves the clients' alert ratios. */
+    private void count(RoutingContext ctx, String outcome) {
+        if (Boolean.TRUE.equals(ctx.get(ANALYSIS))) {
+            registry.counter("robustml_sidecar_analysis_requests_total", "outcome", outcome).increment();
+        } else {
+            registry.counter("robustml_sidecar_requests_total", "outcome", outcome).increment();
+        }
     }
 }

@@ -96,6 +96,12 @@ class RuntimeConfigTest {
         RuntimeConfig none = parse("{\"model\":\"m\"}", clients("team-a", "secret-a"));
         assertThat(ClientIdentity.resolve(none, "invented-1", "192.0.2.1", tester).name()).isEqualTo("addr:192.0.2.1");
         assertThat(ClientIdentity.resolve(none, "secret-a", "192.0.2.1", tester).name()).isEqualTo("addr:192.0.2.1");
+        // the analysis' key is the analysis in both modes: unlimited, sees verdicts
+        ClientIdentity.Identity analysis = ClientIdentity.resolve(none, "tester-key", "192.0.2.1", tester);
+        assertThat(analysis.name()).isEqualTo(ClientIdentity.TESTER);
+        assertThat(analysis.analysis()).isTrue();
+        assertThat(analysis.verdicts()).isTrue();
+        assertThat(analysis.limits()).isEqualTo(ClientLimits.NONE);
         // apiKeys, anonymous deny
         RuntimeConfig deny = parse("{\"detector\":{\"authentication\":{\"apiKeys\":true},\"rateLimit\":{\"requestsPerMinute\":60}}}",
                 clients("team-a", "secret-a"));
@@ -105,7 +111,8 @@ class RuntimeConfigTest {
         assertThat(a.limits()).isEqualTo(new ClientLimits(60, 10, 5)); // quota from the file, rate from detector.rateLimit
         assertThat(ClientIdentity.resolve(deny, "invented", "192.0.2.1", tester).denied()).isEqualTo("unknown API key");
         assertThat(ClientIdentity.resolve(deny, null, "192.0.2.1", tester).denied()).contains("required");
-        assertThat(ClientIdentity.resolve(deny, "tester-key", "192.0.2.1", tester).name()).isEqualTo(ClientIdentity.TESTER);
+        assertThat(ClientIdentity.resolve(deny, "tester-key", "192.0.2.1", tester).analysis()).isTrue();
+        assertThat(ClientIdentity.resolve(deny, "secret-a", "192.0.2.1", tester).analysis()).isFalse();
         // apiKeys, anonymous sourceAddress
         RuntimeConfig anon = parse("{\"detector\":{\"authentication\":{\"apiKeys\":true,\"anonymous\":\"sourceAddress\"}}}",
                 clients("team-a", "secret-a"));

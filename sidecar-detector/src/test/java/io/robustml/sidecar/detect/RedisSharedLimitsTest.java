@@ -23,27 +23,32 @@ class RedisSharedLimitsTest {
             ClientLimits rate = ClientLimits.of(20, 5, 0);
             int allowed = 0;
             for (int i = 0; i < 40; i++) { // alternate replicas, as a round-robin Service would
-                allowed += ClientLimiter.tryAcquireShared(i % 2 == 0 ? ra : rb, "team-a", rate, minuteStart)
+                allowed += ClientLimiter.tryAcquireShared(i % 2 == 0 ? ra : rb, "team-a", rate, 1, minuteStart)
                         instanceof ClientLimiter.Allowed ? 1 : 0;
             }
             assertThat(allowed).as("20 a minute over both replicas together").isEqualTo(20);
-            assertThat(ClientLimiter.tryAcquireShared(other::increment, "team-a", rate, minuteStart)).as("another model counts apart")
+            assertThat(ClientLimiter.tryAcquireShared(other::increment, "team-a", rate, 1, minuteStart)).as("another model counts apart")
                     .isInstanceOf(ClientLimiter.Allowed.class);
             ClientLimits quota = ClientLimits.of(0, 0, 7);
             int served = 0;
             for (int i = 0; i < 12; i++) {
-                served += ClientLimiter.tryAcquireShared(i % 2 == 0 ? ra : rb, "team-q", quota, now) instanceof ClientLimiter.Allowed ? 1
+                served += ClientLimiter.tryAcquireShared(i % 2 == 0 ? ra : rb, "team-q", quota, 1, now) instanceof ClientLimiter.Allowed ? 1
                         : 0;
             }
             assertThat(served).isEqualTo(7);
-            assertThat(ClientLimiter.tryAcquireShared(rb, "team-q", quota, now)).isInstanceOf(ClientLimiter.QuotaExhausted.class);
+            assertThat(ClientLimiter.tryAcquireShared(rb, "team-q", quota, 1, now)).isInstanceOf(ClientLimiter.QuotaExhausted.class);
+            ClientLimits rows = ClientLimits.of(0, 0, 100); // a batch costs its rows, on the real Redis too (INCRBY)
+            assertThat(ClientLimiter.tryAcquireShared(ra, "team-r", rows, 64, now)).isInstanceOf(ClientLimiter.Allowed.class);
+            assertThat(ClientLimiter.tryAcquireShared(rb, "team-r", rows, 64, now)).isInstanceOf(ClientLimiter.QuotaExhausted.class);
+            assertThat(ClientLimiter.tryAcquireShared(rb, "team-r", rows, 1, now)).as("64 + 64 counted, past 100")
+                    .isInstanceOf(ClientLimiter.QuotaExhausted.class);
             a.close();
             b.close();
             other.close();
         }
         // Redis gone: the call fails (the sidecar then counts a store error and decides with its own counts)
         RedisFingerprintStore gone = new RedisFingerprintStore("127.0.0.1", 1, 200, "fashion", 100, 60_000, 200, 2);
-        assertThatThrownBy(() -> ClientLimiter.tryAcquireShared(gone::increment, "x", ClientLimits.of(1, 1, 0), 0))
+        assertThatThrownBy(() -> ClientLimiter.tryAcquireShared(gone::increment, "x", ClientLimits.of(1, 1, 0), 1, 0))
                 .isInstanceOf(RuntimeException.class);
     }
 }

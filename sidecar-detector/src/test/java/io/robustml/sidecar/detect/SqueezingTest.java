@@ -60,10 +60,14 @@ class SqueezingTest {
     }
 
     @Test
-    void whatCannotBeSqueezedPassesAndWhatIsMalformedIsRefused() throws Exception {
-        assertThat(InputRows.of(JSON, JSON.readTree("{\"inputs\":[{\"name\":\"t\",\"shape\":[1,3],\"datatype\":\"BYTES\","
-                + "\"data\":[\"a\",\"b\",\"c\"]}]}"))).isEmpty();
-        assertThat(InputRows.of(JSON, JSON.readTree("{\"inputs\":[]}"))).isEmpty();
+    void whatTheDetectorsCannotReadOrWhatIsMalformedIsRefused() throws Exception {
+        assertThatThrownBy(() -> InputRows.of(JSON, JSON.readTree("{\"inputs\":[{\"name\":\"t\",\"shape\":[1,3],"
+                + "\"datatype\":\"BYTES\",\"data\":[\"a\",\"b\",\"c\"]}]}"))).isInstanceOf(InvalidTensorException.class)
+                .hasMessageContaining("BYTES");
+        assertThatThrownBy(() -> InputRows.of(JSON, JSON.readTree("{\"inputs\":[]}"))).isInstanceOf(InvalidTensorException.class)
+                .hasMessageContaining("exactly one input");
+        assertThat(InputRows.of(JSON, JSON.readTree("{\"inputs\":[{\"name\":\"x\",\"shape\":[0,2],\"datatype\":\"FP32\","
+                + "\"data\":[]}]}"))).as("an empty batch: nothing to inspect").isEmpty();
         assertThatThrownBy(() -> InputRows.of(JSON, JSON.readTree(
                 "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1]}]}")))
                 .isInstanceOf(InvalidTensorException.class).hasMessageContaining("needs 2 values");

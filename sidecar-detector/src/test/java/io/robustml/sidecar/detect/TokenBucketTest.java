@@ -15,7 +15,7 @@ class TokenBucketTest {
         assertThat(bucket.tryAcquire(0)).isTrue();
         assertThat(bucket.tryAcquire(0)).isTrue();
         assertThat(bucket.tryAcquire(0)).isFalse();
-        assertThat(bucket.secondsUntilNextToken()).isEqualTo(1);
+        assertThat(bucket.secondsUntil(1)).isEqualTo(1);
         assertThat(bucket.tryAcquire(SECOND / 2)).isFalse();
         assertThat(bucket.tryAcquire(SECOND)).isTrue();
     }

@@ -94,7 +94,7 @@ class IdentityInFrontOfRealModelServerTest {
         }
         RawHttp.Reply over = post("127.0.0.7", Map.of(ClientIdentity.API_KEY_HEADER, "key-team-a")); // another address: same client
         assertThat(over.status()).isEqualTo(429);
-        assertThat(over.body()).contains("daily quota of 5 requests exhausted");
+        assertThat(over.body()).contains("daily quota of 5 rows exhausted");
         assertThat(Long.parseLong(over.header("Retry-After"))).isBetween(1L, 86_400L);
         assertThat(post("127.0.0.6", Map.of(ClientIdentity.API_KEY_HEADER, "key-team-b")).status()).isEqualTo(200);
     }

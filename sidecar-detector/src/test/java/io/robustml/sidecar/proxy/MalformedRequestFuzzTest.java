@@ -106,7 +106,7 @@ class MalformedRequestFuzzTest {
                 allowed = List.of(0);
             } else if (r.headers().firstValue(ProxyRoutes.FLAGGED_HEADER).isPresent()) { // inspected, verdicts visible
                 allowed = List.of(r.headers().firstValue(ProxyRoutes.FLAGGED_HEADER).get().split(",").length);
-            } else { // answered: inspected (by rows answered) or not (two inputs, ...); verdicts not visible to this key
+            } else { // answered and inspected (by rows answered); verdicts not visible to this key
                 allowed = List.of(0, body.at("/outputs").findValues("shape").stream().mapToInt(sh -> sh.path(0).asInt())
                         .max().orElse(0));
             }
@@ -240,7 +240,7 @@ class MalformedRequestFuzzTest {
             case 5 -> input.set("data", List.of(F.textNode("abc"), F.objectNode(), F.nullNode(), F.numberNode(3))
                     .get(r.nextInt(4)));
             case 6 -> req.set("inputs", List.of(F.arrayNode(), F.objectNode(), F.textNode("x"), F.nullNode()).get(r.nextInt(4)));
-            case 7 -> ((ArrayNode) req.get("inputs")).add(input.deepCopy()); // two inputs: passed uninspected
+            case 7 -> ((ArrayNode) req.get("inputs")).add(input.deepCopy()); // two inputs: a 400 (the detectors read one)
             case 8 -> input.remove(List.of("name", "shape", "datatype", "data").get(r.nextInt(4)));
             case 9 -> req.set("id", List.of(F.numberNode(7), F.objectNode(), F.textNode("i".repeat(10_000)), F.nullNode())
                     .get(r.nextInt(4)));

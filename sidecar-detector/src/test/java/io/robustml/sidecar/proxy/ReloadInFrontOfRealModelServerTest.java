@@ -46,7 +46,7 @@ class ReloadInFrontOfRealModelServerTest {
             return Map.of("robustml.detector-config", FILES.detectorJson().toString(),
                     "robustml.api-keys-file", FILES.clientsJson().toString(),
                     "robustml.detector-config.poll-ms", "200",
-                    "robustml.verdict-api-keys", "tester-key");
+                    "robustml.verdict-api-keys", "analysis-key");
         }
     }
 
@@ -55,7 +55,7 @@ class ReloadInFrontOfRealModelServerTest {
 
     private HttpResponse<String> post(int image) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(infer.toURI()).header("content-type", "application/json")
-                .header(ClientIdentity.API_KEY_HEADER, "tester-key")
+                .header(ClientIdentity.API_KEY_HEADER, "client-key") // no authentication: the source address is the client
                 .POST(HttpRequest.BodyPublishers.ofString(Images.request(image))).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -95,7 +95,7 @@ class ReloadInFrontOfRealModelServerTest {
             System.setOut(original);
         }
         assertThat(replay.statusCode()).isEqualTo(200);
-        assertThat(replay.headers().firstValue(ProxyRoutes.FLAGGED_HEADER)).hasValue("1");
+        assertThat(replay.headers().firstValue(ProxyRoutes.FLAGGED_HEADER)).as("verdicts are the analysis' alone").isEmpty();
         List<JsonNode> lines = forensicLines(captured.toString(StandardCharsets.UTF_8));
         assertThat(lines).hasSize(1);
         JsonNode line = lines.get(0);
@@ -106,7 +106,7 @@ class ReloadInFrontOfRealModelServerTest {
         assertThat(line.path("action").asText()).isEqualTo("flag");
         assertThat(line.at("/flaggedRows/0/scores/querySimilarityMatches").asInt()).isGreaterThanOrEqualTo(20);
         assertThat(line.at("/output/outputs/1/data").toString()).isEqualTo(JSON.readTree(replay.body()).at("/outputs/1/data").toString());
-        assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("tester-key");
+        assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("client-key");
 
         // flag → block by rewriting the file: the next flagged request is a 403 within the poll interval
         FILES.write(BLOCK, null);
