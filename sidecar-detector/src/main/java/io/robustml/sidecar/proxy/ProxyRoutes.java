@@ -2,27 +2,29 @@ package io.robustml.sidecar.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.robustml.oip.BinaryTensors;
 import io.robustml.oip.ErrorResponse;
 import io.robustml.oip.InvalidTensorException;
 import io.robustml.oip.RequestLimits;
+import io.robustml.oip.similarity.FingerprintStore;
+import io.robustml.oip.similarity.FingerprintTable;
+import io.robustml.oip.similarity.Fingerprints;
 import io.robustml.sidecar.config.BlockedClient;
 import io.robustml.sidecar.config.ClientLimits;
 import io.robustml.sidecar.config.ConfigReloader;
 import io.robustml.sidecar.config.RuntimeConfig;
 import io.robustml.sidecar.config.SourceAddress;
 import io.robustml.sidecar.detect.DetectorSettings;
-import io.robustml.oip.similarity.FingerprintStore;
-import io.robustml.oip.similarity.FingerprintTable;
-import io.robustml.sidecar.detect.RedisFingerprintStore;
+import io.robustml.sidecar.detect.ExtractionDetector;
+import io.robustml.sidecar.detect.FeatureSqueezingDetector;
 import io.robustml.sidecar.detect.ForensicLog;
 import io.robustml.sidecar.detect.ForensicSampler;
-import io.robustml.sidecar.detect.Prada;
-import io.robustml.oip.similarity.Fingerprints;
 import io.robustml.sidecar.detect.InputRows;
+import io.robustml.sidecar.detect.Prada;
+import io.robustml.sidecar.detect.QuerySimilarityDetector;
+import io.robustml.sidecar.detect.RedisFingerprintStore;
 import io.robustml.sidecar.detect.SqueezingInspection;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -71,22 +73,16 @@ public class ProxyRoutes {
     private final Timer upstreamLatency;
     private final Set<String> verdictKeySha256s;
     private final int maxUpstreamRows;
-    private final DistributionSummary squeezingScores;
-    private final FingerprintTable fingerprints;
-    private final io.micrometer.core.instrument.Counter storeErrors;
-    private final DistributionSummary similarityMatches;
-    private final DistributionSummary pradaW;
+    private final QuerySimilarityDetector similarity;
+    private final FeatureSqueezingDetector squeezing;
+    private final ExtractionDetector extraction;
     private final Timer addedLatency;
-    private final Prada prada;
     private final Optional<ForensicLog> forensicLog;
-    /** Bounds the records (and stdout lines) one client's flagged rows make per minute. */
-    private final ForensicSampler forensicSampler;
-    private final Optional<String> modelRevision;
+    private final ForensicRecorder forensics;
     private final Vertx vertx;
     private final Optional<String> fallbackUrl;
     /** Fallback services by address: a reload may name another one. */
     private final java.util.Map<String, HttpClient> fallbackClients = new java.util.concurrent.ConcurrentHashMap<>();
-    private final ForensicStream forensicStream = new ForensicStream();
     /** Inference requests that reached the detectors, by whether they were inspected (inspected/total). */
     private final java.util.Map<Boolean, io.micrometer.core.instrument.Counter> inspected;
 
@@ -129,10 +125,7 @@ public class ProxyRoutes {
         this.verdictKeySha256s = verdictKeys.orElse(List.of()).stream().map(io.robustml.sidecar.config.Clients::sha256Hex)
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.maxUpstreamRows = maxUpstreamRows;
-        this.squeezingScores = DistributionSummary.builder("robustml_sidecar_squeezing_score")
-                .description("Feature-squeezing score per input (max L1 distance of softmax outputs, 0-2)")
-                .serviceLevelObjectives(0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 1.5).register(registry);
-        this.fingerprints = redisUrl.filter(u -> !u.isBlank())
+        FingerprintTable fingerprints = redisUrl.filter(u -> !u.isBlank())
                 .<FingerprintTable>map(u -> {
                     URI redis = URI.create(u.contains("://") ? u : "redis://" + u);
                     String namespace = redisNamespace.orElse(configs.current() != null ? configs.current().model()
@@ -143,35 +136,21 @@ public class ProxyRoutes {
                             namespace, fingerprintCapacity, fingerprintTtlSeconds * 1000, Fingerprints.BUCKET_CAP, 16);
                 })
                 .orElseGet(() -> new FingerprintStore(fingerprintCapacity, fingerprintTtlSeconds * 1_000_000_000L, Fingerprints.BUCKET_CAP));
-        io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_fingerprint_queries", fingerprints, FingerprintTable::size)
-                .description("Queries held in the query-similarity store").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("robustml_sidecar_fingerprint_evictions_total", fingerprints,
-                FingerprintTable::evictions).description("Queries evicted from the store (capacity or age)").register(registry);
-        this.storeErrors = registry.counter("robustml_sidecar_fingerprint_store_errors_total");
+        this.similarity = new QuerySimilarityDetector(fingerprints, registry);
+        this.squeezing = new FeatureSqueezingDetector(registry);
         this.sharedCounters = fingerprints instanceof RedisFingerprintStore redis ? redis::increment : null;
         this.limitStoreErrors = io.micrometer.core.instrument.Counter.builder("robustml_sidecar_limit_store_errors_total")
                 .description("Shared (Redis) rate-limit and quota counts that failed; the replica's own counts decided")
                 .register(registry);
-        this.similarityMatches = DistributionSummary.builder("robustml_sidecar_similarity_matching_hashes")
-                .description("Query similarity: hashes an input shares with its closest earlier query (0-50)")
-                .serviceLevelObjectives(1, 5, 10, 15, 20, 25, 30, 40, 50).register(registry);
-        this.pradaW = DistributionSummary.builder("robustml_sidecar_extraction_shapiro_w")
-                .description("PRADA: Shapiro-Wilk W of the client's minimum-distance distribution (0-1), per tested input")
-                .serviceLevelObjectives(0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98).register(registry);
         this.addedLatency = Timer.builder("robustml_sidecar_added_latency_seconds")
                 .description("Time an inference request spent in the sidecar, upstream time excluded")
                 .publishPercentileHistogram().register(registry);
-        this.prada = new Prada(DetectorSettings.DEFAULT_EXTRACTION_DELTA, pradaClients, pradaTtlSeconds * 1_000_000_000L, pradaValues,
-                pradaRows, 500);
-        io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_extraction_clients", prada, Prada::clients)
-                .description("Clients whose query history PRADA holds").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_extraction_stored_values", prada, Prada::storedValues)
-                .description("Input values held in PRADA's growing sets, all clients").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("robustml_sidecar_extraction_evictions_total", prada,
-                Prada::evictions).description("Clients PRADA forgot (capacity, memory budget or age)").register(registry);
-        this.modelRevision = modelRevision;
+        Prada prada = new Prada(DetectorSettings.DEFAULT_EXTRACTION_DELTA, pradaClients, pradaTtlSeconds * 1_000_000_000L,
+                pradaValues, pradaRows, 500);
+        this.extraction = new ExtractionDetector(prada, registry);
         this.forensicLog = forensicLog(forensicDir, forensicMaxBytes, forensicFsync);
-        this.forensicSampler = new ForensicSampler(forensicPerMinute, forensicSampleEvery, 100_000);
+        this.forensics = new ForensicRecorder(json, registry, forensicLog, new ForensicSampler(forensicPerMinute,
+                forensicSampleEvery, 100_000), modelRevision);
         // Settings held by stateful detectors follow each reload; their state (histories, files) stays.
         configs.onApplied(c -> {
             prada.delta(c.detector().extractionDelta());
@@ -270,94 +249,6 @@ public class ProxyRoutes {
         // Anything else under /v2 (a POST elsewhere, an empty model name): a JSON 404, like the protocol's errors.
         router.route("/v2*").handler(ctx -> reject(ctx, 404, "client_error", "no such endpoint: " + ctx.request().method()
                 + " " + ctx.request().path()));
-    }
-
-    /** One inference request on its way through the detectors. */
-    private final class Inspection {
-        final RoutingContext ctx;
-        /** The config this request started with, used to its end whatever a reload does meanwhile. */
-        final RuntimeConfig cfg;
-        final DetectorSettings detector;
-        final String source;
-        final JsonNode request;
-        final Buffer body;
-        /** The request's Inference-Header-Content-Length, null for a plain JSON body. */
-        final String headerLength;
-        final String client;
-        /** The analysis' own key: inspected and answered with the verdicts, never limited, blocked or fallen back on. */
-        final boolean analysis;
-        /** Whether the answer carries the verdicts per row (the analysis, and clients given a verdict key). */
-        final boolean verdicts;
-        final InputRows rows;
-        final long received = System.nanoTime();
-        long upstreamNanos;
-        int[] matches;
-        boolean[] similar;
-        long[][] hashes;
-        boolean recorded;
-        /** Whether a flagged row of it passed the forensic sampler: only then is the request's stdout line written. */
-        boolean recordedForensics;
-        double[] squeezingScores;
-        boolean[] squeezed;
-        Prada.Verdict[] extraction;
-        /** Set once the request is found flagged. */
-        String requestId;
-        String revision;
-
-        Inspection(RoutingContext ctx, RuntimeConfig cfg, ClientIdentity.Identity id, JsonNode request, Buffer body,
-                String headerLength, InputRows rows) {
-            this.ctx = ctx;
-            this.cfg = cfg;
-            this.detector = cfg.detector();
-            this.source = id.source();
-            this.request = request;
-            this.body = body;
-            this.headerLength = headerLength;
-            this.client = id.name();
-            this.analysis = id.analysis();
-            this.verdicts = id.verdicts();
-            this.rows = rows;
-        }
-
-        int n() {
-            return rows == null ? 0 : rows.rows();
-        }
-
-        boolean flagged(int i) {
-            return (similar != null && similar[i]) || (squeezed != null && squeezed[i])
-                    || (extraction != null && extraction[i].flagged());
-        }
-
-        boolean[] flags() {
-            boolean[] f = new boolean[n()];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = flagged(i);
-            }
-            return f;
-        }
-
-        boolean any() {
-            for (int i = 0; i < n(); i++) {
-                if (flagged(i)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        List<String> detectors(int i) {
-            List<String> names = new java.util.ArrayList<>(3);
-            if (squeezed != null && squeezed[i]) {
-                names.add("featureSqueezing");
-            }
-            if (similar != null && similar[i]) {
-                names.add("querySimilarity");
-            }
-            if (extraction != null && extraction[i].flagged()) {
-                names.add("extraction");
-            }
-            return names;
-        }
     }
 
     /**
@@ -469,11 +360,7 @@ public class ProxyRoutes {
 
     private void inspect(RoutingContext ctx, RuntimeConfig cfg, ClientIdentity.Identity id, JsonNode request) {
         DetectorSettings detector = cfg.detector();
-        Buffer body = ctx.body().buffer();
-        if (body == null) {
-            body = Buffer.buffer();
-        }
-        String headerLength = ctx.request().getHeader(BinaryTensors.HEADER);
+        Buffer body = ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
         InputRows rows = null;
         if (detector.inspects()) {
             try {
@@ -484,55 +371,51 @@ public class ProxyRoutes {
             }
         }
         inspected.get(rows != null).increment();
-        Inspection in = new Inspection(ctx, cfg, id, request, body, headerLength, rows);
-        SqueezingInspection squeezing = null;
+        Inspection in = new Inspection(ctx, cfg, id, request, body, ctx.request().getHeader(BinaryTensors.HEADER), rows);
+        SqueezingInspection squeezed = null;
         if (rows != null && detector.featureSqueezing()) {
-            squeezing = SqueezingInspection.of(request, rows, detector);
-            if (squeezing.upstreamRows() > maxUpstreamRows) {
-                reject(ctx, 413, "client_error", "batch of " + squeezing.rows() + " rows is too large to inspect: "
-                        + "feature squeezing sends " + squeezing.upstreamRows() + " rows upstream, at most " + maxUpstreamRows);
+            squeezed = squeezing.prepare(request, rows, detector);
+            if (squeezed.upstreamRows() > maxUpstreamRows) {
+                reject(ctx, 413, "client_error", "batch of " + squeezed.rows() + " rows is too large to inspect: "
+                        + "feature squeezing sends " + squeezed.upstreamRows() + " rows upstream, at most " + maxUpstreamRows);
                 return;
             }
         }
-        if (rows != null && detector.querySimilarity() && fingerprints.remote()) { // Redis: off the event loop
-            SqueezingInspection sq = squeezing;
-            ctx.vertx().<Void>executeBlocking(() -> {
-                similarity(in);
-                return null;
-            }, false).onComplete(done -> upstream(in, sq));
-            return;
+        SqueezingInspection prepared = squeezed;
+        InputRows decoded = rows;
+        if (decoded == null || !detector.querySimilarity()) {
+            upstream(in, prepared);
+        } else if (similarity.remote()) { // Redis: off the event loop
+            ctx.vertx().<QuerySimilarityDetector.Result>executeBlocking(() -> similarity.inspect(decoded, detector), false).onComplete(done -> {
+                if (done.succeeded()) {
+                    in.add(done.result());
+                }
+                upstream(in, prepared);
+            });
+        } else {
+            in.add(similarity.inspect(decoded, detector));
+            upstream(in, prepared);
         }
-        if (rows != null && detector.querySimilarity()) {
-            similarity(in);
-        }
-        upstream(in, squeezing);
     }
 
     /** After query similarity: act on its verdict, or ask the model server (with the squeezed copies). */
-    private void upstream(Inspection in, SqueezingInspection squeezing) {
+    private void upstream(Inspection in, SqueezingInspection squeezed) {
         RoutingContext ctx = in.ctx;
-        JsonNode request = in.request;
-        Buffer body = in.body;
-        InputRows rows = in.rows;
-        DetectorSettings detector = in.detector;
-        if (in.any() && !in.analysis && !"flag".equals(detector.action())) {
+        if (in.any() && !in.analysis && (in.detector.blocks() || in.detector.fallsBack())) {
             act(in, null); // block or fall back before the model sees the input
             return;
         }
-        SqueezingInspection sq = squeezing;
-        InputRows decoded = rows;
-        boolean mustRead = rows != null || detector.hardening().changesAnything();
-        if (!mustRead) {
-            forward(ctx, body, in.headerLength);
+        if (in.rows == null && !in.detector.hardening().changesAnything()) {
+            forward(ctx, in.body, in.headerLength);
             return;
         }
         // The caller's own body (binary or JSON, its output choices intact) unless squeezing adds rows; the
         // answer is read whichever format it comes in and written back in the format the caller asked for.
-        Buffer upstreamBody = body;
+        Buffer upstreamBody = in.body;
         String upstreamHeader = in.headerLength;
-        if (squeezing != null) {
+        if (squeezed != null) {
             try {
-                WireFormat.Body augmented = WireFormat.writeRequest(json, squeezing.augmentedRequest());
+                WireFormat.Body augmented = WireFormat.writeRequest(json, squeezed.augmentedRequest());
                 upstreamBody = Buffer.buffer(augmented.bytes());
                 upstreamHeader = augmented.headerLength();
             } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
@@ -550,164 +433,45 @@ public class ProxyRoutes {
             JsonNode answer;
             try {
                 answer = WireFormat.readResponse(json, reply.body().getBytes(), reply.headerLength());
-                if (sq != null) {
-                    SqueezingInspection.Outcome outcome = sq.split(answer);
+                if (squeezed != null) {
+                    SqueezingInspection.Outcome outcome = squeezed.split(answer);
                     answer = outcome.clientResponse();
-                    scoreSqueezing(in, outcome.scores());
+                    in.add(squeezing.score(outcome.scores(), in.detector));
                 }
             } catch (java.io.IOException | RuntimeException e) {
                 reject(ctx, 502, "upstream_error", "the model server's answer could not be read: " + e.getMessage());
                 return;
             }
-            if (decoded != null && detector.extraction()) {
-                extraction(in, answer);
+            if (in.rows != null && in.detector.extraction()) {
+                in.add(extraction.observe(in.client, in.rows, answer));
             }
             act(in, answer);
         }).onFailure(err -> reject(ctx, 503, "upstream_unavailable", "model server not reachable: " + err.getMessage()));
     }
 
-    /**
-     * Query similarity: each row against the recent queries of every client. Rows are recorded only once
-     * the request is answered or acted on ({@link #record}), so requests that fail — malformed for the
-     * model, upstream down — leave no trace in the store.
-     */
-    private void similarity(Inspection in) {
-        int n = in.n();
-        in.matches = new int[n];
-        in.similar = new boolean[n];
-        in.hashes = new long[n][];
-        // Rows of one request are compared with each other too (NES sends its samples as one batch).
-        FingerprintStore withinRequest = new FingerprintStore(Math.max(1, n), Long.MAX_VALUE, Math.max(1, n));
-        long now = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            in.hashes[i] = Fingerprints.of(in.rows.row(i), in.detector.quantization(), in.detector.windowSize(),
-                    DetectorSettings.TOP_HASHES);
-            int shared = 0;
-            try {
-                shared = fingerprints.match(in.hashes[i], now);
-            } catch (RuntimeException e) { // a shared store that is down must not take the model down: fail open
-                storeErrors.increment();
-                LOG.debugf("fingerprint store lookup failed: %s", e.getMessage());
-            }
-            in.matches[i] = Math.max(shared, withinRequest.matchAndAdd(in.hashes[i], now));
-            similarityMatches.record(in.matches[i]);
-            in.similar[i] = in.matches[i] >= in.detector.matchThreshold();
-        }
-    }
-
-    /** Adds the request's fingerprints to the store, once. */
-    private void record(Inspection in) {
-        if (in.hashes == null || in.recorded) {
-            return;
-        }
-        in.recorded = true;
-        if (fingerprints.remote()) {
-            in.ctx.vertx().executeBlocking(() -> {
-                addAll(in.hashes);
-                return null;
-            }, false);
-        } else {
-            addAll(in.hashes);
-        }
-    }
-
-    private void addAll(long[][] hashes) {
-        long now = System.nanoTime();
-        try {
-            for (long[] h : hashes) {
-                fingerprints.add(h, now);
-            }
-        } catch (RuntimeException e) {
-            storeErrors.increment();
-            LOG.debugf("fingerprint store update failed: %s", e.getMessage());
-        }
-    }
-
     /** The query-similarity store, for tests and metrics. */
     public FingerprintTable fingerprintStore() {
-        return fingerprints;
+        return similarity.store();
     }
 
     /** PRADA's per-client state, for tests and metrics. */
     public Prada extractionDetector() {
-        return prada;
+        return extraction.prada();
     }
 
-    private void scoreSqueezing(Inspection in, double[] scores) {
-        in.squeezingScores = scores;
-        in.squeezed = new boolean[scores.length];
-        Double threshold = in.detector.squeezingThreshold();
-        for (int i = 0; i < scores.length; i++) {
-            squeezingScores.record(scores[i]);
-            in.squeezed[i] = threshold != null && scores[i] > threshold;
-        }
-    }
-
-    /** PRADA: each row joins its client's history under the class the model gave it. */
-    private void extraction(Inspection in, JsonNode answer) {
-        int[] classes = predictedClasses(answer, in.n());
-        in.extraction = new Prada.Verdict[in.n()];
-        long now = System.nanoTime();
-        for (int i = 0; i < in.n(); i++) {
-            in.extraction[i] = prada.observe(in.client, in.rows.row(i), classes[i], now);
-            if (!Double.isNaN(in.extraction[i].w())) {
-                pradaW.record(in.extraction[i].w());
-            }
-        }
-    }
-
-    /**
-     * The class per row: the arg-max of the first floating-point output of shape [n, classes], else an
-     * integer output of shape [n]; 0 for every row when the answer has neither (PRADA then uses one set).
-     */
-    static int[] predictedClasses(JsonNode answer, int n) {
-        int[] classes = new int[n];
-        JsonNode label = null;
-        for (JsonNode o : answer.path("outputs")) {
-            JsonNode shape = o.path("shape");
-            JsonNode data = o.path("data");
-            if (!shape.isArray() || shape.isEmpty() || shape.get(0).asLong() != n || !data.isArray()) {
-                continue;
-            }
-            if (shape.size() == 2 && o.path("datatype").asText("").startsWith("FP") && shape.get(1).asLong() > 0
-                    && data.size() == n * shape.get(1).asLong()) {
-                int c = (int) shape.get(1).asLong();
-                for (int i = 0; i < n; i++) {
-                    int best = 0;
-                    for (int k = 1; k < c; k++) {
-                        if (data.get(i * c + k).asDouble() > data.get(i * c + best).asDouble()) {
-                            best = k;
-                        }
-                    }
-                    classes[i] = best;
-                }
-                return classes;
-            }
-            if (shape.size() == 1 && label == null && data.size() == n) {
-                label = data;
-            }
-        }
-        if (label != null) {
-            for (int i = 0; i < n; i++) {
-                classes[i] = label.get(i).asInt();
-            }
-        }
-        return classes;
-    }
-
-    /** Counts, logs and acts on the verdicts; {@code answer} is the model's (null when it was not asked). */
+    /** Counts, records and acts on the verdicts; {@code answer} is the model's (null when it was not asked). */
     private void act(Inspection in, JsonNode answer) {
-        record(in);
+        recordSimilarity(in);
         boolean any = in.any();
         if (any) {
-            noteFlags(in, answer);
+            forensics.noteFlags(in, answer);
         }
         if (any && in.detector.blocks() && !in.analysis) {
-            for (String d : flaggedDetectors(in)) {
+            for (String d : in.flaggedDetectors()) {
                 registry.counter("robustml_sidecar_blocked_total", "detector", d).increment();
             }
             String message = "the input was flagged as adversarial by the detector";
-            forensicLine(in, "block", 403, json.createObjectNode().put("error", message));
+            forensics.line(in, "block", 403, json.createObjectNode().put("error", message));
             reject(in.ctx, 403, "blocked", message);
             return;
         }
@@ -715,143 +479,23 @@ public class ProxyRoutes {
             fallback(in);
             return;
         }
-        if (answer == null) { // flagged before the upstream call with action flag cannot happen; be safe
-            forward(in.ctx, in.body, in.headerLength);
-            return;
-        }
         respond(in, answer, any ? "flagged" : "ok");
     }
 
-    private java.util.Set<String> flaggedDetectors(Inspection in) {
-        java.util.Set<String> names = new java.util.TreeSet<>();
-        for (int i = 0; i < in.n(); i++) {
-            names.addAll(in.detectors(i));
-        }
-        return names;
-    }
-
-    /** Flag counters per detector (one per flagged row) and the forensic record of each flagged row. */
-    private void noteFlags(Inspection in, JsonNode answer) {
-        String revision = answer != null && answer.hasNonNull("model_version") ? answer.get("model_version").asText()
-                : modelRevision.orElse(null);
-        String requestId = requestId(in);
-        in.requestId = requestId;
-        in.revision = revision;
-        for (int i = 0; i < in.n(); i++) {
-            List<String> names = in.detectors(i);
-            for (String d : names) { // the analysis' flags apart: its attacks must not page anyone
-                if (in.analysis) {
-                    registry.counter("robustml_sidecar_analysis_flags_total", "detector", d).increment();
-                } else {
-                    registry.counter("robustml_sidecar_flags_total", "detector", d).increment();
-                }
-            }
-            if (names.isEmpty() || in.analysis) {
-                continue;
-            }
-            if (!forensicSampler.admits(in.client, System.currentTimeMillis())) {
-                registry.counter("robustml_sidecar_forensic_records_total", "result", "sampled_out").increment();
-                continue;
-            }
-            in.recordedForensics = true;
-            if (forensicLog.isPresent() && in.detector.forensicLog()) {
-                writeForensicRecord(in, i, names, requestId, revision);
-            }
-        }
-    }
-
-    /** Model outputs longer than this (as JSON) are cut in the stdout line, which must stay one reasonable line. */
-    static final int MAX_FORENSIC_OUTPUT_CHARS = 16_384;
-
-    /**
-     * The flagged request as one JSON line on stdout (category robustml.forensic), so it outlives the pod
-     * in the cluster's log pipeline: who (client name or source address, never a key), what the detectors
-     * said per row, the action and what the client got back.
-     */
-    private void forensicLine(Inspection in, String action, int status, JsonNode output) {
-        if (!in.recordedForensics) { // not flagged, sampled out, or the analysis' own attack (its report has it all)
+    /** Every row of an answered (or acted-on) request joins the similarity store, once; failed requests leave no trace. */
+    private void recordSimilarity(Inspection in) {
+        QuerySimilarityDetector.Result found = in.findings(QuerySimilarityDetector.Result.class);
+        if (found == null) {
             return;
         }
-        com.fasterxml.jackson.databind.node.ObjectNode line = json.createObjectNode();
-        line.put("time", java.time.Instant.now().toString());
-        line.put("category", ForensicStream.CATEGORY);
-        line.put("requestId", in.requestId);
-        line.put("model", in.ctx.pathParam("name"));
-        line.put("modelRevision", in.revision);
-        line.put("client", in.client);
-        line.put("source", in.source);
-        line.put("action", action);
-        line.put("status", status);
-        line.put("config", in.cfg.shortSha());
-        com.fasterxml.jackson.databind.node.ArrayNode rows = line.putArray("flaggedRows");
-        for (int i = 0; i < in.n(); i++) {
-            List<String> names = in.detectors(i);
-            if (!names.isEmpty()) {
-                com.fasterxml.jackson.databind.node.ObjectNode r = rows.addObject().put("row", i);
-                names.forEach(r.putArray("detectors")::add);
-                r.set("scores", scores(in, i));
-            }
+        if (similarity.remote()) {
+            in.ctx.vertx().executeBlocking(() -> {
+                similarity.record(found);
+                return null;
+            }, false);
+        } else {
+            similarity.record(found);
         }
-        if (output != null) {
-            String text = output.toString();
-            if (text.length() <= MAX_FORENSIC_OUTPUT_CHARS) {
-                line.set("output", output);
-            } else {
-                line.putObject("outputTruncated").put("chars", text.length())
-                        .put("prefix", text.substring(0, MAX_FORENSIC_OUTPUT_CHARS));
-            }
-        }
-        forensicStream.write(line.toString());
-    }
-
-    private com.fasterxml.jackson.databind.node.ObjectNode scores(Inspection in, int row) {
-        com.fasterxml.jackson.databind.node.ObjectNode scores = json.createObjectNode();
-        if (in.squeezingScores != null) {
-            scores.put("featureSqueezing", in.squeezingScores[row]);
-        }
-        if (in.matches != null) {
-            scores.put("querySimilarityMatches", in.matches[row]);
-        }
-        if (in.extraction != null) {
-            Prada.Verdict v = in.extraction[row];
-            if (Double.isNaN(v.w())) {
-                scores.putNull("extractionShapiroW");
-            } else {
-                scores.put("extractionShapiroW", v.w());
-            }
-            scores.put("extractionDistances", v.distances());
-        }
-        return scores;
-    }
-
-    private String requestId(Inspection in) {
-        JsonNode id = in.request.path("id");
-        String value = id.isTextual() && !id.asText().isBlank() ? id.asText() : in.ctx.request().getHeader("X-Request-Id");
-        if (value == null || value.isBlank()) {
-            value = java.util.UUID.randomUUID().toString();
-        }
-        return value.length() > 128 ? value.substring(0, 128) : value;
-    }
-
-    private void writeForensicRecord(Inspection in, int row, List<String> names, String requestId, String revision) {
-        com.fasterxml.jackson.databind.node.ObjectNode record = json.createObjectNode();
-        record.put("time", java.time.Instant.now().toString());
-        record.put("requestId", requestId);
-        record.put("row", row);
-        record.put("client", ForensicLog.clientLabel(in.client));
-        record.put("model", in.ctx.pathParam("name"));
-        record.put("modelRevision", revision);
-        record.put("action", in.detector.action());
-        names.forEach(record.putArray("detectors")::add);
-        record.set("scores", scores(in, row));
-        com.fasterxml.jackson.databind.node.ObjectNode input = record.putObject("input");
-        com.fasterxml.jackson.databind.node.ArrayNode shape = input.putArray("shape");
-        for (int d = 1; d < in.rows.shape().length; d++) {
-            shape.add(in.rows.shape()[d]);
-        }
-        input.set("data", io.robustml.oip.TensorCodec.toJson(in.rows.row(row)));
-        boolean written = forensicLog.get().append(record.toString(), System.currentTimeMillis());
-        registry.counter("robustml_sidecar_forensic_records_total", "result", written ? "written" : "failed").increment();
     }
 
     /** action fallback: an abstention, or the fallback service's answer to the original request. */
@@ -872,7 +516,7 @@ public class ProxyRoutes {
         // The caller's request as it came (binary or JSON); the answer is read in whichever format it has.
         call(fallbackUpstream, in.ctx.request().uri(), in.body, in.headerLength).onSuccess(reply -> {
             if (reply.status() != 200) {
-                forensicLine(in, "fallback", reply.status(), json.createObjectNode().put("fallbackStatus", reply.status()));
+                forensics.line(in, "fallback", reply.status(), json.createObjectNode().put("fallbackStatus", reply.status()));
                 passThrough(in.ctx, reply);
                 return;
             }
@@ -881,14 +525,14 @@ public class ProxyRoutes {
                 answer = WireFormat.readResponse(json, reply.body().getBytes(), reply.headerLength());
             } catch (java.io.IOException | RuntimeException e) {
                 String message = "the fallback service's answer could not be read: " + e.getMessage();
-                forensicLine(in, "fallback", 502, json.createObjectNode().put("error", message));
+                forensics.line(in, "fallback", 502, json.createObjectNode().put("error", message));
                 reject(in.ctx, 502, "upstream_error", message);
                 return;
             }
             respond(in, answer, "fallback");
         }).onFailure(err -> {
             String message = "fallback service not reachable: " + err.getMessage();
-            forensicLine(in, "fallback", 503, json.createObjectNode().put("error", message));
+            forensics.line(in, "fallback", 503, json.createObjectNode().put("error", message));
             reject(in.ctx, 503, "upstream_unavailable", message);
         });
     }
@@ -905,7 +549,7 @@ public class ProxyRoutes {
             in.ctx.response().putHeader(FLAGGED_HEADER, verdictHeader(flagged));
         }
         count(in.ctx, outcome);
-        forensicLine(in, "fallback".equals(outcome) ? "fallback" : "flag", 200, answer);
+        forensics.line(in, "fallback".equals(outcome) ? "fallback" : "flag", 200, answer);
         addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         try {
             WireFormat.Body out = WireFormat.writeResponse(json, answer, in.request); // the caller's format
