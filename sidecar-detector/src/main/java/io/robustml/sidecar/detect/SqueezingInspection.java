@@ -13,14 +13,19 @@ import io.robustml.oip.TensorCodec;
  * is split into the client's n rows and one score per row. Pure: no I/O, so it is unit-tested alone.
  */
 public final class SqueezingInspection {
+    private final JsonNode request;
+    private final long[] shape;
     private final int rows;
     private final int copies;
-    private final JsonNode augmentedRequest;
+    /** The rows, then each squeezed copy of all rows, row-major. */
+    private final float[] augmented;
 
-    private SqueezingInspection(int rows, int copies, JsonNode augmentedRequest) {
+    private SqueezingInspection(JsonNode request, long[] shape, int rows, int copies, float[] augmented) {
+        this.request = request;
+        this.shape = shape;
         this.rows = rows;
         this.copies = copies;
-        this.augmentedRequest = augmentedRequest;
+        this.augmented = augmented;
     }
 
     /** The inspection of {@code request}, whose decoded input is {@code input}. */
@@ -47,23 +52,66 @@ public final class SqueezingInspection {
                         2 * values.length + i * features, features);
             }
         }
+        return new SqueezingInspection(request, shape, n, copies, augmented);
+    }
+
+    /** The request with the rows and their squeezed copies, in one batch of {@link #upstreamRows()}. */
+    public JsonNode augmentedRequest() {
+        return withRows(0, rows * copies);
+    }
+
+    /** The squeezed copies alone, for scoring after the client has had the model's answer ({@link #scores}). */
+    public JsonNode copiesRequest() {
+        return withRows(rows, rows * (copies - 1));
+    }
+
+    private JsonNode withRows(int fromRow, int count) {
+        int features = augmented.length / (rows * copies);
+        float[] data = java.util.Arrays.copyOfRange(augmented, fromRow * features, (fromRow + count) * features);
         ObjectNode copy = request.deepCopy();
         ObjectNode input = (ObjectNode) copy.withArray("inputs").get(0);
-        ArrayNode newShape = input.putArray("shape").add((long) n * copies);
+        ArrayNode newShape = input.putArray("shape").add((long) count);
         for (int d = 1; d < shape.length; d++) {
             newShape.add(shape[d]);
         }
         input.put("datatype", "FP32");
         if (input.path("data").isBinary()) { // binary in, binary on to the model server: no JSON floats on the way
-            input.set("data", BinaryTensors.fp32("input", new long[] {augmented.length}, augmented).data());
+            input.set("data", BinaryTensors.fp32("input", new long[] {data.length}, data).data());
         } else {
-            input.set("data", TensorCodec.toJson(augmented));
+            input.set("data", TensorCodec.toJson(data));
         }
-        return new SqueezingInspection(n, copies, copy);
+        return copy;
     }
 
-    public JsonNode augmentedRequest() {
-        return augmentedRequest;
+    /**
+     * Scores from the model's answer to the rows and its answer to {@link #copiesRequest()}: the first
+     * output of each, [n, classes] and [(copies − 1)·n, classes].
+     */
+    public double[] scores(JsonNode rowsAnswer, JsonNode copiesAnswer) {
+        JsonNode original = firstOutputData(rowsAnswer, rows);
+        JsonNode squeezedData = firstOutputData(copiesAnswer, rows * (copies - 1));
+        int classes = original.size() / rows;
+        if (classes == 0 || squeezedData.size() != (long) rows * (copies - 1) * classes) {
+            throw new IllegalStateException("the model server's answers to the rows and their copies disagree in size");
+        }
+        double[] scores = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            float[][] squeezed = new float[copies - 1][];
+            for (int c = 1; c < copies; c++) {
+                squeezed[c - 1] = row(squeezedData, (c - 1) * rows + i, classes);
+            }
+            scores[i] = Squeezers.score(row(original, i, classes), squeezed);
+        }
+        return scores;
+    }
+
+    private static JsonNode firstOutputData(JsonNode answer, long expectedRows) {
+        JsonNode output = answer.path("outputs").path(0);
+        JsonNode data = output.path("data");
+        if (output.path("shape").path(0).asLong() != expectedRows || !data.isArray()) {
+            throw new IllegalStateException("the model server answered " + output.path("shape") + " rows for " + expectedRows);
+        }
+        return data;
     }
 
     public int rows() {

@@ -77,6 +77,9 @@ public class ProxyRoutes {
     private final FeatureSqueezingDetector squeezing;
     private final ExtractionDetector extraction;
     private final Timer addedLatency;
+    private final java.util.concurrent.atomic.AtomicInteger pendingInspections = new java.util.concurrent.atomic.AtomicInteger();
+    /** Answered requests whose squeezed copies could not be scored (the copies' call failed). */
+    private final io.micrometer.core.instrument.Counter squeezingSkipped;
     private final Optional<ForensicLog> forensicLog;
     private final ForensicRecorder forensics;
     private final Vertx vertx;
@@ -138,6 +141,9 @@ public class ProxyRoutes {
                 .orElseGet(() -> new FingerprintStore(fingerprintCapacity, fingerprintTtlSeconds * 1_000_000_000L, Fingerprints.BUCKET_CAP));
         this.similarity = new QuerySimilarityDetector(fingerprints, registry);
         this.squeezing = new FeatureSqueezingDetector(registry);
+        this.squeezingSkipped = io.micrometer.core.instrument.Counter.builder("robustml_sidecar_squeezing_skipped_total")
+                .description("Answered requests whose squeezed copies could not be scored (the copies' call failed)")
+                .register(registry);
         this.sharedCounters = fingerprints instanceof RedisFingerprintStore redis ? redis::increment : null;
         this.limitStoreErrors = io.micrometer.core.instrument.Counter.builder("robustml_sidecar_limit_store_errors_total")
                 .description("Shared (Redis) rate-limit and quota counts that failed; the replica's own counts decided")
@@ -156,6 +162,9 @@ public class ProxyRoutes {
             prada.delta(c.detector().extractionDelta());
             forensicLog.ifPresent(log -> log.retentionMillis(c.detector().forensicRetentionSeconds() * 1000));
         });
+        io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_inspections_pending", pendingInspections,
+                java.util.concurrent.atomic.AtomicInteger::get)
+                .description("Answered requests still being inspected (action flag inspects after answering)").register(registry);
         io.micrometer.core.instrument.Gauge.builder("robustml_sidecar_limited_clients", limiter, ClientLimiter::clients)
                 .description("Clients whose rate-limit and quota state this replica holds").register(registry);
     }
@@ -269,11 +278,20 @@ public class ProxyRoutes {
             return;
         }
         ctx.put(ANALYSIS, id.analysis());
-        JsonNode request = readRequest(ctx);
-        if (request == null) {
-            return;
+        long rows;
+        JsonNode request = null;
+        if (cfg.detector().inspects() || cfg.detector().hardening().changesAnything()) {
+            request = readRequest(ctx);
+            if (request == null) {
+                return;
+            }
+            rows = batchRows(request);
+        } else { // nothing reads the body: forwarded as it came, only its rows counted (the model server validates it)
+            Buffer body = ctx.body().buffer();
+            rows = WireFormat.batchRows(json, body == null ? new byte[0] : body.getBytes(),
+                    ctx.request().getHeader(BinaryTensors.HEADER));
         }
-        long rows = batchRows(request);
+        JsonNode parsed = request;
         ClientLimits limits = id.analysis() ? ClientLimits.NONE : id.limits();
         if (sharedCounters != null && (limits.limitsRate() || limits.hasQuota())) {
             ctx.vertx().executeBlocking(() -> {
@@ -284,11 +302,11 @@ public class ProxyRoutes {
                     LOG.debugf("shared limit store failed: %s", e.getMessage());
                     return limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis());
                 }
-            }, false).onComplete(done -> admitted(ctx, cfg, id, request, done.succeeded() ? done.result()
+            }, false).onComplete(done -> admitted(ctx, cfg, id, parsed, done.succeeded() ? done.result()
                     : limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis())));
             return;
         }
-        admitted(ctx, cfg, id, request, limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis()));
+        admitted(ctx, cfg, id, parsed, limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis()));
     }
 
     /** The body as a JSON object (the binary extension's framing and sizes checked); null when answered with a 400. */
@@ -337,6 +355,7 @@ public class ProxyRoutes {
         return id;
     }
 
+    /** After the limits: {@code request} is the parsed body, or null when nothing needs it parsed. */
     private void admitted(RoutingContext ctx, RuntimeConfig cfg, ClientIdentity.Identity id, JsonNode request,
             ClientLimiter.Decision decision) {
         if (decision instanceof ClientLimiter.BatchTooLarge b) {
@@ -353,6 +372,11 @@ public class ProxyRoutes {
             ctx.response().putHeader("Retry-After", Long.toString(q.retryAfterSeconds()));
             reject(ctx, 429, "quota_exhausted", "daily quota of " + q.quota() + " rows exhausted; it resets at 00:00 UTC (in "
                     + q.retryAfterSeconds() + " s)");
+            return;
+        }
+        if (request == null) { // no detector, no hardening: the bytes go through untouched
+            inspected.get(false).increment();
+            forward(ctx, ctx.body().buffer(), ctx.request().getHeader(BinaryTensors.HEADER));
             return;
         }
         inspect(ctx, cfg, id, request);
@@ -383,7 +407,9 @@ public class ProxyRoutes {
         }
         SqueezingInspection prepared = squeezed;
         InputRows decoded = rows;
-        if (decoded == null || !detector.querySimilarity()) {
+        if (decoded != null && !in.verdicts && !detector.blocks() && !detector.fallsBack()) {
+            answerThenInspect(in, prepared); // action flag: the verdicts change nothing the client gets
+        } else if (decoded == null || !detector.querySimilarity()) {
             upstream(in, prepared);
         } else if (similarity.remote()) { // Redis: off the event loop
             ctx.vertx().<QuerySimilarityDetector.Result>executeBlocking(() -> similarity.inspect(decoded, detector), false).onComplete(done -> {
@@ -447,6 +473,117 @@ public class ProxyRoutes {
             }
             act(in, answer);
         }).onFailure(err -> reject(ctx, 503, "upstream_unavailable", "model server not reachable: " + err.getMessage()));
+    }
+
+    /**
+     * Action flag, for a client that sees no verdicts: the model's answer goes back first, exactly as
+     * the model server wrote it (unless output hardening changes it), and the detectors look at the
+     * request afterwards — query similarity, the squeezed copies in a call of their own, PRADA — so
+     * inspection never delays the answer. A request the model server refuses leaves no trace.
+     */
+    private void answerThenInspect(Inspection in, SqueezingInspection squeezed) {
+        RoutingContext ctx = in.ctx;
+        call(upstream, ctx.request().uri(), in.body, in.headerLength).onSuccess(reply -> {
+            in.upstreamNanos = reply.nanos();
+            upstreamLatency.record(reply.nanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (reply.status() != 200) {
+                passThrough(ctx, reply);
+                return;
+            }
+            JsonNode answer;
+            try {
+                answer = WireFormat.readResponse(json, reply.body().getBytes(), reply.headerLength());
+            } catch (java.io.IOException | RuntimeException e) {
+                reject(ctx, 502, "upstream_error", "the model server's answer could not be read: " + e.getMessage());
+                return;
+            }
+            if (in.detector.hardening().changesAnything()) {
+                JsonNode hardened = answer.deepCopy(); // the detectors read the model's own answer
+                in.detector.hardening().apply(hardened);
+                send(in, hardened);
+            } else {
+                if (reply.headerLength() != null) {
+                    ctx.response().putHeader(BinaryTensors.HEADER, reply.headerLength());
+                }
+                ctx.response().setStatusCode(200).putHeader("content-type",
+                        reply.contentType() == null ? "application/json" : reply.contentType()).end(reply.body());
+            }
+            addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            inspectAnswered(in, answer, squeezed);
+        }).onFailure(err -> reject(ctx, 503, "upstream_unavailable", "model server not reachable: " + err.getMessage()));
+    }
+
+    /** The detectors on a request already answered: similarity, then the squeezed copies, then PRADA and the records. */
+    private void inspectAnswered(Inspection in, JsonNode answer, SqueezingInspection squeezed) {
+        pendingInspections.incrementAndGet(); // down again in finishAnswered, which every path reaches
+        Runnable afterSimilarity = () -> {
+            if (squeezed == null) {
+                finishAnswered(in, answer);
+                return;
+            }
+            Buffer copies;
+            String copiesHeader;
+            try {
+                WireFormat.Body body = WireFormat.writeRequest(json, squeezed.copiesRequest());
+                copies = Buffer.buffer(body.bytes());
+                copiesHeader = body.headerLength();
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+                LOG.warnf("feature squeezing skipped: %s", e.getMessage());
+                finishAnswered(in, answer);
+                return;
+            }
+            call(upstream, in.ctx.request().uri(), copies, copiesHeader).onComplete(done -> {
+                try {
+                    if (done.succeeded() && done.result().status() == 200) {
+                        JsonNode copiesAnswer = WireFormat.readResponse(json, done.result().body().getBytes(),
+                                done.result().headerLength());
+                        in.add(squeezing.score(squeezed.scores(answer, copiesAnswer), in.detector));
+                    } else {
+                        squeezingSkipped.increment(); // the client has its answer; the row is just not scored
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    squeezingSkipped.increment();
+                    LOG.debugf("feature squeezing could not read the copies' answer: %s", e.getMessage());
+                }
+                finishAnswered(in, answer);
+            });
+        };
+        if (!in.detector.querySimilarity()) {
+            afterSimilarity.run();
+        } else if (similarity.remote()) {
+            in.ctx.vertx().<QuerySimilarityDetector.Result>executeBlocking(() -> similarity.inspect(in.rows, in.detector), false)
+                    .onComplete(done -> {
+                        if (done.succeeded()) {
+                            in.add(done.result());
+                        }
+                        afterSimilarity.run();
+                    });
+        } else {
+            in.add(similarity.inspect(in.rows, in.detector));
+            afterSimilarity.run();
+        }
+    }
+
+    private void finishAnswered(Inspection in, JsonNode answer) {
+        try {
+            if (in.detector.extraction()) {
+                in.add(extraction.observe(in.client, in.rows, answer));
+            }
+            recordSimilarity(in);
+            boolean any = in.any();
+            if (any) {
+                forensics.noteFlags(in, answer);
+                forensics.line(in, "flag", 200, answer);
+            }
+            count(in.ctx, any ? "flagged" : "ok");
+        } finally {
+            pendingInspections.decrementAndGet();
+        }
+    }
+
+    /** Answered requests whose inspection has not finished yet (action flag inspects after answering). */
+    public int pendingInspections() {
+        return pendingInspections.get();
     }
 
     /** The query-similarity store, for tests and metrics. */
@@ -551,6 +688,11 @@ public class ProxyRoutes {
         count(in.ctx, outcome);
         forensics.line(in, "fallback".equals(outcome) ? "fallback" : "flag", 200, answer);
         addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        send(in, answer);
+    }
+
+    /** A 200 with the answer, in the format the caller asked for. */
+    private void send(Inspection in, JsonNode answer) {
         try {
             WireFormat.Body out = WireFormat.writeResponse(json, answer, in.request); // the caller's format
             if (out.headerLength() != null) {

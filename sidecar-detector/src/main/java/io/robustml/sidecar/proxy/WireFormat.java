@@ -53,6 +53,50 @@ final class WireFormat {
         return r == null ? null : json.valueToTree(r);
     }
 
+    /**
+     * {@code shape[0]} of the first input, read with a streaming parser that stops there (the tensor data
+     * is skipped, never built); 1 when the body does not say (the model server answers it with a 400).
+     * For a binary body only its JSON header is read.
+     */
+    static long batchRows(ObjectMapper json, byte[] body, String headerLength) {
+        int length = body.length;
+        if (headerLength != null) {
+            try {
+                length = Math.min(body.length, Math.max(0, Integer.parseInt(headerLength.trim())));
+            } catch (NumberFormatException e) {
+                return 1;
+            }
+        }
+        try (com.fasterxml.jackson.core.JsonParser p = json.getFactory().createParser(body, 0, length)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return 1;
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+                if ("inputs".equals(field) && value == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                    if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                        return 1;
+                    }
+                    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                        String inputField = p.currentName();
+                        com.fasterxml.jackson.core.JsonToken inputValue = p.nextToken();
+                        if ("shape".equals(inputField) && inputValue == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                            return p.nextToken() == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT && p.getLongValue() > 1
+                                    ? p.getLongValue() : 1;
+                        }
+                        p.skipChildren();
+                    }
+                    return 1;
+                }
+                p.skipChildren();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return 1; // malformed: forwarded as it is, the model server refuses it
+        }
+        return 1;
+    }
+
     /** Whether any input of the request tree carries binary data. */
     static boolean hasBinaryInputs(JsonNode request) {
         for (JsonNode in : request.path("inputs")) {

@@ -96,6 +96,7 @@ class MalformedRequestFuzzTest {
             int storeBefore = store.size();
             long observedBefore = prada.observations();
             HttpResponse<String> r = send(sent);
+            Inspections.awaitIdle(routes);
             statuses.merge(r.statusCode(), 1, Integer::sum);
             String what = "input " + k + " (seed " + seed + "): " + describe(sent) + " -> " + r.statusCode() + " " + abbreviate(r.body());
             assertThat(r.statusCode()).as(what).isBetween(200, 499);
@@ -114,6 +115,7 @@ class MalformedRequestFuzzTest {
             assertThat(prada.observations() - observedBefore).as("PRADA sees only answered rows: " + what)
                     .isEqualTo(store.size() - storeBefore);
         }
+        Inspections.awaitIdle(routes);
         System.out.printf("[fuzz] %d inputs from seed %d in %.1f s: statuses %s%n", inputs, seed,
                 (System.nanoTime() - started) / 1e9, statuses);
 

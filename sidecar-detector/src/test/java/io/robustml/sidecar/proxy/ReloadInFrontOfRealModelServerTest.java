@@ -53,6 +53,9 @@ class ReloadInFrontOfRealModelServerTest {
     @TestHTTPResource("/v2/models/fashion/infer")
     URL infer;
 
+    @jakarta.inject.Inject
+    ProxyRoutes routes;
+
     private HttpResponse<String> post(int image) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(infer.toURI()).header("content-type", "application/json")
                 .header(ClientIdentity.API_KEY_HEADER, "client-key") // no authentication: the source address is the client
@@ -91,6 +94,8 @@ class ReloadInFrontOfRealModelServerTest {
         System.setOut(new PrintStream(new TeeStream(original, captured), true, StandardCharsets.UTF_8));
         try {
             replay = post(1);
+            // action flag answers first and inspects after: the line comes once the inspection is done
+            Inspections.awaitIdle(routes);
         } finally {
             System.setOut(original);
         }
