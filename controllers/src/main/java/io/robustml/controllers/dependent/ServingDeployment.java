@@ -184,6 +184,15 @@ public final class ServingDeployment {
                 .endProjected().build();
     }
 
+    /** The key of the shared store's Secret that holds the Redis URL. */
+    public static final String SHARED_STORE_URL_KEY = "url";
+
+    /** spec.detector.sharedStore.secretRef, if the replicas share a Redis. */
+    static Optional<String> sharedStoreSecret(RobustModel model) {
+        var detector = model.getSpec().detector;
+        return detector == null || detector.sharedStore == null ? Optional.empty() : Optional.ofNullable(detector.sharedStore.secretRef);
+    }
+
     /** spec.detector.authentication.apiKeysSecret, if keys are checked. */
     static Optional<String> apiKeysSecret(RobustModel model) {
         var detector = model.getSpec().detector;
@@ -211,6 +220,9 @@ public final class ServingDeployment {
                 env("ROBUSTML_MODEL_REVISION", revision),
                 // The analysis's key: the tester is a verified client that sees the verdicts (TesterKey).
                 TesterKey.env(model, "ROBUSTML_VERDICT_API_KEYS"), maxBodyBytes(model)));
+        sharedStoreSecret(model).ifPresent(secret -> env.add(new io.fabric8.kubernetes.api.model.EnvVarBuilder()
+                .withName("ROBUSTML_FINGERPRINTS_REDIS").withNewValueFrom().withNewSecretKeyRef(SHARED_STORE_URL_KEY, secret, false)
+                .endValueFrom().build()));
         apiKeysSecret(model).ifPresent(secret -> {
             mounts.add(mount(API_KEYS_VOLUME, API_KEYS_PATH, true));
             env.add(env("ROBUSTML_API_KEYS_FILE", API_KEYS_PATH + "/" + API_KEYS_FILE));

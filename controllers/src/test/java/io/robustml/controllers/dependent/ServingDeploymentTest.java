@@ -57,6 +57,26 @@ class ServingDeploymentTest {
     }
 
     @Test
+    void givesTheSidecarTheSharedStoresUrlFromItsSecretWithoutReadingIt() {
+        RobustModel model = fixture();
+        if (model.getSpec().detector == null) {
+            model.getSpec().detector = new io.robustml.crds.model.DetectorSpec();
+        }
+        model.getSpec().detector.sharedStore = new io.robustml.crds.model.DetectorSpec.SharedStoreSpec();
+        model.getSpec().detector.sharedStore.secretRef = "fashion-redis";
+        Container sidecar = ServingDeployment.desired(model, ServingImages.tagged("robustml", "test"), 1).getSpec().getTemplate()
+                .getSpec().getContainers().get(0);
+        assertThat(sidecar.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("ROBUSTML_FINGERPRINTS_REDIS");
+            assertThat(e.getValue()).isNull();
+            assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("fashion-redis");
+            assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo(ServingDeployment.SHARED_STORE_URL_KEY);
+        });
+        assertThat(ServingDeployment.desired(fixture(), ServingImages.tagged("robustml", "test"), 1).getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getEnv()).noneMatch(e -> e.getName().equals("ROBUSTML_FINGERPRINTS_REDIS"));
+    }
+
+    @Test
     void selectsItsPodsByModelAndMeetsTheRestrictedPodSecurityStandard() {
         Deployment d = ServingDeployment.desired(fixture(), ServingImages.tagged("robustml", "test"), 2);
         assertThat(d.getSpec().getReplicas()).isEqualTo(2);

@@ -69,6 +69,10 @@ public class DetectorSpec {
             + "and the X-API-Key header is not trusted.")
     public AuthenticationSpec authentication;
 
+    @JsonPropertyDescription("A Redis that every replica of this model shares for query-similarity fingerprints, rate "
+            + "limits and quotas. Without it each replica keeps its own (an attacker spread over replicas is seen in parts).")
+    public SharedStoreSpec sharedStore;
+
     /** Detection methods. */
     public enum Method {
         @JsonProperty("featureSqueezing") FEATURE_SQUEEZING,
@@ -293,6 +297,29 @@ public class DetectorSpec {
         @Size(min = 3, max = 43)
         @JsonPropertyDescription("Address range in CIDR notation.")
         public String cidr;
+    }
+
+    /** The shared detector store. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class SharedStoreSpec {
+        @Required
+        @Size(min = 1, max = 253)
+        @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        @JsonPropertyDescription("Secret in this namespace whose key url is the Redis URL: redis://[:password@]host[:port][/db], "
+                + "or rediss:// for TLS. Given to the sidecars as an environment variable; the operator never reads it.")
+        public String secretRef;
+
+        @Default("open")
+        @JsonPropertyDescription("When Redis does not answer within its timeout (down, paused, partitioned): open (the "
+                + "default: serve, with the replica's own limits and without shared similarity, counted as store errors) "
+                + "or closed (refuse with 503 until it answers again).")
+        public StoreFailure onFailure;
+    }
+
+    /** What the sidecar does while the shared store does not answer. */
+    public enum StoreFailure {
+        @JsonProperty("open") OPEN,
+        @JsonProperty("closed") CLOSED
     }
 
     /** What an unauthenticated request gets. */

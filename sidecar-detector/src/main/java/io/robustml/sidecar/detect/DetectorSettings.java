@@ -10,11 +10,12 @@ import java.util.Set;
  *
  * @param squeezingThreshold flag above this score; null when only a target false-positive rate is
  *                           set and no threshold was calibrated yet: scores are measured, nothing is flagged
+ * @param storeFailsClosed   {@code sharedStore.onFailure: closed}: refuse (503) while the shared store does not answer
  */
 public record DetectorSettings(boolean featureSqueezing, String action, Double squeezingThreshold, int bitDepth,
         int medianWindow, boolean querySimilarity, int matchThreshold, int windowSize, int quantization,
         boolean extraction, double extractionDelta, Fallback fallback, OutputHardening hardening,
-        boolean forensicLog, long forensicRetentionSeconds) {
+        boolean forensicLog, long forensicRetentionSeconds, boolean storeFailsClosed) {
     /**
      * spec.detector.fallback: {@code abstain} (200, no prediction, parameters.abstained) or {@code service}
      * (the request is answered by another Open Inference Protocol service in the namespace).
@@ -41,14 +42,14 @@ public record DetectorSettings(boolean featureSqueezing, String action, Double s
     public static DetectorSettings off() {
         return new DetectorSettings(false, "flag", null, DEFAULT_BIT_DEPTH, DEFAULT_MEDIAN_WINDOW, false,
                 DEFAULT_MATCH_THRESHOLD, DEFAULT_WINDOW_SIZE, DEFAULT_QUANTIZATION, false, DEFAULT_EXTRACTION_DELTA, null,
-                OutputHardening.NONE, true, DEFAULT_FORENSIC_RETENTION_SECONDS);
+                OutputHardening.NONE, true, DEFAULT_FORENSIC_RETENTION_SECONDS, false);
     }
 
     /** Feature squeezing only, as the calibration command and tests use it. */
     public static DetectorSettings squeezing(Double threshold, int bitDepth, int medianWindow) {
         return new DetectorSettings(true, "flag", threshold, bitDepth, medianWindow, false, DEFAULT_MATCH_THRESHOLD,
                 DEFAULT_WINDOW_SIZE, DEFAULT_QUANTIZATION, false, DEFAULT_EXTRACTION_DELTA, null, OutputHardening.NONE, true,
-                DEFAULT_FORENSIC_RETENTION_SECONDS);
+                DEFAULT_FORENSIC_RETENTION_SECONDS, false);
     }
 
     /** From the {@code detector} object of detector.json; absent methods default as in the CRD. */
@@ -85,7 +86,7 @@ public record DetectorSettings(boolean featureSqueezing, String action, Double s
                 similarity.path("windowSize").asInt(DEFAULT_WINDOW_SIZE), similarity.path("quantization").asInt(DEFAULT_QUANTIZATION),
                 methods.contains("extraction"), delta, fallback, OutputHardening.of(detector.path("outputHardening")),
                 log.path("enabled").asBoolean(true), log.hasNonNull("retention") ? durationSeconds(log.get("retention").asText())
-                        : DEFAULT_FORENSIC_RETENTION_SECONDS);
+                        : DEFAULT_FORENSIC_RETENTION_SECONDS, "closed".equals(detector.at("/sharedStore/onFailure").asText("open")));
     }
 
     /** "90s", "30m", "720h" (the CRD's duration pattern) in seconds. */

@@ -26,8 +26,11 @@ public final class QuerySimilarityDetector {
     private final DistributionSummary matchingHashes;
     private final Counter storeErrors;
 
-    /** The fingerprints and verdicts of one request's rows. */
-    public record Result(int[] matches, boolean[] similar, long[][] hashes) implements Findings {
+    /**
+     * The fingerprints and verdicts of one request's rows; {@code storeFailed}: the shared store did not
+     * answer, so the rows were compared only with each other.
+     */
+    public record Result(int[] matches, boolean[] similar, long[][] hashes, boolean storeFailed) implements Findings {
         @Override
         public String detector() {
             return NAME;
@@ -72,20 +75,24 @@ public final class QuerySimilarityDetector {
         long[][] hashes = new long[n][];
         FingerprintStore withinRequest = new FingerprintStore(Math.max(1, n), Long.MAX_VALUE, Math.max(1, n));
         long now = System.nanoTime();
+        boolean storeFailed = false;
         for (int i = 0; i < n; i++) {
             hashes[i] = Fingerprints.of(rows.row(i), settings.quantization(), settings.windowSize(), DetectorSettings.TOP_HASHES);
             int shared = 0;
-            try {
-                shared = store.match(hashes[i], now);
-            } catch (RuntimeException e) { // a shared store that is down must not take the model down: fail open
-                storeErrors.increment();
-                LOG.debugf("fingerprint store lookup failed: %s", e.getMessage());
+            if (!storeFailed) { // after one failure the rest of the batch does not wait for the store again
+                try {
+                    shared = store.match(hashes[i], now);
+                } catch (RuntimeException e) { // the caller decides by sharedStore.onFailure
+                    storeFailed = true;
+                    storeErrors.increment();
+                    LOG.debugf("fingerprint store lookup failed: %s", e.getMessage());
+                }
             }
             matches[i] = Math.max(shared, withinRequest.matchAndAdd(hashes[i], now));
             matchingHashes.record(matches[i]);
             similar[i] = matches[i] >= settings.matchThreshold();
         }
-        return new Result(matches, similar, hashes);
+        return new Result(matches, similar, hashes, storeFailed);
     }
 
     /** Adds a request's fingerprints to the store. */

@@ -1,17 +1,22 @@
 package io.robustml.sidecar.detect;
 
 import io.robustml.oip.similarity.FingerprintTable;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The query-similarity table in Redis, shared by all replicas of a model. Each hash is a list
@@ -21,7 +26,9 @@ import java.util.concurrent.BlockingQueue;
  * younger than the TTL (so capacity and age bound the table as in memory; lists also expire a TTL after
  * their last write). One Lua script per match and per add: one round trip each, atomic in Redis. The
  * braces make every key of a model hash to one Redis Cluster slot, as multi-key scripts require.
- * Calls block; the sidecar runs them on worker threads.
+ * The client is Vert.x's Redis client (a pool; AUTH and TLS come with the URL: {@code redis://:password@host:port},
+ * {@code rediss://…}). Calls block up to the timeout; the sidecar runs them on worker threads. A call that
+ * fails or times out throws {@link StoreUnavailable}.
  */
 public final class RedisFingerprintStore implements FingerprintTable {
     private static final String MATCH = """
@@ -56,31 +63,41 @@ public final class RedisFingerprintStore implements FingerprintTable {
             if n == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1])) end
             return n""";
     private final String countSha = sha1(COUNT);
-    private final String host;
-    private final int port;
+    private final Redis client;
+    /** The URL without its password, for messages. */
+    private final String location;
     private final int timeoutMs;
     private final String prefix;
     private final int capacity;
     private final long ttlMillis;
     private final int bucketCap;
-    private final BlockingQueue<Resp> idle;
     private final String matchSha = sha1(MATCH);
     private final String addSha = sha1(ADD);
     private volatile long lastId;
 
+    /** The shared store could not answer (down, paused, refused): the caller decides by its failure mode. */
+    public static final class StoreUnavailable extends RuntimeException {
+        StoreUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /**
+     * @param url   {@code redis://[:password@]host[:port][/db]} or {@code rediss://…}; a bare {@code host:port} is redis://
      * @param model the model's name: replicas of one model share a table, different models do not
      */
-    public RedisFingerprintStore(String host, int port, int timeoutMs, String model, int capacity, long ttlMillis,
+    public RedisFingerprintStore(Vertx vertx, String url, int timeoutMs, String model, int capacity, long ttlMillis,
             int bucketCap, int maxConnections) {
-        this.host = host;
-        this.port = port;
+        String connection = url.contains("://") ? url : "redis://" + url;
+        this.location = connection.replaceFirst("//[^@/]*@", "//");
+        this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(connection)
+                .setMaxPoolSize(maxConnections).setMaxPoolWaiting(maxConnections * 16)
+                .setNetClientOptions(new NetClientOptions().setConnectTimeout(timeoutMs).setTcpNoDelay(true)));
         this.timeoutMs = timeoutMs;
         this.prefix = "robustml:{" + model + "}:";
         this.capacity = capacity;
         this.ttlMillis = ttlMillis;
         this.bucketCap = bucketCap;
-        this.idle = new ArrayBlockingQueue<>(maxConnections);
     }
 
     @Override
@@ -89,7 +106,7 @@ public final class RedisFingerprintStore implements FingerprintTable {
         args.add(Long.toString(System.currentTimeMillis()));
         args.add(Integer.toString(capacity));
         args.add(Long.toString(ttlMillis));
-        return (int) (long) (Long) eval(args, MATCH);
+        return eval(args, MATCH).toInteger();
     }
 
     @Override
@@ -98,7 +115,7 @@ public final class RedisFingerprintStore implements FingerprintTable {
         args.add(Long.toString(System.currentTimeMillis()));
         args.add(Long.toString(ttlMillis));
         args.add(Integer.toString(bucketCap));
-        lastId = (Long) eval(args, ADD);
+        lastId = eval(args, ADD).toLong();
     }
 
     /**
@@ -106,14 +123,12 @@ public final class RedisFingerprintStore implements FingerprintTable {
      * and returns its new value: the per-client rate windows and daily quotas shared by all replicas.
      */
     public long increment(String suffix, long by, long ttlMillis) {
-        List<String> args = new ArrayList<>(List.of("EVALSHA", countSha, "1", prefix + suffix, Long.toString(ttlMillis),
-                Long.toString(by)));
-        return (Long) eval(args, COUNT);
+        List<String> args = new ArrayList<>(List.of(countSha, "1", prefix + suffix, Long.toString(ttlMillis), Long.toString(by)));
+        return eval(args, COUNT).toLong();
     }
 
     private List<String> script(String sha, long[] hashes) {
         List<String> args = new ArrayList<>(hashes.length + 8);
-        args.add("EVALSHA");
         args.add(sha);
         args.add(Integer.toString(hashes.length + 1));
         args.add(prefix + "n");
@@ -123,46 +138,38 @@ public final class RedisFingerprintStore implements FingerprintTable {
         return args;
     }
 
-    private Object eval(List<String> args, String source) {
-        Resp connection = borrow();
-        boolean healthy = false;
+    /** EVALSHA, and EVAL with the source when Redis does not know the script yet (a restart forgets them). */
+    private Response eval(List<String> shaAndArgs, String source) {
         try {
-            Object reply;
-            try {
-                reply = connection.call(args);
-            } catch (Resp.RedisError e) {
-                if (!e.getMessage().startsWith("NOSCRIPT")) {
-                    throw e;
-                }
-                List<String> eval = new ArrayList<>(args);
-                eval.set(0, "EVAL");
-                eval.set(1, source);
-                reply = connection.call(eval);
+            return call(Command.EVALSHA, shaAndArgs);
+        } catch (StoreUnavailable e) {
+            if (e.getCause() == null || e.getCause().getMessage() == null || !e.getCause().getMessage().startsWith("NOSCRIPT")) {
+                throw e;
             }
-            healthy = true;
-            return reply;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Redis " + host + ":" + port + ": " + e.getMessage(), e);
-        } finally {
-            if (healthy && idle.offer(connection)) {
-                connection = null;
-            }
-            if (connection != null) {
-                connection.close();
-            }
+            List<String> withSource = new ArrayList<>(shaAndArgs);
+            withSource.set(0, source);
+            return call(Command.EVAL, withSource);
         }
     }
 
-    private Resp borrow() {
-        Resp r = idle.poll();
-        if (r != null && r.isOpen()) {
-            return r;
-        }
+    private Response call(Command command, List<String> args) {
+        Request request = Request.cmd(command);
+        args.forEach(request::arg);
         try {
-            return new Resp(host, port, timeoutMs);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Redis " + host + ":" + port + " not reachable: " + e.getMessage(), e);
+            return client.send(request).toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new StoreUnavailable("Redis " + location + ": no answer within " + timeoutMs + " ms", e);
+        } catch (ExecutionException e) {
+            throw new StoreUnavailable("Redis " + location + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailable("Redis " + location + ": interrupted", e);
         }
+    }
+
+    /** Where the store is, without credentials. */
+    public String location() {
+        return location;
     }
 
     /** Live ids within the capacity, as last seen by this replica's adds (no I/O: metrics read it). */
@@ -183,10 +190,7 @@ public final class RedisFingerprintStore implements FingerprintTable {
 
     @Override
     public void close() {
-        Resp r;
-        while ((r = idle.poll()) != null) {
-            r.close();
-        }
+        client.close();
     }
 
     private static String sha1(String script) {

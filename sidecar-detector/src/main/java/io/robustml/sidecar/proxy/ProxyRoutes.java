@@ -111,7 +111,8 @@ public class ProxyRoutes {
             @ConfigProperty(name = "robustml.model-revision") Optional<String> modelRevision,
             @ConfigProperty(name = "robustml.fallback.url") Optional<String> fallbackUrl,
             @ConfigProperty(name = "robustml.fingerprints.redis") Optional<String> redisUrl,
-            @ConfigProperty(name = "robustml.fingerprints.redis-namespace") Optional<String> redisNamespace) {
+            @ConfigProperty(name = "robustml.fingerprints.redis-namespace") Optional<String> redisNamespace,
+            @ConfigProperty(name = "robustml.fingerprints.redis-timeout-ms", defaultValue = "250") int redisTimeoutMs) {
         this.json = json;
         this.registry = registry;
         this.timeoutMs = timeoutMs;
@@ -130,13 +131,13 @@ public class ProxyRoutes {
         this.maxUpstreamRows = maxUpstreamRows;
         FingerprintTable fingerprints = redisUrl.filter(u -> !u.isBlank())
                 .<FingerprintTable>map(u -> {
-                    URI redis = URI.create(u.contains("://") ? u : "redis://" + u);
                     String namespace = redisNamespace.orElse(configs.current() != null ? configs.current().model()
                             : modelName(json, detectorConfig));
-                    LOG.infof("query-similarity fingerprints in Redis %s:%d, shared by every replica of '%s'", redis.getHost(),
-                            redis.getPort() < 0 ? 6379 : redis.getPort(), namespace);
-                    return new RedisFingerprintStore(redis.getHost(), redis.getPort() < 0 ? 6379 : redis.getPort(), 1000,
-                            namespace, fingerprintCapacity, fingerprintTtlSeconds * 1000, Fingerprints.BUCKET_CAP, 16);
+                    RedisFingerprintStore store = new RedisFingerprintStore(vertx, u, redisTimeoutMs, namespace, fingerprintCapacity,
+                            fingerprintTtlSeconds * 1000, Fingerprints.BUCKET_CAP, 16);
+                    LOG.infof("query-similarity fingerprints and limit counters in Redis %s, shared by every replica of '%s'",
+                            store.location(), namespace);
+                    return store;
                 })
                 .orElseGet(() -> new FingerprintStore(fingerprintCapacity, fingerprintTtlSeconds * 1_000_000_000L, Fingerprints.BUCKET_CAP));
         this.similarity = new QuerySimilarityDetector(fingerprints, registry);
@@ -297,13 +298,20 @@ public class ProxyRoutes {
             ctx.vertx().executeBlocking(() -> {
                 try {
                     return ClientLimiter.tryAcquireShared(sharedCounters, id.name(), limits, rows, System.currentTimeMillis());
-                } catch (RuntimeException e) { // the shared store down: this replica's own counts decide
+                } catch (RuntimeException e) { // the shared store down: this replica's own counts decide, or fail closed
                     limitStoreErrors.increment();
                     LOG.debugf("shared limit store failed: %s", e.getMessage());
-                    return limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis());
+                    return cfg.detector().storeFailsClosed() ? null
+                            : limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis());
                 }
-            }, false).onComplete(done -> admitted(ctx, cfg, id, parsed, done.succeeded() ? done.result()
-                    : limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis())));
+            }, false).onComplete(done -> {
+                if (done.succeeded() && done.result() == null) {
+                    refuseWithoutStore(ctx);
+                    return;
+                }
+                admitted(ctx, cfg, id, parsed, done.succeeded() ? done.result()
+                        : limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis()));
+            });
             return;
         }
         admitted(ctx, cfg, id, parsed, limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis()));
@@ -407,12 +415,17 @@ public class ProxyRoutes {
         }
         SqueezingInspection prepared = squeezed;
         InputRows decoded = rows;
-        if (decoded != null && !in.verdicts && !detector.blocks() && !detector.fallsBack()) {
+        boolean mayRefuse = detector.storeFailsClosed() && similarity.remote(); // a store that fails closed decides inline
+        if (decoded != null && !in.verdicts && !detector.blocks() && !detector.fallsBack() && !mayRefuse) {
             answerThenInspect(in, prepared); // action flag: the verdicts change nothing the client gets
         } else if (decoded == null || !detector.querySimilarity()) {
             upstream(in, prepared);
         } else if (similarity.remote()) { // Redis: off the event loop
             ctx.vertx().<QuerySimilarityDetector.Result>executeBlocking(() -> similarity.inspect(decoded, detector), false).onComplete(done -> {
+                if (done.succeeded() && done.result().storeFailed() && detector.storeFailsClosed()) {
+                    refuseWithoutStore(ctx);
+                    return;
+                }
                 if (done.succeeded()) {
                     in.add(done.result());
                 }
@@ -422,6 +435,12 @@ public class ProxyRoutes {
             in.add(similarity.inspect(decoded, detector));
             upstream(in, prepared);
         }
+    }
+
+    /** sharedStore.onFailure closed, and the shared store did not answer. */
+    private void refuseWithoutStore(RoutingContext ctx) {
+        ctx.response().putHeader("Retry-After", "1");
+        reject(ctx, 503, "store_unavailable", "the shared detector store is not answering and this model fails closed; retry later");
     }
 
     /** After query similarity: act on its verdict, or ask the model server (with the squeezed copies). */
@@ -517,6 +536,7 @@ public class ProxyRoutes {
     private void inspectAnswered(Inspection in, JsonNode answer, SqueezingInspection squeezed) {
         pendingInspections.incrementAndGet(); // down again in finishAnswered, which every path reaches
         Runnable afterSimilarity = () -> {
+            recordSimilarity(in); // answered: its rows join the store now, before the copies' round trip
             if (squeezed == null) {
                 finishAnswered(in, answer);
                 return;
@@ -569,7 +589,6 @@ public class ProxyRoutes {
             if (in.detector.extraction()) {
                 in.add(extraction.observe(in.client, in.rows, answer));
             }
-            recordSimilarity(in);
             boolean any = in.any();
             if (any) {
                 forensics.noteFlags(in, answer);

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.robustml.oip.data.IdxDataset;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * an attack flag it exactly as one in-memory table that sees all of them; capacity and age bound it.
  */
 class RedisFingerprintStoreTest {
+    private static final io.vertx.core.Vertx VERTX = io.vertx.core.Vertx.vertx();
     private static final int Q = DetectorSettings.DEFAULT_QUANTIZATION;
     private static final int W = DetectorSettings.DEFAULT_WINDOW_SIZE;
     private static final int TOP = DetectorSettings.TOP_HASHES;
@@ -43,7 +43,7 @@ class RedisFingerprintStoreTest {
     }
 
     private static RedisFingerprintStore replica(String model, int capacity, long ttlMillis) {
-        return new RedisFingerprintStore("127.0.0.1", redis.port(), 1000, model, capacity, ttlMillis, 200, 4);
+        return new RedisFingerprintStore(VERTX, "127.0.0.1:" + redis.port(), 1000, model, capacity, ttlMillis, 200, 4);
     }
 
     private static long[] fp(float[] x) {
@@ -148,9 +148,9 @@ class RedisFingerprintStoreTest {
 
     @Test
     void anUnreachableRedisIsAnErrorTheSidecarCanCatch() {
-        try (RedisFingerprintStore store = new RedisFingerprintStore("127.0.0.1", 1, 300, "m", 10, 1000, 200, 1)) {
-            assertThatThrownBy(() -> store.match(fp(test.images()[0]), 0)).isInstanceOf(UncheckedIOException.class)
-                    .hasMessageContaining("not reachable");
+        try (RedisFingerprintStore store = new RedisFingerprintStore(VERTX, "127.0.0.1:" + 1, 300, "m", 10, 1000, 200, 1)) {
+            assertThatThrownBy(() -> store.match(fp(test.images()[0]), 0)).isInstanceOf(RedisFingerprintStore.StoreUnavailable.class)
+                    .hasMessageContaining("redis://127.0.0.1:1");
         }
     }
 

@@ -10,12 +10,13 @@ import org.junit.jupiter.api.Test;
 
 /** Rate windows and daily quotas counted in a real Redis are shared by the replicas of one model. */
 class RedisSharedLimitsTest {
+    private static final io.vertx.core.Vertx VERTX = io.vertx.core.Vertx.vertx();
     @Test
     void twoReplicasShareOneClientsLimitAndQuota() {
         try (RedisServer redis = RedisServer.start(Path.of("target/redis-limits-test.log"))) {
-            RedisFingerprintStore a = new RedisFingerprintStore("127.0.0.1", redis.port(), 1000, "fashion", 100, 60_000, 200, 2);
-            RedisFingerprintStore b = new RedisFingerprintStore("127.0.0.1", redis.port(), 1000, "fashion", 100, 60_000, 200, 2);
-            RedisFingerprintStore other = new RedisFingerprintStore("127.0.0.1", redis.port(), 1000, "other", 100, 60_000, 200, 2);
+            RedisFingerprintStore a = new RedisFingerprintStore(VERTX, "127.0.0.1:" + redis.port(), 1000, "fashion", 100, 60_000, 200, 2);
+            RedisFingerprintStore b = new RedisFingerprintStore(VERTX, "127.0.0.1:" + redis.port(), 1000, "fashion", 100, 60_000, 200, 2);
+            RedisFingerprintStore other = new RedisFingerprintStore(VERTX, "127.0.0.1:" + redis.port(), 1000, "other", 100, 60_000, 200, 2);
             ClientLimiter.SharedCounters ra = a::increment;
             ClientLimiter.SharedCounters rb = b::increment;
             long now = System.currentTimeMillis();
@@ -47,7 +48,7 @@ class RedisSharedLimitsTest {
             other.close();
         }
         // Redis gone: the call fails (the sidecar then counts a store error and decides with its own counts)
-        RedisFingerprintStore gone = new RedisFingerprintStore("127.0.0.1", 1, 200, "fashion", 100, 60_000, 200, 2);
+        RedisFingerprintStore gone = new RedisFingerprintStore(VERTX, "127.0.0.1:" + 1, 200, "fashion", 100, 60_000, 200, 2);
         assertThatThrownBy(() -> ClientLimiter.tryAcquireShared(gone::increment, "x", ClientLimits.of(1, 1, 0), 1, 0))
                 .isInstanceOf(RuntimeException.class);
     }

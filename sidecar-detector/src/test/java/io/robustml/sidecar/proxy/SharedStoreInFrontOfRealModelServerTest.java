@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 @TestProfile(SharedStoreInFrontOfRealModelServerTest.SharedBlock.class)
 @QuarkusTestResource(value = RedisAndModelServer.class, restrictToAnnotatedClass = true)
 class SharedStoreInFrontOfRealModelServerTest {
+    private static final io.vertx.core.Vertx VERTX = io.vertx.core.Vertx.vertx();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -93,7 +94,7 @@ class SharedStoreInFrontOfRealModelServerTest {
         IdxDataset test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 200);
         URI r = URI.create(redis);
-        try (RedisFingerprintStore otherReplica = new RedisFingerprintStore(r.getHost(), r.getPort(), 1000, "fashion",
+        try (RedisFingerprintStore otherReplica = new RedisFingerprintStore(VERTX, r.getHost() + ":" + r.getPort(), 1000, "fashion",
                 100_000, 86_400_000L, 200, 2)) {
             for (int i = 100; i < 150; i++) { // clean traffic through this sidecar passes
                 assertThat(send(test.images()[i], "client-" + i)).as("clean image %d", i).isEqualTo(200);

@@ -39,7 +39,7 @@ class UpstreamDownTest {
         HttpResponse<String> infer = http.send(HttpRequest.newBuilder(base.toURI().resolve("v2/models/fashion/infer"))
                 .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[]}")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(infer.statusCode()).isEqualTo(503);
+        assertThat(infer.statusCode()).as(infer.body()).isEqualTo(503);
         assertThat(infer.body()).contains("model server not reachable");
     }
 }
