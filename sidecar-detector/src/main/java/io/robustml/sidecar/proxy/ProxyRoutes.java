@@ -468,7 +468,32 @@ public class ProxyRoutes {
                 return;
             }
         }
-        call(upstream, ctx.request().uri(), upstreamBody, upstreamHeader).onSuccess(reply -> {
+        askModel(in, upstreamBody, upstreamHeader, (reply, modelAnswer) -> {
+            JsonNode answer = modelAnswer;
+            if (squeezed != null) {
+                try {
+                    SqueezingInspection.Outcome outcome = squeezed.split(answer);
+                    answer = outcome.clientResponse();
+                    in.add(squeezing.score(outcome.scores(), in.detector));
+                } catch (RuntimeException e) {
+                    reject(ctx, 502, "upstream_error", "the model server's answer could not be read: " + e.getMessage());
+                    return;
+                }
+            }
+            if (in.rows != null && in.detector.extraction()) {
+                in.add(extraction.observe(in.client, in.rows, answer));
+            }
+            act(in, answer);
+        });
+    }
+
+    /**
+     * Asks the model server and hands its 200 answer on, read whichever format it has; any other status
+     * goes back to the client as it is, an unreadable answer is a 502, no answer a 503.
+     */
+    private void askModel(Inspection in, Buffer body, String headerLength, java.util.function.BiConsumer<Reply, JsonNode> onAnswer) {
+        RoutingContext ctx = in.ctx;
+        call(upstream, ctx.request().uri(), body, headerLength).onSuccess(reply -> {
             in.upstreamNanos = reply.nanos();
             upstreamLatency.record(reply.nanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
             if (reply.status() != 200) {
@@ -478,19 +503,11 @@ public class ProxyRoutes {
             JsonNode answer;
             try {
                 answer = WireFormat.readResponse(json, reply.body().getBytes(), reply.headerLength());
-                if (squeezed != null) {
-                    SqueezingInspection.Outcome outcome = squeezed.split(answer);
-                    answer = outcome.clientResponse();
-                    in.add(squeezing.score(outcome.scores(), in.detector));
-                }
             } catch (java.io.IOException | RuntimeException e) {
                 reject(ctx, 502, "upstream_error", "the model server's answer could not be read: " + e.getMessage());
                 return;
             }
-            if (in.rows != null && in.detector.extraction()) {
-                in.add(extraction.observe(in.client, in.rows, answer));
-            }
-            act(in, answer);
+            onAnswer.accept(reply, answer);
         }).onFailure(err -> reject(ctx, 503, "upstream_unavailable", "model server not reachable: " + err.getMessage()));
     }
 
@@ -502,20 +519,7 @@ public class ProxyRoutes {
      */
     private void answerThenInspect(Inspection in, SqueezingInspection squeezed) {
         RoutingContext ctx = in.ctx;
-        call(upstream, ctx.request().uri(), in.body, in.headerLength).onSuccess(reply -> {
-            in.upstreamNanos = reply.nanos();
-            upstreamLatency.record(reply.nanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-            if (reply.status() != 200) {
-                passThrough(ctx, reply);
-                return;
-            }
-            JsonNode answer;
-            try {
-                answer = WireFormat.readResponse(json, reply.body().getBytes(), reply.headerLength());
-            } catch (java.io.IOException | RuntimeException e) {
-                reject(ctx, 502, "upstream_error", "the model server's answer could not be read: " + e.getMessage());
-                return;
-            }
+        askModel(in, in.body, in.headerLength, (reply, answer) -> {
             if (in.detector.hardening().changesAnything()) {
                 JsonNode hardened = answer.deepCopy(); // the detectors read the model's own answer
                 in.detector.hardening().apply(hardened);
@@ -529,7 +533,7 @@ public class ProxyRoutes {
             }
             addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
             inspectAnswered(in, answer, squeezed);
-        }).onFailure(err -> reject(ctx, 503, "upstream_unavailable", "model server not reachable: " + err.getMessage()));
+        });
     }
 
     /** The detectors on a request already answered: similarity, then the squeezed copies, then PRADA and the records. */
