@@ -190,6 +190,49 @@ class RealClusterScenariosTest {
         delete(name);
     }
 
+    @Test
+    @Order(5)
+    void aHardenedBlackBoxModelIsAnalysedToAVerdict() throws Exception {
+        // As examples/blackbox-api.yaml hardens a model: flagged queries fall back to an abstention, a tight
+        // per-client rate limit. The analysis' own key is exempt from both, so its black-box attack runs to
+        // the end instead of aborting on a 429 or an abstention.
+        String name = "fashion-hardened";
+        Instant applied = Instant.now();
+        apply(name, m -> {
+            m.getSpec().threatModel.access = io.robustml.crds.model.ThreatModelSpec.Access.BLACKBOX;
+            io.robustml.crds.model.AttackSpec square = new io.robustml.crds.model.AttackSpec();
+            square.type = io.robustml.crds.model.AttackSpec.AttackType.SQUARE;
+            square.epsilon = "0.1";
+            square.queryBudget = 100;
+            io.robustml.crds.model.AttackSpec noise = new io.robustml.crds.model.AttackSpec();
+            noise.type = io.robustml.crds.model.AttackSpec.AttackType.NOISE;
+            noise.epsilon = "0.1";
+            m.getSpec().threatModel.attacks = List.of(square, noise);
+            var detector = m.getSpec().detector;
+            detector.methods = List.of(io.robustml.crds.model.DetectorSpec.Method.QUERY_SIMILARITY);
+            detector.action = io.robustml.crds.model.DetectorSpec.Action.FALLBACK;
+            detector.fallback = new io.robustml.crds.model.DetectorSpec.FallbackSpec();
+            detector.fallback.type = io.robustml.crds.model.DetectorSpec.FallbackType.ABSTAIN;
+            detector.rateLimit.requestsPerMinute = 30;
+            detector.rateLimit.burst = 5;
+            m.getSpec().slos.maxLatencyP99Ms = null;
+        });
+        RobustModelStatus st = awaitStatus(name, s -> s.lastAnalysis != null && s.lastAnalysis.verdict != null);
+        System.out.printf("[real] hardened black-box model (fallback, 30 rows/min): %s %.1f s after kubectl apply "
+                + "(ASR %s, clean %s)%n", st.lastAnalysis.verdict, seconds(applied), st.lastAnalysis.adversarialSuccessRate,
+                st.lastAnalysis.cleanAccuracy);
+        assertThat(st.lastAnalysis.verdict).as("a verdict from a complete run, not an aborted one").isIn("Passed", "Failed");
+        assertThat(st.lastAnalysis.adversarialSuccessRate).isNotNull();
+        // A client of the same model is held to the limit the analysis was exempt from.
+        String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        if ("Passed".equals(st.lastAnalysis.verdict)) {
+            Map<Integer, Integer> statuses = Sidecars.hammer(service + "/v2/models/" + name + "/infer", 40, null);
+            System.out.println("[real] a client of the hardened model: HTTP " + statuses);
+            assertThat(statuses.getOrDefault(429, 0)).isPositive();
+        }
+        delete(name);
+    }
+
     // -- helpers
 
     private static boolean ready(Pod p) {
