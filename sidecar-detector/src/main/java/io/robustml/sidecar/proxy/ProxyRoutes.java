@@ -480,11 +480,26 @@ public class ProxyRoutes {
                     return;
                 }
             }
-            if (in.rows != null && in.detector.extraction()) {
-                in.add(extraction.observe(in.client, in.rows, answer));
-            }
-            act(in, answer);
+            JsonNode clientAnswer = answer;
+            observeExtraction(in, answer, () -> act(in, clientAnswer));
         });
+    }
+
+    /** PRADA compares each row with its client's history (milliseconds for a long one): on a worker, never the event loop. */
+    private void observeExtraction(Inspection in, JsonNode answer, Runnable then) {
+        if (in.rows == null || !in.detector.extraction()) {
+            then.run();
+            return;
+        }
+        in.ctx.vertx().<ExtractionDetector.Result>executeBlocking(() -> extraction.observe(in.client, in.rows, answer), false)
+                .onComplete(done -> {
+                    if (done.succeeded()) {
+                        in.add(done.result());
+                    } else {
+                        LOG.warnf(done.cause(), "extraction detection failed for a request of %s", in.client);
+                    }
+                    then.run();
+                });
     }
 
     /**
@@ -589,10 +604,11 @@ public class ProxyRoutes {
     }
 
     private void finishAnswered(Inspection in, JsonNode answer) {
+        observeExtraction(in, answer, () -> recordAnswered(in, answer));
+    }
+
+    private void recordAnswered(Inspection in, JsonNode answer) {
         try {
-            if (in.detector.extraction()) {
-                in.add(extraction.observe(in.client, in.rows, answer));
-            }
             boolean any = in.any();
             if (any) {
                 forensics.noteFlags(in, answer);
