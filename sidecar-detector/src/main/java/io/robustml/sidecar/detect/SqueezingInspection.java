@@ -28,6 +28,16 @@ public final class SqueezingInspection {
         this.augmented = augmented;
     }
 
+    /**
+     * Rows the model is asked per input row: the row, its bit-depth copy and, for images at least as
+     * large as the median window, its median-smoothed copy. Cheap: the size check runs before any squeezing.
+     */
+    public static int copies(long[] shape, DetectorSettings settings) {
+        boolean image = shape.length >= 3;
+        return image && shape[shape.length - 2] >= settings.medianWindow() && shape[shape.length - 1] >= settings.medianWindow()
+                ? 3 : 2;
+    }
+
     /** The inspection of {@code request}, whose decoded input is {@code input}. */
     public static SqueezingInspection of(JsonNode request, InputRows decoded, DetectorSettings settings) {
         float[] values = decoded.values();
@@ -38,8 +48,8 @@ public final class SqueezingInspection {
         int height = image ? (int) shape[shape.length - 2] : 0;
         int width = image ? (int) shape[shape.length - 1] : 0;
         int channels = image ? features / (height * width) : 0;
-        boolean smooth = image && height >= settings.medianWindow() && width >= settings.medianWindow();
-        int copies = smooth ? 3 : 2;
+        int copies = copies(shape, settings);
+        boolean smooth = copies == 3;
 
         float[] augmented = new float[values.length * copies];
         System.arraycopy(values, 0, augmented, 0, values.length);
@@ -55,7 +65,7 @@ public final class SqueezingInspection {
         return new SqueezingInspection(request, shape, n, copies, augmented);
     }
 
-    /** The request with the rows and their squeezed copies, in one batch of {@link #upstreamRows()}. */
+    /** The request with the rows and their squeezed copies, in one batch of rows × {@link #copies} rows. */
     public JsonNode augmentedRequest() {
         return withRows(0, rows * copies);
     }
@@ -112,15 +122,6 @@ public final class SqueezingInspection {
             throw new IllegalStateException("the model server answered " + output.path("shape") + " rows for " + expectedRows);
         }
         return data;
-    }
-
-    public int rows() {
-        return rows;
-    }
-
-    /** Rows the model server receives: the originals and their squeezed copies. */
-    public int upstreamRows() {
-        return rows * copies;
     }
 
     /** The client's answer (every output cut back to its n rows) and a score per row. */

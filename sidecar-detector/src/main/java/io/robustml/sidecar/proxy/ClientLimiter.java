@@ -38,7 +38,8 @@ public final class ClientLimiter {
     }
 
     private static final long DAY_MS = 86_400_000L;
-    private static final Allowed ALLOWED = new Allowed();
+    /** The one Allowed decision (it carries nothing). */
+    public static final Allowed ALLOWED = new Allowed();
 
     private static final class Entry {
         ClientLimits limits;

@@ -279,22 +279,23 @@ public class ProxyRoutes {
             return;
         }
         ctx.put(ANALYSIS, id.analysis());
-        long rows;
         JsonNode request = null;
         if (cfg.detector().inspects() || cfg.detector().hardening().changesAnything()) {
             request = readRequest(ctx);
             if (request == null) {
                 return;
             }
-            rows = batchRows(request);
-        } else { // nothing reads the body: forwarded as it came, only its rows counted (the model server validates it)
-            Buffer body = ctx.body().buffer();
-            rows = WireFormat.batchRows(json, body == null ? new byte[0] : body.getBytes(),
-                    ctx.request().getHeader(BinaryTensors.HEADER));
-        }
+        } // else nothing reads the body: it is forwarded as it came, the model server validates it
         JsonNode parsed = request;
         ClientLimits limits = id.analysis() ? ClientLimits.NONE : id.limits();
-        if (sharedCounters != null && (limits.limitsRate() || limits.hasQuota())) {
+        if (!limits.limitsRate() && !limits.hasQuota()) {
+            admitted(ctx, cfg, id, parsed, ClientLimiter.ALLOWED);
+            return;
+        }
+        Buffer body = ctx.body().buffer(); // a request costs its rows: shape[0], read by a streaming parser that stops there
+        long rows = WireFormat.batchRows(json, body == null ? new byte[0] : body.getBytes(),
+                ctx.request().getHeader(BinaryTensors.HEADER));
+        if (sharedCounters != null) {
             ctx.vertx().executeBlocking(() -> {
                 try {
                     return ClientLimiter.tryAcquireShared(sharedCounters, id.name(), limits, rows, System.currentTimeMillis());
@@ -335,12 +336,6 @@ public class ProxyRoutes {
             reject(ctx, 400, "client_error", "malformed JSON: " + message.lines().findFirst().orElse(""));
         }
         return null;
-    }
-
-    /** What a request costs against limits and quotas: the rows of its batch (shape[0] of its first input), at least 1. */
-    static long batchRows(JsonNode request) {
-        JsonNode first = request.path("inputs").path(0).path("shape").path(0);
-        return first.canConvertToLong() && first.asLong() > 1 ? first.asLong() : 1;
     }
 
     /** Blocked clients (403) and identity (401); the client's identity when admitted, else null (answered). */
@@ -404,37 +399,40 @@ public class ProxyRoutes {
         }
         inspected.get(rows != null).increment();
         Inspection in = new Inspection(ctx, cfg, id, request, body, ctx.request().getHeader(BinaryTensors.HEADER), rows);
-        SqueezingInspection squeezed = null;
-        if (rows != null && detector.featureSqueezing()) {
-            squeezed = squeezing.prepare(request, rows, detector);
-            if (squeezed.upstreamRows() > maxUpstreamRows) {
-                reject(ctx, 413, "client_error", "batch of " + squeezed.rows() + " rows is too large to inspect: "
-                        + "feature squeezing sends " + squeezed.upstreamRows() + " rows upstream, at most " + maxUpstreamRows);
-                return;
-            }
+        boolean squeezes = rows != null && detector.featureSqueezing();
+        long upstreamRows = squeezes ? (long) rows.rows() * SqueezingInspection.copies(rows.shape(), detector) : 0;
+        if (upstreamRows > maxUpstreamRows) {
+            reject(ctx, 413, "client_error", "batch of " + rows.rows() + " rows is too large to inspect: "
+                    + "feature squeezing sends " + upstreamRows + " rows upstream, at most " + maxUpstreamRows);
+            return;
         }
-        SqueezingInspection prepared = squeezed;
-        InputRows decoded = rows;
         boolean mayRefuse = detector.storeFailsClosed() && similarity.remote(); // a store that fails closed decides inline
-        if (decoded != null && !in.verdicts && !detector.blocks() && !detector.fallsBack() && !mayRefuse) {
-            answerThenInspect(in, prepared); // action flag: the verdicts change nothing the client gets
-        } else if (decoded == null || !detector.querySimilarity()) {
-            upstream(in, prepared);
-        } else if (similarity.remote()) { // Redis: off the event loop
-            ctx.vertx().<QuerySimilarityDetector.Result>executeBlocking(() -> similarity.inspect(decoded, detector), false).onComplete(done -> {
-                if (done.succeeded() && done.result().storeFailed() && detector.storeFailsClosed()) {
+        if (rows != null && !in.verdicts && !detector.blocks() && !detector.fallsBack() && !mayRefuse) {
+            answerThenInspect(in, squeezes); // action flag: the verdicts change nothing the client gets
+        } else if (rows == null || !detector.querySimilarity()) {
+            upstream(in, squeezes ? squeezing.prepare(request, rows, detector) : null);
+        } else {
+            findSimilar(in, found -> {
+                if (found != null && found.storeFailed() && detector.storeFailsClosed()) {
                     refuseWithoutStore(ctx);
                     return;
                 }
-                if (done.succeeded()) {
-                    in.add(done.result());
+                if (found != null) {
+                    in.add(found);
                 }
-                upstream(in, prepared);
+                upstream(in, squeezes ? squeezing.prepare(request, in.rows, detector) : null);
             });
-        } else {
-            in.add(similarity.inspect(decoded, detector));
-            upstream(in, prepared);
         }
+    }
+
+    /** Query similarity on the request's rows (off the event loop with Redis), then {@code then} with it; null if it failed. */
+    private void findSimilar(Inspection in, java.util.function.Consumer<QuerySimilarityDetector.Result> then) {
+        if (!similarity.remote()) {
+            then.accept(similarity.inspect(in.rows, in.detector));
+            return;
+        }
+        in.ctx.vertx().<QuerySimilarityDetector.Result>executeBlocking(() -> similarity.inspect(in.rows, in.detector), false)
+                .onComplete(done -> then.accept(done.succeeded() ? done.result() : null));
     }
 
     /** sharedStore.onFailure closed, and the shared store did not answer. */
@@ -532,34 +530,49 @@ public class ProxyRoutes {
      * request afterwards — query similarity, the squeezed copies in a call of their own, PRADA — so
      * inspection never delays the answer. A request the model server refuses leaves no trace.
      */
-    private void answerThenInspect(Inspection in, SqueezingInspection squeezed) {
+    private void answerThenInspect(Inspection in, boolean squeezes) {
         RoutingContext ctx = in.ctx;
-        askModel(in, in.body, in.headerLength, (reply, answer) -> {
-            if (in.detector.hardening().changesAnything()) {
+        if (in.detector.hardening().changesAnything()) { // the answer must be read before it goes back
+            askModel(in, in.body, in.headerLength, (reply, answer) -> {
                 JsonNode hardened = answer.deepCopy(); // the detectors read the model's own answer
                 in.detector.hardening().apply(hardened);
                 send(in, hardened);
-            } else {
-                if (reply.headerLength() != null) {
-                    ctx.response().putHeader(BinaryTensors.HEADER, reply.headerLength());
-                }
-                ctx.response().setStatusCode(200).putHeader("content-type",
-                        reply.contentType() == null ? "application/json" : reply.contentType()).end(reply.body());
+                addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                inspectAnswered(in, answer, squeezes);
+            });
+            return;
+        }
+        call(upstream, ctx.request().uri(), in.body, in.headerLength).onSuccess(reply -> {
+            in.upstreamNanos = reply.nanos();
+            upstreamLatency.record(reply.nanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (reply.status() != 200) {
+                passThrough(ctx, reply);
+                return;
             }
+            relay(ctx, reply); // the model server's bytes, before anything is parsed; counted once inspected
             addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-            inspectAnswered(in, answer, squeezed);
-        });
+            JsonNode answer;
+            try {
+                answer = WireFormat.readResponse(json, reply.body().getBytes(), reply.headerLength());
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warnf("the model server's answer could not be read for inspection: %s", e.getMessage());
+                count(ctx, "upstream_error");
+                return;
+            }
+            inspectAnswered(in, answer, squeezes);
+        }).onFailure(err -> reject(ctx, 503, "upstream_unavailable", "model server not reachable: " + err.getMessage()));
     }
 
     /** The detectors on a request already answered: similarity, then the squeezed copies, then PRADA and the records. */
-    private void inspectAnswered(Inspection in, JsonNode answer, SqueezingInspection squeezed) {
-        pendingInspections.incrementAndGet(); // down again in finishAnswered, which every path reaches
+    private void inspectAnswered(Inspection in, JsonNode answer, boolean squeezes) {
+        pendingInspections.incrementAndGet(); // down again in recordAnswered, which every path reaches
         Runnable afterSimilarity = () -> {
             recordSimilarity(in); // answered: its rows join the store now, before the copies' round trip
-            if (squeezed == null) {
+            if (!squeezes) {
                 finishAnswered(in, answer);
                 return;
             }
+            SqueezingInspection squeezed = squeezing.prepare(in.request, in.rows, in.detector);
             Buffer copies;
             String copiesHeader;
             try {
@@ -589,18 +602,14 @@ public class ProxyRoutes {
         };
         if (!in.detector.querySimilarity()) {
             afterSimilarity.run();
-        } else if (similarity.remote()) {
-            in.ctx.vertx().<QuerySimilarityDetector.Result>executeBlocking(() -> similarity.inspect(in.rows, in.detector), false)
-                    .onComplete(done -> {
-                        if (done.succeeded()) {
-                            in.add(done.result());
-                        }
-                        afterSimilarity.run();
-                    });
-        } else {
-            in.add(similarity.inspect(in.rows, in.detector));
-            afterSimilarity.run();
+            return;
         }
+        findSimilar(in, found -> {
+            if (found != null) {
+                in.add(found);
+            }
+            afterSimilarity.run();
+        });
     }
 
     private void finishAnswered(Inspection in, JsonNode answer) {
@@ -777,6 +786,11 @@ public class ProxyRoutes {
 
     private void passThrough(RoutingContext ctx, Reply reply) {
         count(ctx, reply.status() < 500 ? "client_error" : "upstream_error");
+        relay(ctx, reply);
+    }
+
+    /** The model server's answer back to the client as it came: status, type, binary header and bytes. */
+    private static void relay(RoutingContext ctx, Reply reply) {
         if (reply.headerLength() != null) {
             ctx.response().putHeader(BinaryTensors.HEADER, reply.headerLength());
         }

@@ -44,9 +44,15 @@ class RowLimitsAndAnalysisKeyInFrontOfRealModelServerTest {
     @TestHTTPResource("/v2/models/fashion/infer")
     URL infer;
 
-    private static String batch(int from, int rows) throws Exception {
-        IdxDataset test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
-                Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), from + rows);
+    private static IdxDataset test;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void dataset() throws Exception {
+        test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+                Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 364);
+    }
+
+    private static String batch(int from, int rows) {
         ObjectNode req = JSON.createObjectNode();
         ObjectNode input = req.putArray("inputs").addObject().put("name", "input").put("datatype", "FP32");
         input.putArray("shape").add(rows).add(1).add(28).add(28);
