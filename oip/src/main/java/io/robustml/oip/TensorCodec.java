@@ -30,6 +30,18 @@ public final class TensorCodec {
         return (int) count;
     }
 
+    /** Refuses a datatype that {@link #toFloats} cannot read as numbers (BYTES, unknown names). */
+    public static void requireNumbers(String name, String datatype) {
+        String type = datatype == null ? "" : datatype;
+        switch (type) {
+            case "FP32", "FP64", "FP16", "BF16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32",
+                    "UINT64", "BOOL" -> {
+            }
+            default -> throw new InvalidTensorException("input '" + name + "': datatype '" + type
+                    + "' cannot be used as numbers (expected FP32, FP64, FP16, BF16, BOOL or an integer type)");
+        }
+    }
+
     /**
      * The tensor's data as float32 values, row-major. Accepts FP32, FP64, FP16, BF16, the integer
      * datatypes and BOOL (as 0 and 1); the element count must equal the shape's. The data is either
@@ -40,13 +52,7 @@ public final class TensorCodec {
     public static float[] toFloats(Tensor t, long maxElements) {
         int expected = elementCount(t.shape(), maxElements);
         String type = t.datatype() == null ? "" : t.datatype();
-        switch (type) {
-            case "FP32", "FP64", "FP16", "BF16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32",
-                    "UINT64", "BOOL" -> {
-            }
-            default -> throw new InvalidTensorException("input '" + t.name() + "': datatype '" + type
-                    + "' cannot be used as numbers (expected FP32, FP64, FP16, BF16, BOOL or an integer type)");
-        }
+        requireNumbers(t.name(), type);
         if (t.data() != null && t.data().isBinary()) {
             return binaryToFloats(t, expected, type);
         }

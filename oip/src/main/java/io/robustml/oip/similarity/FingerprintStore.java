@@ -35,6 +35,7 @@ public final class FingerprintStore implements FingerprintTable {
      * The largest number of hashes {@code hashes} shares with one earlier query, then records it.
      * Synchronized: the store is shared by all requests of the sidecar (and by the tester's calibration).
      */
+    @Override
     public synchronized int matchAndAdd(long[] hashes, long now) {
         int best = match(hashes, now);
         add(hashes, now);

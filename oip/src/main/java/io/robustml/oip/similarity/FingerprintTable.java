@@ -14,6 +14,13 @@ public interface FingerprintTable extends AutoCloseable {
     /** Records one query's hashes. */
     void add(long[] hashes, long nowNanos);
 
+    /** {@link #match} then {@link #add}; atomic where the table can make it so (in memory). */
+    default int matchAndAdd(long[] hashes, long nowNanos) {
+        int shared = match(hashes, nowNanos);
+        add(hashes, nowNanos);
+        return shared;
+    }
+
     /** Queries held (for Redis: live ids within the capacity, an upper bound when some aged out). */
     int size();
 

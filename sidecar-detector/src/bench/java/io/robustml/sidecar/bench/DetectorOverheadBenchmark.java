@@ -39,8 +39,9 @@ import org.junit.jupiter.api.Test;
  * batch 1 and batch 64, JSON and binary tensors, distinct Fashion-MNIST test images (clean traffic).
  *
  * <p>{@link #perDetector}: each detector alone and all together (switched by config reload, one sidecar),
- * batch 1 JSON, against direct calls in the same run; fingerprinting (hash, lookup, insert) timed in
- * process; the in-memory fingerprint store's heap per query.
+ * batch 1 JSON, one client, in rounds interleaved with direct calls and with calls through Debian's
+ * nginx as a plain proxy hop (the C baseline); fingerprinting (hash, lookup, insert) timed in process;
+ * the in-memory fingerprint store's heap per query.
  *
  * <p>Run: {@code ./mvnw -pl sidecar-detector -am -Pbench verify -Dtest=DetectorOverheadBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
  */
@@ -119,41 +120,109 @@ class DetectorOverheadBenchmark {
                 + "\"extraction\"],\"featureSqueezing\":{\"threshold\":\"0.6516\"}}}");
         configsByName.put("all on, block", "{\"model\":\"fashion\",\"detector\":{\"methods\":[\"featureSqueezing\",\"querySimilarity\","
                 + "\"extraction\"],\"action\":\"block\",\"featureSqueezing\":{\"threshold\":\"0.6516\"}}}");
-        URI direct = URI.create(upstream + "/v2/models/fashion/infer");
-        URI proxied = sidecar.toURI();
+        String only = System.getProperty("bench.configs", ""); // e.g. "none,all on" (row name prefixes)
+        if (!only.isBlank()) {
+            configsByName.keySet().removeIf(name -> java.util.Arrays.stream(only.split(",")).noneMatch(name::startsWith));
+        }
+        String loadBefore = loadAverage();
         List<String> rows = new ArrayList<>();
         int offset = 0;
-        for (var e : configsByName.entrySet()) {
-            if (!configs.apply("benchmark", e.getValue().getBytes(StandardCharsets.UTF_8))) {
-                throw new IllegalStateException("config rejected: " + e.getValue());
+        try (NginxProxy nginx = NginxProxy.start(upstream, Path.of("target/bench-nginx"))) {
+            Target direct = new Target(URI.create(upstream + "/v2/models/fashion/infer"));
+            Target viaNginx = new Target(nginx.uri("/v2/models/fashion/infer"));
+            Target viaSidecar = new Target(sidecar.toURI());
+            List<Target> targets = List.of(direct, viaNginx, viaSidecar);
+            configs.apply("benchmark", configsByName.values().iterator().next().getBytes(StandardCharsets.UTF_8));
+            List<Body> jit = bodies(test, 0, 1, WARM_UP_REQUESTS); // every path compiled before the first figure
+            for (Target t : targets) {
+                t.run(jit);
             }
-            int warm = PER_DETECTOR_REQUESTS / 4;
-            List<Body> bodies = bodies(train, offset, 1, warm + PER_DETECTOR_REQUESTS);
-            offset += warm + PER_DETECTOR_REQUESTS;
-            run(proxied, bodies.subList(0, warm));
-            run(direct, bodies.subList(0, warm));
-            long t0d = System.nanoTime();
-            double[] d = run(direct, bodies.subList(warm, bodies.size()));
-            double directSeconds = (System.nanoTime() - t0d) / 1e9;
-            long t0p = System.nanoTime();
-            double[] p = run(proxied, bodies.subList(warm, bodies.size()));
-            double proxiedSeconds = (System.nanoTime() - t0p) / 1e9;
-            rows.add(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f |", e.getKey(), pct(d, 50),
-                    pct(d, 99), pct(p, 50), pct(p, 99), pct(p, 50) - pct(d, 50), pct(p, 50) / pct(d, 50),
-                    directSeconds / proxiedSeconds));
+            for (var e : configsByName.entrySet()) {
+                if (!configs.apply("benchmark", e.getValue().getBytes(StandardCharsets.UTF_8))) {
+                    throw new IllegalStateException("config rejected: " + e.getValue());
+                }
+                int warm = PER_DETECTOR_REQUESTS / 4;
+                List<Body> bodies = bodies(train, offset, 1, warm + PER_DETECTOR_REQUESTS);
+                offset += warm + PER_DETECTOR_REQUESTS;
+                for (Target t : targets) {
+                    t.reset();
+                    t.run(bodies.subList(0, warm));
+                    t.reset();
+                }
+                // Interleaved rounds, the order rotating, so that drift (JIT, the model server warming up,
+                // other load) falls on every target alike; each round sends every target the same requests.
+                int per = PER_DETECTOR_REQUESTS / ROUNDS;
+                for (int r = 0; r < ROUNDS; r++) {
+                    List<Body> slice = bodies.subList(warm + r * per, warm + (r + 1) * per);
+                    for (int k = 0; k < targets.size(); k++) {
+                        targets.get((r + k) % targets.size()).run(slice);
+                    }
+                }
+                double d50 = direct.pct(50);
+                double n50 = viaNginx.pct(50);
+                double s50 = viaSidecar.pct(50);
+                rows.add(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %.1f |",
+                        e.getKey(), d50, direct.pct(99), n50 - d50, viaNginx.pct(99), s50, viaSidecar.pct(99), s50 - d50,
+                        viaSidecar.pct(99) - direct.pct(99), s50 / d50, direct.seconds() / viaSidecar.seconds(),
+                        (s50 - d50) / Math.max(n50 - d50, 0.001)));
+            }
         }
         configs.apply("benchmark", java.nio.file.Files.readAllBytes(Path.of("src/test/resources/detector-binary.json")));
-        System.out.printf(Locale.ROOT, "%nper detector, batch 1 JSON, %d clients, %d CPUs, %d fresh train images per run (sink %d)%n",
-                CLIENTS, Runtime.getRuntime().availableProcessors(), PER_DETECTOR_REQUESTS, sink);
-        System.out.printf(Locale.ROOT, "load average before the run: %s%n", loadAverage());
-        System.out.println("| detectors | direct p50 ms | direct p99 ms | sidecar p50 ms | sidecar p99 ms | added p50 ms | p50 ratio "
-                + "| throughput vs direct |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "%nper detector, batch 1 JSON, 1 client, %d CPUs, %d fresh train images per config in %d "
+                + "interleaved rounds (sink %d)%n", Runtime.getRuntime().availableProcessors(), PER_DETECTOR_REQUESTS, ROUNDS, sink);
+        System.out.printf(Locale.ROOT, "load average before: %s, after: %s%n", loadBefore, loadAverage());
+        System.out.println("| detectors | direct p50 ms | direct p99 ms | nginx added p50 ms | nginx p99 ms | sidecar p50 ms "
+                + "| sidecar p99 ms | added p50 ms | added p99 ms | p50 ratio | throughput vs direct | added p50 vs nginx's |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
         System.out.printf(Locale.ROOT, "fingerprinting alone (hash + lookup + insert, in process, store of 10,000-20,000): %.4f ms per query%n",
                 fingerprintMs);
         System.out.printf(Locale.ROOT, "fingerprint store: %d queries held, heap +%.1f MiB after GC: %.0f bytes per query, %.0f queries per MiB%n",
                 big.size(), (after - before) / 1048576.0, bytesPerQuery, 1048576.0 / bytesPerQuery);
+    }
+
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
+    private static final int WARM_UP_REQUESTS = Integer.getInteger("bench.warm-up.requests", 3000);
+
+    /** One way to the model (direct, nginx, sidecar): one client, sequential batch-1 requests, its latencies. */
+    private static final class Target {
+        private final URI uri;
+        private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        private final List<Double> ms = new ArrayList<>();
+        private long nanos;
+
+        Target(URI uri) {
+            this.uri = uri;
+        }
+
+        void reset() {
+            ms.clear();
+            nanos = 0;
+        }
+
+        void run(List<Body> bodies) throws Exception {
+            long start = System.nanoTime();
+            for (Body b : bodies) {
+                HttpRequest req = HttpRequest.newBuilder(uri).header("X-API-Key", "bench").header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(b.bytes())).build();
+                long t = System.nanoTime();
+                HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                ms.add((System.nanoTime() - t) / 1e6);
+                if (r.statusCode() != 200 && r.statusCode() != 403) { // 403: a (false) positive under action block
+                    throw new IllegalStateException(uri + ": HTTP " + r.statusCode() + ": "
+                            + new String(r.body(), StandardCharsets.ISO_8859_1));
+                }
+            }
+            nanos += System.nanoTime() - start;
+        }
+
+        double pct(int p) {
+            return DetectorOverheadBenchmark.pct(ms.stream().mapToDouble(Double::doubleValue).toArray(), p);
+        }
+
+        double seconds() {
+            return nanos / 1e9;
+        }
     }
 
     private static String loadAverage() {

@@ -82,19 +82,20 @@ public final class Clients {
         return bySha256.size();
     }
 
-    public static String sha256Hex(String key) {
+    /** One digest per thread: every request hashes its key, and looking the algorithm up costs more than hashing. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    public static String sha256Hex(String key) {
+        return sha256Hex(key.getBytes(StandardCharsets.UTF_8));
     }
 
     public static String sha256Hex(byte[] content) {
-        try {
-            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return java.util.HexFormat.of().formatHex(SHA256.get().digest(content)); // digest() resets it
     }
 }

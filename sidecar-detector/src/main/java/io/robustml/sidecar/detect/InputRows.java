@@ -22,8 +22,7 @@ public record InputRows(long[] shape, float[] values, int rows, int features) {
     public static Optional<InputRows> of(ObjectMapper json, JsonNode request) {
         JsonNode inputs = request.path("inputs");
         if (!inputs.isArray() || inputs.size() != 1) {
-            throw new InvalidTensorException("the detectors inspect exactly one input tensor; the request has "
-                    + (inputs.isArray() ? inputs.size() : 0));
+            requireOneInput(inputs.isArray() ? inputs.size() : 0);
         }
         Tensor tensor;
         try {
@@ -31,16 +30,38 @@ public record InputRows(long[] shape, float[] values, int rows, int features) {
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             throw new InvalidTensorException("input 0 is not a tensor: " + e.getMessage());
         }
-        if (tensor.shape() == null || tensor.shape().length < 2) {
-            throw new InvalidTensorException("input '" + tensor.name() + "': shape " + java.util.Arrays.toString(tensor.shape())
-                    + " has no batch dimension; the detectors inspect [N, ...] rows");
-        }
+        requireRows(tensor.name(), tensor.shape());
         float[] values = TensorCodec.toFloats(tensor, MAX_ELEMENTS); // datatype, element count, finiteness checked
         int n = (int) tensor.shape()[0];
         if (n == 0) {
             return Optional.empty();
         }
         return Optional.of(new InputRows(tensor.shape(), values, n, values.length / n));
+    }
+
+    /**
+     * What {@link #of} refuses before it reads any data: not exactly one input, no batch dimension, a
+     * datatype that is not numbers, more elements than inspected. For a request answered before it is
+     * inspected (action flag), so that nothing the detectors cannot read reaches the model.
+     */
+    public static void requireInspectable(int inputs, String name, String datatype, long[] shape) {
+        requireOneInput(inputs);
+        requireRows(name, shape);
+        TensorCodec.requireNumbers(name, datatype);
+        TensorCodec.elementCount(shape, MAX_ELEMENTS);
+    }
+
+    private static void requireOneInput(int inputs) {
+        if (inputs != 1) {
+            throw new InvalidTensorException("the detectors inspect exactly one input tensor; the request has " + inputs);
+        }
+    }
+
+    private static void requireRows(String name, long[] shape) {
+        if (shape == null || shape.length < 2) {
+            throw new InvalidTensorException("input '" + name + "': shape " + java.util.Arrays.toString(shape)
+                    + " has no batch dimension; the detectors inspect [N, ...] rows");
+        }
     }
 
     public float[] row(int i) {

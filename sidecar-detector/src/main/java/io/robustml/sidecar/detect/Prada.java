@@ -24,6 +24,10 @@ import java.util.Map;
  * than the TTL forgotten, each client's growing set capped at {@code maxGrowingRows} rows and each
  * class's distances at the latest {@code maxDistancesPerClass}. An evicted client starts afresh,
  * which is PRADA's known limit: it is per client, so rotating identities evades it (docs/detectors.md).
+ *
+ * <p>Locking: the client table, its order and the totals under the instance's lock, held briefly; a
+ * client's history (the distances to its growing sets, milliseconds for a long one, and its test)
+ * under that client's own lock, so clients are observed in parallel.
  */
 public final class Prada {
     static final int TEST_EVERY = 10;
@@ -83,49 +87,66 @@ public final class Prada {
     }
 
     private static final class Client {
+        /** Under the client's lock. */
         final Map<Integer, ClassState> classes = new HashMap<>();
         long queries;
+        int growingRows;
+        /** Under the instance's lock: when last observed, values held, and whether it has been dropped. */
         long lastSeen;
         long values;
-        int growingRows;
+        boolean dropped;
         boolean suspect;
         double w = Double.NaN;
         int tested;
     }
 
     /** Records one query of {@code client}, which the model classified as {@code predictedClass}. */
-    public synchronized Verdict observe(String client, float[] query, int predictedClass, long now) {
-        expire(now);
-        observations++;
-        Client c = clients.get(client);
-        if (c == null) {
-            c = new Client();
-            clients.put(client, c);
-        }
-        c.lastSeen = now;
-        ClassState s = c.classes.computeIfAbsent(predictedClass, k -> new ClassState());
-        if (s.growing.isEmpty()) {
-            add(c, s, query, 0.0);
-        } else {
-            double min = Double.MAX_VALUE;
-            for (float[] g : s.growing) {
-                min = Math.min(min, distance(g, query, min));
+    public Verdict observe(String client, float[] query, int predictedClass, long now) {
+        Client c;
+        synchronized (this) {
+            expire(now);
+            observations++;
+            c = clients.get(client);
+            if (c == null) {
+                c = new Client();
+                clients.put(client, c);
             }
-            s.addDistance(min, maxDistancesPerClass);
-            if (min > s.threshold) {
-                add(c, s, query, min);
+            c.lastSeen = now;
+        }
+        Verdict verdict;
+        int added = 0;
+        synchronized (c) {
+            ClassState s = c.classes.computeIfAbsent(predictedClass, k -> new ClassState());
+            if (s.growing.isEmpty()) {
+                added = add(c, s, query, 0.0);
+            } else {
+                double min = Double.MAX_VALUE;
+                for (float[] g : s.growing) {
+                    min = Math.min(min, distance(g, query, min));
+                }
+                s.addDistance(min, maxDistancesPerClass);
+                if (min > s.threshold) {
+                    added = add(c, s, query, min);
+                }
             }
+            if (c.queries % TEST_EVERY == 0) {
+                test(c);
+            }
+            c.queries++;
+            verdict = new Verdict(c.suspect, c.w, c.tested);
         }
-        if (c.queries % TEST_EVERY == 0) {
-            test(c);
+        synchronized (this) {
+            if (!c.dropped) { // a client dropped meanwhile took what it held with it
+                c.values += added;
+                storedValues += added;
+            }
+            bound();
         }
-        c.queries++;
-        Verdict verdict = new Verdict(c.suspect, c.w, c.tested);
-        bound();
         return verdict;
     }
 
-    private void add(Client c, ClassState s, float[] query, double distance) {
+    /** Updates the class's threshold and adds the query to its growing set if there is room; the values added. */
+    private int add(Client c, ClassState s, float[] query, double distance) {
         s.growingDistances.add(distance);
         if (s.growingDistances.size() > 1) {
             double mean = 0;
@@ -142,9 +163,9 @@ public final class Prada {
         if (c.growingRows < maxGrowingRows) { // a full set still measures distances, it just stops growing
             s.growing.add(query);
             c.growingRows++;
-            c.values += query.length;
-            storedValues += query.length;
+            return query.length;
         }
+        return 0;
     }
 
     /** Squared-then-rooted L2 distance, abandoned early once it exceeds {@code bound}. */
@@ -234,6 +255,7 @@ public final class Prada {
     }
 
     private void drop(Iterator<Map.Entry<String, Client>> it, Client c) {
+        c.dropped = true;
         storedValues -= c.values;
         evictions++;
         it.remove();

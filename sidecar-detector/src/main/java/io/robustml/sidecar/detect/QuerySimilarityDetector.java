@@ -28,9 +28,10 @@ public final class QuerySimilarityDetector {
 
     /**
      * The fingerprints and verdicts of one request's rows; {@code storeFailed}: the shared store did not
-     * answer, so the rows were compared only with each other.
+     * answer, so the rows were compared only with each other; {@code recorded}: the rows are in the store.
      */
-    public record Result(int[] matches, boolean[] similar, long[][] hashes, boolean storeFailed) implements Findings {
+    public record Result(int[] matches, boolean[] similar, long[][] hashes, boolean storeFailed, boolean recorded)
+            implements Findings {
         @Override
         public String detector() {
             return NAME;
@@ -68,7 +69,20 @@ public final class QuerySimilarityDetector {
         return store;
     }
 
+    /** The rows against the store, which they do not join yet ({@link #record} once the request is answered). */
     public Result inspect(InputRows rows, DetectorSettings settings) {
+        return inspect(rows, settings, false);
+    }
+
+    /**
+     * For a request already answered: each row matched and added in one step, so that two replays
+     * inspected at once on two threads still meet.
+     */
+    public Result inspectAnswered(InputRows rows, DetectorSettings settings) {
+        return inspect(rows, settings, true);
+    }
+
+    private Result inspect(InputRows rows, DetectorSettings settings, boolean add) {
         int n = rows.rows();
         int[] matches = new int[n];
         boolean[] similar = new boolean[n];
@@ -81,7 +95,7 @@ public final class QuerySimilarityDetector {
             int shared = 0;
             if (!storeFailed) { // after one failure the rest of the batch does not wait for the store again
                 try {
-                    shared = store.match(hashes[i], now);
+                    shared = add ? store.matchAndAdd(hashes[i], now) : store.match(hashes[i], now);
                 } catch (RuntimeException e) { // the caller decides by sharedStore.onFailure
                     storeFailed = true;
                     storeErrors.increment();
@@ -92,11 +106,14 @@ public final class QuerySimilarityDetector {
             matchingHashes.record(matches[i]);
             similar[i] = matches[i] >= settings.matchThreshold();
         }
-        return new Result(matches, similar, hashes, storeFailed);
+        return new Result(matches, similar, hashes, storeFailed, add && !storeFailed);
     }
 
     /** Adds a request's fingerprints to the store. */
     public void record(Result result) {
+        if (result.recorded()) {
+            return;
+        }
         long now = System.nanoTime();
         try {
             for (long[] h : result.hashes()) {

@@ -17,7 +17,7 @@ public final class ShapiroWilk {
     private double[] cachedA;
 
     /** W of {@code sample} (not modified); NaN when n is outside 3..5000 or all values are equal. */
-    public double w(double[] sample) {
+    public synchronized double w(double[] sample) { // the coefficients are cached per n
         int n = sample.length;
         if (n < 3 || n > MAX_N) {
             return Double.NaN;

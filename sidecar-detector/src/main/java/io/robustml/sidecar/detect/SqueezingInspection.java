@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.robustml.oip.squeeze.Squeezers;
 import io.robustml.oip.BinaryTensors;
-import io.robustml.oip.TensorCodec;
 
 /**
  * Feature squeezing on one inference request, in one upstream call: the request's rows are sent
@@ -70,12 +69,18 @@ public final class SqueezingInspection {
         return withRows(0, rows * copies);
     }
 
-    /** The squeezed copies alone, for scoring after the client has had the model's answer ({@link #scores}). */
+    /**
+     * The squeezed copies alone, for scoring after the client has had the model's answer ({@link #scores});
+     * answered in binary, since only the sidecar reads it.
+     */
     public JsonNode copiesRequest() {
-        return withRows(rows, rows * (copies - 1));
+        ObjectNode copiesRequest = withRows(rows, rows * (copies - 1));
+        copiesRequest.withObject("parameters").put(BinaryTensors.BINARY_DATA_OUTPUT, true);
+        return copiesRequest;
     }
 
-    private JsonNode withRows(int fromRow, int count) {
+    /** The request with {@code count} rows from {@code fromRow}, always as binary data: no JSON floats on the way. */
+    private ObjectNode withRows(int fromRow, int count) {
         int features = augmented.length / (rows * copies);
         float[] data = java.util.Arrays.copyOfRange(augmented, fromRow * features, (fromRow + count) * features);
         ObjectNode copy = request.deepCopy();
@@ -85,11 +90,7 @@ public final class SqueezingInspection {
             newShape.add(shape[d]);
         }
         input.put("datatype", "FP32");
-        if (input.path("data").isBinary()) { // binary in, binary on to the model server: no JSON floats on the way
-            input.set("data", BinaryTensors.fp32("input", new long[] {data.length}, data).data());
-        } else {
-            input.set("data", TensorCodec.toJson(data));
-        }
+        input.set("data", BinaryTensors.fp32("input", new long[] {data.length}, data).data());
         return copy;
     }
 

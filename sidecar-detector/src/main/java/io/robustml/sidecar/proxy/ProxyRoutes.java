@@ -34,7 +34,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URI;
@@ -86,6 +85,10 @@ public class ProxyRoutes {
     private final Optional<String> fallbackUrl;
     /** Fallback services by address: a reload may name another one. */
     private final java.util.Map<String, HttpClient> fallbackClients = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Requests by outcome (a registry lookup per request costs more than the counting). */
+    private final java.util.Map<String, io.micrometer.core.instrument.Counter> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, io.micrometer.core.instrument.Counter> analysisOutcomes =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Inference requests that reached the detectors, by whether they were inspected (inspected/total). */
     private final java.util.Map<Boolean, io.micrometer.core.instrument.Counter> inspected;
 
@@ -243,10 +246,9 @@ public class ProxyRoutes {
                 forward(ctx, null, null);
             }
         });
-        router.post("/v2/models/:name/infer").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::infer)
-                .failureHandler(this::failed);
-        router.post("/v2/models/:name/versions/:version/infer").handler(BodyHandler.create(false)
-                .setBodyLimit(maxBodyBytes)).handler(this::infer).failureHandler(this::failed);
+        BodyReader body = new BodyReader(maxBodyBytes);
+        router.post("/v2/models/:name/infer").handler(body).handler(this::infer).failureHandler(this::failed);
+        router.post("/v2/models/:name/versions/:version/infer").handler(body).handler(this::infer).failureHandler(this::failed);
         router.get("/v2/health/*").handler(ctx -> forward(ctx, null, null)); // probes: never gated
         router.get("/v2*").handler(ctx -> { // metadata: blocked clients and unknown keys get nothing either
             RuntimeConfig cfg = configs.current();
@@ -279,22 +281,30 @@ public class ProxyRoutes {
             return;
         }
         ctx.put(ANALYSIS, id.analysis());
+        DetectorSettings detector = cfg.detector();
         JsonNode request = null;
-        if (cfg.detector().inspects() || cfg.detector().hardening().changesAnything()) {
+        RequestHead head = null;
+        if (detector.inspects() && !detector.hardening().changesAnything() && answersFirst(detector, id)) {
+            head = inspectableHead(ctx, detector); // the data is read after the answer has gone back
+            if (head == null) {
+                return;
+            }
+        } else if (detector.inspects() || detector.hardening().changesAnything()) {
             request = readRequest(ctx);
             if (request == null) {
                 return;
             }
         } // else nothing reads the body: it is forwarded as it came, the model server validates it
         JsonNode parsed = request;
+        RequestHead checked = head;
         ClientLimits limits = id.analysis() ? ClientLimits.NONE : id.limits();
         if (!limits.limitsRate() && !limits.hasQuota()) {
-            admitted(ctx, cfg, id, parsed, ClientLimiter.ALLOWED);
+            admitted(ctx, cfg, id, parsed, checked, ClientLimiter.ALLOWED);
             return;
         }
-        Buffer body = ctx.body().buffer(); // a request costs its rows: shape[0], read by a streaming parser that stops there
-        long rows = WireFormat.batchRows(json, body == null ? new byte[0] : body.getBytes(),
-                ctx.request().getHeader(BinaryTensors.HEADER));
+        // A request costs its rows: shape[0], read by a streaming parser that skips the data.
+        long rows = head != null ? head.rows()
+                : WireFormat.batchRows(json, BodyReader.body(ctx).getBytes(), ctx.request().getHeader(BinaryTensors.HEADER));
         if (sharedCounters != null) {
             ctx.vertx().executeBlocking(() -> {
                 try {
@@ -310,19 +320,60 @@ public class ProxyRoutes {
                     refuseWithoutStore(ctx);
                     return;
                 }
-                admitted(ctx, cfg, id, parsed, done.succeeded() ? done.result()
+                admitted(ctx, cfg, id, parsed, checked, done.succeeded() ? done.result()
                         : limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis()));
             });
             return;
         }
-        admitted(ctx, cfg, id, parsed, limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis()));
+        admitted(ctx, cfg, id, parsed, checked,
+                limiter.tryAcquire(id.name(), limits, rows, System.nanoTime(), System.currentTimeMillis()));
+    }
+
+    /**
+     * Action flag for a client that sees no verdicts: the verdicts change nothing it gets, so it gets the
+     * model's answer first. A store that fails closed, block and fallback decide before the answer.
+     */
+    private boolean answersFirst(DetectorSettings detector, ClientIdentity.Identity id) {
+        return !id.verdicts() && !detector.blocks() && !detector.fallsBack() && !(detector.storeFailsClosed() && similarity.remote());
+    }
+
+    /**
+     * For a request answered before it is inspected: what the detectors will refuse to read (400) and a
+     * batch too large to squeeze (413) are answered before the model sees it, from the request's head
+     * alone; null when answered.
+     */
+    private RequestHead inspectableHead(RoutingContext ctx, DetectorSettings detector) {
+        RequestHead head = WireFormat.head(json, BodyReader.body(ctx).getBytes(), ctx.request().getHeader(BinaryTensors.HEADER));
+        if (head == null) { // not a JSON object with inputs: say exactly what is wrong with it
+            if (readRequest(ctx) == null) {
+                return null;
+            }
+            head = new RequestHead(0, null, null, null);
+        }
+        try {
+            InputRows.requireInspectable(head.inputs(), head.name(), head.datatype(), head.shape());
+        } catch (InvalidTensorException e) {
+            reject(ctx, 400, "client_error", e.getMessage());
+            return null;
+        }
+        return tooLargeToSqueeze(ctx, head.shape(), detector) ? null : head;
+    }
+
+    /** Feature squeezing sends the rows' copies upstream too: a batch whose copies exceed what it takes is a 413. */
+    private boolean tooLargeToSqueeze(RoutingContext ctx, long[] shape, DetectorSettings detector) {
+        long upstreamRows = detector.featureSqueezing() ? shape[0] * SqueezingInspection.copies(shape, detector) : 0;
+        if (upstreamRows > maxUpstreamRows) {
+            reject(ctx, 413, "client_error", "batch of " + shape[0] + " rows is too large to inspect: "
+                    + "feature squeezing sends " + upstreamRows + " rows upstream, at most " + maxUpstreamRows);
+            return true;
+        }
+        return false;
     }
 
     /** The body as a JSON object (the binary extension's framing and sizes checked); null when answered with a 400. */
     private JsonNode readRequest(RoutingContext ctx) {
-        Buffer body = ctx.body().buffer();
         try {
-            JsonNode request = WireFormat.readRequest(json, body == null ? new byte[0] : body.getBytes(),
+            JsonNode request = WireFormat.readRequest(json, BodyReader.body(ctx).getBytes(),
                     ctx.request().getHeader(BinaryTensors.HEADER));
             if (request == null || !request.isObject()) {
                 reject(ctx, 400, "client_error", "the request body must be a JSON object");
@@ -359,7 +410,7 @@ public class ProxyRoutes {
     }
 
     /** After the limits: {@code request} is the parsed body, or null when nothing needs it parsed. */
-    private void admitted(RoutingContext ctx, RuntimeConfig cfg, ClientIdentity.Identity id, JsonNode request,
+    private void admitted(RoutingContext ctx, RuntimeConfig cfg, ClientIdentity.Identity id, JsonNode request, RequestHead head,
             ClientLimiter.Decision decision) {
         if (decision instanceof ClientLimiter.BatchTooLarge b) {
             reject(ctx, 413, "rate_limited", "a batch of " + b.rows() + " rows is more than this client may send at once ("
@@ -377,9 +428,13 @@ public class ProxyRoutes {
                     + q.retryAfterSeconds() + " s)");
             return;
         }
+        if (head != null) {
+            answerThenInspect(ctx, cfg, id);
+            return;
+        }
         if (request == null) { // no detector, no hardening: the bytes go through untouched
             inspected.get(false).increment();
-            forward(ctx, ctx.body().buffer(), ctx.request().getHeader(BinaryTensors.HEADER));
+            forward(ctx, BodyReader.body(ctx), ctx.request().getHeader(BinaryTensors.HEADER));
             return;
         }
         inspect(ctx, cfg, id, request);
@@ -387,7 +442,7 @@ public class ProxyRoutes {
 
     private void inspect(RoutingContext ctx, RuntimeConfig cfg, ClientIdentity.Identity id, JsonNode request) {
         DetectorSettings detector = cfg.detector();
-        Buffer body = ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
+        Buffer body = BodyReader.body(ctx);
         InputRows rows = null;
         if (detector.inspects()) {
             try {
@@ -400,15 +455,11 @@ public class ProxyRoutes {
         inspected.get(rows != null).increment();
         Inspection in = new Inspection(ctx, cfg, id, request, body, ctx.request().getHeader(BinaryTensors.HEADER), rows);
         boolean squeezes = rows != null && detector.featureSqueezing();
-        long upstreamRows = squeezes ? (long) rows.rows() * SqueezingInspection.copies(rows.shape(), detector) : 0;
-        if (upstreamRows > maxUpstreamRows) {
-            reject(ctx, 413, "client_error", "batch of " + rows.rows() + " rows is too large to inspect: "
-                    + "feature squeezing sends " + upstreamRows + " rows upstream, at most " + maxUpstreamRows);
+        if (squeezes && tooLargeToSqueeze(ctx, rows.shape(), detector)) {
             return;
         }
-        boolean mayRefuse = detector.storeFailsClosed() && similarity.remote(); // a store that fails closed decides inline
-        if (rows != null && !in.verdicts && !detector.blocks() && !detector.fallsBack() && !mayRefuse) {
-            answerThenInspect(in, squeezes); // action flag: the verdicts change nothing the client gets
+        if (rows != null && answersFirst(detector, id)) {
+            answerHardenedThenInspect(in, squeezes); // action flag with output hardening
         } else if (rows == null || !detector.querySimilarity()) {
             upstream(in, squeezes ? squeezing.prepare(request, rows, detector) : null);
         } else {
@@ -461,8 +512,8 @@ public class ProxyRoutes {
                 WireFormat.Body augmented = WireFormat.writeRequest(json, squeezed.augmentedRequest());
                 upstreamBody = Buffer.buffer(augmented.bytes());
                 upstreamHeader = augmented.headerLength();
-            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-                ctx.fail(e);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) { // e.g. "id": {}
+                reject(ctx, 400, "client_error", "not an inference request: " + e.getMessage().lines().findFirst().orElse(""));
                 return;
             }
         }
@@ -525,90 +576,124 @@ public class ProxyRoutes {
     }
 
     /**
-     * Action flag, for a client that sees no verdicts: the model's answer goes back first, exactly as
-     * the model server wrote it (unless output hardening changes it), and the detectors look at the
-     * request afterwards — query similarity, the squeezed copies in a call of their own, PRADA — so
-     * inspection never delays the answer. A request the model server refuses leaves no trace.
+     * Action flag, for a client that sees no verdicts: the model's answer goes back first, exactly as the
+     * model server wrote it, and the detectors look at the request afterwards — the body decoded and
+     * query similarity on a worker thread, then the squeezed copies in a call of their own, then PRADA —
+     * so inspection never delays the answer nor holds the event loop. A request the model server refuses
+     * leaves no trace.
      */
-    private void answerThenInspect(Inspection in, boolean squeezes) {
-        RoutingContext ctx = in.ctx;
-        if (in.detector.hardening().changesAnything()) { // the answer must be read before it goes back
-            askModel(in, in.body, in.headerLength, (reply, answer) -> {
-                JsonNode hardened = answer.deepCopy(); // the detectors read the model's own answer
-                in.detector.hardening().apply(hardened);
-                send(in, hardened);
-                addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-                inspectAnswered(in, answer, squeezes);
-            });
-            return;
-        }
-        call(upstream, ctx.request().uri(), in.body, in.headerLength).onSuccess(reply -> {
-            in.upstreamNanos = reply.nanos();
+    private void answerThenInspect(RoutingContext ctx, RuntimeConfig cfg, ClientIdentity.Identity id) {
+        Buffer body = BodyReader.body(ctx);
+        String headerLength = ctx.request().getHeader(BinaryTensors.HEADER);
+        long received = ctx.get(RECEIVED);
+        call(upstream, ctx.request().uri(), body, headerLength).onSuccess(reply -> {
             upstreamLatency.record(reply.nanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
             if (reply.status() != 200) {
                 passThrough(ctx, reply);
                 return;
             }
             relay(ctx, reply); // the model server's bytes, before anything is parsed; counted once inspected
-            addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-            JsonNode answer;
-            try {
-                answer = WireFormat.readResponse(json, reply.body().getBytes(), reply.headerLength());
-            } catch (java.io.IOException | RuntimeException e) {
-                LOG.warnf("the model server's answer could not be read for inspection: %s", e.getMessage());
-                count(ctx, "upstream_error");
-                return;
-            }
-            inspectAnswered(in, answer, squeezes);
+            addedLatency.record(System.nanoTime() - received - reply.nanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            pendingInspections.incrementAndGet(); // down again in recordAnswered, which every path reaches
+            ctx.vertx().<Answered>executeBlocking(() -> decodeAnswered(ctx, cfg, id, body, headerLength, reply), false)
+                    .onComplete(done -> {
+                        if (done.failed()) { // the model server read it, the detectors could not: said, counted
+                            LOG.warnf("an answered request could not be inspected: %s", done.cause().getMessage());
+                            inspected.get(false).increment();
+                            count(ctx, "ok");
+                            pendingInspections.decrementAndGet();
+                        } else if (done.result().in().rows == null) { // an empty batch: nothing to inspect
+                            inspected.get(false).increment();
+                            count(ctx, "ok");
+                            pendingInspections.decrementAndGet();
+                        } else {
+                            inspected.get(true).increment();
+                            afterSimilarity(done.result().in(), done.result().answer(), done.result().copies());
+                        }
+                    });
         }).onFailure(err -> reject(ctx, 503, "upstream_unavailable", "model server not reachable: " + err.getMessage()));
     }
 
-    /** The detectors on a request already answered: similarity, then the squeezed copies, then PRADA and the records. */
-    private void inspectAnswered(Inspection in, JsonNode answer, boolean squeezes) {
-        pendingInspections.incrementAndGet(); // down again in recordAnswered, which every path reaches
-        Runnable afterSimilarity = () -> {
-            recordSimilarity(in); // answered: its rows join the store now, before the copies' round trip
-            if (!squeezes) {
-                finishAnswered(in, answer);
+    /** An answered request decoded for inspection, with the model's answer and its squeezed copies; query similarity done. */
+    private record Answered(Inspection in, JsonNode answer, Copies copies) {
+    }
+
+    /** On a worker: the request and the answer decoded, query similarity (a blocking call with Redis), the copies squeezed. */
+    private Answered decodeAnswered(RoutingContext ctx, RuntimeConfig cfg, ClientIdentity.Identity id, Buffer body,
+            String headerLength, Reply reply) throws java.io.IOException {
+        JsonNode request = WireFormat.readRequest(json, body.getBytes(), headerLength);
+        InputRows rows = InputRows.of(json, request).orElse(null);
+        Inspection in = new Inspection(ctx, cfg, id, request, body, headerLength, rows);
+        in.upstreamNanos = reply.nanos();
+        JsonNode answer = WireFormat.readResponse(json, reply.body().getBytes(), reply.headerLength());
+        if (rows != null && in.detector.querySimilarity()) {
+            in.add(similarity.inspectAnswered(rows, in.detector));
+        }
+        return new Answered(in, answer, rows != null && in.detector.featureSqueezing() ? copies(in) : null);
+    }
+
+    /** Action flag with output hardening: the answer is read and hardened before it goes back, then inspected. */
+    private void answerHardenedThenInspect(Inspection in, boolean squeezes) {
+        askModel(in, in.body, in.headerLength, (reply, answer) -> {
+            JsonNode hardened = answer.deepCopy(); // the detectors read the model's own answer
+            in.detector.hardening().apply(hardened);
+            send(in, hardened);
+            addedLatency.record(System.nanoTime() - in.received - in.upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            pendingInspections.incrementAndGet(); // down again in recordAnswered, which every path reaches
+            if (!in.detector.querySimilarity()) {
+                afterSimilarity(in, answer, squeezes ? copies(in) : null);
                 return;
             }
-            SqueezingInspection squeezed = squeezing.prepare(in.request, in.rows, in.detector);
-            Buffer copies;
-            String copiesHeader;
-            try {
-                WireFormat.Body body = WireFormat.writeRequest(json, squeezed.copiesRequest());
-                copies = Buffer.buffer(body.bytes());
-                copiesHeader = body.headerLength();
-            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-                LOG.warnf("feature squeezing skipped: %s", e.getMessage());
-                finishAnswered(in, answer);
-                return;
-            }
-            call(upstream, in.ctx.request().uri(), copies, copiesHeader).onComplete(done -> {
-                try {
-                    if (done.succeeded() && done.result().status() == 200) {
-                        JsonNode copiesAnswer = WireFormat.readResponse(json, done.result().body().getBytes(),
-                                done.result().headerLength());
-                        in.add(squeezing.score(squeezed.scores(answer, copiesAnswer), in.detector));
-                    } else {
-                        squeezingSkipped.increment(); // the client has its answer; the row is just not scored
-                    }
-                } catch (java.io.IOException | RuntimeException e) {
-                    squeezingSkipped.increment();
-                    LOG.debugf("feature squeezing could not read the copies' answer: %s", e.getMessage());
+            findSimilar(in, found -> {
+                if (found != null) {
+                    in.add(found);
                 }
-                finishAnswered(in, answer);
+                afterSimilarity(in, answer, squeezes ? copies(in) : null);
             });
-        };
-        if (!in.detector.querySimilarity()) {
-            afterSimilarity.run();
+        });
+    }
+
+    /** An answered request's squeezed copies, as the body of their own call to the model server. */
+    private record Copies(SqueezingInspection squeezed, Buffer body, String headerLength) {
+    }
+
+    /** The copies of the request's rows; null (counted as skipped) when they cannot be written. */
+    private Copies copies(Inspection in) {
+        SqueezingInspection squeezed = squeezing.prepare(in.request, in.rows, in.detector);
+        try {
+            WireFormat.Body body = WireFormat.writeRequest(json, squeezed.copiesRequest());
+            return new Copies(squeezed, Buffer.buffer(body.bytes()), body.headerLength());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            squeezingSkipped.increment();
+            LOG.warnf("feature squeezing skipped: %s", e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The rest of an answered request's inspection: its rows join the store, the squeezed copies (null:
+     * none) are scored, then PRADA.
+     */
+    private void afterSimilarity(Inspection in, JsonNode answer, Copies copies) {
+        recordSimilarity(in); // answered: its rows join the store now, before the copies' round trip
+        if (copies == null) {
+            finishAnswered(in, answer);
             return;
         }
-        findSimilar(in, found -> {
-            if (found != null) {
-                in.add(found);
+        call(upstream, in.ctx.request().uri(), copies.body(), copies.headerLength()).onComplete(done -> {
+            try {
+                if (done.succeeded() && done.result().status() == 200) {
+                    JsonNode copiesAnswer = WireFormat.readResponse(json, done.result().body().getBytes(),
+                            done.result().headerLength());
+                    in.add(squeezing.score(copies.squeezed().scores(answer, copiesAnswer), in.detector));
+                } else {
+                    squeezingSkipped.increment(); // the client has its answer; the row is just not scored
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                squeezingSkipped.increment();
+                LOG.debugf("feature squeezing could not read the copies' answer: %s", e.getMessage());
             }
-            afterSimilarity.run();
+            finishAnswered(in, answer);
         });
     }
 
@@ -863,9 +948,10 @@ public class ProxyRoutes {
     /** Requests by outcome; the analysis' own apart, so that an analysis never moves the clients' alert ratios. */
     private void count(RoutingContext ctx, String outcome) {
         if (Boolean.TRUE.equals(ctx.get(ANALYSIS))) {
-            registry.counter("robustml_sidecar_analysis_requests_total", "outcome", outcome).increment();
+            analysisOutcomes.computeIfAbsent(outcome, o -> registry.counter("robustml_sidecar_analysis_requests_total", "outcome", o))
+                    .increment();
         } else {
-            registry.counter("robustml_sidecar_requests_total", "outcome", outcome).increment();
+            outcomes.computeIfAbsent(outcome, o -> registry.counter("robustml_sidecar_requests_total", "outcome", o)).increment();
         }
     }
 }

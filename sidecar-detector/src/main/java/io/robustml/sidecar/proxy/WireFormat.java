@@ -1,6 +1,8 @@
 package io.robustml.sidecar.proxy;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -54,47 +56,94 @@ final class WireFormat {
     }
 
     /**
-     * {@code shape[0]} of the first input, read with a streaming parser that stops there (the tensor data
-     * is skipped, never built); 1 when the body does not say (the model server answers it with a 400).
-     * For a binary body only its JSON header is read.
+     * What a request says about its inputs — their number, and the first one's name, datatype and shape —
+     * read with a streaming parser that skips the tensor data (never built, its numbers never parsed);
+     * for a binary body only its JSON header is read. Null when the body is not a JSON object with an
+     * {@code inputs} array (the model server answers it with a 400).
      */
-    static long batchRows(ObjectMapper json, byte[] body, String headerLength) {
+    static RequestHead head(ObjectMapper json, byte[] body, String headerLength) {
         int length = body.length;
         if (headerLength != null) {
             try {
                 length = Math.min(body.length, Math.max(0, Integer.parseInt(headerLength.trim())));
             } catch (NumberFormatException e) {
-                return 1;
+                return null;
             }
         }
-        try (com.fasterxml.jackson.core.JsonParser p = json.getFactory().createParser(body, 0, length)) {
-            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                return 1;
+        try (JsonParser p = json.getFactory().createParser(body, 0, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
             }
-            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+            RequestHead head = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
-                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
-                if ("inputs".equals(field) && value == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
-                    if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                        return 1;
-                    }
-                    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                        String inputField = p.currentName();
-                        com.fasterxml.jackson.core.JsonToken inputValue = p.nextToken();
-                        if ("shape".equals(inputField) && inputValue == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
-                            return p.nextToken() == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT && p.getLongValue() > 1
-                                    ? p.getLongValue() : 1;
-                        }
-                        p.skipChildren();
-                    }
-                    return 1;
+                JsonToken value = p.nextToken();
+                if ("inputs".equals(field) && value == JsonToken.START_ARRAY) {
+                    head = inputs(p);
+                } else {
+                    p.skipChildren();
                 }
-                p.skipChildren();
             }
+            return head;
         } catch (java.io.IOException | RuntimeException e) {
-            return 1; // malformed: forwarded as it is, the model server refuses it
+            return null; // malformed: the model server refuses it
         }
-        return 1;
+    }
+
+    private static RequestHead inputs(JsonParser p) throws java.io.IOException {
+        int count = 0;
+        String name = null;
+        String datatype = null;
+        long[] shape = null;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                count++;
+                continue;
+            }
+            boolean first = count++ == 0;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (first && "name".equals(field) && value == JsonToken.VALUE_STRING) {
+                    name = p.getText();
+                } else if (first && "datatype".equals(field) && value == JsonToken.VALUE_STRING) {
+                    datatype = p.getText();
+                } else if (first && "shape".equals(field) && value == JsonToken.START_ARRAY) {
+                    shape = shape(p);
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return new RequestHead(count, name, datatype, shape);
+    }
+
+    /** The shape's dimensions; null when one is not an integer (the model server refuses it). */
+    private static long[] shape(JsonParser p) throws java.io.IOException {
+        long[] dims = new long[8];
+        int n = 0;
+        boolean integers = true;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                integers = false;
+                p.skipChildren();
+                continue;
+            }
+            if (n == dims.length) {
+                dims = java.util.Arrays.copyOf(dims, n * 2);
+            }
+            dims[n++] = p.getLongValue();
+        }
+        return integers ? java.util.Arrays.copyOf(dims, n) : null;
+    }
+
+    /** The first input's {@code shape[0]}: the rows a request costs its client; 1 when the body does not say. */
+    static long batchRows(ObjectMapper json, byte[] body, String headerLength) {
+        RequestHead head = head(json, body, headerLength);
+        return head == null ? 1 : head.rows();
     }
 
     /** Whether any input of the request tree carries binary data. */

@@ -47,6 +47,42 @@ class PradaTest {
     }
 
     @Test
+    void clientsObservedInParallelEndAsIfObservedOneAfterAnother() throws Exception {
+        Path dir = Path.of("/usr/share/datasets/fashion-mnist");
+        IdxDataset test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 1200);
+        int clients = 4;
+        int perClient = 300;
+        Prada sequential = new Prada(0.9, 100, Long.MAX_VALUE, Long.MAX_VALUE, 1000, 500);
+        Prada.Verdict[] expected = new Prada.Verdict[clients];
+        for (int c = 0; c < clients; c++) {
+            for (int i = 0; i < perClient; i++) {
+                int k = c * perClient + i;
+                expected[c] = sequential.observe("c" + c, test.images()[k], test.labels()[k], k);
+            }
+        }
+        Prada parallel = new Prada(0.9, 100, Long.MAX_VALUE, Long.MAX_VALUE, 1000, 500);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        java.util.List<java.util.concurrent.Future<Prada.Verdict>> last = new java.util.ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            last.add(pool.submit(() -> { // one thread per client, all at once
+                Prada.Verdict v = null;
+                for (int i = 0; i < perClient; i++) {
+                    int k = client * perClient + i;
+                    v = parallel.observe("c" + client, test.images()[k], test.labels()[k], k);
+                }
+                return v;
+            }));
+        }
+        for (int c = 0; c < clients; c++) {
+            assertThat(last.get(c).get()).as("client %d", c).isEqualTo(expected[c]);
+        }
+        pool.shutdown();
+        assertThat(parallel.storedValues()).isEqualTo(sequential.storedValues());
+        assertThat(parallel.observations()).isEqualTo((long) clients * perClient);
+    }
+
+    @Test
     void noVerdictBeforeMoreThanAHundredDistances() throws Exception {
         Path dir = Path.of("/usr/share/datasets/fashion-mnist");
         IdxDataset test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 300);

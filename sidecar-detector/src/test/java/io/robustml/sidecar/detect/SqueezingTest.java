@@ -44,9 +44,15 @@ class SqueezingTest {
         SqueezingInspection inspection = SqueezingInspection.of(request, InputRows.of(JSON, request).orElseThrow(), ON);
         JsonNode input = inspection.augmentedRequest().path("inputs").get(0);
         assertThat(input.path("shape").toString()).isEqualTo("[6,1,2,2]");
-        assertThat(input.path("data")).hasSize(24);
-        assertThat(input.path("data").get(8).floatValue()).as("row 0 at 1 bit").isEqualTo(0f);
+        assertThat(input.path("data").isBinary()).as("sent to the model server as binary tensor data").isTrue();
+        java.nio.FloatBuffer sent = java.nio.ByteBuffer.wrap(input.path("data").binaryValue())
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        assertThat(sent.remaining()).isEqualTo(24);
+        assertThat(sent.get(8)).as("row 0 at 1 bit").isEqualTo(0f);
         assertThat(inspection.augmentedRequest().path("id").asText()).isEqualTo("r1");
+        JsonNode copies = inspection.copiesRequest();
+        assertThat(copies.path("inputs").get(0).path("shape").toString()).as("the copies alone").isEqualTo("[4,1,2,2]");
+        assertThat(copies.path("parameters").path("binary_data_output").asBoolean()).as("answered in binary").isTrue();
 
         // The model's answer to the 6 rows: rows 0 and 1, then their bit-depth and median copies.
         JsonNode upstream = JSON.readTree("""

@@ -70,4 +70,27 @@ class AnswerFirstInFrontOfRealModelServerTest {
         assertThat(Metrics.value(base, "robustml_sidecar_squeezing_score_count")).isEqualTo(scored + 2);
         assertThat(Metrics.value(base, "robustml_sidecar_requests_total{outcome=\"flagged\"}")).isGreaterThanOrEqualTo(1);
     }
+
+    @Test
+    void whatTheDetectorsCannotReadIsRefusedBeforeTheModelAnswers() throws Exception {
+        String good = Images.request(3);
+        Map<String, String> refusals = Map.of(
+                good.replace("\"FP32\"", "\"BYTES\""), "BYTES",
+                good.replace("\"inputs\":[{", "\"inputs\":[{\"name\":\"second\",\"shape\":[1,1],\"datatype\":\"FP32\",\"data\":[1]},{"),
+                "exactly one input",
+                good.replace("\"shape\":[1,1,28,28]", "\"shape\":[784]"), "no batch dimension",
+                good.replace("\"shape\":[1,1,28,28]", "\"shape\":[2,9223372036854775807]"), "exceeds the limit",
+                "{\"inputs\":7}", "exactly one input",
+                "{\"inputs\":[", "malformed JSON");
+        double inspected = Metrics.value(infer.toURI().resolve("/"), "robustml_sidecar_inspected_requests_total{inspected=\"true\"}");
+        for (var e : refusals.entrySet()) {
+            HttpResponse<String> r = post(infer.toURI(), e.getKey());
+            assertThat(r.statusCode()).as(e.getValue()).isEqualTo(400);
+            assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+            assertThat(r.body()).as("the sidecar's own JSON error").contains("\"error\"").contains(e.getValue());
+        }
+        Inspections.awaitIdle(routes);
+        assertThat(Metrics.value(infer.toURI().resolve("/"), "robustml_sidecar_inspected_requests_total{inspected=\"true\"}"))
+                .as("nothing refused was inspected").isEqualTo(inspected);
+    }
 }

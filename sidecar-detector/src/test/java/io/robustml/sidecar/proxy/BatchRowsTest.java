@@ -31,7 +31,7 @@ class BatchRowsTest {
         assertThat(rows("{\"inputs\":[]}")).isEqualTo(1);
         assertThat(rows("{\"inputs\":[{\"shape\":[0,2]}]}")).isEqualTo(1);
         assertThat(rows("{\"inputs\":[{\"shape\":[\"64\"]}]}")).isEqualTo(1);
-        assertThat(rows("{\"inputs\":[{\"shape\":[64,2]")).as("truncated after the shape: still 64").isEqualTo(64);
+        assertThat(rows("{\"inputs\":[{\"shape\":[64,2]")).as("truncated: malformed, refused by the model server").isEqualTo(1);
         assertThat(rows("not json")).isEqualTo(1);
         assertThat(WireFormat.batchRows(JSON, new byte[] {1, 2}, "lots")).isEqualTo(1);
     }
