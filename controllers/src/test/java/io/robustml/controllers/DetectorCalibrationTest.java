@@ -71,7 +71,7 @@ class DetectorCalibrationTest {
         RobustModel model = model(null, "0.05");
         model.setStatus(new RobustModelStatus());
         model.getStatus().detector = DetectorCalibration.inForce(model.getSpec(), "new", RUNS).orElseThrow();
-        assertThat(squeezing(model)).containsEntry("threshold", "0.39").containsEntry("targetFalsePositiveRate", "0.05");
+        assertThat(squeezing(model)).containsEntry("threshold", 0.39).containsEntry("targetFalsePositiveRate", 0.05);
         model.getStatus().detector = null;
         assertThat(squeezing(model)).doesNotContainKey("threshold");
     }

@@ -7,15 +7,15 @@ import io.robustml.controllers.Owners;
 import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.DetectorSpec;
 import io.robustml.crds.model.RobustModelStatus;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.robustml.oip.detector.DetectorConfig;
+import java.util.stream.Collectors;
 
 /**
  * The detector's runtime settings, rendered from spec.detector for the sidecars, which reload the
  * file within seconds; changing it never restarts the pods (it is not part of the revision).
  */
 public final class DetectorConfigMap {
-    public static final String KEY = "detector.json";
+    public static final String KEY = DetectorConfig.FILE;
 
     private DetectorConfigMap() {
     }
@@ -25,41 +25,63 @@ public final class DetectorConfigMap {
     }
 
     public static ConfigMap desired(RobustModel model) {
-        DetectorSpec detector = model.getSpec().detector == null ? new DetectorSpec() : model.getSpec().detector;
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("model", model.getMetadata().getName());
-        config.put("labels", model.getSpec().model.labels);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> rendered = Serialization.jsonMapper().convertValue(detector, Map.class);
-        if (detector.authentication != null) {
-            // The sidecar sees whether keys are checked, not the Secret's name: the keys come mounted.
-            DetectorSpec.AuthenticationSpec auth = detector.authentication;
-            Map<String, Object> authentication = new LinkedHashMap<>();
-            authentication.put("apiKeys", auth.apiKeysSecret != null);
-            authentication.put("anonymous", auth.anonymous != null ? Serialization.jsonMapper().convertValue(auth.anonymous,
-                    String.class) : auth.apiKeysSecret != null ? "deny" : "sourceAddress");
-            authentication.put("trustedProxies", auth.trustedProxies == null ? java.util.List.of()
-                    : auth.trustedProxies.stream().map(p -> p.cidr).toList());
-            rendered.put("authentication", authentication);
-        }
-        RobustModelStatus.DetectorCalibrationStatus calibrated = model.getStatus() == null ? null : model.getStatus().detector;
-        if (calibrated != null && calibrated.featureSqueezingThreshold != null && detector.featureSqueezing != null
-                && detector.featureSqueezing.threshold == null) {
-            // The stable revision's own calibrated threshold (status.detector); a threshold in the spec always wins.
-            @SuppressWarnings("unchecked")
-            Map<String, Object> squeezing = (Map<String, Object>) rendered.get("featureSqueezing");
-            squeezing.put("threshold", calibrated.featureSqueezingThreshold);
-        }
-        if (calibrated != null && calibrated.querySimilarityMatchThreshold != null && detector.querySimilarity != null
-                && detector.querySimilarity.matchThreshold == null) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> similarity = (Map<String, Object>) rendered.get("querySimilarity");
-            similarity.put("matchThreshold", calibrated.querySimilarityMatchThreshold);
-        }
-        config.put("detector", rendered);
         return new ConfigMapBuilder()
                 .withMetadata(Owners.ownedMetadata(model, name(model), "detector"))
-                .addToData(KEY, Serialization.asJson(config))
+                .addToData(KEY, Serialization.asJson(config(model)))
                 .build();
+    }
+
+    /**
+     * detector.json: spec.detector mapped field by field onto the contract the sidecar reads, with the
+     * stable revision's calibrated thresholds (status.detector) where the spec sets a target instead of a
+     * threshold (a threshold in the spec always wins). The Secrets' names stay out: their content is mounted.
+     */
+    public static DetectorConfig config(RobustModel model) {
+        DetectorSpec d = model.getSpec().detector == null ? new DetectorSpec() : model.getSpec().detector;
+        RobustModelStatus.DetectorCalibrationStatus calibrated = model.getStatus() == null ? null : model.getStatus().detector;
+        DetectorConfig.FeatureSqueezing squeezing = null;
+        if (d.featureSqueezing != null) {
+            String threshold = d.featureSqueezing.threshold != null ? d.featureSqueezing.threshold
+                    : calibrated == null ? null : calibrated.featureSqueezingThreshold;
+            squeezing = new DetectorConfig.FeatureSqueezing(decimal(threshold), decimal(d.featureSqueezing.targetFalsePositiveRate),
+                    d.featureSqueezing.bitDepth, d.featureSqueezing.medianWindow);
+        }
+        DetectorConfig.QuerySimilarity similarity = null;
+        if (d.querySimilarity != null) {
+            Integer match = d.querySimilarity.matchThreshold != null ? d.querySimilarity.matchThreshold
+                    : calibrated == null ? null : calibrated.querySimilarityMatchThreshold;
+            similarity = new DetectorConfig.QuerySimilarity(match, d.querySimilarity.windowSize, d.querySimilarity.quantization,
+                    decimal(d.querySimilarity.targetFalsePositiveRate));
+        }
+        DetectorConfig.Detector detector = new DetectorConfig.Detector(
+                d.methods == null ? null : d.methods.stream().map(m -> same(m, DetectorConfig.Method.class)).collect(Collectors.toSet()),
+                same(d.action, DetectorConfig.Action.class), squeezing, similarity,
+                d.extraction == null ? null : new DetectorConfig.Extraction(decimal(d.extraction.delta)),
+                d.rateLimit == null ? null : new DetectorConfig.RateLimit(d.rateLimit.requestsPerMinute, d.rateLimit.burst,
+                        d.rateLimit.dailyQuota),
+                d.outputHardening == null ? null : new DetectorConfig.OutputHardening(same(d.outputHardening.exposure,
+                        DetectorConfig.Exposure.class), d.outputHardening.topK, d.outputHardening.roundingDecimals),
+                d.blockedClients == null ? null : d.blockedClients.stream()
+                        .map(b -> new DetectorConfig.BlockedClient(b.apiKey, b.cidr, b.reason)).toList(),
+                d.forensicLog == null ? null : new DetectorConfig.ForensicLog(d.forensicLog.enabled, d.forensicLog.retention),
+                d.authentication == null ? null : new DetectorConfig.Authentication(d.authentication.apiKeysSecret != null,
+                        same(d.authentication.anonymous, DetectorConfig.Anonymous.class), d.authentication.trustedProxies == null
+                                ? null : d.authentication.trustedProxies.stream().map(p -> p.cidr).toList()),
+                d.sharedStore == null ? null : new DetectorConfig.SharedStore(same(d.sharedStore.onFailure,
+                        DetectorConfig.StoreFailure.class)),
+                d.fallback == null ? null : new DetectorConfig.Fallback(same(d.fallback.type, DetectorConfig.FallbackType.class),
+                        d.fallback.service == null ? null : new DetectorConfig.Service(d.fallback.service.name,
+                                d.fallback.service.port)));
+        return new DetectorConfig(model.getMetadata().getName(), model.getSpec().model.labels, detector);
+    }
+
+    /** The CRD's enum constant as the contract's constant of the same name (both spell the same JSON). */
+    private static <E extends Enum<E>> E same(Enum<?> value, Class<E> type) {
+        return value == null ? null : Enum.valueOf(type, value.name());
+    }
+
+    /** A CRD decimal string (its schema pattern already checked it). */
+    private static Double decimal(String value) {
+        return value == null ? null : new java.math.BigDecimal(value).doubleValue();
     }
 }

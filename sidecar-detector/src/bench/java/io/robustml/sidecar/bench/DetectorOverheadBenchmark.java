@@ -83,8 +83,8 @@ class DetectorOverheadBenchmark {
                 60_000);
         // 1. fingerprinting alone, in process: hash + lookup + insert per query into a store already holding 10,000
         FingerprintStore store = new FingerprintStore(100_000, Long.MAX_VALUE, Fingerprints.BUCKET_CAP);
-        int q = io.robustml.sidecar.detect.DetectorSettings.DEFAULT_QUANTIZATION;
-        int w = io.robustml.sidecar.detect.DetectorSettings.DEFAULT_WINDOW_SIZE;
+        int q = io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_QUANTIZATION;
+        int w = io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_WINDOW_SIZE;
         int top = io.robustml.sidecar.detect.DetectorSettings.TOP_HASHES;
         for (int i = 0; i < 10_000; i++) { // warm-up and background history
             store.matchAndAdd(Fingerprints.of(train.images()[i], q, w, top), i);

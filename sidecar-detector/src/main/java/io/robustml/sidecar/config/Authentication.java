@@ -17,37 +17,13 @@ public record Authentication(boolean present, boolean apiKeys, Anonymous anonymo
 
     public static final Authentication NONE = new Authentication(false, false, Anonymous.SOURCE_ADDRESS, List.of());
 
-    public static Authentication of(JsonNode node) {
-        if (node == null || node.isMissingNode() || node.isNull()) {
+    /** From detector.json's {@code authentication} (null: none); the trusted proxies' CIDRs are parsed here. */
+    public static Authentication of(io.robustml.oip.detector.DetectorConfig.Authentication spec) {
+        if (spec == null) {
             return NONE;
         }
-        if (!node.isObject()) {
-            throw new IllegalArgumentException("detector.authentication must be an object");
-        }
-        JsonNode keys = node.path("apiKeys");
-        if (!keys.isMissingNode() && !keys.isBoolean()) {
-            throw new IllegalArgumentException("detector.authentication.apiKeys must be true or false");
-        }
-        boolean apiKeys = keys.asBoolean(false);
-        Anonymous anonymous;
-        String a = node.path("anonymous").asText(apiKeys ? "deny" : "sourceAddress");
-        switch (a) {
-            case "deny" -> anonymous = Anonymous.DENY;
-            case "sourceAddress" -> anonymous = Anonymous.SOURCE_ADDRESS;
-            default -> throw new IllegalArgumentException("detector.authentication.anonymous must be deny or sourceAddress, got '"
-                    + a + "'");
-        }
-        if (!apiKeys && anonymous == Anonymous.DENY) {
-            throw new IllegalArgumentException("detector.authentication.anonymous deny needs apiKeys: true (it would deny everyone)");
-        }
-        List<Cidr> proxies = new ArrayList<>();
-        JsonNode tp = node.path("trustedProxies");
-        if (!tp.isMissingNode() && !tp.isArray()) {
-            throw new IllegalArgumentException("detector.authentication.trustedProxies must be a list of CIDRs");
-        }
-        for (JsonNode c : tp) {
-            proxies.add(Cidr.parse(c.asText()));
-        }
-        return new Authentication(true, apiKeys, anonymous, List.copyOf(proxies));
+        Anonymous anonymous = spec.anonymous() == io.robustml.oip.detector.DetectorConfig.Anonymous.DENY ? Anonymous.DENY
+                : Anonymous.SOURCE_ADDRESS;
+        return new Authentication(true, spec.apiKeys(), anonymous, spec.trustedProxies().stream().map(Cidr::parse).toList());
     }
 }

@@ -34,8 +34,8 @@ public final class CalibrateFeatureSqueezing {
             System.exit(2);
         }
         DetectorSettings settings = DetectorSettings.squeezing(null,
-                args.length > 5 ? Integer.parseInt(args[5]) : DetectorSettings.DEFAULT_BIT_DEPTH,
-                args.length > 6 ? Integer.parseInt(args[6]) : DetectorSettings.DEFAULT_MEDIAN_WINDOW);
+                args.length > 5 ? Integer.parseInt(args[5]) : io.robustml.oip.detector.DetectorConfig.FeatureSqueezing.DEFAULT_BIT_DEPTH,
+                args.length > 6 ? Integer.parseInt(args[6]) : io.robustml.oip.detector.DetectorConfig.FeatureSqueezing.DEFAULT_MEDIAN_WINDOW);
         Path dir = Path.of(args[2]);
         IdxDataset data = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"),
                 Integer.parseInt(args[3]));

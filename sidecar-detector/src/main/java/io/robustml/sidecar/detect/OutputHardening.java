@@ -21,23 +21,14 @@ import java.util.List;
 public record OutputHardening(String exposure, int topK, int roundingDecimals) {
     public static final OutputHardening NONE = new OutputHardening("scores", 0, -1);
 
-    public static OutputHardening of(JsonNode spec) {
-        if (spec == null || !spec.isObject()) {
-            return NONE;
-        }
-        String exposure = spec.path("exposure").asText("scores");
-        if (!List.of("scores", "topK", "label").contains(exposure)) {
-            throw new IllegalArgumentException("outputHardening.exposure must be scores, topK or label, got " + exposure);
-        }
-        int k = spec.path("topK").asInt(0);
-        if ("topK".equals(exposure) && k < 1) {
-            throw new IllegalArgumentException("outputHardening.exposure topK needs topK >= 1");
-        }
-        int decimals = spec.hasNonNull("roundingDecimals") ? spec.get("roundingDecimals").asInt() : -1;
-        if (decimals > 6) {
-            throw new IllegalArgumentException("outputHardening.roundingDecimals must be 0-6, got " + decimals);
-        }
-        return new OutputHardening(exposure, k, decimals);
+    /** From detector.json's {@code outputHardening} (checked there). */
+    public static OutputHardening of(io.robustml.oip.detector.DetectorConfig.OutputHardening spec) {
+        String exposure = switch (spec.exposure()) {
+            case SCORES -> "scores";
+            case TOP_K -> "topK";
+            case LABEL -> "label";
+        };
+        return new OutputHardening(exposure, spec.topK(), spec.roundingDecimals() == null ? -1 : spec.roundingDecimals());
     }
 
     public boolean changesAnything() {

@@ -155,7 +155,7 @@ public class ProxyRoutes {
         this.addedLatency = Timer.builder("robustml_sidecar_added_latency_seconds")
                 .description("Time an inference request spent in the sidecar, upstream time excluded")
                 .publishPercentileHistogram().register(registry);
-        Prada prada = new Prada(DetectorSettings.DEFAULT_EXTRACTION_DELTA, pradaClients, pradaTtlSeconds * 1_000_000_000L,
+        Prada prada = new Prada(io.robustml.oip.detector.DetectorConfig.Extraction.DEFAULT_DELTA, pradaClients, pradaTtlSeconds * 1_000_000_000L,
                 pradaValues, pradaRows, 500);
         this.extraction = new ExtractionDetector(prada, registry);
         this.forensicLog = forensicLog(forensicDir, forensicMaxBytes, forensicFsync);
@@ -178,7 +178,7 @@ public class ProxyRoutes {
             return Optional.empty();
         }
         try { // spec.detector.forensicLog.enabled is checked per record: a reload may turn it on or off
-            ForensicLog log = new ForensicLog(Path.of(dir.get()), maxBytes, DetectorSettings.DEFAULT_FORENSIC_RETENTION_SECONDS * 1000,
+            ForensicLog log = new ForensicLog(Path.of(dir.get()), maxBytes, io.robustml.oip.detector.DetectorConfig.ForensicLog.DEFAULT.retentionSeconds() * 1000,
                     fsync);
             return Optional.of(log); // pruned once the config (and so the retention) is known: see pruneForensicLog
         } catch (java.io.IOException e) {
@@ -197,7 +197,7 @@ public class ProxyRoutes {
         if (detector.fallback() == null || detector.fallback().abstains()) {
             return null;
         }
-        String address = fallbackUrl.orElse("http://" + detector.fallback().serviceName() + ":" + detector.fallback().servicePort());
+        String address = fallbackUrl.orElse("http://" + detector.fallback().service().name() + ":" + detector.fallback().service().port());
         return fallbackClients.computeIfAbsent(address, a -> {
             URI uri = URI.create(a);
             return vertx.createHttpClient(new HttpClientOptions().setDefaultHost(uri.getHost()).setDefaultPort(uri.getPort())
@@ -226,8 +226,8 @@ public class ProxyRoutes {
     static String modelName(ObjectMapper json, Optional<String> detectorConfig) {
         if (detectorConfig.isPresent() && Files.isReadable(Path.of(detectorConfig.get()))) {
             try {
-                return json.readTree(Path.of(detectorConfig.get()).toFile()).path("model").asText("default");
-            } catch (java.io.IOException | RuntimeException e) {
+                return io.robustml.oip.detector.DetectorConfig.read(json, Files.readAllBytes(Path.of(detectorConfig.get()))).model();
+            } catch (java.io.IOException | IllegalArgumentException e) {
                 return "default"; // not valid yet: the reloader says so and keeps the sidecar not ready
             }
         }
@@ -770,7 +770,7 @@ public class ProxyRoutes {
 
     /** action fallback: an abstention, or the fallback service's answer to the original request. */
     private void fallback(Inspection in) {
-        DetectorSettings.Fallback fb = in.detector.fallback();
+        io.robustml.oip.detector.DetectorConfig.Fallback fb = in.detector.fallback();
         HttpClient fallbackUpstream = fallbackClient(in.detector);
         if (fb.abstains() || fallbackUpstream == null) {
             com.fasterxml.jackson.databind.node.ObjectNode answer = json.createObjectNode();

@@ -59,25 +59,28 @@ class RuntimeConfigTest {
                 Map.entry("{\"model\":", "not valid JSON"),
                 Map.entry("", "empty"),
                 Map.entry("[1,2]", "must be a JSON object"),
-                Map.entry("{\"detector\":{\"action\":\"explode\"}}", "unknown detector.action 'explode'"),
-                Map.entry("{\"detector\":{\"methods\":[\"telepathy\"]}}", "unknown detector method"),
+                Map.entry("{\"detector\":{\"action\":\"explode\"}}", "detector.action: 'explode' is not one of [flag, block, fallback]"),
+                Map.entry("{\"detector\":{\"methods\":[\"telepathy\"]}}", "detector.methods[0]: 'telepathy' is not one of"),
                 Map.entry("{\"detector\":{\"blockedClients\":[{\"cidr\":\"10.0.0.0/40\"}]}}", "bad prefix length"),
                 Map.entry("{\"detector\":{\"blockedClients\":[{\"cidr\":\"evil.example\"}]}}", "not an IP address"),
                 Map.entry("{\"detector\":{\"blockedClients\":[{\"cidr\":\"10.0.0.0/8\",\"apiKey\":\"a\"}]}}", "exactly one of"),
                 Map.entry("{\"detector\":{\"blockedClients\":{}}}", "must be a list"),
-                Map.entry("{\"detector\":{\"authentication\":{\"anonymous\":\"maybe\",\"apiKeys\":true}}}", "deny or sourceAddress"),
+                Map.entry("{\"detector\":{\"authentication\":{\"anonymous\":\"maybe\",\"apiKeys\":true}}}", "detector.authentication.anonymous: 'maybe' is not one of [deny, sourceAddress]"),
                 Map.entry("{\"detector\":{\"authentication\":{\"anonymous\":\"deny\"}}}", "needs apiKeys: true"),
                 Map.entry("{\"detector\":{\"authentication\":{\"apiKeys\":\"yes\"}}}", "true or false"),
                 Map.entry("{\"detector\":{\"authentication\":{\"trustedProxies\":[\"proxy.local\"]}}}", "not an IP address"),
                 Map.entry("{\"detector\":{\"rateLimit\":{\"requestsPerMinute\":-5}}}", "non-negative integer"),
-                Map.entry("{\"detector\":{\"rateLimit\":{\"requestsPerMinute\":\"lots\"}}}", "non-negative integer"),
+                Map.entry("{\"detector\":{\"rateLimit\":{\"requestsPerMinute\":\"lots\"}}}", "detector.rateLimit.requestsPerMinute: 'lots' is not an integer"),
+                Map.entry("{\"detector\":{\"rateLimit\":{\"burst\":1.5}}}", "detector.rateLimit.burst: '1.5' is not an integer"),
+                Map.entry("{\"detector\":7}", "detector must be an object"),
+                Map.entry("{\"detector\":{\"forensicLog\":{\"retention\":\"1d\"}}}", "retention must look like"),
                 Map.entry("{\"detector\":{\"featureSqueezing\":{\"threshold\":\"abc\"}}}", "not a number"),
                 Map.entry("{\"detector\":{\"featureSqueezing\":{\"threshold\":5}}}", "threshold must be in [0, 2]"),
                 Map.entry("{\"detector\":{\"featureSqueezing\":{\"bitDepth\":0}}}", "bitDepth must be 1-8"),
                 Map.entry("{\"detector\":{\"extraction\":{\"delta\":1.5}}}", "delta must be in (0, 1)"),
                 Map.entry("{\"detector\":{\"querySimilarity\":{\"matchThreshold\":0}}}", "matchThreshold"),
                 Map.entry("{\"detector\":{\"action\":\"fallback\"}}", "action fallback needs detector.fallback"),
-                Map.entry("{\"detector\":{\"fallback\":{\"type\":\"pray\"}}}", "abstain or service"));
+                Map.entry("{\"detector\":{\"fallback\":{\"type\":\"pray\"}}}", "detector.fallback.type: 'pray' is not one of [abstain, service]"));
         bad.forEach((config, reason) -> assertThatThrownBy(() -> parse(config, null)).as(config)
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(reason));
         assertThatThrownBy(() -> parse("{}", "{\"clients\":[{\"name\":\"a\",\"sha256\":\"ABC\"}]}"))

@@ -16,8 +16,14 @@ class OutputHardeningTest {
 
     private static JsonNode harden(String spec) throws Exception {
         JsonNode answer = JSON.readTree(ANSWER);
-        OutputHardening.of(JSON.readTree(spec)).apply(answer);
+        OutputHardening.of(spec(spec)).apply(answer);
         return answer;
+    }
+
+    /** {@code outputHardening} as detector.json carries it, read and checked by the contract. */
+    private static io.robustml.oip.detector.DetectorConfig.OutputHardening spec(String outputHardening) {
+        return io.robustml.oip.detector.DetectorConfig.read(JSON, ("{\"detector\":{\"outputHardening\":" + outputHardening + "}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).detector().outputHardening();
     }
 
     @Test
@@ -38,7 +44,7 @@ class OutputHardeningTest {
         assertThat(a.at("/outputs/0/name").asText()).isEqualTo("label");
         assertThat(a.at("/outputs/0/data").toString()).isEqualTo("[1,0]");
         JsonNode scoresOnly = JSON.readTree("{\"outputs\":[{\"name\":\"logits\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[0.1,2.5,-1]}]}");
-        OutputHardening.of(JSON.readTree("{\"exposure\":\"label\"}")).apply(scoresOnly);
+        OutputHardening.of(spec("{\"exposure\":\"label\"}")).apply(scoresOnly);
         assertThat(scoresOnly.at("/outputs/0/name").asText()).as("a label is derived when the server sends none").isEqualTo("label");
         assertThat(scoresOnly.at("/outputs/0/data").toString()).isEqualTo("[1]");
     }

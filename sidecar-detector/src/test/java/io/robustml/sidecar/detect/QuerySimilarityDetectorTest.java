@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class QuerySimilarityDetectorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DetectorSettings SETTINGS = DetectorSettings.of(JSON.createObjectNode().set("methods",
-            JSON.createArrayNode().add(QuerySimilarityDetector.NAME)));
+    private static final DetectorSettings SETTINGS = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON,
+            "{\"detector\":{\"methods\":[\"querySimilarity\"]}}".getBytes(java.nio.charset.StandardCharsets.UTF_8)).detector());
 
     private static InputRows rows(float[]... images) {
         float[] values = new float[images.length * 784];

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 
 /** The Blacklight-style detector on Fashion-MNIST: clean traffic passes, Square-like query chains do not. */
 class QuerySimilarityTest {
-    private static final int Q = DetectorSettings.DEFAULT_QUANTIZATION;
-    private static final int W = DetectorSettings.DEFAULT_WINDOW_SIZE;
+    private static final int Q = io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_QUANTIZATION;
+    private static final int W = io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_WINDOW_SIZE;
     private static final int TOP = DetectorSettings.TOP_HASHES;
-    private static final int THRESHOLD = DetectorSettings.DEFAULT_MATCH_THRESHOLD;
+    private static final int THRESHOLD = io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_MATCH_THRESHOLD;
     private static IdxDataset test;
 
     @BeforeAll

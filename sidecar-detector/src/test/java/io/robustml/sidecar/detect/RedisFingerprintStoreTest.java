@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
  */
 class RedisFingerprintStoreTest {
     private static final io.vertx.core.Vertx VERTX = io.vertx.core.Vertx.vertx();
-    private static final int Q = DetectorSettings.DEFAULT_QUANTIZATION;
-    private static final int W = DetectorSettings.DEFAULT_WINDOW_SIZE;
+    private static final int Q = io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_QUANTIZATION;
+    private static final int W = io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_WINDOW_SIZE;
     private static final int TOP = DetectorSettings.TOP_HASHES;
-    private static final int THRESHOLD = DetectorSettings.DEFAULT_MATCH_THRESHOLD;
+    private static final int THRESHOLD = io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_MATCH_THRESHOLD;
     private static RedisServer redis;
     private static IdxDataset test;
 

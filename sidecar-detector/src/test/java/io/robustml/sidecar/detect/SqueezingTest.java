@@ -86,16 +86,22 @@ class SqueezingTest {
 
     @Test
     void settingsComeFromTheRenderedSpec() throws Exception {
-        DetectorSettings s = DetectorSettings.of(JSON.readTree("""
+        DetectorSettings s = settings("""
                 {"methods":["featureSqueezing","querySimilarity"],"action":"block",
-                 "featureSqueezing":{"threshold":"0.25","bitDepth":3}}"""));
+                 "featureSqueezing":{"threshold":"0.25","bitDepth":3}}""");
         assertThat(s.featureSqueezing()).isTrue();
         assertThat(s.blocks()).isTrue();
         assertThat(s.squeezingThreshold()).isEqualTo(0.25);
         assertThat(s.bitDepth()).isEqualTo(3);
         assertThat(s.medianWindow()).isEqualTo(2);
-        assertThat(DetectorSettings.of(JSON.readTree("{\"featureSqueezing\":{\"targetFalsePositiveRate\":\"0.05\"},"
-                + "\"methods\":[\"featureSqueezing\"]}")).squeezingThreshold()).isNull();
+        assertThat(settings("{\"featureSqueezing\":{\"targetFalsePositiveRate\":\"0.05\"},"
+                + "\"methods\":[\"featureSqueezing\"]}").squeezingThreshold()).isNull();
+    }
+
+    /** detector.json's {@code detector}, read and checked by the contract. */
+    private static DetectorSettings settings(String detector) {
+        return DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, ("{\"detector\":" + detector + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).detector());
     }
 
     @Test

@@ -50,7 +50,7 @@ class NotReadyWithoutValidConfigTest {
     void isNotReadyUntilAValidConfigArrives() throws Exception {
         HttpResponse<String> ready = get("v2/health/ready");
         assertThat(ready.statusCode()).isEqualTo(503);
-        assertThat(ready.body()).contains("unknown detector.action 'blokc'");
+        assertThat(ready.body()).contains("detector.action: 'blokc' is not one of [flag, block, fallback]");
         assertThat(get("v2/health/live").statusCode()).isEqualTo(200);
         HttpResponse<String> refused = infer();
         assertThat(refused.statusCode()).isEqualTo(503);

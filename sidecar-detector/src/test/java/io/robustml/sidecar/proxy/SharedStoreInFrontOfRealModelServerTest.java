@@ -64,7 +64,7 @@ class SharedStoreInFrontOfRealModelServerTest {
     }
 
     private static long[] fp(float[] x) {
-        return Fingerprints.of(x, DetectorSettings.DEFAULT_QUANTIZATION, DetectorSettings.DEFAULT_WINDOW_SIZE,
+        return Fingerprints.of(x, io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_QUANTIZATION, io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_WINDOW_SIZE,
                 DetectorSettings.TOP_HASHES);
     }
 
@@ -103,7 +103,7 @@ class SharedStoreInFrontOfRealModelServerTest {
 
             // Query 1 goes to the other replica, which records it in the shared table.
             float[] first = stripes(test.images()[0]);
-            assertThat(otherReplica.match(fp(first), 0)).isLessThan(DetectorSettings.DEFAULT_MATCH_THRESHOLD);
+            assertThat(otherReplica.match(fp(first), 0)).isLessThan(io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_MATCH_THRESHOLD);
             otherReplica.add(fp(first), 0);
             // Query 2 comes here, under another API key: the shared table knows query 1.
             assertThat(send(window(first, test.images()[0], 10), "attacker-key-2")).isEqualTo(403);
@@ -113,12 +113,12 @@ class SharedStoreInFrontOfRealModelServerTest {
             assertThat(send(image, "someone")).isEqualTo(200);
             // The sidecar adds to Redis off the event loop, after answering: give the add a moment.
             long deadline = System.nanoTime() + 5_000_000_000L;
-            while (otherReplica.match(fp(window(image, image, 4)), 0) < DetectorSettings.DEFAULT_MATCH_THRESHOLD
+            while (otherReplica.match(fp(window(image, image, 4)), 0) < io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_MATCH_THRESHOLD
                     && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertThat(otherReplica.match(fp(window(image, image, 4)), 0)).isGreaterThanOrEqualTo(
-                    DetectorSettings.DEFAULT_MATCH_THRESHOLD);
+                    io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_MATCH_THRESHOLD);
         }
     }
 }

@@ -1,0 +1,61 @@
+package io.robustml.controllers.dependent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.robustml.crds.RobustModel;
+import io.robustml.oip.detector.DetectorConfig;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Every field of spec.detector reaches the sidecar through the detector.json contract, and nothing else does. */
+class DetectorConfigMapTest {
+
+    @Test
+    void aFullyPopulatedSpecIsCarriedFieldByFieldAndRendersTheSameBytesTwice() {
+        RobustModel model = Serialization.unmarshal("""
+                apiVersion: robustml.io/v1alpha1
+                kind: RobustModel
+                metadata: {name: fraud, namespace: shop}
+                spec:
+                  model: {uri: "file:///models/fraud.pt", format: torchscript, labels: [ok, fraud]}
+                  detector:
+                    methods: [querySimilarity, extraction, featureSqueezing]
+                    action: fallback
+                    fallback: {type: service, service: {name: conservative, port: 9000}}
+                    featureSqueezing: {threshold: "0.61", bitDepth: 3, medianWindow: 3}
+                    querySimilarity: {matchThreshold: 24, windowSize: 15, quantization: 40}
+                    extraction: {delta: "0.93"}
+                    rateLimit: {requestsPerMinute: 600, burst: 20, dailyQuota: 5000}
+                    outputHardening: {exposure: topK, topK: 2, roundingDecimals: 3}
+                    blockedClients: [{cidr: 10.1.0.0/16, reason: INC-7}, {apiKey: scraper}]
+                    forensicLog: {enabled: false, retention: 48h}
+                    authentication: {apiKeysSecret: fraud-keys, anonymous: sourceAddress, trustedProxies: [{cidr: 192.0.2.0/24}]}
+                    sharedStore: {secretRef: fraud-redis, onFailure: closed}
+                """, RobustModel.class);
+        String rendered = DetectorConfigMap.desired(model).getData().get(DetectorConfigMap.KEY);
+        assertThat(DetectorConfigMap.desired(model).getData().get(DetectorConfigMap.KEY)).isEqualTo(rendered);
+        DetectorConfig config = DetectorConfig.read(new ObjectMapper(), rendered.getBytes(StandardCharsets.UTF_8));
+        DetectorConfig.Detector d = config.detector();
+        assertThat(config.model()).isEqualTo("fraud");
+        assertThat(config.labels()).containsExactly("ok", "fraud");
+        assertThat(d.methods()).containsExactly(DetectorConfig.Method.FEATURE_SQUEEZING, DetectorConfig.Method.QUERY_SIMILARITY,
+                DetectorConfig.Method.EXTRACTION);
+        assertThat(d.action()).isEqualTo(DetectorConfig.Action.FALLBACK);
+        assertThat(d.fallback()).isEqualTo(new DetectorConfig.Fallback(DetectorConfig.FallbackType.SERVICE,
+                new DetectorConfig.Service("conservative", 9000)));
+        assertThat(d.featureSqueezing()).isEqualTo(new DetectorConfig.FeatureSqueezing(0.61, null, 3, 3));
+        assertThat(d.querySimilarity()).isEqualTo(new DetectorConfig.QuerySimilarity(24, 15, 40, null));
+        assertThat(d.extraction().delta()).isEqualTo(0.93);
+        assertThat(d.rateLimit()).isEqualTo(new DetectorConfig.RateLimit(600, 20, 5000));
+        assertThat(d.outputHardening()).isEqualTo(new DetectorConfig.OutputHardening(DetectorConfig.Exposure.TOP_K, 2, 3));
+        assertThat(d.blockedClients()).containsExactly(new DetectorConfig.BlockedClient(null, "10.1.0.0/16", "INC-7"),
+                new DetectorConfig.BlockedClient("scraper", null, ""));
+        assertThat(d.forensicLog()).isEqualTo(new DetectorConfig.ForensicLog(false, "48h"));
+        assertThat(d.authentication()).isEqualTo(new DetectorConfig.Authentication(true, DetectorConfig.Anonymous.SOURCE_ADDRESS,
+                java.util.List.of("192.0.2.0/24")));
+        assertThat(d.sharedStore().onFailure()).isEqualTo(DetectorConfig.StoreFailure.CLOSED);
+        assertThat(rendered).as("Secrets' names stay out: their content is mounted").doesNotContain("fraud-keys", "fraud-redis");
+    }
+}
