@@ -273,8 +273,13 @@ public record DetectorConfig(String model, List<String> labels, Detector detecto
      */
     public static DetectorConfig read(ObjectMapper json, byte[] content) {
         try {
+            // The syntax first: a truncated file is "not valid JSON" whatever its first fields say.
+            com.fasterxml.jackson.databind.JsonNode tree = json.readTree(content);
+            if (tree == null || tree.isMissingNode()) {
+                throw new IllegalArgumentException("the detector config is empty");
+            }
             DetectorConfig config = json.readerFor(DetectorConfig.class)
-                    .without(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT).readValue(content);
+                    .without(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT).readValue(tree);
             if (config == null) {
                 throw new IllegalArgumentException("the detector config must be a JSON object, got null");
             }
@@ -284,9 +289,6 @@ public record DetectorConfig(String model, List<String> labels, Detector detecto
         } catch (InvalidFormatException e) {
             throw new IllegalArgumentException(path(e) + ": '" + e.getValue() + "' is not " + expected(e.getTargetType()));
         } catch (MismatchedInputException e) {
-            if (content.length == 0 || new String(content, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
-                throw new IllegalArgumentException("the detector config is empty");
-            }
             String path = path(e);
             throw new IllegalArgumentException(path.isEmpty() ? "the detector config must be a JSON object"
                     : path + " must be " + expected(e.getTargetType()));

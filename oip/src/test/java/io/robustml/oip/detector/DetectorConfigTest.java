@@ -62,5 +62,8 @@ class DetectorConfigTest {
         assertThatThrownBy(() -> read("{\"detector\":{\"fallback\":{\"type\":\"service\"}}}"))
                 .hasMessage("detector.fallback type service needs fallback.service.name");
         assertThatThrownBy(() -> read("{\"labels\":\"shirt\"}")).hasMessage("labels must be a list");
+        assertThatThrownBy(() -> read("{\"detector\":{\"action\":\"blok\"")).as("truncated: the syntax is said first")
+                .hasMessageStartingWith("the detector config is not valid JSON");
+        assertThatThrownBy(() -> read(" ")).hasMessage("the detector config is empty");
     }
 }

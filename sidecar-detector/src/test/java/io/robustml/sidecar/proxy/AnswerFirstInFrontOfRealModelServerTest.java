@@ -46,7 +46,7 @@ class AnswerFirstInFrontOfRealModelServerTest {
     String upstream;
 
     @Inject
-    ProxyRoutes routes;
+    InspectionFlow flow;
 
     private static HttpResponse<String> post(URI uri, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(uri).header("content-type", "application/json")
@@ -65,7 +65,7 @@ class AnswerFirstInFrontOfRealModelServerTest {
         assertThat(replay.statusCode()).isEqualTo(200);
         assertThat(first.body()).as("the model server's own bytes").isEqualTo(post(URI.create(upstream + "/v2/models/fashion/infer"),
                 body).body());
-        Inspections.awaitIdle(routes);
+        Inspections.awaitIdle(flow);
         assertThat(Metrics.value(base, "robustml_sidecar_flags_total{detector=\"querySimilarity\"}")).isEqualTo(flags + 1);
         assertThat(Metrics.value(base, "robustml_sidecar_squeezing_score_count")).isEqualTo(scored + 2);
         assertThat(Metrics.value(base, "robustml_sidecar_requests_total{outcome=\"flagged\"}")).isGreaterThanOrEqualTo(1);
@@ -89,7 +89,7 @@ class AnswerFirstInFrontOfRealModelServerTest {
             assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
             assertThat(r.body()).as("the sidecar's own JSON error").contains("\"error\"").contains(e.getValue());
         }
-        Inspections.awaitIdle(routes);
+        Inspections.awaitIdle(flow);
         assertThat(Metrics.value(infer.toURI().resolve("/"), "robustml_sidecar_inspected_requests_total{inspected=\"true\"}"))
                 .as("nothing refused was inspected").isEqualTo(inspected);
     }

@@ -62,7 +62,7 @@ class BinaryTensorsInFrontOfRealModelServerTest {
     String upstream;
 
     @Inject
-    ProxyRoutes routes;
+    InspectionFlow flow;
 
     @BeforeAll
     static void data() throws Exception {
@@ -193,8 +193,8 @@ class BinaryTensorsInFrontOfRealModelServerTest {
 
     @Test
     void malformedBinaryRequestsGetAJsonErrorAndLeaveDetectorStateAlone() throws Exception {
-        FingerprintTable store = routes.fingerprintStore();
-        Prada prada = routes.extractionDetector();
+        FingerprintTable store = flow.fingerprintStore();
+        Prada prada = flow.extractionDetector();
         BinaryTensors.Encoded good = binary(500, 2, true);
         byte[] body = good.body();
         int h = good.headerLength();
@@ -217,7 +217,7 @@ class BinaryTensorsInFrontOfRealModelServerTest {
         cases.put("binary_data_size without the header", new Object[] {body, null});
         cases.put("header length cutting the JSON", new Object[] {body, Integer.toString(h - 5)});
         for (Map.Entry<String, Object[]> c : cases.entrySet()) {
-            Inspections.awaitIdle(routes);
+            Inspections.awaitIdle(flow);
             int storeBefore = store.size();
             long observedBefore = prada.observations();
             HttpResponse<byte[]> r = post(sidecar(), (byte[]) c.getValue()[0], (String) c.getValue()[1], "tester-key");

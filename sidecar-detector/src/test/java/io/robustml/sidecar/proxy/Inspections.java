@@ -8,8 +8,8 @@ final class Inspections {
     private Inspections() {
     }
 
-    static void awaitIdle(ProxyRoutes routes) {
+    static void awaitIdle(InspectionFlow flow) {
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
-                .until(() -> routes.pendingInspections() == 0);
+                .until(() -> flow.pendingInspections() == 0);
     }
 }

@@ -68,7 +68,7 @@ class MalformedRequestFuzzTest {
     String upstream;
 
     @Inject
-    ProxyRoutes routes;
+    InspectionFlow flow;
 
     private static final String[] TOKENS = {"NaN", "Infinity", "-Infinity", "1e999", "-1e999", "1e39", "-0", "null", "true",
         "\"x\"", "[]", "{}", "[[[[", "]]]", "}", "{", ",", ":", "\"", "\\u0000", "\uD800", "0x10", "01", "1.", ".5",
@@ -87,8 +87,8 @@ class MalformedRequestFuzzTest {
         IdxDataset test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 200);
         SplittableRandom random = new SplittableRandom(seed);
-        FingerprintTable store = routes.fingerprintStore();
-        Prada prada = routes.extractionDetector();
+        FingerprintTable store = flow.fingerprintStore();
+        Prada prada = flow.extractionDetector();
         Map<Integer, Integer> statuses = new TreeMap<>();
         long started = System.nanoTime();
         for (int k = 0; k < inputs; k++) {
@@ -96,7 +96,7 @@ class MalformedRequestFuzzTest {
             int storeBefore = store.size();
             long observedBefore = prada.observations();
             HttpResponse<String> r = send(sent);
-            Inspections.awaitIdle(routes);
+            Inspections.awaitIdle(flow);
             statuses.merge(r.statusCode(), 1, Integer::sum);
             String what = "input " + k + " (seed " + seed + "): " + describe(sent) + " -> " + r.statusCode() + " " + abbreviate(r.body());
             assertThat(r.statusCode()).as(what).isBetween(200, 499);
@@ -115,7 +115,7 @@ class MalformedRequestFuzzTest {
             assertThat(prada.observations() - observedBefore).as("PRADA sees only answered rows: " + what)
                     .isEqualTo(store.size() - storeBefore);
         }
-        Inspections.awaitIdle(routes);
+        Inspections.awaitIdle(flow);
         System.out.printf("[fuzz] %d inputs from seed %d in %.1f s: statuses %s%n", inputs, seed,
                 (System.nanoTime() - started) / 1e9, statuses);
 

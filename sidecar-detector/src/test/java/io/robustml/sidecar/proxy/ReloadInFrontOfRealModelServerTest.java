@@ -54,7 +54,7 @@ class ReloadInFrontOfRealModelServerTest {
     URL infer;
 
     @jakarta.inject.Inject
-    ProxyRoutes routes;
+    InspectionFlow flow;
 
     private HttpResponse<String> post(int image) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(infer.toURI()).header("content-type", "application/json")
@@ -95,7 +95,7 @@ class ReloadInFrontOfRealModelServerTest {
         try {
             replay = post(1);
             // action flag answers first and inspects after: the line comes once the inspection is done
-            Inspections.awaitIdle(routes);
+            Inspections.awaitIdle(flow);
         } finally {
             System.setOut(original);
         }
