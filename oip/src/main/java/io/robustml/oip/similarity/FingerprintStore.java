@@ -2,8 +2,6 @@ package io.robustml.oip.similarity;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Fingerprints of recent queries from all clients, bounded in size (oldest first out) and in age.
@@ -20,6 +18,9 @@ public final class FingerprintStore implements FingerprintTable {
     private final ArrayDeque<Entry> queries = new ArrayDeque<>();
     private long nextId;
     private long evictions;
+    /** Shared hashes per live query during one match, and the slots it touched (all zero between calls). */
+    private int[] counts;
+    private int[] touched;
 
     private record Entry(long id, long at, long[] hashes) {
     }
@@ -47,8 +48,13 @@ public final class FingerprintStore implements FingerprintTable {
     public synchronized int match(long[] hashes, long now) {
         expire(now);
         long oldestLive = queries.isEmpty() ? nextId : queries.peekFirst().id();
-        Map<Long, Integer> counts = new HashMap<>();
+        if (counts == null) {
+            counts = new int[capacity];
+            touched = new int[64];
+        }
+        // Live ids span fewer than capacity consecutive values, so id mod capacity is a slot of their own.
         int best = 0;
+        int touchedCount = 0;
         for (long h : hashes) {
             long[] ids = buckets.get(h);
             if (ids == null) {
@@ -56,9 +62,19 @@ public final class FingerprintStore implements FingerprintTable {
             }
             for (long id : ids) {
                 if (id >= oldestLive) {
-                    best = Math.max(best, counts.merge(id, 1, Integer::sum));
+                    int slot = (int) (id % capacity);
+                    if (counts[slot]++ == 0) {
+                        if (touchedCount == touched.length) {
+                            touched = Arrays.copyOf(touched, touchedCount * 2);
+                        }
+                        touched[touchedCount++] = slot;
+                    }
+                    best = Math.max(best, counts[slot]);
                 }
             }
+        }
+        for (int i = 0; i < touchedCount; i++) {
+            counts[touched[i]] = 0;
         }
         return best;
     }
@@ -70,9 +86,10 @@ public final class FingerprintStore implements FingerprintTable {
         long oldestLive = queries.isEmpty() ? nextId : queries.peekFirst().id();
         long id = nextId++;
         for (long h : hashes) {
-            long[] ids = buckets.get(h);
+            int slot = buckets.locate(h);
+            long[] ids = buckets.at(slot);
             if (ids == null) {
-                buckets.put(h, new long[] {id});
+                buckets.set(slot, h, new long[] {id});
                 continue;
             }
             // Drop ids of queries gone and the oldest beyond the cap, then append (ids are ascending).
@@ -80,10 +97,15 @@ public final class FingerprintStore implements FingerprintTable {
             while (from < ids.length && ids[from] < oldestLive) {
                 from++;
             }
+            if (from == 0 && ids.length >= bucketCap) { // a full bucket of live ids (background windows): shift in place
+                System.arraycopy(ids, 1, ids, 0, ids.length - 1);
+                ids[ids.length - 1] = id;
+                continue;
+            }
             from = Math.max(from, ids.length + 1 - bucketCap);
             long[] next = Arrays.copyOfRange(ids, from, ids.length + 1);
             next[next.length - 1] = id;
-            buckets.put(h, next);
+            buckets.set(slot, h, next);
         }
         queries.addLast(new Entry(id, now, hashes));
         while (queries.size() > capacity) {

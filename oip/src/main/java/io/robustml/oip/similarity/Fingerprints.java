@@ -7,8 +7,8 @@ import java.util.Arrays;
  * pixels quantized to steps of {@code quantization} on the 0–255 scale, a 64-bit hash of every window of
  * {@code windowSize} consecutive values of the flattened input, and the {@code topN} largest distinct
  * hashes kept. Two queries that share many windows (an iterative attack's queries do) share many of
- * these hashes, whoever sends them. Window hashes are rolling (polynomial, O(1) per step), so a
- * 784-pixel image costs one pass.
+ * these hashes, whoever sends them. Window hashes are rolling (polynomial, O(1) per step) and the
+ * largest are selected as they come, so a 784-pixel image costs one pass and no sort of its windows.
  */
 public final class Fingerprints {
     /** Hashes kept per query (Blacklight's top-N), so match counts run 0–50. */
@@ -23,6 +23,7 @@ public final class Fingerprints {
     private Fingerprints() {
     }
 
+    /** The {@code topN} largest distinct window hashes of {@code input}, largest first. */
     public static long[] of(float[] input, int quantization, int windowSize, int topN) {
         int n = input.length;
         if (n < windowSize) {
@@ -37,25 +38,85 @@ public final class Fingerprints {
         for (int i = 0; i < windowSize - 1; i++) {
             power *= BASE;
         }
-        long[] hashes = new long[n - windowSize + 1];
+        Largest top = new Largest(Math.min(topN, n - windowSize + 1));
         long h = 0;
         for (int i = 0; i < windowSize; i++) {
             h = h * BASE + q[i];
         }
-        hashes[0] = mix(h);
+        top.offer(mix(h));
         for (int i = windowSize; i < n; i++) {
             h = (h - q[i - windowSize] * power) * BASE + q[i];
-            hashes[i - windowSize + 1] = mix(h);
+            top.offer(mix(h));
         }
-        Arrays.sort(hashes);
-        long[] top = new long[Math.min(topN, hashes.length)];
-        int k = 0;
-        for (int i = hashes.length - 1; i >= 0 && k < top.length; i--) {
-            if (k == 0 || hashes[i] != top[k - 1]) {
-                top[k++] = hashes[i];
+        return top.descending();
+    }
+
+    /**
+     * The k largest distinct values offered, in a min-heap: a value not above the smallest kept is
+     * refused in one comparison, which is nearly every window once the heap is full (no sort of all windows).
+     */
+    private static final class Largest {
+        private final long[] heap;
+        private int size;
+
+        Largest(int k) {
+            heap = new long[k];
+        }
+
+        void offer(long v) {
+            if (heap.length == 0 || size == heap.length && v <= heap[0]) {
+                return;
+            }
+            for (int i = 0; i < size; i++) {
+                if (heap[i] == v) {
+                    return;
+                }
+            }
+            if (size < heap.length) {
+                int i = size++;
+                heap[i] = v;
+                while (i > 0 && heap[(i - 1) / 2] > heap[i]) {
+                    swap(i, (i - 1) / 2);
+                    i = (i - 1) / 2;
+                }
+                return;
+            }
+            heap[0] = v;
+            int i = 0;
+            while (true) {
+                int l = 2 * i + 1;
+                int r = l + 1;
+                int m = i;
+                if (l < size && heap[l] < heap[m]) {
+                    m = l;
+                }
+                if (r < size && heap[r] < heap[m]) {
+                    m = r;
+                }
+                if (m == i) {
+                    return;
+                }
+                swap(i, m);
+                i = m;
             }
         }
-        return k == top.length ? top : Arrays.copyOf(top, k);
+
+        private void swap(int a, int b) {
+            long t = heap[a];
+            heap[a] = heap[b];
+            heap[b] = t;
+        }
+
+        long[] descending() {
+            long[] out = Arrays.copyOf(heap, size);
+            Arrays.sort(out);
+            for (int i = 0, j = out.length - 1; i < j; i++, j--) {
+                long t = out[i];
+                out[i] = out[j];
+                out[j] = t;
+            }
+            return out;
+        }
     }
 
     /** A finaliser (splitmix64), so the kept "top" hashes are a uniform sample of the windows. */

@@ -31,6 +31,35 @@ final class LongBuckets {
         }
     }
 
+    /**
+     * The slot holding {@code key}, or the empty slot where it would go (room for it is made first): read
+     * it with {@link #at}, fill or replace it with {@link #set} — one probe where get-then-put costs two.
+     */
+    int locate(long key) {
+        if ((size + 1) * 4L > keys.length * 3L) { // load factor 0.75
+            grow();
+        }
+        for (int i = slot(key); ; i = (i + 1) & mask) {
+            if (values[i] == null || keys[i] == key) {
+                return i;
+            }
+        }
+    }
+
+    /** The bucket in a slot from {@link #locate}; null when the key is not there. */
+    long[] at(int slot) {
+        return values[slot];
+    }
+
+    /** Fills or replaces a slot from {@link #locate} (no other change in between); {@code value} not null. */
+    void set(int slot, long key, long[] value) {
+        if (values[slot] == null) {
+            size++;
+        }
+        keys[slot] = key;
+        values[slot] = value;
+    }
+
     /** Sets the bucket of {@code key}; {@code value} must not be null (use {@link #remove}). */
     void put(long key, long[] value) {
         if ((size + 1) * 4L > keys.length * 3L) { // load factor 0.75
