@@ -299,7 +299,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 EventRecorder.warning(context.getClient(), model, u.reason(), "tester Job " + start.runName() + ": "
                         + u.message());
             }
-            actuator.startAnalysis(start.runName(), start.revision(), testerGpu(model, tester), testerRuns);
+            actuator.startAnalysis(start.runName(), start.revision(), start.identity(), testerGpu(model, tester), testerRuns);
         } else if (action instanceof RolloutAction.StartBaseline start) {
             Deployment stable = deployments.get(start.revision());
             if (stable == null) {
@@ -310,7 +310,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 return;
             }
             LOG.info("{}: starting baseline {} of stable revision {}", id, start.runName(), start.revision());
-            actuator.startBaseline(start.runName(), start.revision(), stable,
+            actuator.startBaseline(start.runName(), start.revision(), start.identity(), stable,
                     testerGpu(model, gpuPlatform.resolveTester(model, context)), testerRuns);
         } else if (action instanceof RolloutAction.Event event) {
             if (event.warning()) {
@@ -353,7 +353,9 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         String jobFailure = context.getSecondaryResources(Job.class).stream()
                 .filter(j -> name.equals(j.getMetadata().getName())).findFirst()
                 .flatMap(RobustModelReconciler::failure).orElse(null);
-        return new RunObservation(true, run.get().getStatus(), jobFailure);
+        var annotations = run.get().getMetadata().getAnnotations();
+        return new RunObservation(true, run.get().getStatus(), jobFailure,
+                annotations == null ? null : annotations.get(AnalysisResources.IDENTITY_ANNOTATION));
     }
 
     /** A Job that Kubernetes has given up on (pod failed, deadline exceeded), with its reason. */

@@ -105,29 +105,33 @@ final class ServingActuator {
      * Creates the attempt's run and Job if absent; the tester's Role is narrowed to the open runs
      * ({@code testerRuns}: this one, and the stable baseline's while it is measured).
      */
-    void startAnalysis(String runName, String revision, Optional<io.robustml.controllers.dependent.GpuPlacement> gpu,
+    void startAnalysis(String runName, String revision, String identity, Optional<io.robustml.controllers.dependent.GpuPlacement> gpu,
             java.util.List<String> testerRuns) {
-        start(AnalysisResources.run(model, runName, revision), revision, gpu, testerRuns,
+        start(AnalysisResources.run(model, runName, revision), identity, revision, gpu, testerRuns,
                 AnalysisResources.job(model, runName, revision, images, gpu));
     }
 
     /** As above for the stable revision's baseline run: its own model file, taken from its Deployment. */
-    void startBaseline(String runName, String revision, Deployment stable,
+    void startBaseline(String runName, String revision, String identity, Deployment stable,
             Optional<io.robustml.controllers.dependent.GpuPlacement> gpu, java.util.List<String> testerRuns) {
-        start(AnalysisResources.baselineRun(model, runName, revision, stable), revision, gpu, testerRuns,
+        start(AnalysisResources.baselineRun(model, runName, revision, stable), identity, revision, gpu, testerRuns,
                 AnalysisResources.baselineJob(model, runName, revision, images, gpu, stable));
     }
 
-    private void start(io.robustml.crds.AdversarialTestRun run, String revision,
+    private void start(io.robustml.crds.AdversarialTestRun run, String identity, String revision,
             Optional<io.robustml.controllers.dependent.GpuPlacement> gpu, java.util.List<String> testerRuns,
             io.fabric8.kubernetes.api.model.batch.v1.Job job) {
         String runName = run.getMetadata().getName();
+        if (run.getMetadata().getAnnotations() == null) {
+            run.getMetadata().setAnnotations(new java.util.HashMap<>());
+        }
+        run.getMetadata().getAnnotations().put(AnalysisResources.IDENTITY_ANNOTATION, identity);
         ensureTesterKey();
         apply(AnalysisResources.serviceAccount(model));
         apply(AnalysisResources.role(model, testerRuns.contains(runName) ? testerRuns
                 : java.util.stream.Stream.concat(testerRuns.stream(), java.util.stream.Stream.of(runName)).toList()));
         apply(AnalysisResources.roleBinding(model));
-        createIfAbsent(run);
+        createIfAbsent(run); // a run of this name made for something else stays as it is: the planner never judges it
         createIfAbsent(AnalysisResources.reportConfigMap(model, runName, revision));
         gpu.flatMap(io.robustml.controllers.dependent.GpuPlacement::dra).ifPresent(claim -> apply(ServingDeployment
                 .claimTemplate(model, AnalysisResources.claimTemplateName(runName), AnalysisResources.COMPONENT, revision,

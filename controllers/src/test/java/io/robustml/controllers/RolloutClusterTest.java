@@ -247,6 +247,34 @@ class RolloutClusterTest {
     }
 
     @Test
+    void aKeptRunOfTheSameNameThatThisAnalysisDidNotCreateIsNeverJudged(KubernetesClient client, TestNamespace ns) {
+        // As when the history (ten records) has dropped a revision's old analyses while an old run of theirs is
+        // kept: the next analysis is named like that run, which already says Succeeded with excellent numbers.
+        operator.stop();
+        RobustModel model = client.resources(RobustModel.class).load(getClass().getResourceAsStream("/robustmodel-minimal.yaml"))
+                .item();
+        model.getMetadata().setNamespace(ns.name());
+        RobustModel stored = client.resource(model).create();
+        String revision = Revision.of(stored.getSpec());
+        String taken = io.robustml.controllers.rollout.RolloutPlanner.runName(MODEL, revision, 1);
+        AdversarialTestRun old = client.resource(io.robustml.controllers.rollout.AnalysisResources.run(stored, taken, revision))
+                .create();
+        Analyses.finish(client, old, "0.01", "0.99");
+        start(client, ns);
+
+        AdversarialTestRun run = Analyses.awaitRun(client, ns.name(), MODEL, TIMEOUT);
+        assertThat(run.getMetadata().getName()).as("a run of its own, under the next name")
+                .isEqualTo(io.robustml.controllers.rollout.RolloutPlanner.runName(MODEL, revision, 2));
+        assertThat(status(client, ns).stableRevision).as("never promoted on the kept run's numbers").isNull();
+        assertThat(client.v1().events().inNamespace(ns.name()).list().getItems())
+                .anySatisfy(e -> assertThat(e.getReason() + ": " + e.getMessage()).startsWith("RunNameCollision: run " + taken));
+        Analyses.finish(client, run, "0.1", "0.9");
+        await().atMost(TIMEOUT).until(() -> revision.equals(status(client, ns).stableRevision));
+        assertThat(status(client, ns).history).singleElement().satisfies(r -> assertThat(r.runName).isEqualTo(run.getMetadata()
+                .getName()));
+    }
+
+    @Test
     void aRestartedOperatorResumesTheAnalysisWithoutASecondRun(KubernetesClient client, TestNamespace ns) {
         stableModel(client, ns);
         changeModel(client, ns, "3".repeat(64));

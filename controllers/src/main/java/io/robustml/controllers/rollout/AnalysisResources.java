@@ -42,6 +42,8 @@ import java.util.Optional;
 public final class AnalysisResources {
     public static final String COMPONENT = "analysis";
     public static final String RUN_LABEL = "robustml.io/run";
+    /** On a run: which analysis attempt asked for it ({@link RolloutPlanner#identity}); a run without it is never judged. */
+    public static final String IDENTITY_ANNOTATION = "robustml.io/analysis";
     static final String DATASET_VOLUME = "dataset";
     static final String DATASET_PATH = "/mnt/dataset";
     static final String CORPUS_VOLUME = "corpus";

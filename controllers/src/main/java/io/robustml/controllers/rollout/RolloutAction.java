@@ -3,12 +3,15 @@ package io.robustml.controllers.rollout;
 /** Side effects a decision asks for; the reconciler carries them out after recording the status. */
 public sealed interface RolloutAction {
 
-    /** Create (if absent) the AdversarialTestRun and Job of this attempt. */
-    record StartAnalysis(String runName, String revision, int attempt) implements RolloutAction {
+    /**
+     * Create (if absent) the AdversarialTestRun and Job of this attempt; the run carries {@code identity}
+     * ({@link RolloutPlanner#identity}), by which the planner knows it as its own.
+     */
+    record StartAnalysis(String runName, String revision, int attempt, String identity) implements RolloutAction {
     }
 
     /** Create (if absent) the run and Job measuring the stable revision as the baseline for relative SLOs. */
-    record StartBaseline(String runName, String revision) implements RolloutAction {
+    record StartBaseline(String runName, String revision, String identity) implements RolloutAction {
     }
 
     /** A Kubernetes event on the RobustModel. */

@@ -138,6 +138,15 @@ public final class RolloutPlanner {
             return step.done();
         }
         boolean baselineOpen = followBaseline(step, a, model, baselineRun, settings);
+        if (run.runExists() && (a.startedAt == null || !identity(settings.suite(), a.startedAt).equals(run.identity()))) {
+            // Not made by this attempt (a name freed by a trimmed history, another suite): never judged.
+            String taken = a.runName;
+            a.runName = runName(model, desired, ordinal(taken, "-a") + 1);
+            a.startedAt = null;
+            step.event(true, "RunNameCollision", "run " + taken + " exists but was not created by this analysis of revision "
+                    + desired + " with this suite; it is not judged: the analysis continues as " + a.runName);
+            return step.done();
+        }
         if (!run.runExists()) {
             if (a.startedAt == null) {
                 a.startedAt = now.toString();
@@ -146,7 +155,7 @@ public final class RolloutPlanner {
                         model, settings);
                 return step.done();
             }
-            step.actions.add(new RolloutAction.StartAnalysis(a.runName, desired, a.attempt));
+            step.actions.add(new RolloutAction.StartAnalysis(a.runName, desired, a.attempt, identity(settings.suite(), a.startedAt)));
             return step.done();
         }
         if ("Succeeded".equals(run.phase())) {
@@ -218,7 +227,18 @@ public final class RolloutPlanner {
             a.baselineStartedAt = step.now.toString();
             step.event(false, "BaselineStarted", "no baseline of stable revision " + s.stableRevision
                     + " for this suite: measuring it with " + a.baselineRunName + " beside canary " + a.revision);
-            step.actions.add(new RolloutAction.StartBaseline(a.baselineRunName, a.baselineRevision));
+            step.actions.add(new RolloutAction.StartBaseline(a.baselineRunName, a.baselineRevision,
+                    identity(settings.suite(), a.baselineStartedAt)));
+            return true;
+        }
+        if (baselineRun.runExists() && !identity(settings.suite(), a.baselineStartedAt).equals(baselineRun.identity())) {
+            String taken = a.baselineRunName;
+            a.baselineRunName = baselineRunName(model, a.baselineRevision, ordinal(taken, "-b") + 1);
+            a.baselineStartedAt = step.now.toString();
+            step.event(true, "RunNameCollision", "baseline run " + taken + " exists but was not created by this analysis; "
+                    + "it is not used: the baseline is measured by " + a.baselineRunName);
+            step.actions.add(new RolloutAction.StartBaseline(a.baselineRunName, a.baselineRevision,
+                    identity(settings.suite(), a.baselineStartedAt)));
             return true;
         }
         String limit = "no result within " + settings.analysisTimeout().toSeconds() + " s";
@@ -228,7 +248,8 @@ public final class RolloutPlanner {
                 step.baselineUnavailable(a, limit + " (the run is gone)", settings);
                 return false;
             }
-            step.actions.add(new RolloutAction.StartBaseline(a.baselineRunName, a.baselineRevision)); // create-if-absent
+            step.actions.add(new RolloutAction.StartBaseline(a.baselineRunName, a.baselineRevision, // create-if-absent
+                    identity(settings.suite(), a.baselineStartedAt)));
             return true;
         }
         if ("Succeeded".equals(baselineRun.phase())) {
@@ -292,8 +313,22 @@ public final class RolloutPlanner {
     }
 
     /**
+     * What a run carries to be known as this attempt's own: the suite's hash and when the attempt asked
+     * for it. A run of the same name without it — made for an earlier analysis whose record the capped
+     * history dropped, or for another suite — is never judged ({@code RunNameCollision}).
+     */
+    public static String identity(String suite, String startedAt) {
+        return suite + "@" + startedAt;
+    }
+
+    /** The n of a run name ending {@code <marker><n>}. */
+    static int ordinal(String runName, String marker) {
+        return Integer.parseInt(runName.substring(runName.lastIndexOf(marker) + marker.length()));
+    }
+
+    /**
      * Deterministic and a valid Job name (63 characters at most): {@code <model>-<revision>-a<n>}, n
-     * counting every analysis attempt of the revision.
+     * counting every analysis attempt of the revision (and moving past a name already taken).
      */
     public static String runName(String model, String revision, int attempt) {
         return name(model, "-" + revision + "-a" + attempt);

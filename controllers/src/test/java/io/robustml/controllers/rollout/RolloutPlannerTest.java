@@ -16,6 +16,8 @@ class RolloutPlannerTest {
     private static final String MODEL = "fashion";
     private static final String SHA = "a".repeat(64);
     private static final RolloutSettings SETTINGS = settings(true);
+    /** The identity of a run this test's planner asked for at T0. */
+    private static final String OURS = RolloutPlanner.identity(SETTINGS.suite(), T0.toString());
 
     private static RolloutSettings settings(boolean autoRollback) {
         SlosSpec slos = new SlosSpec();
@@ -39,13 +41,23 @@ class RolloutPlannerTest {
         r.samples = 100;
         r.cleanAccuracy = "0.9";
         r.adversarialSuccessRate = asr;
-        return new RunObservation(true, r, null);
+        return new RunObservation(true, r, null, OURS);
+    }
+
+    /** The identity of a run this test's planner asked for at {@code at}. */
+    static String ours(Instant at) {
+        return RolloutPlanner.identity(SETTINGS.suite(), at.toString());
+    }
+
+    /** {@code run} as the run this test's planner asked for at {@code at}. */
+    static RunObservation startedAt(RunObservation run, Instant at) {
+        return new RunObservation(run.runExists(), run.runStatus(), run.jobFailure(), ours(at));
     }
 
     static RunObservation running() {
         AdversarialTestRunStatus r = new AdversarialTestRunStatus();
         r.phase = "Running";
-        return new RunObservation(true, r, null);
+        return new RunObservation(true, r, null, OURS);
     }
 
     /** A status where rev0 serves, passed with ASR 0.1 on suite1. */
@@ -53,6 +65,39 @@ class RolloutPlannerTest {
         RobustModelStatus s = decide(revision, null, true, RunObservation.absent()).status();
         s = decide(revision, s, true, RunObservation.absent()).status();
         return decide(revision, s, true, succeeded("0.1")).status();
+    }
+
+    @Test
+    void aRunThisAnalysisDidNotCreateIsNeverJudgedAndTheAnalysisMovesToTheNextName() {
+        // The history holds ten records at most: once rev1's old records are gone, its next analysis is named
+        // fashion-rev1-a1 again, and an old run of that name (finished, passing) may still be kept.
+        RolloutPlanner.Decision d = decide("rev1", null, true, RunObservation.absent());
+        assertThat(d.status().analysis.runName).isEqualTo("fashion-rev1-a1");
+        RunObservation stale = new RunObservation(true, succeeded("0.01").runStatus(), null, null);
+        d = decide("rev1", d.status(), true, stale, Requests.none(), T0.plusSeconds(1));
+        assertThat(d.status().stableRevision).as("never promoted on a run it did not make").isNull();
+        assertThat(d.status().analysis.runName).isEqualTo("fashion-rev1-a2");
+        assertThat(d.status().analysis.startedAt).isNull();
+        assertThat(d.actions()).singleElement().satisfies(a -> {
+            assertThat(((RolloutAction.Event) a).reason()).isEqualTo("RunNameCollision");
+            assertThat(((RolloutAction.Event) a).warning()).isTrue();
+        });
+        d = decide("rev1", d.status(), true, RunObservation.absent(), Requests.none(), T0.plusSeconds(2));
+        String ours = RolloutPlanner.identity(SETTINGS.suite(), T0.plusSeconds(2).toString());
+        assertThat(d.actions()).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a2", "rev1", 1, ours));
+
+        // A run of the right name from another suite (or another attempt) is no more ours.
+        RunObservation otherSuite = new RunObservation(true, succeeded("0.01").runStatus(), null,
+                RolloutPlanner.identity("another-suite", T0.plusSeconds(2).toString()));
+        d = decide("rev1", d.status(), true, otherSuite, Requests.none(), T0.plusSeconds(3));
+        assertThat(d.status().stableRevision).isNull();
+        assertThat(d.status().analysis.runName).isEqualTo("fashion-rev1-a3");
+
+        d = decide("rev1", d.status(), true, RunObservation.absent(), Requests.none(), T0.plusSeconds(4));
+        ours = RolloutPlanner.identity(SETTINGS.suite(), T0.plusSeconds(4).toString());
+        d = decide("rev1", d.status(), true, new RunObservation(true, succeeded("0.1").runStatus(), null, ours), Requests.none(),
+                T0.plusSeconds(60));
+        assertThat(d.status().stableRevision).as("its own run: judged").isEqualTo("rev1");
     }
 
     @Test
@@ -65,12 +110,12 @@ class RolloutPlannerTest {
 
         d = decide("rev1", d.status(), true, RunObservation.absent());
         assertThat(d.status().analysis.startedAt).isEqualTo(T0.toString());
-        assertThat(d.actions()).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1));
+        assertThat(d.actions()).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1, OURS));
 
         // Restarted operator, run not in its cache yet: asks again for the same run (create-if-absent).
         RolloutPlanner.Decision again = decide("rev1", d.status(), true, RunObservation.absent(), Requests.none(),
                 T0.plusSeconds(5));
-        assertThat(again.actions()).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1));
+        assertThat(again.actions()).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1, OURS));
         assertThat(again.status().analysis.startedAt).isEqualTo(T0.toString());
 
         d = decide("rev1", d.status(), true, running());
@@ -150,7 +195,7 @@ class RolloutPlannerTest {
         AdversarialTestRunStatus failed = new AdversarialTestRunStatus();
         failed.phase = "Failed";
         failed.error = "cannot reach http://fashion-rev1";
-        RolloutPlanner.Decision d = decide("rev1", s, true, new RunObservation(true, failed, null));
+        RolloutPlanner.Decision d = decide("rev1", s, true, new RunObservation(true, failed, null, OURS));
         assertThat(d.status().analysis.attempt).isEqualTo(2);
         assertThat(d.status().analysis.runName).isEqualTo("fashion-rev1-a2");
         assertThat(d.status().analysis.startedAt).isNull();
@@ -159,7 +204,7 @@ class RolloutPlannerTest {
         s = decide("rev1", d.status(), true, RunObservation.absent()).status();
         assertThat(s.analysis.startedAt).isNotNull();
         // The second attempt's Job dies: retries (1) are used up, so it is rolled back.
-        d = decide("rev1", s, true, new RunObservation(true, running().runStatus(), "BackoffLimitExceeded: pod failed"));
+        d = decide("rev1", s, true, new RunObservation(true, running().runStatus(), "BackoffLimitExceeded: pod failed", OURS));
         assertThat(d.status().rejectedRevision).isEqualTo("rev1");
         assertThat(d.status().stableRevision).isEqualTo("rev0");
         assertThat(d.status().history.get(0).verdict).isEqualTo("Inconclusive");
@@ -338,8 +383,8 @@ class RolloutPlannerTest {
         assertThat(d.status().analysis.baselineRunName).isEqualTo("fashion-rev0-b1");
         assertThat(d.status().analysis.baselineRevision).isEqualTo("rev0");
         assertThat(d.status().analysis.baselineStartedAt).isEqualTo(T0.toString());
-        assertThat(starts(d)).containsExactly(new RolloutAction.StartBaseline("fashion-rev0-b1", "rev0"),
-                new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1));
+        assertThat(starts(d)).containsExactly(new RolloutAction.StartBaseline("fashion-rev0-b1", "rev0", OURS),
+                new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1, OURS));
         assertThat(d.actions()).anySatisfy(a -> assertThat(a).isInstanceOfSatisfying(RolloutAction.Event.class,
                 e -> assertThat(e.reason()).isEqualTo("BaselineStarted")));
 
@@ -356,8 +401,8 @@ class RolloutPlannerTest {
         // Restarted: neither run in the cache yet; the same names are asked for again (create-if-absent).
         RolloutPlanner.Decision again = decide("rev1", s, RunObservation.absent(), RunObservation.absent(),
                 T0.plusSeconds(5));
-        assertThat(starts(again)).containsExactly(new RolloutAction.StartBaseline("fashion-rev0-b1", "rev0"),
-                new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1));
+        assertThat(starts(again)).containsExactly(new RolloutAction.StartBaseline("fashion-rev0-b1", "rev0", OURS),
+                new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1, OURS));
         assertThat(again.status().analysis.baselineStartedAt).isEqualTo(T0.toString());
         assertThat(again.actions()).noneSatisfy(a -> assertThat(a).isInstanceOf(RolloutAction.Event.class));
     }
@@ -401,8 +446,8 @@ class RolloutPlannerTest {
         // Next canary: no baseline run, judged against the recorded numbers at once.
         RolloutPlanner.Decision d = decide("rev2", s, RunObservation.absent(), RunObservation.absent(), T0.plusSeconds(100));
         assertThat(d.status().analysis.baselineRunName).isNull();
-        assertThat(starts(d)).containsExactly(new RolloutAction.StartAnalysis("fashion-rev2-a1", "rev2", 1));
-        d = decide("rev2", d.status(), succeeded("0.15"), RunObservation.absent(), T0.plusSeconds(200));
+        assertThat(starts(d)).containsExactly(new RolloutAction.StartAnalysis("fashion-rev2-a1", "rev2", 1, ours(T0.plusSeconds(100))));
+        d = decide("rev2", d.status(), startedAt(succeeded("0.15"), T0.plusSeconds(100)), RunObservation.absent(), T0.plusSeconds(200));
         assertThat(d.status().stableRevision).isEqualTo("rev2");
         assertThat(((RolloutAction.Event) d.actions().get(0)).message()).doesNotContain("not applicable");
         // Another suite has no baseline: measured again, under the next name.
@@ -420,7 +465,7 @@ class RolloutPlannerTest {
         AdversarialTestRunStatus failed = new AdversarialTestRunStatus();
         failed.phase = "Failed";
         failed.error = "cannot reach http://fashion-rev0";
-        RolloutPlanner.Decision d = decide("rev1", s, running(), new RunObservation(true, failed, null), T0.plusSeconds(60));
+        RolloutPlanner.Decision d = decide("rev1", s, running(), new RunObservation(true, failed, null, OURS), T0.plusSeconds(60));
         assertThat(d.status().analysis.baselineRunName).isNull();
         assertThat(d.status().analysis.baselineUnavailable).contains("cannot reach");
         assertThat(d.status().history.get(0).verdict).isEqualTo("BaselineUnavailable");
@@ -447,7 +492,7 @@ class RolloutPlannerTest {
         assertThat(missing.actions()).noneSatisfy(a -> assertThat(a).isInstanceOf(RolloutAction.StartBaseline.class));
         RolloutPlanner.Decision retry = decide("rev1", missing.status(), RunObservation.absent(), RunObservation.absent(),
                 T0.plusSeconds(100));
-        assertThat(starts(retry)).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a2", "rev1", 2));
+        assertThat(starts(retry)).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a2", "rev1", 2, ours(T0.plusSeconds(100))));
         // A promoted canary's own numbers are the next baseline: no baseline run for the next canary.
         RobustModelStatus next = decide("rev2", pass.status(), RunObservation.absent(), RunObservation.absent(),
                 T0.plusSeconds(200)).status();
@@ -470,7 +515,7 @@ class RolloutPlannerTest {
                 .anySatisfy(m -> assertThat(m).contains("no result within 900 s"));
 
         RolloutPlanner.Decision jobFailed = decide("rev1", s, running(), new RunObservation(true, running().runStatus(),
-                "DeadlineExceeded"), T0.plusSeconds(60));
+                "DeadlineExceeded", OURS), T0.plusSeconds(60));
         assertThat(jobFailed.status().analysis.baselineUnavailable).contains("its Job failed: DeadlineExceeded");
 
         RunObservation few = baselineSucceeded("0.1", "0.9");
@@ -491,7 +536,7 @@ class RolloutPlannerTest {
         assertThat(s.analysis.baselineRunName).isNull();
         RolloutPlanner.Decision first = decide("rev1", null, RunObservation.absent(), RunObservation.absent(), T0);
         assertThat(first.status().analysis.baselineRunName).isNull();
-        assertThat(starts(first)).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1));
+        assertThat(starts(first)).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1, OURS));
         assertThat(RolloutPlanner.baselineRunName("m".repeat(70), "0123456789", 3)).hasSize(63).endsWith("-0123456789-b3");
     }
 }
