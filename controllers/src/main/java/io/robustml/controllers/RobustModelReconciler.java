@@ -398,7 +398,8 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 analysis == null || analysis.retries == null ? 1 : analysis.retries,
                 rollout == null || rollout.autoRollback == null || rollout.autoRollback,
                 Durations.parse(rollout == null || rollout.rollbackWindow == null ? "168h" : rollout.rollbackWindow),
-                Suite.of(model.getSpec()));
+                Suite.of(model.getSpec()), rollout == null || rollout.progressDeadlineSeconds == null
+                        ? RolloutSettings.DEFAULT_PROGRESS_DEADLINE : Duration.ofSeconds(rollout.progressDeadlineSeconds));
     }
 
     /** One event per new serving problem, never per reconcile. */

@@ -129,12 +129,21 @@ public final class RolloutPlanner {
             s.analysis.revision = desired;
             s.analysis.attempt = 1;
             s.analysis.runName = runName(model, desired, priorAnalyses(s, desired) + 1);
+            s.analysis.progressingSince = now.toString();
         }
         AnalysisProgress a = s.analysis;
         if (Boolean.TRUE.equals(a.held)) {
             return step.done(); // a failed verdict waits for a human (autoRollback: false)
         }
         if (!desiredReady) {
+            if (a.startedAt == null) { // no run yet: the pods have until the progress deadline
+                if (a.progressingSince == null) {
+                    a.progressingSince = now.toString(); // an attempt recorded before the deadline existed
+                } else if (Duration.between(Instant.parse(a.progressingSince), now).compareTo(settings.progressDeadline()) > 0) {
+                    step.inconclusive(a, "its pods were not all Ready within " + settings.progressDeadline().toSeconds()
+                            + " s (rollout.progressDeadlineSeconds)", model, settings);
+                }
+            }
             return step.done();
         }
         boolean baselineOpen = followBaseline(step, a, model, baselineRun, settings);
@@ -527,8 +536,9 @@ public final class RolloutPlanner {
                 event(true, "AnalysisInconclusive", "attempt " + a.attempt + " of revision " + a.revision + " inconclusive ("
                         + why + "); retrying, attempt " + (a.attempt + 1) + " of " + (settings.retries() + 1));
                 a.attempt = a.attempt + 1;
-                a.runName = runName(model, a.revision, priorAnalyses(status, a.revision) + a.attempt);
+                a.runName = runName(model, a.revision, ordinal(a.runName, "-a") + 1); // past any name already taken
                 a.startedAt = null;
+                a.progressingSince = now.toString(); // the retry's pods get a deadline of their own
                 a.lastInconclusive = why;
             } else {
                 AnalysisSummary summary = new AnalysisSummary();

@@ -10,5 +10,7 @@ import java.time.Duration;
  *              are only reused within one suite
  */
 public record RolloutSettings(SlosSpec slos, int samples, Duration analysisTimeout, int retries, boolean autoRollback,
-        Duration rollbackWindow, String suite) {
+        Duration rollbackWindow, String suite, Duration progressDeadline) {
+    /** rollout.progressDeadlineSeconds' default (a Deployment's too). */
+    public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofSeconds(600);
 }

@@ -23,7 +23,8 @@ class RolloutPlannerTest {
         SlosSpec slos = new SlosSpec();
         slos.maxAdversarialSuccessRate = "0.3";
         slos.maxAdversarialSuccessRateRatio = "2";
-        return new RolloutSettings(slos, 100, Duration.ofSeconds(900), 1, autoRollback, Duration.ofHours(168), "suite1");
+        return new RolloutSettings(slos, 100, Duration.ofSeconds(900), 1, autoRollback, Duration.ofHours(168), "suite1",
+                RolloutSettings.DEFAULT_PROGRESS_DEADLINE);
     }
 
     private static RolloutPlanner.Decision decide(String desired, RobustModelStatus s, boolean ready, RunObservation run,
@@ -98,6 +99,37 @@ class RolloutPlannerTest {
         d = decide("rev1", d.status(), true, new RunObservation(true, succeeded("0.1").runStatus(), null, ours), Requests.none(),
                 T0.plusSeconds(60));
         assertThat(d.status().stableRevision).as("its own run: judged").isEqualTo("rev1");
+    }
+
+    @Test
+    void aCanaryWhosePodsNeverBecomeReadyIsRetriedThenRolledBackAtItsProgressDeadline() {
+        RobustModelStatus s = stable("rev0");
+        RolloutPlanner.Decision d = decide("rev1", s, false, RunObservation.absent(), Requests.none(), T0.plusSeconds(10));
+        assertThat(d.status().analysis.progressingSince).isEqualTo(T0.plusSeconds(10).toString());
+        d = decide("rev1", d.status(), false, RunObservation.absent(), Requests.none(), T0.plusSeconds(610));
+        assertThat(d.actions()).as("within the deadline: waits").isEmpty();
+
+        d = decide("rev1", d.status(), false, RunObservation.absent(), Requests.none(), T0.plusSeconds(611));
+        assertThat(d.status().canaryRevision).isEqualTo("rev1");
+        assertThat(d.status().analysis.attempt).isEqualTo(2);
+        assertThat(d.status().analysis.runName).isEqualTo("fashion-rev1-a2");
+        assertThat(d.status().analysis.progressingSince).as("the retry's own deadline").isEqualTo(T0.plusSeconds(611).toString());
+        assertThat(d.actions()).singleElement().satisfies(a -> assertThat(((RolloutAction.Event) a).message())
+                .contains("inconclusive", "not all Ready within 600 s", "retrying, attempt 2 of 2"));
+
+        d = decide("rev1", d.status(), false, RunObservation.absent(), Requests.none(), T0.plusSeconds(1212));
+        assertThat(d.status().canaryRevision).as("rolled back").isNull();
+        assertThat(d.status().rejectedRevision).isEqualTo("rev1");
+        assertThat(d.status().stableRevision).isEqualTo("rev0");
+        assertThat(d.status().phase).isEqualTo("Degraded");
+        assertThat(d.actions()).extracting(a -> ((RolloutAction.Event) a).reason()).contains("AnalysisInconclusive");
+
+        // Ready in time: the deadline plays no part once the run is started.
+        RolloutPlanner.Decision ok = decide("rev2", s, false, RunObservation.absent(), Requests.none(), T0);
+        ok = decide("rev2", ok.status(), true, RunObservation.absent(), Requests.none(), T0.plusSeconds(599));
+        assertThat(starts(ok)).hasSize(1);
+        ok = decide("rev2", ok.status(), false, RunObservation.absent(), Requests.none(), T0.plusSeconds(2000));
+        assertThat(ok.status().analysis.attempt).isEqualTo(1);
     }
 
     @Test
@@ -311,7 +343,8 @@ class RolloutPlannerTest {
                 T0.plus(Duration.ofHours(169)));
         assertThat(late.status().canaryRevision).isEqualTo("rev0");
         RolloutSettings otherSuite = new RolloutSettings(SETTINGS.slos(), 100, Duration.ofSeconds(900), 1, true,
-                Duration.ofHours(168), "suite2");
+                Duration.ofHours(168), "suite2",
+                RolloutSettings.DEFAULT_PROGRESS_DEADLINE);
         assertThat(RolloutPlanner.decide(MODEL, "rev0", SHA, s, false, RunObservation.absent(), Requests.none(), otherSuite,
                 T0.plusSeconds(60)).status().canaryRevision).isEqualTo("rev0");
     }
@@ -452,7 +485,8 @@ class RolloutPlannerTest {
         assertThat(((RolloutAction.Event) d.actions().get(0)).message()).doesNotContain("not applicable");
         // Another suite has no baseline: measured again, under the next name.
         RolloutSettings otherSuite = new RolloutSettings(SETTINGS.slos(), 100, Duration.ofSeconds(900), 1, true,
-                Duration.ofHours(168), "suite2");
+                Duration.ofHours(168), "suite2",
+                RolloutSettings.DEFAULT_PROGRESS_DEADLINE);
         RobustModelStatus again = RolloutPlanner.decide(MODEL, "rev3", SHA, d.status(), true, RunObservation.absent(),
                 Requests.none(), otherSuite, T0.plusSeconds(300)).status();
         assertThat(again.analysis.baselineRunName).isEqualTo("fashion-rev2-b1");
@@ -530,7 +564,8 @@ class RolloutPlannerTest {
         SlosSpec absolute = new SlosSpec();
         absolute.maxAdversarialSuccessRate = "0.3";
         RolloutSettings onlyAbsolute = new RolloutSettings(absolute, 100, Duration.ofSeconds(900), 1, true,
-                Duration.ofHours(168), "suite1");
+                Duration.ofHours(168), "suite1",
+                RolloutSettings.DEFAULT_PROGRESS_DEADLINE);
         RobustModelStatus s = RolloutPlanner.decide(MODEL, "rev1", SHA, promotedManually("rev0"), true, RunObservation.absent(),
                 RunObservation.absent(), Requests.none(), onlyAbsolute, T0).status();
         assertThat(s.analysis.baselineRunName).isNull();

@@ -94,6 +94,9 @@ public class RobustModelStatus {
         public String runName;
         @JsonPropertyDescription("When the run was created (RFC 3339); the analysis timeout counts from here.")
         public String startedAt;
+        @JsonPropertyDescription("When this attempt began waiting for the canary's pods to be Ready (RFC 3339); "
+                + "rollout.progressDeadlineSeconds counts from here.")
+        public String progressingSince;
         @JsonPropertyDescription("Why the previous attempt was inconclusive, if it was.")
         public String lastInconclusive;
         @JsonPropertyDescription("True when the canary failed its analysis and autoRollback is false: it waits for "

@@ -26,6 +26,14 @@ public class RolloutSpec {
     @JsonPropertyDescription("Roll back automatically when the analysis fails (the spec is never edited).")
     public Boolean autoRollback;
 
+    @Min(1)
+    @Max(86400)
+    @Default("600")
+    @JsonPropertyDescription("A canary (or first release) whose pods are not all Ready this many seconds after its "
+            + "attempt began is inconclusive: retried as analysis.retries says, then rolled back (each step evented), "
+            + "like a Deployment's progressDeadlineSeconds. Counts also while its GPUs are awaited (capacityPolicy wait).")
+    public Integer progressDeadlineSeconds;
+
     @Pattern(Decimals.DURATION)
     @Default("168h")
     @JsonPropertyDescription("A revision that passed its analysis within this window is promoted again without a new "
