@@ -56,11 +56,13 @@ public final class FingerprintStore implements FingerprintTable {
         int best = 0;
         int touchedCount = 0;
         for (long h : hashes) {
-            long[] ids = buckets.get(h);
-            if (ids == null) {
+            int bucket = buckets.find(h);
+            if (bucket < 0) {
                 continue;
             }
-            for (long id : ids) {
+            long[] ids = buckets.isSingle(bucket) ? null : buckets.at(bucket);
+            for (int k = 0, n = ids == null ? 1 : ids.length; k < n; k++) {
+                long id = ids == null ? buckets.single(bucket) : ids[k];
                 if (id >= oldestLive) {
                     int slot = (int) (id % capacity);
                     if (counts[slot]++ == 0) {
@@ -89,7 +91,16 @@ public final class FingerprintStore implements FingerprintTable {
             int slot = buckets.locate(h);
             long[] ids = buckets.at(slot);
             if (ids == null) {
-                buckets.set(slot, h, new long[] {id});
+                buckets.setSingle(slot, h, id);
+                continue;
+            }
+            if (buckets.isSingle(slot)) {
+                long other = buckets.single(slot);
+                if (other < oldestLive || bucketCap == 1) {
+                    buckets.setSingle(slot, h, id);
+                } else {
+                    buckets.set(slot, h, new long[] {other, id});
+                }
                 continue;
             }
             // Drop ids of queries gone and the oldest beyond the cap, then append (ids are ascending).
@@ -122,21 +133,30 @@ public final class FingerprintStore implements FingerprintTable {
     private void evict(Entry e) {
         evictions++;
         for (long h : e.hashes()) {
-            long[] ids = buckets.get(h);
-            if (ids == null) {
+            int slot = buckets.find(h);
+            if (slot < 0) {
                 continue;
             }
+            if (buckets.isSingle(slot)) {
+                if (buckets.single(slot) == e.id()) {
+                    buckets.remove(h);
+                }
+                continue;
+            }
+            long[] ids = buckets.at(slot);
             int at = Arrays.binarySearch(ids, e.id());
             if (at < 0) {
                 continue; // already dropped from a full bucket
             }
             if (ids.length == 1) {
                 buckets.remove(h);
+            } else if (ids.length == 2) {
+                buckets.setSingle(slot, h, ids[1 - at]);
             } else {
                 long[] next = new long[ids.length - 1];
                 System.arraycopy(ids, 0, next, 0, at);
                 System.arraycopy(ids, at + 1, next, at, ids.length - at - 1);
-                buckets.put(h, next);
+                buckets.set(slot, h, next);
             }
         }
     }

@@ -29,10 +29,10 @@ public final class Fingerprints {
         if (n < windowSize) {
             return new long[0];
         }
+        int[] level = levels(quantization);
         int[] q = new int[n];
         for (int i = 0; i < n; i++) {
-            float v = Math.min(1f, Math.max(0f, input[i]));
-            q[i] = (int) (v * 255f) / quantization + 1; // +1: a zero must still move the hash
+            q[i] = level[(int) (Math.min(1f, Math.max(0f, input[i])) * 255f)];
         }
         long power = 1;
         for (int i = 0; i < windowSize - 1; i++) {
@@ -49,6 +49,26 @@ public final class Fingerprints {
             top.offer(mix(h));
         }
         return top.descending();
+    }
+
+    /** Levels of one quantization, kept: a lookup instead of a division per value. */
+    private record Levels(int quantization, int[] table) {
+    }
+
+    private static volatile Levels levels;
+
+    /** The quantized level of each 0-255 value: {@code v / quantization + 1} (+1: a zero must still move the hash). */
+    private static int[] levels(int quantization) {
+        Levels cached = levels;
+        if (cached == null || cached.quantization() != quantization) {
+            int[] table = new int[256];
+            for (int v = 0; v < 256; v++) {
+                table[v] = v / quantization + 1;
+            }
+            cached = new Levels(quantization, table);
+            levels = cached;
+        }
+        return cached.table();
     }
 
     /**

@@ -8,8 +8,15 @@ package io.robustml.oip.similarity;
  * (DetectorOverheadBenchmark#perDetector, docs/benchmarks.md).
  */
 final class LongBuckets {
+    /**
+     * A slot's value when its bucket holds one id, kept in {@code singles} instead of an array of its own:
+     * most hashes are seen once, and an array per new hash was most of an insert's cost and memory.
+     */
+    static final long[] SINGLE = new long[0];
+
     private long[] keys;
     private long[][] values;
+    private long[] singles;
     private int mask;
     private int size;
 
@@ -17,18 +24,41 @@ final class LongBuckets {
         int capacity = Integer.highestOneBit(Math.max(16, expected * 4 / 3)) << 1;
         keys = new long[capacity];
         values = new long[capacity][];
+        singles = new long[capacity];
         mask = capacity - 1;
     }
 
+    /** The bucket of {@code key} as an array (a single id is copied out), or null. */
     long[] get(long key) {
+        int i = find(key);
+        return i < 0 ? null : values[i] == SINGLE ? new long[] {singles[i]} : values[i];
+    }
+
+    /** The slot holding {@code key}, or -1. */
+    int find(long key) {
         for (int i = slot(key); ; i = (i + 1) & mask) {
             if (values[i] == null) {
-                return null;
+                return -1;
             }
             if (keys[i] == key) {
-                return values[i];
+                return i;
             }
         }
+    }
+
+    /** Whether the bucket in a slot from {@link #locate}/{@link #find} holds one id ({@link #single}). */
+    boolean isSingle(int slot) {
+        return values[slot] == SINGLE;
+    }
+
+    long single(int slot) {
+        return singles[slot];
+    }
+
+    /** Fills or replaces a slot from {@link #locate} with a bucket of one id (no other change in between). */
+    void setSingle(int slot, long key, long id) {
+        set(slot, key, SINGLE);
+        singles[slot] = id;
     }
 
     /**
@@ -46,7 +76,7 @@ final class LongBuckets {
         }
     }
 
-    /** The bucket in a slot from {@link #locate}; null when the key is not there. */
+    /** The bucket in a slot from {@link #locate}; null when the key is not there, {@link #SINGLE} for one id. */
     long[] at(int slot) {
         return values[slot];
     }
@@ -98,6 +128,7 @@ final class LongBuckets {
             if (!stays) {
                 keys[hole] = keys[j];
                 values[hole] = values[j];
+                singles[hole] = singles[j];
                 hole = j;
             }
         }
@@ -117,13 +148,17 @@ final class LongBuckets {
     private void grow() {
         long[] oldKeys = keys;
         long[][] oldValues = values;
+        long[] oldSingles = singles;
         keys = new long[oldKeys.length * 2];
         values = new long[oldKeys.length * 2][];
+        singles = new long[oldKeys.length * 2];
         mask = keys.length - 1;
         size = 0;
         for (int i = 0; i < oldKeys.length; i++) {
             if (oldValues[i] != null) {
-                put(oldKeys[i], oldValues[i]);
+                int slot = locate(oldKeys[i]);
+                set(slot, oldKeys[i], oldValues[i]);
+                singles[slot] = oldSingles[i];
             }
         }
     }

@@ -65,7 +65,7 @@ class FingerprintsTest {
 
     @Test
     void theStoresMatchCountsAsPlainCollectionsWould() {
-        for (int bucketCap : new int[] {1000, 5}) { // buckets never full, and full most of the time
+        for (int bucketCap : new int[] {1000, 5, 1}) { // buckets never full, full most of the time, one id each
             Random random = new Random(11);
             FingerprintStore store = new FingerprintStore(100, Long.MAX_VALUE, bucketCap);
             java.util.ArrayDeque<Long> live = new java.util.ArrayDeque<>(); // ids of the newest 100 queries

@@ -34,4 +34,24 @@ class LongBucketsTest {
             }
         }
     }
+
+    @Test
+    void aSingleIdNeedsNoArrayAndSurvivesGrowthAndBackwardShifts() {
+        LongBuckets map = new LongBuckets(4);
+        for (long key = 0; key < 5000; key++) { // many growths; colliding keys in the high bits
+            int slot = map.locate(key << 32);
+            map.setSingle(slot, key << 32, key * 7);
+        }
+        for (long key = 0; key < 5000; key += 2) {
+            map.remove(key << 32);
+        }
+        assertThat(map.size()).isEqualTo(2500);
+        for (long key = 1; key < 5000; key += 2) {
+            int slot = map.find(key << 32);
+            assertThat(map.isSingle(slot)).isTrue();
+            assertThat(map.single(slot)).isEqualTo(key * 7);
+            assertThat(map.get(key << 32)).containsExactly(key * 7);
+        }
+        assertThat(map.find(2L << 32)).isEqualTo(-1);
+    }
 }
