@@ -233,6 +233,9 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             act(model, action, actuator, testerRuns, deployments, context);
         }
         explainProblem(model, previous, problem, context);
+        if (previous.stableRevision == null && status.stableRevision != null) {
+            actuator.service(status.stableRevision, context.getControllerConfiguration().fieldManager()); // first pass: serve now
+        }
         try {
             actuator.route(ServingRoute.desired(model, status.stableRevision, status.canaryRevision,
                     desiredIsCanary && desiredReadiness.ready()), previous.trafficRoute != null,

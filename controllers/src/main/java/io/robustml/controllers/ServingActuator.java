@@ -85,15 +85,22 @@ final class ServingActuator {
     }
 
     /**
+     * The model's Service for the decided stable revision, at once rather than on the next reconcile (a
+     * promoted first release starts serving now); applied as its dependent applies it, so that one manager
+     * owns its selector.
+     */
+    void service(String stable, String serviceFieldManager) {
+        client.resource(ServingService.desired(model, stable)).fieldManager(serviceFieldManager).forceConflicts()
+                .serverSideApply();
+    }
+
+    /**
      * The weighted HTTPRoute, applied before any revision's pods go (so the route never sends traffic
      * to pods being removed); or, when the model stopped using weights, the route we made is deleted.
      */
     void route(Optional<GenericKubernetesResource> route, boolean hadRoute, String stable, String serviceFieldManager) {
         if (route.isPresent()) {
-            // The model's Service follows the decided stable revision at once, not on the next reconcile;
-            // applied as its dependent applies it, so that one manager owns its selector.
-            client.resource(ServingService.desired(model, stable)).fieldManager(serviceFieldManager).forceConflicts()
-                    .serverSideApply();
+            service(stable, serviceFieldManager);
             apply(route.get());
         } else if (hadRoute) {
             client.genericKubernetesResources(ROUTES).inNamespace(model.getMetadata().getNamespace())

@@ -83,6 +83,39 @@ class RealClusterScenariosTest {
         String name = "fashion-classifier";
         Instant applied = Instant.now();
         apply(name, m -> { });
+        // No client traffic before a verdict: while the first release's pods are Ready but its analysis has not
+        // passed, the model's Service has no endpoint (it selects no pod) and a request to it is refused.
+        long[] window = {-1, -1}; // endpoints seen, and whether a request through the ClusterIP was answered (1) or not (0)
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!awaitingVerdict(name)) {
+                return true; // the verdict came first: asserted below
+            }
+            if (servingPods(name).stream().noneMatch(RealClusterScenariosTest::ready)) {
+                return false;
+            }
+            long endpoints = client.discovery().v1().endpointSlices().inNamespace(ns)
+                    .withLabel("kubernetes.io/service-name", name).list().getItems().stream()
+                    .mapToLong(slice -> slice.getEndpoints() == null ? 0 : slice.getEndpoints().size()).sum();
+            String ip = client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+            long answered;
+            try {
+                Sidecars.inferThroughService("http://" + ip + "/v2/models/" + name + "/infer");
+                answered = 1;
+            } catch (Exception | AssertionError refused) {
+                answered = 0;
+            }
+            if (awaitingVerdict(name)) { // still no verdict after both looks: they saw the window
+                window[0] = endpoints;
+                window[1] = answered;
+                return true;
+            }
+            return false;
+        });
+        System.out.printf("[real] first release Ready, verdict pending: %d endpoints behind the model's Service, request %s%n",
+                window[0], window[1] == 0 ? "refused" : "ANSWERED");
+        assertThat(window[0]).as("the window between Ready pods and the verdict was observed").isNotNegative();
+        assertThat(window[0]).as("endpoints of the model's Service before the verdict").isZero();
+        assertThat(window[1]).as("a request through the Service before the verdict is not answered").isZero();
         RobustModelStatus first = awaitStatus(name, s -> "Ready".equals(s.phase) && s.stableRevision != null);
         System.out.printf("[real] first release: Passed and serving %.1f s after kubectl apply (ASR %s, clean %s)%n",
                 seconds(applied), first.lastAnalysis.adversarialSuccessRate, first.lastAnalysis.cleanAccuracy);
@@ -236,7 +269,8 @@ class RealClusterScenariosTest {
     // -- helpers
 
     private static boolean ready(Pod p) {
-        return p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static long createdToReady(Pod p) {
@@ -268,6 +302,12 @@ class RealClusterScenariosTest {
     private static Pod operatorPod() {
         return client.pods().inNamespace(system).withLabel("app.kubernetes.io/instance", RELEASE).list().getItems()
                 .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst().orElseThrow();
+    }
+
+    /** The model exists and no revision of it has passed yet. */
+    private static boolean awaitingVerdict(String name) {
+        RobustModel m = client.resources(RobustModel.class).inNamespace(ns).withName(name).get();
+        return m != null && (m.getStatus() == null || m.getStatus().stableRevision == null);
     }
 
     private static List<Pod> servingPods(String name) {

@@ -15,7 +15,7 @@ import java.util.Optional;
  * ({@code spec.rollout.canary.weight}): one rule whose backends are the revisions' own Services,
  * stable with {@code 100 - weight} and the canary with {@code weight} — but the canary gets 0 until
  * its pods are Ready, so traffic never reaches a canary that cannot answer. Without a stable revision
- * (the first release) the only revision takes everything. Kept as a generic resource: the operator
+ * (the first release) the only revision gets 0 until it passes: no client traffic before a verdict. Kept as a generic resource: the operator
  * needs no Gateway API model, and clusters without the Gateway API only miss this object.
  */
 public final class ServingRoute {
@@ -37,7 +37,7 @@ public final class ServingRoute {
         boolean hasCanary = canary != null && !canary.equals(stable);
         if (stable == null) {
             if (hasCanary) {
-                weights.put(canary, 100);
+                weights.put(canary, 0);
             }
             return weights;
         }

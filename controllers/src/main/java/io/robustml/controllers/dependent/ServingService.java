@@ -8,6 +8,12 @@ import io.robustml.crds.RobustModel;
 
 /** The Service clients use: only the sidecar's port is exposed, never the model server's. */
 public final class ServingService {
+    /**
+     * The revision the model's Service selects while no revision has passed its analysis: no serving
+     * pod carries it (revisions are ten hex digits), so the first release serves no client before its verdict.
+     */
+    public static final String NO_PASSED_REVISION = "none-passed";
+
     private ServingService() {
     }
 
@@ -38,7 +44,8 @@ public final class ServingService {
     /**
      * The model's Service: every Ready serving pod of stable and canary, so traffic splits by replicas.
      * When the canary is sized by weight, the HTTPRoute splits the traffic and this Service selects the
-     * stable revision only, so in-cluster clients never reach an unanalysed canary.
+     * stable revision only, so in-cluster clients never reach an unanalysed canary. Before any revision
+     * has passed (the first release) it selects no pod at all.
      */
     public static Service desired(RobustModel model) {
         return desired(model, model.getStatus() == null ? null : model.getStatus().stableRevision);
@@ -47,7 +54,9 @@ public final class ServingService {
     /** The model's Service for a given stable revision (the reconciler's, just decided). */
     public static Service desired(RobustModel model, String stable) {
         java.util.Map<String, String> selector = Labels.servingSelector(model);
-        if (ServingRoute.weight(model).isPresent() && stable != null) {
+        if (stable == null) {
+            selector.put(Labels.REVISION, NO_PASSED_REVISION);
+        } else if (ServingRoute.weight(model).isPresent()) {
             selector.put(Labels.REVISION, stable);
         }
         return new ServiceBuilder()

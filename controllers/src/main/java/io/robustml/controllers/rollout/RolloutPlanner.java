@@ -130,6 +130,10 @@ public final class RolloutPlanner {
             s.analysis.attempt = 1;
             s.analysis.runName = runName(model, desired, priorAnalyses(s, desired) + 1);
             s.analysis.progressingSince = now.toString();
+            if (s.stableRevision == null) {
+                step.event(false, "TrafficWithheld", "revision " + desired + " has no passed analysis yet: the model's "
+                        + "Service and route send it no client traffic until it passes");
+            }
         }
         AnalysisProgress a = s.analysis;
         if (Boolean.TRUE.equals(a.held)) {

@@ -27,7 +27,9 @@ class ServingRouteTest {
 
     @Test
     void theFirstRevisionTakesAllTraffic() {
-        assertThat(ServingRoute.weights(null, "r1", false, 20)).containsExactly(Map.entry("r1", 100));
+        assertThat(ServingRoute.weights(null, "r1", false, 20)).as("the first release: nothing before its verdict")
+                .containsExactly(Map.entry("r1", 0));
+        assertThat(ServingRoute.weights(null, "r1", true, 20)).containsExactly(Map.entry("r1", 0));
         assertThat(ServingRoute.weights(null, null, false, 20)).isEmpty();
     }
 
@@ -78,5 +80,14 @@ class ServingRouteTest {
         assertThat(ServingService.desired(model).getSpec().getSelector()).containsEntry("robustml.io/revision", "r1");
         model.getSpec().rollout.canary = null;
         assertThat(ServingService.desired(model).getSpec().getSelector()).doesNotContainKey("robustml.io/revision");
+    }
+
+    @Test
+    void beforeAnyRevisionHasPassedTheModelsServiceSelectsNoPod() {
+        RobustModel model = weighted(10);
+        model.getSpec().rollout.canary = null; // by replicas
+        assertThat(ServingService.desired(model, null).getSpec().getSelector())
+                .containsEntry("robustml.io/revision", ServingService.NO_PASSED_REVISION);
+        assertThat(ServingService.desired(model, "r1").getSpec().getSelector()).doesNotContainKey("robustml.io/revision");
     }
 }

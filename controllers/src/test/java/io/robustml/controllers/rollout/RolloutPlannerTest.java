@@ -138,7 +138,8 @@ class RolloutPlannerTest {
         assertThat(d.status().canaryRevision).isEqualTo("rev1");
         assertThat(d.status().phase).isEqualTo("Progressing");
         assertThat(d.status().analysis.runName).isEqualTo("fashion-rev1-a1");
-        assertThat(d.actions()).isEmpty();
+        assertThat(d.actions()).as("said once: no client traffic before the verdict").singleElement()
+                .satisfies(a -> assertThat(((RolloutAction.Event) a).reason()).isEqualTo("TrafficWithheld"));
 
         d = decide("rev1", d.status(), true, RunObservation.absent());
         assertThat(d.status().analysis.startedAt).isEqualTo(T0.toString());
