@@ -21,7 +21,7 @@ class DetectorCalibrationTest {
                 RobustModel.class);
         model.getMetadata().setNamespace("shop");
         model.getSpec().detector = new DetectorSpec();
-        model.getSpec().detector.methods = List.of(DetectorSpec.Method.FEATURE_SQUEEZING);
+        model.getSpec().detector.methods = List.of(io.robustml.oip.detector.DetectorConfig.Method.FEATURE_SQUEEZING);
         model.getSpec().detector.featureSqueezing = new DetectorSpec.FeatureSqueezingSpec();
         model.getSpec().detector.featureSqueezing.threshold = threshold;
         model.getSpec().detector.featureSqueezing.targetFalsePositiveRate = target;
@@ -80,7 +80,7 @@ class DetectorCalibrationTest {
     @Test
     void aCalibratedMatchThresholdIsInForceAndRendered() {
         RobustModel model = model(null, "0.05");
-        model.getSpec().detector.methods = List.of(DetectorSpec.Method.FEATURE_SQUEEZING, DetectorSpec.Method.QUERY_SIMILARITY);
+        model.getSpec().detector.methods = List.of(io.robustml.oip.detector.DetectorConfig.Method.FEATURE_SQUEEZING, io.robustml.oip.detector.DetectorConfig.Method.QUERY_SIMILARITY);
         model.getSpec().detector.querySimilarity = new DetectorSpec.QuerySimilaritySpec();
         model.getSpec().detector.querySimilarity.targetFalsePositiveRate = "0.01";
         AdversarialTestRun both = run("m-new-a3", "new", "2026-11-29T13:00:00Z", "0.40", "0.05");
@@ -101,7 +101,7 @@ class DetectorCalibrationTest {
 
         // Only the similarity target is set: its calibration alone is in force; another target finds none.
         model.getSpec().detector.featureSqueezing = null;
-        model.getSpec().detector.methods = List.of(DetectorSpec.Method.QUERY_SIMILARITY);
+        model.getSpec().detector.methods = List.of(io.robustml.oip.detector.DetectorConfig.Method.QUERY_SIMILARITY);
         var alone = DetectorCalibration.inForce(model.getSpec(), "new", runs).orElseThrow();
         assertThat(alone.featureSqueezingThreshold).isNull();
         assertThat(alone.querySimilarityMatchThreshold).isEqualTo(27);

@@ -29,7 +29,7 @@ class RevisionTest {
         assertThat(Revision.of(m.getSpec())).isNotEqualTo(base);
         m = model();
         m.getSpec().detector = new DetectorSpec();
-        m.getSpec().detector.methods = java.util.List.of(DetectorSpec.Method.FEATURE_SQUEEZING);
+        m.getSpec().detector.methods = java.util.List.of(io.robustml.oip.detector.DetectorConfig.Method.FEATURE_SQUEEZING);
         assertThat(Revision.of(m.getSpec())).as("detectors compiled in").isNotEqualTo(base);
     }
 
@@ -41,7 +41,7 @@ class RevisionTest {
         m.getSpec().slos = new SlosSpec();
         m.getSpec().slos.maxAdversarialSuccessRate = "0.01";
         m.getSpec().detector = new DetectorSpec();
-        m.getSpec().detector.action = DetectorSpec.Action.BLOCK;
+        m.getSpec().detector.action = io.robustml.oip.detector.DetectorConfig.Action.BLOCK;
         assertThat(Revision.of(m.getSpec())).isEqualTo(base);
     }
 }

@@ -220,7 +220,7 @@ class ContainmentScenariosTest {
         auth.apiKeysSecret = SECRET;
         // Unknown and missing keys are refused (401): the operator's own analysis gets through with the
         // model's tester key (TesterKey), which every sidecar knows.
-        auth.anonymous = DetectorSpec.Anonymous.DENY;
+        auth.anonymous = io.robustml.oip.detector.DetectorConfig.Anonymous.DENY;
         DetectorSpec.TrustedProxy proxy = new DetectorSpec.TrustedProxy();
         proxy.cidr = "127.0.0.1/32"; // the harness's Service forwarders and the test's own calls come from loopback
         auth.trustedProxies = List.of(proxy);

@@ -242,10 +242,10 @@ class RealClusterScenariosTest {
             noise.epsilon = "0.1";
             m.getSpec().threatModel.attacks = List.of(square, noise);
             var detector = m.getSpec().detector;
-            detector.methods = List.of(io.robustml.crds.model.DetectorSpec.Method.QUERY_SIMILARITY);
-            detector.action = io.robustml.crds.model.DetectorSpec.Action.FALLBACK;
+            detector.methods = List.of(io.robustml.oip.detector.DetectorConfig.Method.QUERY_SIMILARITY);
+            detector.action = io.robustml.oip.detector.DetectorConfig.Action.FALLBACK;
             detector.fallback = new io.robustml.crds.model.DetectorSpec.FallbackSpec();
-            detector.fallback.type = io.robustml.crds.model.DetectorSpec.FallbackType.ABSTAIN;
+            detector.fallback.type = io.robustml.oip.detector.DetectorConfig.FallbackType.ABSTAIN;
             detector.rateLimit.requestsPerMinute = 30;
             detector.rateLimit.burst = 5;
             m.getSpec().slos.maxLatencyP99Ms = null;

@@ -35,7 +35,7 @@ public record Assignment(String model, String revision, String endpoint, String 
         static Squeezing of(DetectorSpec detector) {
             var s = detector == null ? null : detector.featureSqueezing;
             return new Squeezing(s == null || s.bitDepth == null ? 4 : s.bitDepth, s == null || s.medianWindow == null ? 2 : s.medianWindow,
-                    calibrationTarget(detector, DetectorSpec.Method.FEATURE_SQUEEZING, s == null ? null : s.targetFalsePositiveRate));
+                    calibrationTarget(detector, io.robustml.oip.detector.DetectorConfig.Method.FEATURE_SQUEEZING, s == null ? null : s.targetFalsePositiveRate));
         }
     }
 
@@ -45,12 +45,12 @@ public record Assignment(String model, String revision, String endpoint, String 
             var s = detector == null ? null : detector.querySimilarity;
             return new Similarity(s == null || s.windowSize == null ? Fingerprints.DEFAULT_WINDOW_SIZE : s.windowSize,
                     s == null || s.quantization == null ? Fingerprints.DEFAULT_QUANTIZATION : s.quantization,
-                    calibrationTarget(detector, DetectorSpec.Method.QUERY_SIMILARITY, s == null ? null : s.targetFalsePositiveRate));
+                    calibrationTarget(detector, io.robustml.oip.detector.DetectorConfig.Method.QUERY_SIMILARITY, s == null ? null : s.targetFalsePositiveRate));
         }
     }
 
     /** The false-positive rate to calibrate {@code method} to: null unless the method is on (the CRD default: all) and a rate is set. */
-    private static Double calibrationTarget(DetectorSpec detector, DetectorSpec.Method method, String rate) {
+    private static Double calibrationTarget(DetectorSpec detector, io.robustml.oip.detector.DetectorConfig.Method method, String rate) {
         boolean on = detector != null && (detector.methods == null || detector.methods.contains(method));
         return on && rate != null ? new BigDecimal(rate).doubleValue() : null;
     }

@@ -8,7 +8,6 @@ import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.DetectorSpec;
 import io.robustml.crds.model.RobustModelStatus;
 import io.robustml.oip.detector.DetectorConfig;
-import java.util.stream.Collectors;
 
 /**
  * The detector's runtime settings, rendered from spec.detector for the sidecars, which reload the
@@ -54,30 +53,24 @@ public final class DetectorConfigMap {
                     decimal(d.querySimilarity.targetFalsePositiveRate));
         }
         DetectorConfig.Detector detector = new DetectorConfig.Detector(
-                d.methods == null ? null : d.methods.stream().map(m -> same(m, DetectorConfig.Method.class)).collect(Collectors.toSet()),
-                same(d.action, DetectorConfig.Action.class), squeezing, similarity,
+                d.methods == null ? null : java.util.Set.copyOf(d.methods),
+                d.action, squeezing, similarity,
                 d.extraction == null ? null : new DetectorConfig.Extraction(decimal(d.extraction.delta)),
                 d.rateLimit == null ? null : new DetectorConfig.RateLimit(d.rateLimit.requestsPerMinute, d.rateLimit.burst,
                         d.rateLimit.dailyQuota),
-                d.outputHardening == null ? null : new DetectorConfig.OutputHardening(same(d.outputHardening.exposure,
-                        DetectorConfig.Exposure.class), d.outputHardening.topK, d.outputHardening.roundingDecimals),
+                d.outputHardening == null ? null : new DetectorConfig.OutputHardening(d.outputHardening.exposure,
+                        d.outputHardening.topK, d.outputHardening.roundingDecimals),
                 d.blockedClients == null ? null : d.blockedClients.stream()
                         .map(b -> new DetectorConfig.BlockedClient(b.apiKey, b.cidr, b.reason)).toList(),
                 d.forensicLog == null ? null : new DetectorConfig.ForensicLog(d.forensicLog.enabled, d.forensicLog.retention),
                 d.authentication == null ? null : new DetectorConfig.Authentication(d.authentication.apiKeysSecret != null,
-                        same(d.authentication.anonymous, DetectorConfig.Anonymous.class), d.authentication.trustedProxies == null
+                        d.authentication.anonymous, d.authentication.trustedProxies == null
                                 ? null : d.authentication.trustedProxies.stream().map(p -> p.cidr).toList()),
-                d.sharedStore == null ? null : new DetectorConfig.SharedStore(same(d.sharedStore.onFailure,
-                        DetectorConfig.StoreFailure.class)),
-                d.fallback == null ? null : new DetectorConfig.Fallback(same(d.fallback.type, DetectorConfig.FallbackType.class),
+                d.sharedStore == null ? null : new DetectorConfig.SharedStore(d.sharedStore.onFailure),
+                d.fallback == null ? null : new DetectorConfig.Fallback(d.fallback.type,
                         d.fallback.service == null ? null : new DetectorConfig.Service(d.fallback.service.name,
                                 d.fallback.service.port)));
         return new DetectorConfig(model.getMetadata().getName(), model.getSpec().model.labels, detector);
-    }
-
-    /** The CRD's enum constant as the contract's constant of the same name (both spell the same JSON). */
-    private static <E extends Enum<E>> E same(Enum<?> value, Class<E> type) {
-        return value == null ? null : Enum.valueOf(type, value.name());
     }
 
     /** A CRD decimal string (its schema pattern already checked it). */

@@ -2,7 +2,6 @@ package io.robustml.crds.model;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -12,11 +11,18 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.robustml.crds.Decimals;
+import io.robustml.oip.detector.DetectorConfig.Action;
+import io.robustml.oip.detector.DetectorConfig.Anonymous;
+import io.robustml.oip.detector.DetectorConfig.Exposure;
+import io.robustml.oip.detector.DetectorConfig.FallbackType;
+import io.robustml.oip.detector.DetectorConfig.Method;
+import io.robustml.oip.detector.DetectorConfig.StoreFailure;
 import java.util.List;
 
 /**
  * The detector sidecar. {@code methods} are compiled into the pods (a change is a new revision); every
- * other field is a runtime setting the sidecars reload within seconds, without a rollout.
+ * other field is a runtime setting the sidecars reload within seconds, without a rollout. Its enumerations
+ * are detector.json's own ({@link io.robustml.oip.detector.DetectorConfig}): one spelling for the API and the file.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!has(self.action) || self.action != 'fallback' || has(self.fallback)",
@@ -73,20 +79,6 @@ public class DetectorSpec {
             + "limits and quotas. Without it each replica keeps its own (an attacker spread over replicas is seen in parts).")
     public SharedStoreSpec sharedStore;
 
-    /** Detection methods. */
-    public enum Method {
-        @JsonProperty("featureSqueezing") FEATURE_SQUEEZING,
-        @JsonProperty("querySimilarity") QUERY_SIMILARITY,
-        @JsonProperty("extraction") EXTRACTION
-    }
-
-    /** Actions on flagged requests. */
-    public enum Action {
-        @JsonProperty("flag") FLAG,
-        @JsonProperty("block") BLOCK,
-        @JsonProperty("fallback") FALLBACK
-    }
-
     /** The safe answer for flagged requests. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @ValidationRule(value = "self.type != 'service' || has(self.service)", message = "type service needs service",
@@ -99,12 +91,6 @@ public class DetectorSpec {
 
         @JsonPropertyDescription("The fallback Service in this namespace.")
         public ServiceRef service;
-    }
-
-    /** Fallback kinds. */
-    public enum FallbackType {
-        @JsonProperty("service") SERVICE,
-        @JsonProperty("abstain") ABSTAIN
     }
 
     /** A Service and port in the same namespace. */
@@ -226,13 +212,6 @@ public class DetectorSpec {
         public Integer roundingDecimals;
     }
 
-    /** Output exposure levels. */
-    public enum Exposure {
-        @JsonProperty("scores") SCORES,
-        @JsonProperty("topK") TOP_K,
-        @JsonProperty("label") LABEL
-    }
-
     /** One blocked client: an API-key name or an address range. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonClassDescription("One blocked client: exactly one of apiKey and cidr, and why it is blocked.")
@@ -316,15 +295,4 @@ public class DetectorSpec {
         public StoreFailure onFailure;
     }
 
-    /** What the sidecar does while the shared store does not answer. */
-    public enum StoreFailure {
-        @JsonProperty("open") OPEN,
-        @JsonProperty("closed") CLOSED
-    }
-
-    /** What an unauthenticated request gets. */
-    public enum Anonymous {
-        @JsonProperty("deny") DENY,
-        @JsonProperty("sourceAddress") SOURCE_ADDRESS
-    }
 }
