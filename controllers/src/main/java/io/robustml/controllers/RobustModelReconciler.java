@@ -353,12 +353,12 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         if (run.isEmpty()) {
             return RunObservation.absent();
         }
-        String jobFailure = context.getSecondaryResources(Job.class).stream()
-                .filter(j -> name.equals(j.getMetadata().getName())).findFirst()
-                .flatMap(RobustModelReconciler::failure).orElse(null);
+        Optional<Job> job = context.getSecondaryResources(Job.class).stream()
+                .filter(j -> name.equals(j.getMetadata().getName())).findFirst();
+        String jobFailure = job.flatMap(RobustModelReconciler::failure).orElse(null);
         var annotations = run.get().getMetadata().getAnnotations();
         return new RunObservation(true, run.get().getStatus(), jobFailure,
-                annotations == null ? null : annotations.get(AnalysisResources.IDENTITY_ANNOTATION));
+                annotations == null ? null : annotations.get(AnalysisResources.IDENTITY_ANNOTATION), job.isEmpty());
     }
 
     /** A Job that Kubernetes has given up on (pod failed, deadline exceeded), with its reason. */

@@ -65,10 +65,24 @@ final class Scenario implements AutoCloseable {
     }
 
     void startOperator() {
-        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(new RobustModelReconciler(Clock.systemUTC(), ServingImages.tagged("robustml", "test"),
+        operator = newOperator();
+        try {
+            operator.start();
+        } catch (io.javaoperatorsdk.operator.OperatorException e) {
+            // An informer can start on a connection the API server has just closed (RealNodeTest restarts it):
+            // start once more, as the kubelet would restart the operator's pod.
+            System.out.println("[e2e] operator start failed (" + e.getMessage() + "), starting it again");
+            operator.stop();
+            operator = newOperator();
+            operator.start();
+        }
+    }
+
+    private Operator newOperator() {
+        Operator o = new Operator(c -> c.withKubernetesClient(client).withCloseClientOnStop(false));
+        o.register(new RobustModelReconciler(Clock.systemUTC(), ServingImages.tagged("robustml", "test"),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), c -> c.settingNamespace(ns));
-        operator.start();
+        return o;
     }
 
     void stopOperator() {

@@ -160,6 +160,10 @@ public final class RolloutPlanner {
                     + desired + " with this suite; it is not judged: the analysis continues as " + a.runName);
             return step.done();
         }
+        if (run.runExists() && run.jobMissing() && run.phase() == null) {
+            // Ours, but its Job was never made (the operator stopped in between): ask again, create-if-absent.
+            step.actions.add(new RolloutAction.StartAnalysis(a.runName, desired, a.attempt, identity(settings.suite(), a.startedAt)));
+        }
         if (!run.runExists()) {
             if (a.startedAt == null) {
                 a.startedAt = now.toString();

@@ -69,6 +69,19 @@ class RolloutPlannerTest {
     }
 
     @Test
+    void aRunWhoseJobWasNeverMadeIsAskedForAgain() {
+        RolloutPlanner.Decision d = decide("rev1", null, true, RunObservation.absent());
+        d = decide("rev1", d.status(), true, RunObservation.absent());
+        // The operator stopped after creating the run and before its Job: the restarted one sees the run alone.
+        RunObservation runWithoutJob = new RunObservation(true, new AdversarialTestRunStatus(), null, OURS, true);
+        RolloutPlanner.Decision resumed = decide("rev1", d.status(), true, runWithoutJob, Requests.none(), T0.plusSeconds(30));
+        assertThat(starts(resumed)).containsExactly(new RolloutAction.StartAnalysis("fashion-rev1-a1", "rev1", 1, OURS));
+        assertThat(resumed.status().analysis.startedAt).as("the same attempt").isEqualTo(T0.toString());
+        assertThat(starts(decide("rev1", d.status(), true, running(), Requests.none(), T0.plusSeconds(30))))
+                .as("with its Job: nothing to ask").isEmpty();
+    }
+
+    @Test
     void aRunThisAnalysisDidNotCreateIsNeverJudgedAndTheAnalysisMovesToTheNextName() {
         // The history holds ten records at most: once rev1's old records are gone, its next analysis is named
         // fashion-rev1-a1 again, and an old run of that name (finished, passing) may still be kept.
