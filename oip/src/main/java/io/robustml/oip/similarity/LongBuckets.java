@@ -92,21 +92,7 @@ final class LongBuckets {
 
     /** Sets the bucket of {@code key}; {@code value} must not be null (use {@link #remove}). */
     void put(long key, long[] value) {
-        if ((size + 1) * 4L > keys.length * 3L) { // load factor 0.75
-            grow();
-        }
-        for (int i = slot(key); ; i = (i + 1) & mask) {
-            if (values[i] == null) {
-                keys[i] = key;
-                values[i] = value;
-                size++;
-                return;
-            }
-            if (keys[i] == key) {
-                values[i] = value;
-                return;
-            }
-        }
+        set(locate(key), key, value);
     }
 
     void remove(long key) {
