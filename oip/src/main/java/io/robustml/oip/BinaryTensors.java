@@ -212,7 +212,7 @@ public final class BinaryTensors {
         throw new InvalidTensorException(what + " must be true or false, got " + value);
     }
 
-    private static int jsonLength(byte[] body, String headerLength) {
+    static int jsonLength(byte[] body, String headerLength) {
         if (headerLength == null) {
             return body.length;
         }
@@ -240,7 +240,7 @@ public final class BinaryTensors {
     }
 
     /** Replaces each tensor that declares binary_data_size by one holding its bytes; checks every size. */
-    private static List<Tensor> attach(List<Tensor> tensors, byte[] body, int offset, boolean header, String kind) {
+    static List<Tensor> attach(List<Tensor> tensors, byte[] body, int offset, boolean header, String kind) {
         if (tensors == null) {
             if (offset != body.length) {
                 throw new InvalidTensorException((body.length - offset) + " bytes follow the JSON header but no "

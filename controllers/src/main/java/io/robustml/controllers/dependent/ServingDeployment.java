@@ -269,6 +269,7 @@ public final class ServingDeployment {
         if (m.labels != null && !m.labels.isEmpty()) {
             env.add(env("ROBUSTML_MODEL_LABELS", String.join(",", m.labels)));
         }
+        env.addAll(engineEnv(serving));
         // Loopback only: nothing reaches the model server except through the sidecar.
         env.add(env("QUARKUS_HTTP_HOST", "127.0.0.1"));
         env.add(env("QUARKUS_HTTP_PORT", Integer.toString(modelServerPort(model))));
@@ -300,6 +301,39 @@ public final class ServingDeployment {
             container.withArgs(serving.args);
         }
         return container.build();
+    }
+
+    /**
+     * spec.serving.batching and .parallelism as the model server's settings; only what the user set, so
+     * the model server's own defaults are the only ones (docs/model-server.md).
+     */
+    static List<EnvVar> engineEnv(ServingSpec serving) {
+        List<EnvVar> env = new ArrayList<>();
+        if (serving.batching != null) {
+            var b = serving.batching;
+            if (b.enabled != null) {
+                env.add(env("ROBUSTML_MODEL_BATCHING_ENABLED", b.enabled.toString()));
+            }
+            if (b.maxBatchSize != null) {
+                env.add(env("ROBUSTML_MODEL_BATCHING_MAX_BATCH_SIZE", b.maxBatchSize.toString()));
+            }
+            if (b.preferredBatchSizes != null && !b.preferredBatchSizes.isEmpty()) {
+                env.add(env("ROBUSTML_MODEL_BATCHING_PREFERRED_BATCH_SIZES",
+                        String.join(",", b.preferredBatchSizes.stream().map(String::valueOf).toList())));
+            }
+            if (b.maxQueueDelayMicroseconds != null) {
+                env.add(env("ROBUSTML_MODEL_BATCHING_MAX_QUEUE_DELAY_MICROSECONDS", b.maxQueueDelayMicroseconds.toString()));
+            }
+        }
+        if (serving.parallelism != null) {
+            if (serving.parallelism.instances != null) {
+                env.add(env("ROBUSTML_MODEL_PREDICTORS", serving.parallelism.instances.toString()));
+            }
+            if (serving.parallelism.intraOpThreads != null) {
+                env.add(env("ROBUSTML_MODEL_INTRA_OP_THREADS", serving.parallelism.intraOpThreads.toString()));
+            }
+        }
+        return env;
     }
 
     /** Seconds a terminating serving pod keeps answering before its containers are told to stop. */

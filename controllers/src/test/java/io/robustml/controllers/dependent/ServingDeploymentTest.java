@@ -57,6 +57,28 @@ class ServingDeploymentTest {
     }
 
     @Test
+    void passesBatchingAndParallelismToTheModelServerOnlyWhereTheSpecSetsThem() {
+        RobustModel model = fixture();
+        Container plain = ServingDeployment.desired(model, ServingImages.tagged("robustml", "test"), 1).getSpec()
+                .getTemplate().getSpec().getContainers().get(1);
+        assertThat(plain.getEnv()).extracting(e -> e.getName())
+                .noneMatch(n -> n.startsWith("ROBUSTML_MODEL_BATCHING_") || n.equals("ROBUSTML_MODEL_PREDICTORS")
+                        || n.equals("ROBUSTML_MODEL_INTRA_OP_THREADS"));
+        model.getSpec().serving.batching = new io.robustml.crds.model.BatchingSpec();
+        model.getSpec().serving.batching.maxBatchSize = 32;
+        model.getSpec().serving.batching.preferredBatchSizes = java.util.List.of(8, 16);
+        model.getSpec().serving.batching.maxQueueDelayMicroseconds = 500L;
+        model.getSpec().serving.parallelism = new io.robustml.crds.model.ParallelismSpec();
+        model.getSpec().serving.parallelism.instances = 1;
+        Container server = ServingDeployment.desired(model, ServingImages.tagged("robustml", "test"), 1).getSpec()
+                .getTemplate().getSpec().getContainers().get(1);
+        assertThat(server.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).contains(
+                "ROBUSTML_MODEL_BATCHING_MAX_BATCH_SIZE=32", "ROBUSTML_MODEL_BATCHING_PREFERRED_BATCH_SIZES=8,16",
+                "ROBUSTML_MODEL_BATCHING_MAX_QUEUE_DELAY_MICROSECONDS=500", "ROBUSTML_MODEL_PREDICTORS=1")
+                .noneMatch(e -> e.startsWith("ROBUSTML_MODEL_BATCHING_ENABLED") || e.startsWith("ROBUSTML_MODEL_INTRA_OP"));
+    }
+
+    @Test
     void givesTheSidecarTheSharedStoresUrlFromItsSecretWithoutReadingIt() {
         RobustModel model = fixture();
         if (model.getSpec().detector == null) {

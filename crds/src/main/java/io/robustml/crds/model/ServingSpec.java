@@ -20,10 +20,14 @@ import java.util.Map;
         fieldPath = ".image")
 @ValidationRule(value = "(has(self.runtime) && self.runtime == 'custom') || !has(self.args)",
         message = "args apply only to runtime custom", fieldPath = ".args")
+@ValidationRule(value = "!(has(self.runtime) && self.runtime == 'custom') || !has(self.batching)",
+        message = "batching applies only to runtime djl (a custom server batches by its own settings)", fieldPath = ".batching")
+@ValidationRule(value = "!(has(self.runtime) && self.runtime == 'custom') || !has(self.parallelism)",
+        message = "parallelism applies only to runtime djl", fieldPath = ".parallelism")
 public class ServingSpec {
     @Default("djl")
-    @JsonPropertyDescription("Model server: djl (this project's Open Inference Protocol server, the default), "
-            + "triton (NVIDIA Triton) or custom (any Open Inference Protocol v2 server; give image, args and port).")
+    @JsonPropertyDescription("Model server: djl (this project's Open Inference Protocol server, the default) or custom "
+            + "(any Open Inference Protocol v2 server, e.g. NVIDIA Triton or MLServer; give image, args and port).")
     public Runtime runtime;
 
     @Size(max = 512)
@@ -53,6 +57,12 @@ public class ServingSpec {
     @JsonPropertyDescription("GPUs per serving pod. Omit for CPU-only serving.")
     public GpuSpec gpu;
 
+    @JsonPropertyDescription("Dynamic batching of the djl model server: requests waiting for the model share one forward pass.")
+    public BatchingSpec batching;
+
+    @JsonPropertyDescription("Model instances and engine threads of the djl model server (default: from the container's CPU limit).")
+    public ParallelismSpec parallelism;
+
     @JsonPropertyDescription("Node selector added to the serving pods (passed through).")
     public Map<String, String> nodeSelector;
 
@@ -63,7 +73,6 @@ public class ServingSpec {
     /** Model server runtimes. */
     public enum Runtime {
         @JsonProperty("djl") DJL,
-        @JsonProperty("triton") TRITON,
         @JsonProperty("custom") CUSTOM
     }
 }

@@ -4,15 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.robustml.modelserver.runtime.ModelRuntime;
 import io.robustml.modelserver.runtime.ModelServerConfig;
 import io.robustml.modelserver.runtime.ModelState;
 import io.robustml.modelserver.runtime.Prediction;
 import io.robustml.oip.BinaryTensors;
 import io.robustml.oip.ErrorResponse;
-import io.robustml.oip.InferenceRequest;
-import io.robustml.oip.InferenceResponse;
 import io.robustml.oip.InvalidTensorException;
 import io.robustml.oip.RequestLimits;
 import io.robustml.oip.ModelMetadata;
@@ -40,7 +37,6 @@ public class OipRoutes {
     private final ObjectMapper json;
     private final MeterRegistry registry;
     private final long maxBodyBytes;
-    private final Timer latency;
     private final DistributionSummary batchSize;
 
     public OipRoutes(ModelRuntime runtime, ObjectMapper json, MeterRegistry registry,
@@ -50,9 +46,6 @@ public class OipRoutes {
         this.json = json;
         this.registry = registry;
         this.maxBodyBytes = maxBodyBytes;
-        this.latency = Timer.builder("robustml_model_inference_seconds")
-                .description("Time of one batched forward pass, decoding and encoding excluded")
-                .publishPercentileHistogram().register(registry);
         this.batchSize = DistributionSummary.builder("robustml_model_batch_size")
                 .description("Rows (shape[0]) per inference request").register(registry);
     }
@@ -119,14 +112,11 @@ public class OipRoutes {
         }
         try {
             // JSON, or a JSON header followed by binary tensor data (Inference-Header-Content-Length).
-            InferenceRequest request = BinaryTensors.decodeRequest(ctx.body().buffer().getBytes(),
-                    ctx.request().getHeader(BinaryTensors.HEADER), json);
-            InferenceHandler.Batch batch = InferenceHandler.validate(request, runtime.config());
+            InferenceHandler.Batch batch = InferenceHandler.decode(ctx.body().buffer().getBytes(),
+                    ctx.request().getHeader(BinaryTensors.HEADER), json, runtime.config());
             batchSize.record(batch.shape()[0]);
-            Timer.Sample sample = Timer.start(registry);
-            Prediction prediction = runtime.model().predict(batch.data(), batch.shape());
-            sample.stop(latency);
-            sendResponse(ctx, InferenceHandler.respond(request, prediction, runtime.config()));
+            Prediction prediction = runtime.predict(batch.data(), batch.shape());
+            sendResponse(ctx, InferenceHandler.respond(batch.request(), prediction, runtime.config(), json));
             count("ok");
         } catch (JsonProcessingException e) {
             count("client_error");
@@ -179,13 +169,7 @@ public class OipRoutes {
     }
 
     /** JSON, or with binary outputs a JSON header and their bytes, the header's length in the response header. */
-    private void sendResponse(RoutingContext ctx, InferenceResponse response) {
-        BinaryTensors.Encoded encoded;
-        try {
-            encoded = BinaryTensors.encode(response, json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the response", e); // ours, so a 500
-        }
+    private void sendResponse(RoutingContext ctx, BinaryTensors.Encoded encoded) {
         if (!encoded.binary()) {
             ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
                     .end(io.vertx.core.buffer.Buffer.buffer(encoded.body()));

@@ -36,21 +36,33 @@ public final class DjlModel implements AutoCloseable {
         }
     }
 
-    /** Loads the file; {@code format} is torchscript or onnx. */
-    public static DjlModel load(Path file, String format, int poolSize) throws Exception {
+    /**
+     * Loads the file; {@code format} is torchscript or onnx. The engine's threads follow {@code threads}
+     * unless the JVM was started with DJL's own {@code ai.djl.pytorch.num_threads} /
+     * {@code num_interop_threads} properties (libtorch reads them once, when the engine starts).
+     */
+    public static DjlModel load(Path file, String format, ThreadPlan threads) throws Exception {
         String engine = switch (format) {
             case "torchscript" -> "PyTorch";
             case "onnx" -> "OnnxRuntime";
             default -> throw new IllegalArgumentException("unknown model format '" + format + "' (torchscript or onnx)");
         };
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads.intraOpThreads()));
+        }
+        if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_interop_threads", String.valueOf(threads.interOpThreads()));
+        }
         Device device = Engine.getEngine(engine).defaultDevice();
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
                 .optModelPath(file)
                 .optEngine(engine)
                 .optDevice(device)
+                .optOption("intraOpNumThreads", String.valueOf(threads.intraOpThreads()))
+                .optOption("interOpNumThreads", String.valueOf(threads.interOpThreads()))
                 .build();
-        return new DjlModel(criteria.loadModel(), Math.max(1, poolSize));
+        return new DjlModel(criteria.loadModel(), threads.instances());
     }
 
     public Device device() {

@@ -5,11 +5,16 @@ import io.quarkus.runtime.StartupEvent;
 import io.robustml.modelserver.fetch.FetchException;
 import io.robustml.modelserver.fetch.FetchSettings;
 import io.robustml.modelserver.fetch.ModelFetcher;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -23,11 +28,20 @@ public class ModelRuntime {
     private static final Logger LOG = Logger.getLogger(ModelRuntime.class);
 
     private final ModelServerConfig config;
+    private final Timer forwardPass;
+    private final DistributionSummary forwardRows;
     private volatile ModelState state = new ModelState(ModelState.Phase.LOADING, "loading");
     private volatile DjlModel model;
+    private volatile DynamicBatcher.Forward inference;
 
-    public ModelRuntime(ModelServerConfig config) {
+    public ModelRuntime(ModelServerConfig config, MeterRegistry registry) {
         this.config = config;
+        this.forwardPass = Timer.builder("robustml_model_inference_seconds")
+                .description("Time of one forward pass (one request, or several merged by dynamic batching)")
+                .publishPercentileHistogram().register(registry);
+        this.forwardRows = DistributionSummary.builder("robustml_model_forward_batch_rows")
+                .description("Rows per forward pass: a request's own, or several requests' merged by dynamic batching")
+                .register(registry);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -50,13 +64,16 @@ public class ModelRuntime {
             ModelFetcher fetcher = new ModelFetcher(settings,
                     message -> state = new ModelState(ModelState.Phase.LOADING, message), Clock.systemUTC());
             Path file = fetcher.fetch(config.uri(), config.sha256());
-            int pool = config.predictors() > 0 ? config.predictors() : Runtime.getRuntime().availableProcessors();
+            ThreadPlan threads = ThreadPlan.of(Runtime.getRuntime().availableProcessors(), config.predictors(),
+                    config.intraOpThreads());
             state = new ModelState(ModelState.Phase.LOADING, "loading " + file);
             long t0 = System.nanoTime();
-            model = DjlModel.load(file, config.format(), pool);
+            model = DjlModel.load(file, config.format(), threads);
+            inference = inference(model, threads);
             state = new ModelState(ModelState.Phase.READY, "ready");
-            LOG.infof("model %s (%s, sha256 %s) loaded on %s in %d ms with %d predictors", config.name(), file,
-                    config.sha256(), model.device(), (System.nanoTime() - t0) / 1_000_000, pool);
+            LOG.infof("model %s (%s, sha256 %s) loaded on %s in %d ms: %d instances, %d intra-op threads each, %s",
+                    config.name(), file, config.sha256(), model.device(), (System.nanoTime() - t0) / 1_000_000,
+                    threads.instances(), threads.intraOpThreads(), describe(config.batching()));
         } catch (ModelDigest.ModelIntegrityException e) {
             fail("ModelIntegrityFailed: " + e.getMessage(), null);
             if (config.exitOnIntegrityFailure()) {
@@ -86,6 +103,41 @@ public class ModelRuntime {
         } catch (java.io.IOException | RuntimeException e) {
             LOG.warnf("could not write the termination message to %s: %s", config.terminationLog(), e.getMessage());
         }
+    }
+
+    /** The timed forward pass, behind the dynamic batcher when batching is on. */
+    private DynamicBatcher.Forward inference(DjlModel loaded, ThreadPlan threads) {
+        DynamicBatcher.Forward timed = (data, shape) -> {
+            long t0 = System.nanoTime();
+            Prediction p = loaded.predict(data, shape);
+            forwardPass.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            return p;
+        };
+        ModelServerConfig.Batching b = config.batching();
+        if (!b.enabled()) {
+            return (data, shape) -> {
+                forwardRows.record(shape[0]);
+                return timed.run(data, shape);
+            };
+        }
+        BatchPolicy policy = new BatchPolicy(b.maxBatchSize(), b.preferredBatchSizes().orElse(List.of()),
+                TimeUnit.MICROSECONDS.toNanos(b.maxQueueDelayMicroseconds()));
+        return new DynamicBatcher(timed, policy, threads.instances(), forwardRows::record)::infer;
+    }
+
+    private static String describe(ModelServerConfig.Batching b) {
+        return !b.enabled() ? "dynamic batching off"
+                : "dynamic batching up to " + b.maxBatchSize() + " rows"
+                        + b.preferredBatchSizes().map(p -> ", preferred " + p).orElse("")
+                        + ", queue delay " + b.maxQueueDelayMicroseconds() + " µs";
+    }
+
+    /**
+     * One prediction for these rows (a forward pass of their own or a share of a merged one); only call
+     * when {@link #state()} is ready.
+     */
+    public Prediction predict(float[] data, long[] shape) throws Exception {
+        return inference.run(data, shape);
     }
 
     public ModelState state() {

@@ -100,7 +100,35 @@ public interface ModelServerConfig {
     @WithDefault("1s")
     Duration fetchBackoff();
 
-    /** Concurrent predictors (DJL predictors are not thread-safe); 0 means one per CPU. */
+    /** Model instances (DJL predictors, each one forward pass at a time); 0 means one per CPU. */
     @WithDefault("0")
     int predictors();
+
+    /** Engine threads inside one forward pass (libtorch, ONNX Runtime); 0 means the CPUs left to each instance. */
+    @WithDefault("0")
+    int intraOpThreads();
+
+    /** Dynamic batching: requests waiting for the model share one forward pass. */
+    Batching batching();
+
+    /** Triton's dynamic batcher settings ({@link BatchPolicy}). */
+    interface Batching {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Most rows in one merged forward pass; a request with more rows runs alone. */
+        @WithDefault(io.robustml.oip.BatchingDefaults.MAX_BATCH_SIZE)
+        int maxBatchSize();
+
+        /** Batch sizes sent at once when the queue adds up to one; none: as large as the queue allows. */
+        Optional<List<Integer>> preferredBatchSizes();
+
+        /**
+         * How long the oldest queued request may wait for others while no preferred size is reached
+         * (Triton's max_queue_delay_microseconds). 0: never; requests are still merged whenever they
+         * queue behind a busy model, so a lone client is never delayed.
+         */
+        @WithDefault("0")
+        long maxQueueDelayMicroseconds();
+    }
 }

@@ -43,7 +43,7 @@ class ReferenceModelAccuracyTest {
         ModelDigest.verify(path, sha256);
         IdxDataset test = Fixtures.testSet(0);
         int correct = 0;
-        try (DjlModel djl = DjlModel.load(path, format, 1)) {
+        try (DjlModel djl = DjlModel.load(path, format, new ThreadPlan(1, 1, 1))) {
             for (int start = 0; start < test.count(); start += BATCH) {
                 int n = Math.min(BATCH, test.count() - start);
                 float[] batch = new float[n * 784];

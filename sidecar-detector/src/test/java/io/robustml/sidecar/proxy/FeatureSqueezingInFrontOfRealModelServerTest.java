@@ -81,8 +81,11 @@ class FeatureSqueezingInFrontOfRealModelServerTest {
         JsonNode d = JSON.readTree(direct.body()).path("outputs").get(0);
         JsonNode t = JSON.readTree(tester.body()).path("outputs").get(0);
         assertThat(t.path("shape").toString()).isEqualTo("[8,10]");
+        // The tester's rows went upstream inside the augmented batch (originals and squeezed copies): libtorch may
+        // pick another kernel for 24 rows than for 8, so the last bits may differ; the rows and classes may not.
         for (int i = 0; i < d.path("data").size(); i++) {
-            assertThat(t.path("data").get(i).floatValue()).isEqualTo(d.path("data").get(i).floatValue());
+            assertThat(t.path("data").get(i).floatValue()).isCloseTo(d.path("data").get(i).floatValue(),
+                    org.assertj.core.data.Offset.offset(1e-5f * Math.max(1f, Math.abs(d.path("data").get(i).floatValue()))));
         }
         assertThat(tester.headers().firstValue(ProxyRoutes.FLAGGED_HEADER)).get().asString().matches("[01](,[01]){7}");
         assertThat(JSON.readTree(tester.body()).path("parameters").path("robustml_flagged")).hasSize(8);
