@@ -270,6 +270,9 @@ public final class ServingDeployment {
             env.add(env("ROBUSTML_MODEL_LABELS", String.join(",", m.labels)));
         }
         env.addAll(engineEnv(serving));
+        // The device the pod was given: a GPU pod whose engine finds no GPU ends with ModelDeviceUnavailable
+        // rather than serving on the CPU; a CPU pod never takes a GPU it was not given.
+        env.add(env("ROBUSTML_MODEL_DEVICE", gpu.isPresent() ? "gpu" : "cpu"));
         // Loopback only: nothing reaches the model server except through the sidecar.
         env.add(env("QUARKUS_HTTP_HOST", "127.0.0.1"));
         env.add(env("QUARKUS_HTTP_PORT", Integer.toString(modelServerPort(model))));

@@ -10,12 +10,15 @@ import java.util.Optional;
  * Why serving pods cannot become ready, read from what the scheduler and the kubelet report, as a
  * pure function. Reasons: {@code ModelIntegrityFailed} (a container ended saying the model file's
  * digest did not match), {@code ModelFetchFailed} (it ended saying a remote model could not be
- * downloaded: wrong credentials, no such object, store unreachable), {@code InsufficientGPU} (the scheduler found no node with the GPU resource),
+ * downloaded: wrong credentials, no such object, store unreachable), {@code ModelDeviceUnavailable} (it
+ * ended saying the GPU it was given is not usable: a CPU-only libtorch, no driver), {@code InsufficientGPU}
+ * (the scheduler found no node with the GPU resource),
  * {@code Unschedulable} (any other scheduling failure).
  */
 public record ServingProblem(String reason, String message) {
     public static final String MODEL_INTEGRITY_FAILED = "ModelIntegrityFailed";
     public static final String MODEL_FETCH_FAILED = "ModelFetchFailed";
+    public static final String MODEL_DEVICE_UNAVAILABLE = "ModelDeviceUnavailable";
     public static final String INSUFFICIENT_GPU = "InsufficientGPU";
     public static final String UNSCHEDULABLE = "Unschedulable";
 
@@ -36,6 +39,13 @@ public record ServingProblem(String reason, String message) {
             if (fetch.isPresent()) {
                 return Optional.of(new ServingProblem(MODEL_FETCH_FAILED, "pod " + pod.getMetadata().getName()
                         + " could not download the model (the kubelet retries with its back-off): " + fetch.get()));
+            }
+        }
+        for (Pod pod : pods) {
+            Optional<String> device = terminatedSaying(pod, MODEL_DEVICE_UNAVAILABLE);
+            if (device.isPresent()) {
+                return Optional.of(new ServingProblem(MODEL_DEVICE_UNAVAILABLE, "pod " + pod.getMetadata().getName()
+                        + " cannot run the model on the GPU it was given: " + device.get()));
             }
         }
         long unschedulable = 0;

@@ -42,6 +42,7 @@ class ServingDeploymentTest {
                 "ROBUSTML_MODEL_EXIT_ON_INTEGRITY_FAILURE=true",
                 "ROBUSTML_MODEL_URI=file:///models/fashion/robust/model.pt",
                 "ROBUSTML_MODEL_FORMAT=torchscript",
+                "ROBUSTML_MODEL_DEVICE=cpu",
                 "ROBUSTML_MODEL_SHA256=0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0");
     }
 
@@ -129,6 +130,8 @@ class ServingDeploymentTest {
         assertThat(pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
                 .getNodeSelectorTerms().get(0).getMatchExpressions().get(0).getValues()).containsExactly("NVIDIA-A100-SXM4-40GB");
         assertThat(pod.getContainers().get(0).getResources()).as("the sidecar needs no GPU").isNull();
+        assertThat(pod.getContainers().get(1).getEnv()).as("the model server must find the GPU or say so")
+                .extracting(e -> e.getName() + "=" + e.getValue()).contains("ROBUSTML_MODEL_DEVICE=gpu");
     }
 
     @Test

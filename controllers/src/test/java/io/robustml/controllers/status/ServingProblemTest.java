@@ -60,6 +60,14 @@ class ServingProblemTest {
     }
 
     @Test
+    void aGpuPodWhoseEngineFoundNoGpuSaysSo() {
+        var problem = ServingProblem.diagnose(List.of(terminated("ModelDeviceUnavailable: the pod was given a GPU but the "
+                + "PyTorch engine found none")), "nvidia.com/gpu", 1).orElseThrow();
+        assertThat(problem.reason()).isEqualTo("ModelDeviceUnavailable");
+        assertThat(problem.message()).contains("cannot run the model on the GPU it was given", "found none");
+    }
+
+    @Test
     void healthyOrScheduledPodsAreNoProblem() {
         Pod running = new PodBuilder().withNewMetadata().withName("p").endMetadata().withNewStatus().withPhase("Running")
                 .endStatus().build();

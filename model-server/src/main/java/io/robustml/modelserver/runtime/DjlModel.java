@@ -42,6 +42,15 @@ public final class DjlModel implements AutoCloseable {
      * {@code num_interop_threads} properties (libtorch reads them once, when the engine starts).
      */
     public static DjlModel load(Path file, String format, ThreadPlan threads) throws Exception {
+        return load(file, format, threads, "auto");
+    }
+
+    /**
+     * As {@link #load(Path, String, ThreadPlan)} on {@code device}: {@code auto} (the engine's default: a GPU
+     * when it finds one), {@code cpu}, or {@code gpu}, which fails with {@link DeviceUnavailableException}
+     * when the engine finds no GPU (a CPU-only libtorch, no driver) instead of serving on the CPU unnoticed.
+     */
+    public static DjlModel load(Path file, String format, ThreadPlan threads, String device) throws Exception {
         String engine = switch (format) {
             case "torchscript" -> "PyTorch";
             case "onnx" -> "OnnxRuntime";
@@ -53,12 +62,26 @@ public final class DjlModel implements AutoCloseable {
         if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_interop_threads", String.valueOf(threads.interOpThreads()));
         }
-        Device device = Engine.getEngine(engine).defaultDevice();
+        Device found = Engine.getEngine(engine).defaultDevice();
+        Device chosen = switch (device) {
+            case "auto" -> found;
+            case "cpu" -> Device.cpu();
+            case "gpu" -> {
+                if (!found.isGpu()) {
+                    throw new DeviceUnavailableException("the pod was given a GPU but the " + engine + " engine found none (engine "
+                            + Engine.getEngine(engine).getVersion() + ", default device " + found
+                            + "): this image's libtorch is CPU-only or the CUDA driver is not mounted; use a CUDA image "
+                            + "(spec.serving.image)");
+                }
+                yield found;
+            }
+            default -> throw new IllegalArgumentException("unknown device '" + device + "' (auto, cpu or gpu)");
+        };
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
                 .optModelPath(file)
                 .optEngine(engine)
-                .optDevice(device)
+                .optDevice(chosen)
                 .optOption("intraOpNumThreads", String.valueOf(threads.intraOpThreads()))
                 .optOption("interOpNumThreads", String.valueOf(threads.interOpThreads()))
                 .build();
@@ -79,6 +102,13 @@ public final class DjlModel implements AutoCloseable {
             return new Prediction(logits.toFloatArray(), logits.getShape().getShape());
         } finally {
             predictors.add(predictor);
+        }
+    }
+
+    /** The device the spec asks for is not there; final for this process. */
+    public static final class DeviceUnavailableException extends Exception {
+        public DeviceUnavailableException(String message) {
+            super(message);
         }
     }
 

@@ -68,7 +68,7 @@ public class ModelRuntime {
                     config.intraOpThreads());
             state = new ModelState(ModelState.Phase.LOADING, "loading " + file);
             long t0 = System.nanoTime();
-            model = DjlModel.load(file, config.format(), threads);
+            model = DjlModel.load(file, config.format(), threads, config.device());
             inference = inference(model, threads);
             state = new ModelState(ModelState.Phase.READY, "ready");
             LOG.infof("model %s (%s, sha256 %s) loaded on %s in %d ms: %d instances, %d intra-op threads each, %s",
@@ -80,6 +80,11 @@ public class ModelRuntime {
                 writeTerminationMessage(state.message());
                 io.quarkus.runtime.Quarkus.asyncExit(3);
             }
+        } catch (DjlModel.DeviceUnavailableException e) {
+            // Serving on the CPU what the spec gave a GPU would pass its analysis at the wrong speed and cost.
+            fail("ModelDeviceUnavailable: " + e.getMessage(), null);
+            writeTerminationMessage(state.message());
+            io.quarkus.runtime.Quarkus.asyncExit(5);
         } catch (FetchException e) {
             // The message names the source without credentials; the cause is not kept (see FetchException).
             fail("ModelFetchFailed: " + e.getMessage(), null);

@@ -100,6 +100,14 @@ public interface ModelServerConfig {
     @WithDefault("1s")
     Duration fetchBackoff();
 
+    /**
+     * Where the model runs: auto (the engine's default device: a GPU when it finds one), cpu, or gpu —
+     * which ends the process with ModelDeviceUnavailable when the engine finds no GPU (the operator sets
+     * gpu for pods given GPUs and cpu for the others).
+     */
+    @WithDefault("auto")
+    String device();
+
     /** Model instances (DJL predictors, each one forward pass at a time); 0 means one per CPU. */
     @WithDefault("0")
     int predictors();
