@@ -70,6 +70,8 @@ class RealClusterScenariosTest {
     @Test
     @Order(1)
     void theOperatorRunsAsItsImageOnTheRealNodeWithTheChartsIdentity() {
+        assertThat(operatorPods()).as("the chart's default: a leader and a standby").hasSize(2).allMatch(
+                RealClusterScenariosTest::ready);
         Pod operator = operatorPod();
         assertOnRealNode(operator);
         assertThat(operator.getSpec().getServiceAccountName()).isEqualTo(RELEASE + "-robustml-operator");
@@ -190,15 +192,16 @@ class RealClusterScenariosTest {
                 .withLabel(Labels.COMPONENT, "analysis").list().getItems().stream()
                 .anyMatch(p -> "Running".equals(p.getStatus().getPhase())));
         Pod operator = operatorPod();
+        String killedPod = operator.getMetadata().getName();
         int restarts = operator.getStatus().getContainerStatuses().get(0).getRestartCount();
         cluster.kill(operator, "operator");
         Instant killed = Instant.now();
         await().atMost(Duration.ofMinutes(3)).until(() -> {
-            var status = operatorPod().getStatus().getContainerStatuses().get(0);
+            var status = client.pods().inNamespace(system).withName(killedPod).get().getStatus().getContainerStatuses().get(0);
             return status.getRestartCount() > restarts && Boolean.TRUE.equals(status.getReady());
         });
-        System.out.printf("[real] operator container killed (SIGKILL) mid-analysis: restarted by the kubelet and Ready "
-                + "%.1f s later%n", seconds(killed));
+        System.out.printf("[real] leader's container killed (SIGKILL) mid-analysis: restarted by the kubelet and Ready "
+                + "%.1f s later; the lease is now %s's%n", seconds(killed), leaseHolder());
         RobustModelStatus st = awaitStatus(name, s -> "Ready".equals(s.phase) && s.stableRevision != null);
         assertThat(st.lastAnalysis.verdict).isEqualTo("Passed");
         assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns).withLabel(Labels.MODEL, name).list()
@@ -266,7 +269,85 @@ class RealClusterScenariosTest {
         delete(name);
     }
 
+    @Test
+    @Order(6)
+    void aReplicaThatLosesItsLeaseExitsAndTheLeaseIsTakenAgain() {
+        Pod leader = operatorPod();
+        String name = leader.getMetadata().getName();
+        int restarts = leader.getStatus().getContainerStatuses().get(0).getRestartCount();
+        // Another holder takes the lease (as after a network partition): the leader can no longer renew it.
+        String thief = "thief-" + Long.toHexString(System.nanoTime());
+        client.leases().inNamespace(system).withName(lease()).edit(l -> {
+            l.getSpec().setHolderIdentity(thief);
+            l.getSpec().setLeaseDurationSeconds(20);
+            l.getSpec().setAcquireTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+            l.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+            return l;
+        });
+        Instant stolen = Instant.now();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            var status = client.pods().inNamespace(system).withName(name).get().getStatus().getContainerStatuses().get(0);
+            return status.getRestartCount() > restarts;
+        });
+        double exited = seconds(stolen);
+        var last = client.pods().inNamespace(system).withName(name).get().getStatus().getContainerStatuses().get(0)
+                .getLastState().getTerminated();
+        assertThat(last.getExitCode()).as("ended by its lost lease, not killed").isEqualTo(1);
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            String holder = leaseHolder();
+            return holder != null && !holder.equals(thief) && operatorPods().stream()
+                    .anyMatch(p -> p.getMetadata().getName().equals(holder));
+        });
+        System.out.printf("[real] lease taken by another holder: the leader %s exited (code 1) %.1f s later; %s holds "
+                + "the lease %.1f s after the theft (the thief's lease was 20 s)%n", name, exited, leaseHolder(), seconds(stolen));
+    }
+
+    @Test
+    @Order(7)
+    void deletingTheLeadersPodMidRolloutHandsOverWithOneRunAndOneVerdict() {
+        String name = "fashion-failover";
+        apply(name, m -> { });
+        await().atMost(ROLLOUT).until(() -> client.pods().inNamespace(ns).withLabel(Labels.MODEL, name)
+                .withLabel(Labels.COMPONENT, "analysis").list().getItems().stream()
+                .anyMatch(p -> "Running".equals(p.getStatus().getPhase())));
+        String leader = leaseHolder();
+        client.pods().inNamespace(system).withName(leader).delete();
+        Instant deleted = Instant.now();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            String holder = leaseHolder(); // empty while released by the stopping leader
+            return holder != null && !holder.equals(leader) && operatorPods().stream()
+                    .anyMatch(p -> p.getMetadata().getName().equals(holder));
+        });
+        double takeover = seconds(deleted);
+        // The stopping leader's lease runs out (15 s) unless released first; a standby retries every 2 s.
+        assertThat(takeover).as("within the lease duration and one retry period").isLessThan(17);
+        RobustModelStatus st = awaitStatus(name, s -> "Ready".equals(s.phase) && s.stableRevision != null);
+        System.out.printf("[real] leader pod deleted mid-analysis: %s took the lease %.1f s later; verdict %s%n",
+                leaseHolder(), takeover, st.lastAnalysis.verdict);
+        assertThat(st.lastAnalysis.verdict).isEqualTo("Passed");
+        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns).withLabel(Labels.MODEL, name).list()
+                .getItems()).as("one run").hasSize(1);
+        assertThat(client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.MODEL, name).list().getItems())
+                .as("one Job").hasSize(1);
+        delete(name);
+    }
+
     // -- helpers
+
+    /** The chart's Lease: the Deployment's name, in the release namespace. */
+    private static String lease() {
+        return RELEASE + "-robustml-operator";
+    }
+
+    private static String leaseHolder() {
+        var l = client.leases().inNamespace(system).withName(lease()).get();
+        return l == null ? null : l.getSpec().getHolderIdentity();
+    }
+
+    private static List<Pod> operatorPods() {
+        return client.pods().inNamespace(system).withLabel("app.kubernetes.io/instance", RELEASE).list().getItems()
+                .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    }
 
     private static boolean ready(Pod p) {
         return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
@@ -299,9 +380,12 @@ class RealClusterScenariosTest {
         });
     }
 
+    /** The operator replica holding the lease (its pod name is its identity), once one does. */
     private static Pod operatorPod() {
-        return client.pods().inNamespace(system).withLabel("app.kubernetes.io/instance", RELEASE).list().getItems()
-                .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(60)).until(() -> operatorPods().stream()
+                .anyMatch(p -> p.getMetadata().getName().equals(leaseHolder())));
+        String holder = leaseHolder();
+        return operatorPods().stream().filter(p -> p.getMetadata().getName().equals(holder)).findFirst().orElseThrow();
     }
 
     /** The model exists and no revision of it has passed yet. */

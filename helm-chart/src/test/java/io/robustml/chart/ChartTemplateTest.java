@@ -30,17 +30,21 @@ class ChartTemplateTest {
     }
 
     @Test
-    void defaultsRunOneRestrictedOperatorWatchingAllNamespaces() {
+    void defaultsRunTwoRestrictedOperatorReplicasWatchingAllNamespaces() {
         List<HasMetadata> objects = Chart.render(Map.of());
         assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactlyInAnyOrder(
                 "ServiceAccount/robustml-robustml-operator", "ClusterRole/robustml-robustml-operator",
                 "ClusterRoleBinding/robustml-robustml-operator", "Role/robustml-robustml-operator-leader-election",
                 "ClusterRole/robustml-robustml-operator-gpu-platform", "ClusterRoleBinding/robustml-robustml-operator-gpu-platform",
                 "RoleBinding/robustml-robustml-operator-leader-election", "Deployment/robustml-robustml-operator",
-                "Service/robustml-robustml-operator-metrics");
+                "Service/robustml-robustml-operator-metrics", "PodDisruptionBudget/robustml-robustml-operator");
         Deployment d = Chart.one(objects, Deployment.class, "robustml-robustml-operator");
-        assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(d.getSpec().getReplicas()).as("one leader and a standby").isEqualTo(2);
         var pod = d.getSpec().getTemplate().getSpec();
+        assertThat(pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+                .singleElement().satisfies(t -> assertThat(t.getPodAffinityTerm().getTopologyKey())
+                        .isEqualTo("kubernetes.io/hostname"));
+        assertThat(Chart.render(Map.of("replicaCount", 1))).noneMatch(o -> o.getKind().equals("PodDisruptionBudget"));
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         Container c = pod.getContainers().get(0);

@@ -2,30 +2,75 @@ package io.robustml.operator;
 
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
- * Leader election, so two operator replicas can run with one reconciling and the other taking over
- * when the lease expires. QOSDK activates it in the profiles listed in
+ * Leader election, so two operator replicas run with one reconciling and the other taking over when
+ * the lease expires. QOSDK activates it in the profiles listed in
  * {@code quarkus.operator-sdk.activate-leader-election-for-profiles} (prod by default).
+ *
+ * <p>A replica that loses its lease (it could not renew it in time, or another holder took it) ends its
+ * process at once, as client-go's controllers do: a former leader that keeps reconciling would act next to
+ * the new one. The kubelet restarts it and it queues for the lease again. A lease given up because this
+ * process is stopping is no loss: JOSDK's own exit-on-stop-leading (System.exit from inside the shutdown)
+ * stays off.
  */
+@Singleton
 public class LeaderElection {
+    private static final Logger LOG = Logger.getLogger(LeaderElection.class);
+    /** Exit status of a replica that lost its lease. */
+    static final int LOST_LEASE_EXIT = 1;
+
+    private volatile boolean stopping;
+
     @Produces
     @Singleton
     LeaderElectionConfiguration leaderElection(
             @ConfigProperty(name = "robustml.leader-election.lease-name", defaultValue = "robustml-operator") String leaseName,
             // Null means the operator pod's own namespace when running in a cluster.
             @ConfigProperty(name = "robustml.leader-election.lease-namespace") Optional<String> leaseNamespace,
-            // Exiting on a lost lease from inside JOSDK deadlocks a normal shutdown (System.exit in a
-            // shutdown hook), so it is off by default; a replica that loses the lease stops reconciling.
-            @ConfigProperty(name = "robustml.leader-election.exit-on-stop-leading", defaultValue = "false") boolean exit) {
+            @ConfigProperty(name = "robustml.leader-election.exit-on-stop-leading", defaultValue = "true") boolean exit) {
+        Runnable stoppedLeading = exit ? this::stoppedLeading : () -> LOG.warn("stopped leading; configured not to exit");
         return new LeaderElectionConfiguration(leaseName, leaseNamespace.orElse(null),
                 LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
                 LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
                 LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
-                new LeaderCallbacks(() -> { }, () -> { }, identity -> { }), exit);
+                new LeaderCallbacks(() -> LOG.info("took the lease: reconciling"), stoppedLeading,
+                        identity -> LOG.infof("the lease is held by %s", identity)),
+                false);
+    }
+
+    /** Before QOSDK stops the operator (which gives up the lease): from now on a lost lease is expected. */
+    void onStop(@Observes @Priority(1) ShutdownEvent event) {
+        stopping = true;
+    }
+
+    private void stoppedLeading() {
+        if (stopping || jvmShuttingDown()) {
+            return;
+        }
+        LOG.error("lost the leader lease: exiting so that only the new leader reconciles (the kubelet restarts this "
+                + "replica, which then waits for the lease)");
+        // halt, not exit: shutdown hooks would run the operator's graceful stop, reconciling meanwhile.
+        Runtime.getRuntime().halt(LOST_LEASE_EXIT);
+    }
+
+    /** Whether the JVM is running its shutdown hooks (SIGTERM): adding a hook is refused then. */
+    static boolean jvmShuttingDown() {
+        try {
+            Thread probe = new Thread(() -> { });
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 }
