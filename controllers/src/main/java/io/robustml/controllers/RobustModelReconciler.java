@@ -265,8 +265,24 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(Duration.ofMillis(200));
         }
         return status.analysis != null
-                ? UpdateControl.<RobustModel>noUpdate().rescheduleAfter(ANALYSIS_POLL)
+                ? UpdateControl.<RobustModel>noUpdate().rescheduleAfter(nextLook(status.analysis, settings(model), clock.instant()))
                 : UpdateControl.noUpdate();
+    }
+
+    /**
+     * When to look again at an open analysis: every ANALYSIS_POLL, but just past the progress deadline when
+     * the attempt's pods are still awaited (pods that never become Ready send no event at their deadline).
+     */
+    static Duration nextLook(RobustModelStatus.AnalysisProgress a, RolloutSettings settings, java.time.Instant now) {
+        if (a.startedAt != null || a.progressingSince == null) {
+            return ANALYSIS_POLL;
+        }
+        Duration left = Duration.between(now, java.time.Instant.parse(a.progressingSince).plus(settings.progressDeadline()))
+                .plusMillis(100);
+        if (left.isNegative()) {
+            return Duration.ofMillis(100);
+        }
+        return left.compareTo(ANALYSIS_POLL) < 0 ? left : ANALYSIS_POLL;
     }
 
     /**

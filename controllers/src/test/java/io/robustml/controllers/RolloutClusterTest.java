@@ -275,6 +275,44 @@ class RolloutClusterTest {
     }
 
     @Test
+    void aCanaryWhosePodsNeverBecomeReadyIsRetriedThenRolledBackAtItsProgressDeadline(KubernetesClient client,
+            TestNamespace ns) {
+        String stable = stableModel(client, ns);
+        // A canary no node can take: its pods stay Pending, so it never becomes Ready.
+        Analyses.edit(client, ns.name(), MODEL, m -> {
+            m.getSpec().serving.nodeSelector = java.util.Map.of("robustml.io/test-no-such-node", "true");
+            m.getSpec().rollout.progressDeadlineSeconds = 2;
+            return m;
+        });
+        long edited = System.nanoTime();
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            RobustModelStatus s = status(client, ns);
+            assertThat(s.rejectedRevision).isNotNull().isNotEqualTo(stable);
+            assertThat(s.canaryRevision).isNull();
+        });
+        double seconds = (System.nanoTime() - edited) / 1e9;
+        RobustModelStatus s = status(client, ns);
+        String canary = s.rejectedRevision;
+        System.out.printf("[rollout] canary never Ready, deadline 2 s, 1 retry: rolled back %.1f s after the edit%n", seconds);
+        assertThat(s.stableRevision).isEqualTo(stable);
+        assertThat(s.lastAnalysis.verdict).isEqualTo("Inconclusive");
+        assertThat(s.lastAnalysis.revision).isEqualTo(canary);
+        assertThat(seconds).as("two attempts of 2 s each, acted on at their deadlines").isLessThan(14);
+        await().atMost(TIMEOUT).until(() -> Analyses.servingRevision(client, ns.name(), MODEL, canary) == null);
+        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withLabel(Labels.REVISION, canary).list()
+                .getItems()).as("no analysis ran: there were no Ready pods to attack").isEmpty();
+        var reasons = client.v1().events().inNamespace(ns.name()).withField("involvedObject.name", MODEL).list().getItems()
+                .stream().filter(e -> e.getMessage() != null && e.getMessage().contains(canary)).map(e -> e.getReason()).toList();
+        assertThat(reasons).as("each step evented").contains("AnalysisInconclusive");
+        assertThat(client.v1().events().inNamespace(ns.name()).withField("involvedObject.name", MODEL).list().getItems())
+                .filteredOn(e -> "AnalysisInconclusive".equals(e.getReason()))
+                .anySatisfy(e -> assertThat(e.getMessage()).contains("retrying", "rollout.progressDeadlineSeconds"))
+                .anySatisfy(e -> assertThat(e.getMessage()).contains("rolled back after 2 inconclusive attempt(s)"));
+        assertThat(client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get().getSpec().serving.nodeSelector)
+                .as("the spec is never edited").containsKey("robustml.io/test-no-such-node");
+    }
+
+    @Test
     void aRestartedOperatorResumesTheAnalysisWithoutASecondRun(KubernetesClient client, TestNamespace ns) {
         stableModel(client, ns);
         changeModel(client, ns, "3".repeat(64));

@@ -26,7 +26,16 @@ import io.robustml.crds.model.RobustModelStatus;
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+// The model's name names its Service (a DNS-1035 label) and, with "-<revision>" (11 characters), each
+// revision's Deployment and Service: 63 - 11 = 52.
+@io.fabric8.generator.annotation.ValidationRule(value = "self.metadata.name.size() <= " + RobustModel.MAX_NAME_LENGTH
+        + " && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+        message = "a RobustModel's name is a DNS-1035 label (lower case letters, digits and '-', starting with a letter) "
+                + "of at most " + RobustModel.MAX_NAME_LENGTH + " characters: its Services are named after it and its revisions")
 public class RobustModel extends CustomResource<RobustModelSpec, RobustModelStatus> implements Namespaced {
+    /** Longest name: {@code <name>-<10-character revision>} must still be a Service name (63). */
+    public static final String MAX_NAME_LENGTH = "52";
+
     public static final String GROUP = "robustml.io";
     public static final String VERSION = "v1alpha1";
 

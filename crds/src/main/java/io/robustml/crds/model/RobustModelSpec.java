@@ -11,6 +11,18 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonClassDescription("What you want, written in Git: the model, how to serve it, the threat model, the detector, the "
         + "SLOs and the rollout. A change to what the serving pods run is a new revision, rolled out as a canary and "
         + "promoted only after it passes its adversarial analysis.")
+@ValidationRule(value = "!has(self.slos) || (!has(self.slos.minDetectionRecall) && !has(self.slos.minDetectionPrecision)) "
+        + "|| (has(self.detector) && has(self.detector.methods) && size(self.detector.methods) > 0)",
+        message = "detection SLOs need a detector: set detector.methods (an empty list detects nothing to measure)",
+        fieldPath = ".slos")
+@ValidationRule(value = "!has(self.slos) || !has(self.slos.maxCorpusSuccessRate) || (has(self.threatModel) && has(self.threatModel.corpus))",
+        message = "maxCorpusSuccessRate needs threatModel.corpus (the regression corpus it measures)",
+        fieldPath = ".slos.maxCorpusSuccessRate")
+@ValidationRule(value = "!has(self.slos) || !has(self.slos.criticalClasses) || self.slos.criticalClasses.all(c, "
+        + "(has(self.model.labels) && c.name in self.model.labels) || (c.name.matches('^[0-9]{1,4}$') "
+        + "&& (!has(self.model.labels) || size(self.model.labels) == 0 || int(c.name) < size(self.model.labels))))",
+        message = "a critical class is one of model.labels, or a class index below their number",
+        fieldPath = ".slos.criticalClasses")
 @ValidationRule(value = "!has(self.threatModel) || self.threatModel.access != 'whitebox' || self.model.format == 'torchscript'",
         message = "whitebox access needs gradients: use model.format torchscript (ONNX models are inference-only here)",
         fieldPath = ".threatModel.access")

@@ -45,6 +45,8 @@ public class SlosSpec {
     public String maxAdversarialSuccessRateIncrease;
 
     @io.fabric8.generator.annotation.Size(max = 20)
+    @io.fabric8.generator.annotation.ValidationRule(value = "self.all(c, self.exists_one(d, d.name == c.name))",
+            message = "each class is listed once")
     @JsonPropertyDescription("Classes with their own cap on adversarial success (seed M1: report per class and overall), "
             + "e.g. a stop sign. Checked on every attack's per-class figures.")
     public java.util.List<CriticalClass> criticalClasses;
