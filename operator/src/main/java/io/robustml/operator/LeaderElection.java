@@ -1,5 +1,6 @@
 package io.robustml.operator;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.runtime.ShutdownEvent;
@@ -20,7 +21,7 @@ import org.jboss.logging.Logger;
  * process at once, as client-go's controllers do: a former leader that keeps reconciling would act next to
  * the new one. The kubelet restarts it and it queues for the lease again. A lease given up because this
  * process is stopping is no loss: JOSDK's own exit-on-stop-leading (System.exit from inside the shutdown)
- * stays off.
+ * stays off, and once the operator has stopped the lease is handed back for the standby.
  */
 @Singleton
 public class LeaderElection {
@@ -50,6 +51,37 @@ public class LeaderElection {
     /** Before QOSDK stops the operator (which gives up the lease): from now on a lost lease is expected. */
     void onStop(@Observes @Priority(1) ShutdownEvent event) {
         stopping = true;
+    }
+
+    /**
+     * After QOSDK stopped the operator (no reconciler runs any more): hand the lease back, as client-go does
+     * on release, so the standby takes it at its next retry instead of after the lease runs out. JOSDK
+     * builds fabric8's elector without release-on-cancel.
+     */
+    void releaseLease(@Observes @Priority(10_000) ShutdownEvent event, KubernetesClient client,
+            @ConfigProperty(name = "robustml.leader-election.lease-name", defaultValue = "robustml-operator") String leaseName,
+            @ConfigProperty(name = "robustml.leader-election.lease-namespace") Optional<String> leaseNamespace) {
+        String identity = System.getenv("HOSTNAME"); // JOSDK's identity when none is configured
+        if (identity == null || identity.isBlank()) {
+            return;
+        }
+        // The operator's client is closed by now (JOSDK closes it when it stops): a short-lived one of the same config.
+        try (KubernetesClient own = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(client.getConfiguration()).build()) {
+            var leases = own.leases().inNamespace(leaseNamespace.orElse(own.getNamespace()));
+            var current = leases.withName(leaseName).get();
+            if (current == null || current.getSpec() == null || !identity.equals(current.getSpec().getHolderIdentity())) {
+                return;
+            }
+            var now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+            current.getSpec().setHolderIdentity(null);
+            current.getSpec().setLeaseDurationSeconds(1);
+            current.getSpec().setRenewTime(now);
+            leases.resource(current).update(); // optimistic: a lease taken meanwhile is not ours to release
+            LOG.infof("released the leader lease %s", leaseName);
+        } catch (RuntimeException e) {
+            LOG.warnf("could not release the leader lease (the standby takes it when it runs out): %s", e.getMessage());
+        }
     }
 
     private void stoppedLeading() {
