@@ -188,9 +188,7 @@ class RealClusterScenariosTest {
     void killingTheOperatorContainerMidAnalysisLeavesOneRunAndOneVerdict() {
         String name = "fashion-restart";
         apply(name, m -> { });
-        await().atMost(ROLLOUT).until(() -> client.pods().inNamespace(ns).withLabel(Labels.MODEL, name)
-                .withLabel(Labels.COMPONENT, "analysis").list().getItems().stream()
-                .anyMatch(p -> "Running".equals(p.getStatus().getPhase())));
+        awaitAnalysisRunning(name);
         Pod operator = operatorPod();
         String killedPod = operator.getMetadata().getName();
         int restarts = operator.getStatus().getContainerStatuses().get(0).getRestartCount();
@@ -204,10 +202,7 @@ class RealClusterScenariosTest {
                 + "%.1f s later; the lease is now %s's%n", seconds(killed), leaseHolder());
         RobustModelStatus st = awaitStatus(name, s -> "Ready".equals(s.phase) && s.stableRevision != null);
         assertThat(st.lastAnalysis.verdict).isEqualTo("Passed");
-        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns).withLabel(Labels.MODEL, name).list()
-                .getItems()).as("one run").hasSize(1);
-        assertThat(client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.MODEL, name).list().getItems())
-                .as("one Job").hasSize(1);
+        assertOneRunAndOneJob(name);
         delete(name);
     }
 
@@ -307,9 +302,7 @@ class RealClusterScenariosTest {
     void deletingTheLeadersPodMidRolloutHandsOverWithOneRunAndOneVerdict() {
         String name = "fashion-failover";
         apply(name, m -> { });
-        await().atMost(ROLLOUT).until(() -> client.pods().inNamespace(ns).withLabel(Labels.MODEL, name)
-                .withLabel(Labels.COMPONENT, "analysis").list().getItems().stream()
-                .anyMatch(p -> "Running".equals(p.getStatus().getPhase())));
+        awaitAnalysisRunning(name);
         String leader = leaseHolder();
         client.pods().inNamespace(system).withName(leader).delete();
         Instant deleted = Instant.now();
@@ -326,14 +319,24 @@ class RealClusterScenariosTest {
         System.out.printf("[real] leader pod deleted mid-analysis: %s took the lease %.1f s later; verdict %s%n",
                 leaseHolder(), takeover, st.lastAnalysis.verdict);
         assertThat(st.lastAnalysis.verdict).isEqualTo("Passed");
-        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns).withLabel(Labels.MODEL, name).list()
-                .getItems()).as("one run").hasSize(1);
-        assertThat(client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.MODEL, name).list().getItems())
-                .as("one Job").hasSize(1);
+        assertOneRunAndOneJob(name);
         delete(name);
     }
 
     // -- helpers
+
+    private static void awaitAnalysisRunning(String name) {
+        await().atMost(ROLLOUT).until(() -> client.pods().inNamespace(ns).withLabel(Labels.MODEL, name)
+                .withLabel(Labels.COMPONENT, "analysis").list().getItems().stream()
+                .anyMatch(p -> "Running".equals(p.getStatus().getPhase())));
+    }
+
+    private static void assertOneRunAndOneJob(String name) {
+        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns).withLabel(Labels.MODEL, name).list()
+                .getItems()).as("one run").hasSize(1);
+        assertThat(client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.MODEL, name).list().getItems())
+                .as("one Job").hasSize(1);
+    }
 
     /** The chart's Lease: the Deployment's name, in the release namespace. */
     private static String lease() {
