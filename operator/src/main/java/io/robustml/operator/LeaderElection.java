@@ -30,6 +30,11 @@ public class LeaderElection {
     static final int LOST_LEASE_EXIT = 1;
 
     private volatile boolean stopping;
+    /** The lease this replica took, set when it took it (null: it never led, nothing to hand back). */
+    private volatile LeaseRef held;
+
+    private record LeaseRef(String name, Optional<String> namespace) {
+    }
 
     @Produces
     @Singleton
@@ -43,7 +48,10 @@ public class LeaderElection {
                 LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
                 LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
                 LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
-                new LeaderCallbacks(() -> LOG.info("took the lease: reconciling"), stoppedLeading,
+                new LeaderCallbacks(() -> {
+                    held = new LeaseRef(leaseName, leaseNamespace);
+                    LOG.info("took the lease: reconciling");
+                }, stoppedLeading,
                         identity -> LOG.infof("the lease is held by %s", identity)),
                 false);
     }
@@ -58,17 +66,17 @@ public class LeaderElection {
      * on release, so the standby takes it at its next retry instead of after the lease runs out. JOSDK
      * builds fabric8's elector without release-on-cancel.
      */
-    void releaseLease(@Observes @Priority(10_000) ShutdownEvent event, KubernetesClient client,
-            @ConfigProperty(name = "robustml.leader-election.lease-name", defaultValue = "robustml-operator") String leaseName,
-            @ConfigProperty(name = "robustml.leader-election.lease-namespace") Optional<String> leaseNamespace) {
+    void releaseLease(@Observes @Priority(10_000) ShutdownEvent event, KubernetesClient client) {
+        LeaseRef lease = held;
         String identity = System.getenv("HOSTNAME"); // JOSDK's identity when none is configured
-        if (identity == null || identity.isBlank()) {
+        if (lease == null || identity == null || identity.isBlank()) {
             return;
         }
+        String leaseName = lease.name();
         // The operator's client is closed by now (JOSDK closes it when it stops): a short-lived one of the same config.
         try (KubernetesClient own = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
                 .withConfig(client.getConfiguration()).build()) {
-            var leases = own.leases().inNamespace(leaseNamespace.orElse(own.getNamespace()));
+            var leases = own.leases().inNamespace(lease.namespace().orElse(own.getNamespace()));
             var current = leases.withName(leaseName).get();
             if (current == null || current.getSpec() == null || !identity.equals(current.getSpec().getHolderIdentity())) {
                 return;

@@ -32,13 +32,13 @@ public final class InferenceHandler {
      * Decodes and validates a request body (JSON, or a JSON header and binary tensor data): the input's
      * name, shape and batch size are checked before its data is read.
      *
+     * @param maxElements {@link #maxElements} of {@code config}
      * @throws JsonProcessingException for malformed JSON
      * @throws InvalidTensorException for anything else the model cannot take
      */
-    public static Batch decode(byte[] body, String headerLength, ObjectMapper json, ModelServerConfig config)
-            throws JsonProcessingException {
-        long perRow = config.inputShape().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
-        DecodedRequest decoded = RequestDecoder.decode(body, headerLength, json, perRow * config.maxBatch(),
+    public static Batch decode(byte[] body, String headerLength, ObjectMapper json, ModelServerConfig config,
+            long maxElements) throws JsonProcessingException {
+        DecodedRequest decoded = RequestDecoder.decode(body, headerLength, json, maxElements,
                 (index, name, shape, datatype) -> checkInput(index, name, shape, config));
         InferenceRequest request = decoded == null ? null : decoded.request();
         if (request == null || request.inputs() == null || request.inputs().size() != 1) {
@@ -57,6 +57,11 @@ public final class InferenceHandler {
         BinaryTensors.wantsBinary(request, config.outputName());
         BinaryTensors.wantsBinary(request, LABEL_OUTPUT);
         return new Batch(decoded.values().get(0), request.inputs().get(0).shape(), request);
+    }
+
+    /** The most elements an input may have: the largest batch of the model's rows (computed once, not per request). */
+    public static long maxElements(ModelServerConfig config) {
+        return config.inputShape().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b) * config.maxBatch();
     }
 
     /** The model's signature: one input of its name and row shape, a batch between 1 and maxBatch. */

@@ -38,6 +38,7 @@ public class OipRoutes {
     private final MeterRegistry registry;
     private final long maxBodyBytes;
     private final DistributionSummary batchSize;
+    private final long maxElements;
 
     public OipRoutes(ModelRuntime runtime, ObjectMapper json, MeterRegistry registry,
             @ConfigProperty(name = RequestLimits.MAX_BODY_BYTES_PROPERTY, defaultValue = RequestLimits.DEFAULT_MAX_BODY_BYTES)
@@ -46,6 +47,7 @@ public class OipRoutes {
         this.json = json;
         this.registry = registry;
         this.maxBodyBytes = maxBodyBytes;
+        this.maxElements = InferenceHandler.maxElements(runtime.config());
         this.batchSize = DistributionSummary.builder("robustml_model_batch_size")
                 .description("Rows (shape[0]) per inference request").register(registry);
     }
@@ -113,7 +115,7 @@ public class OipRoutes {
         try {
             // JSON, or a JSON header followed by binary tensor data (Inference-Header-Content-Length).
             InferenceHandler.Batch batch = InferenceHandler.decode(ctx.body().buffer().getBytes(),
-                    ctx.request().getHeader(BinaryTensors.HEADER), json, runtime.config());
+                    ctx.request().getHeader(BinaryTensors.HEADER), json, runtime.config(), maxElements);
             batchSize.record(batch.shape()[0]);
             Prediction prediction = runtime.predict(batch.data(), batch.shape());
             sendResponse(ctx, InferenceHandler.respond(batch.request(), prediction, runtime.config(), json));

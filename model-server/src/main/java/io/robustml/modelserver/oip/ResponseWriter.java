@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.robustml.oip.BinaryTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,39 +38,48 @@ final class ResponseWriter {
     }
 
     void fp32(String name, long[] shape, float[] values, boolean asBinary) {
-        try {
-            start(name, shape, "FP32");
-            if (asBinary) {
-                ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(values);
-                binaryData(b.array());
-            } else {
-                g.writeArrayFieldStart("data");
-                for (float v : values) {
-                    g.writeNumber(v);
-                }
-                g.writeEndArray();
+        output(name, shape, "FP32", asBinary, () -> BinaryTensors.bytes(BinaryTensors.fp32(name, shape, values)), g -> {
+            g.writeStartArray();
+            for (float v : values) {
+                g.writeNumber(v);
             }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+            g.writeEndArray();
+        });
     }
 
     void int64(String name, long[] shape, long[] values, boolean asBinary) {
+        output(name, shape, "INT64", asBinary, () -> BinaryTensors.bytes(BinaryTensors.int64(name, shape, values)),
+                g -> g.writeArray(values, 0, values.length));
+    }
+
+    /** Writes a tensor's data as JSON. */
+    @FunctionalInterface
+    private interface JsonData {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** One output: name, shape, datatype, then its data inline, or its size here and its bytes after the header. */
+    private void output(String name, long[] shape, String datatype, boolean asBinary,
+            java.util.function.Supplier<byte[]> bytes, JsonData json) {
         try {
-            start(name, shape, "INT64");
+            g.writeStartObject();
+            g.writeStringField("name", name);
+            g.writeFieldName("shape");
+            g.writeArray(shape, 0, shape.length);
+            g.writeStringField("datatype", datatype);
             if (asBinary) {
-                ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-                b.asLongBuffer().put(values);
-                binaryData(b.array());
+                byte[] raw = bytes.get();
+                g.writeObjectFieldStart("parameters");
+                g.writeNumberField(BinaryTensors.BINARY_DATA_SIZE, raw.length);
+                g.writeEndObject();
+                binary.add(raw);
             } else {
                 g.writeFieldName("data");
-                g.writeArray(values, 0, values.length);
+                json.write(g);
             }
             g.writeEndObject();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e); // writing to memory does not fail
         }
     }
 
@@ -93,20 +100,5 @@ final class ResponseWriter {
             buffer.write(chunk);
         }
         return new BinaryTensors.Encoded(buffer.toByteArray(), header);
-    }
-
-    private void start(String name, long[] shape, String datatype) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("name", name);
-        g.writeFieldName("shape");
-        g.writeArray(shape, 0, shape.length);
-        g.writeStringField("datatype", datatype);
-    }
-
-    private void binaryData(byte[] bytes) throws IOException {
-        g.writeObjectFieldStart("parameters");
-        g.writeNumberField(BinaryTensors.BINARY_DATA_SIZE, bytes.length);
-        g.writeEndObject();
-        binary.add(bytes);
     }
 }

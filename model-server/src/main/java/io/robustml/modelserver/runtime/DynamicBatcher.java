@@ -217,7 +217,7 @@ public final class DynamicBatcher {
         }
     }
 
-    /** For tests and metrics: requests waiting for an instance. */
+    /** Requests waiting for an instance (tests check that none is left behind). */
     public int queued() {
         lock.lock();
         try {
