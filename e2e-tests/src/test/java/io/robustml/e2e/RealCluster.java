@@ -100,7 +100,7 @@ final class RealCluster {
     }
 
     /**
-     * The model store of {@code ns}: the reference models, a copy of the robust one with one byte changed
+     * The model store of {@code ns}: the reference models (TorchScript, and the robust one's ONNX export), a copy of the robust one with one byte changed
      * ({@code fashion-tampered.pt}), and the Fashion-MNIST test set, in a folder of the node mounted through a
      * PersistentVolume and the claim {@code model-store}.
      */
@@ -108,7 +108,7 @@ final class RealCluster {
         Path root = plane.kubeconfig().getParent().resolve("model-store").resolve(ns);
         Path models = Files.createDirectories(root.resolve("models"));
         Path data = Files.createDirectories(root.resolve("datasets/fashion-mnist"));
-        for (String model : List.of("fashion-robust.pt", "fashion-standard.pt")) {
+        for (String model : List.of("fashion-robust.pt", "fashion-standard.pt", "fashion-robust.onnx")) {
             Files.copy(plane.repoRoot().resolve("model-server/models").resolve(model), models.resolve(model),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }

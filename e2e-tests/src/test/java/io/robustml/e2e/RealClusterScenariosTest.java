@@ -37,6 +37,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class RealClusterScenariosTest {
     private static final String RELEASE = "robustml";
     private static final Duration ROLLOUT = Duration.ofMinutes(8);
+    /** model-server/models/MODELS.md: the robust model's ONNX export. */
+    private static final String ROBUST_ONNX_SHA256 = "a1597945dcb598760003164b839b05cfb1745d4f2a4d8660a38910cd0e3e55c1";
 
     private static RealCluster cluster;
     private static KubernetesClient client;
@@ -320,6 +322,67 @@ class RealClusterScenariosTest {
                 leaseHolder(), takeover, st.lastAnalysis.verdict);
         assertThat(st.lastAnalysis.verdict).isEqualTo("Passed");
         assertOneRunAndOneJob(name);
+        delete(name);
+    }
+
+    @Test
+    @Order(8)
+    void aThirdPartyModelServerRunsAsCustomAndIsAnalysedToAVerdict() throws Exception {
+        // MLServer from PyPI (images/mlserver-onnx) serving the robust model's ONNX export: a server without the
+        // binary tensor extension, behind the same sidecar, analysed black-box (no gradients from a foreign server).
+        String listed = cluster.run(Duration.ofMinutes(15), "scripts/images", "mlserver");
+        java.util.regex.Matcher image = java.util.regex.Pattern.compile("^(\\S+/robustml/mlserver-onnx):\\S+\\s+(sha256:[0-9a-f]{64})\\s",
+                java.util.regex.Pattern.MULTILINE).matcher(listed);
+        assertThat(image.find()).as("scripts/images mlserver lists what it pushed:\n" + listed).isTrue();
+        String name = "fashion-mlserver";
+        Instant applied = Instant.now();
+        apply(name, m -> {
+            m.getSpec().model.uri = "pvc://model-store/models/fashion-robust.onnx";
+            m.getSpec().model.format = io.robustml.crds.model.ModelSpec.ModelFormat.ONNX;
+            m.getSpec().model.sha256 = ROBUST_ONNX_SHA256;
+            m.getSpec().serving.runtime = io.robustml.crds.model.ServingSpec.Runtime.CUSTOM;
+            m.getSpec().serving.image = image.group(1) + "@" + image.group(2);
+            m.getSpec().threatModel.access = io.robustml.crds.model.ThreatModelSpec.Access.BLACKBOX;
+            io.robustml.crds.model.AttackSpec square = new io.robustml.crds.model.AttackSpec();
+            square.type = io.robustml.crds.model.AttackSpec.AttackType.SQUARE;
+            square.epsilon = "0.1";
+            square.queryBudget = 100;
+            io.robustml.crds.model.AttackSpec noise = new io.robustml.crds.model.AttackSpec();
+            noise.type = io.robustml.crds.model.AttackSpec.AttackType.NOISE;
+            noise.epsilon = "0.1";
+            m.getSpec().threatModel.attacks = List.of(square, noise);
+            m.getSpec().detector.methods = List.of(io.robustml.oip.detector.DetectorConfig.Method.FEATURE_SQUEEZING,
+                    io.robustml.oip.detector.DetectorConfig.Method.QUERY_SIMILARITY);
+        });
+        RobustModelStatus st = awaitStatus(name, s -> s.lastAnalysis != null && s.lastAnalysis.verdict != null);
+        System.out.printf("[real] MLServer (custom runtime, ONNX): %s %.1f s after kubectl apply (ASR %s, clean %s)%n",
+                st.lastAnalysis.verdict, seconds(applied), st.lastAnalysis.adversarialSuccessRate, st.lastAnalysis.cleanAccuracy);
+        assertThat(st.lastAnalysis.verdict).as("a verdict from a complete run; status:\n"
+                + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Passed");
+        Pod pod = servingPods(name).get(0);
+        assertOnRealNode(pod);
+        assertThat(pod.getSpec().getContainers()).anySatisfy(c -> assertThat(c.getImage()).startsWith(image.group(1) + "@sha256:"));
+
+        // A client through the model's Service: MLServer's answer in JSON; a binary request is refused by the sidecar.
+        String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String json = "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"data\":["
+                + String.join(",", java.util.Collections.nCopies(784, "0.5")) + "]}]}";
+        var answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(service + "/v2/models/" + name + "/infer"))
+                .header("content-type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"logits\"", "\"shape\":[1,10]");
+        byte[] header = "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"parameters\":{\"binary_data_size\":3136}}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var binary = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(service + "/v2/models/" + name + "/infer"))
+                .header("content-type", "application/octet-stream").header("Inference-Header-Content-Length", Integer.toString(header.length))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(java.util.Arrays.copyOf(header, header.length + 3136))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        System.out.println("[real] MLServer through the Service: JSON " + answer.statusCode() + ", binary " + binary.statusCode()
+                + " " + binary.body());
+        assertThat(binary.statusCode()).isEqualTo(400);
+        assertThat(binary.body()).contains("does not take binary tensors");
         delete(name);
     }
 

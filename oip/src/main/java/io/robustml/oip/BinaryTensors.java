@@ -40,6 +40,16 @@ public final class BinaryTensors {
     private BinaryTensors() {
     }
 
+    /** Whether a server's metadata ({@code GET /v2}) lists the extension; an optional one, so absent means no. */
+    public static boolean listedIn(JsonNode serverMetadata) {
+        for (JsonNode e : serverMetadata.path("extensions")) {
+            if (EXTENSION.equals(e.asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A body to send: the bytes, and the JSON header's length, or -1 for a plain JSON body (no header). */
     public record Encoded(byte[] body, int headerLength) {
         public boolean binary() {

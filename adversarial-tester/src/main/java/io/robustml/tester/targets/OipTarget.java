@@ -137,11 +137,7 @@ public final class OipTarget implements Target {
             if (r.statusCode() != 200) {
                 return false;
             }
-            for (JsonNode e : new ObjectMapper().readTree(r.body()).path("extensions")) {
-                if (BinaryTensors.EXTENSION.equals(e.asText())) {
-                    return true;
-                }
-            }
+            return BinaryTensors.listedIn(new ObjectMapper().readTree(r.body()));
         } catch (IOException | RuntimeException e) {
             // no metadata: JSON, which every v2 server speaks
         }

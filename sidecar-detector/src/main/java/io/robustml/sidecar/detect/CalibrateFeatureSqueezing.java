@@ -66,7 +66,7 @@ public final class CalibrateFeatureSqueezing {
             input.set("data", TensorCodec.toJson(flat));
             SqueezingInspection inspection = SqueezingInspection.of(request, InputRows.of(json, request).orElseThrow(), settings);
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(infer).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(inspection.augmentedRequest()))).build(),
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(inspection.augmentedRequest(false)))).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException(infer + " answered " + response.statusCode() + ": " + response.body());

@@ -64,23 +64,28 @@ public final class SqueezingInspection {
         return new SqueezingInspection(request, shape, n, copies, augmented);
     }
 
-    /** The request with the rows and their squeezed copies, in one batch of rows × {@link #copies} rows. */
-    public JsonNode augmentedRequest() {
-        return withRows(0, rows * copies);
+    /**
+     * The request with the rows and their squeezed copies, in one batch of rows × {@link #copies} rows;
+     * {@code binary}: as binary data (no JSON floats on the way), for a model server that takes it.
+     */
+    public JsonNode augmentedRequest(boolean binary) {
+        return withRows(0, rows * copies, binary);
     }
 
     /**
      * The squeezed copies alone, for scoring after the client has had the model's answer ({@link #scores});
-     * answered in binary, since only the sidecar reads it.
+     * with {@code binary}, sent and answered in binary, since only the sidecar reads it.
      */
-    public JsonNode copiesRequest() {
-        ObjectNode copiesRequest = withRows(rows, rows * (copies - 1));
-        copiesRequest.withObject("parameters").put(BinaryTensors.BINARY_DATA_OUTPUT, true);
+    public JsonNode copiesRequest(boolean binary) {
+        ObjectNode copiesRequest = withRows(rows, rows * (copies - 1), binary);
+        if (binary) {
+            copiesRequest.withObject("parameters").put(BinaryTensors.BINARY_DATA_OUTPUT, true);
+        }
         return copiesRequest;
     }
 
-    /** The request with {@code count} rows from {@code fromRow}, always as binary data: no JSON floats on the way. */
-    private ObjectNode withRows(int fromRow, int count) {
+    /** The request with {@code count} rows from {@code fromRow}, as binary data or JSON numbers. */
+    private ObjectNode withRows(int fromRow, int count, boolean binary) {
         int features = augmented.length / (rows * copies);
         float[] data = java.util.Arrays.copyOfRange(augmented, fromRow * features, (fromRow + count) * features);
         ObjectNode copy = request.deepCopy();
@@ -90,7 +95,14 @@ public final class SqueezingInspection {
             newShape.add(shape[d]);
         }
         input.put("datatype", "FP32");
-        input.set("data", BinaryTensors.fp32("input", new long[] {data.length}, data).data());
+        if (binary) {
+            input.set("data", BinaryTensors.fp32("input", new long[] {data.length}, data).data());
+        } else {
+            ArrayNode numbers = input.putArray("data");
+            for (float v : data) {
+                numbers.add(v);
+            }
+        }
         return copy;
     }
 

@@ -204,7 +204,7 @@ public class InspectionFlow {
         String upstreamHeader = in.headerLength;
         if (squeezed != null) {
             try {
-                WireFormat.Body augmented = WireFormat.writeRequest(json, squeezed.augmentedRequest());
+                WireFormat.Body augmented = WireFormat.writeRequest(json, squeezed.augmentedRequest(modelServer.takesBinary()));
                 upstreamBody = Buffer.buffer(augmented.bytes());
                 upstreamHeader = augmented.headerLength();
             } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) { // e.g. "id": {}
@@ -356,7 +356,7 @@ public class InspectionFlow {
     private Copies copies(Inspection in) {
         SqueezingInspection squeezed = squeezing.prepare(in.request, in.rows, in.detector);
         try {
-            WireFormat.Body body = WireFormat.writeRequest(json, squeezed.copiesRequest());
+            WireFormat.Body body = WireFormat.writeRequest(json, squeezed.copiesRequest(modelServer.takesBinary()));
             return new Copies(squeezed, Buffer.buffer(body.bytes()), body.headerLength());
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             squeezingSkipped.increment();

@@ -22,12 +22,18 @@ import org.jboss.logging.Logger;
  * The hop to the model server (and to a fallback service): keep-alive clients, the request forwarded
  * with its binary header, the answer read whole; an unreachable or slow upstream is a 503 with a JSON
  * error, never a hang. Times the model server's share and the sidecar's own.
+ *
+ * <p>Whether the model server takes binary tensors is read from its {@code GET /v2} (the extension is
+ * optional: this project's server has it, MLServer has not): every second from start-up until read, and
+ * on readiness probes. The sidecar's own requests (squeezed copies) go binary only to a server that lists
+ * it; a client's binary request to one that does not is refused before it is sent ({@link #refusesBinary}).
  */
 @ApplicationScoped
 public class ModelServer {
     private static final Logger LOG = Logger.getLogger(ModelServer.class);
     /** When the request reached the sidecar (System.nanoTime()), set by the routes. */
     static final String RECEIVED = "robustml.received";
+    private static final com.fasterxml.jackson.databind.ObjectMapper METADATA = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final Vertx vertx;
     private final Replies replies;
@@ -38,6 +44,9 @@ public class ModelServer {
     private final java.util.Map<String, HttpClient> fallbackClients = new java.util.concurrent.ConcurrentHashMap<>();
     private final Timer upstreamLatency;
     private final Timer addedLatency;
+    /** Whether the model server lists the binary tensor extension; null until its metadata has been read. */
+    private volatile Boolean binaryTensors;
+    private volatile boolean asking;
 
     public ModelServer(Vertx vertx, MeterRegistry registry, Replies replies,
             @ConfigProperty(name = "robustml.upstream", defaultValue = "http://127.0.0.1:8081") String upstreamUrl,
@@ -55,6 +64,49 @@ public class ModelServer {
         this.addedLatency = Timer.builder("robustml_sidecar_added_latency_seconds")
                 .description("Time an inference request spent in the sidecar, upstream time excluded")
                 .publishPercentileHistogram().register(registry);
+    }
+
+    void onStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
+        askProtocol();
+        vertx.setPeriodic(1000, id -> {
+            if (binaryTensors != null) {
+                vertx.cancelTimer(id);
+            } else {
+                askProtocol();
+            }
+        });
+    }
+
+    /** Reads the model server's {@code GET /v2} once more, unless already known or being read. */
+    void askProtocol() {
+        if (binaryTensors != null || asking) {
+            return;
+        }
+        asking = true;
+        upstream.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/v2").setIdleTimeout(timeoutMs))
+                .compose(req -> req.send())
+                .compose(resp -> resp.body().map(b -> resp.statusCode() == 200 ? b : null))
+                .onComplete(done -> {
+                    asking = false;
+                    if (done.succeeded() && done.result() != null) {
+                        try {
+                            binaryTensors = BinaryTensors.listedIn(METADATA.readTree(done.result().getBytes()));
+                            LOG.infof("the model server %s binary tensors", binaryTensors ? "takes" : "does not take");
+                        } catch (java.io.IOException | RuntimeException e) {
+                            LOG.debugf("the model server's GET /v2 is not JSON: %s", e.getMessage());
+                        }
+                    }
+                });
+    }
+
+    /** Whether the sidecar's own requests may go as binary tensors: only once the model server said so. */
+    boolean takesBinary() {
+        return Boolean.TRUE.equals(binaryTensors);
+    }
+
+    /** Whether the model server said it does not take binary tensors: such requests are refused here. */
+    boolean refusesBinary() {
+        return Boolean.FALSE.equals(binaryTensors);
     }
 
     /** Sends {@code body} to the model server and reads its whole answer. */

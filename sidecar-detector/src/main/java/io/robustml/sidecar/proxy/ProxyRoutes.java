@@ -78,6 +78,7 @@ public class ProxyRoutes {
             if (why != null) {
                 replies.error(ctx, 503, "not ready: " + why); // probes are not requests: not counted
             } else {
+                modelServer.askProtocol(); // until its GET /v2 has been read
                 modelServer.forward(ctx, null, null);
             }
         });
@@ -116,6 +117,11 @@ public class ProxyRoutes {
             return;
         }
         Replies.markAnalysis(ctx, id.analysis());
+        if (ctx.request().getHeader(BinaryTensors.HEADER) != null && modelServer.refusesBinary()) {
+            replies.reject(ctx, 400, "client_error", "this model's server does not take binary tensors (its GET /v2 lists no "
+                    + BinaryTensors.EXTENSION + " extension); send the request as JSON");
+            return;
+        }
         DetectorSettings detector = cfg.detector();
         JsonNode request = null;
         RequestHead head = null;

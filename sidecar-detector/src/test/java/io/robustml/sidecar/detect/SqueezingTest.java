@@ -42,17 +42,28 @@ class SqueezingTest {
                 {"id":"r1","inputs":[{"name":"input","shape":[2,1,2,2],"datatype":"FP32",
                  "data":[0.1,0.9,0.4,0.6, 0,0,0,1]}]}""");
         SqueezingInspection inspection = SqueezingInspection.of(request, InputRows.of(JSON, request).orElseThrow(), ON);
-        JsonNode input = inspection.augmentedRequest().path("inputs").get(0);
+        JsonNode input = inspection.augmentedRequest(true).path("inputs").get(0);
         assertThat(input.path("shape").toString()).isEqualTo("[6,1,2,2]");
         assertThat(input.path("data").isBinary()).as("sent to the model server as binary tensor data").isTrue();
         java.nio.FloatBuffer sent = java.nio.ByteBuffer.wrap(input.path("data").binaryValue())
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         assertThat(sent.remaining()).isEqualTo(24);
         assertThat(sent.get(8)).as("row 0 at 1 bit").isEqualTo(0f);
-        assertThat(inspection.augmentedRequest().path("id").asText()).isEqualTo("r1");
-        JsonNode copies = inspection.copiesRequest();
+        assertThat(inspection.augmentedRequest(true).path("id").asText()).isEqualTo("r1");
+        JsonNode copies = inspection.copiesRequest(true);
         assertThat(copies.path("inputs").get(0).path("shape").toString()).as("the copies alone").isEqualTo("[4,1,2,2]");
         assertThat(copies.path("parameters").path("binary_data_output").asBoolean()).as("answered in binary").isTrue();
+        // For a model server without the binary extension: the same floats as JSON numbers, answered in JSON.
+        JsonNode plain = inspection.augmentedRequest(false).path("inputs").get(0);
+        assertThat(plain.path("data").isArray()).isTrue();
+        float[] asNumbers = new float[plain.path("data").size()];
+        for (int i = 0; i < asNumbers.length; i++) {
+            asNumbers[i] = plain.path("data").get(i).floatValue();
+        }
+        float[] asBytes = new float[24];
+        java.nio.ByteBuffer.wrap(input.path("data").binaryValue()).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(asBytes);
+        assertThat(asNumbers).as("bit for bit the binary copy's floats").isEqualTo(asBytes);
+        assertThat(inspection.copiesRequest(false).path("parameters").has("binary_data_output")).isFalse();
 
         // The model's answer to the 6 rows: rows 0 and 1, then their bit-depth and median copies.
         JsonNode upstream = JSON.readTree("""
