@@ -335,6 +335,7 @@ class RolloutClusterTest {
         model.getMetadata().setNamespace(ns.name());
         model.getSpec().rollout.canary = new io.robustml.crds.model.RolloutSpec.CanarySpec();
         model.getSpec().rollout.canary.weight = 25;
+        model.getSpec().rollout.canary.exposeDuringAnalysis = true; // else the canary gets 0 until it passes
         model.getSpec().rollout.canary.gateway = new io.robustml.crds.model.RolloutSpec.GatewayRef();
         model.getSpec().rollout.canary.gateway.name = "public";
         client.resource(model).create();

@@ -226,6 +226,12 @@ class ContainmentScenariosTest {
         auth.trustedProxies = List.of(proxy);
         m.getSpec().detector.authentication = auth;
         if (holdCanary) {
+            // The canary takes its replica share of the Service's clients (the attacker's too) while it waits.
+            if (m.getSpec().rollout.canary == null) {
+                m.getSpec().rollout.canary = new io.robustml.crds.model.RolloutSpec.CanarySpec();
+                m.getSpec().rollout.canary.replicas = 1;
+            }
+            m.getSpec().rollout.canary.exposeDuringAnalysis = true;
             m.getSpec().rollout.analysis.resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
                     .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("64")).build();
         }

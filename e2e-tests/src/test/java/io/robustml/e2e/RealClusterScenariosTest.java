@@ -168,6 +168,18 @@ class RealClusterScenariosTest {
         await().atMost(ROLLOUT).pollInterval(Duration.ofMillis(100)).until(() -> servingPods(name).stream().anyMatch(
                 p -> !robust.equals(p.getMetadata().getLabels().get(Labels.REVISION)) && ready(p)));
         System.out.printf("[real] spec change -> canary pod Ready on the real node: %.1f s%n", seconds(applied));
+        // The canary is Ready and under analysis, not exposed (the default): the model's Service sends every
+        // client to the stable revision; the tester reaches the canary through the canary's own Service.
+        if (model(name).getStatus().rejectedRevision == null) {
+            List<String> versions = new java.util.ArrayList<>();
+            for (int i = 0; i < 10 && model(name).getStatus().rejectedRevision == null; i++) {
+                String answer = Sidecars.inferThroughService(service + "/v2/models/" + name + "/infer");
+                java.util.regex.Matcher v = java.util.regex.Pattern.compile("\"model_version\":\"([^\"]+)\"").matcher(answer);
+                versions.add(v.find() ? v.group(1) : answer);
+            }
+            System.out.println("[real] canary under analysis: the model's Service answered with revisions " + versions);
+            assertThat(versions).as("no client reaches the canary before its verdict").isNotEmpty().containsOnly(robust);
+        }
         RobustModelStatus rolled = awaitStatus(name, s -> s.rejectedRevision != null);
         System.out.printf("[real] standard update: %s %.1f s after kubectl apply (ASR %s, violated %s)%n",
                 rolled.lastAnalysis.verdict, seconds(applied), rolled.lastAnalysis.adversarialSuccessRate,

@@ -13,8 +13,9 @@ import java.util.Optional;
 /**
  * The Gateway API {@code HTTPRoute} of a model whose canary is sized by weight
  * ({@code spec.rollout.canary.weight}): one rule whose backends are the revisions' own Services,
- * stable with {@code 100 - weight} and the canary with {@code weight} — but the canary gets 0 until
- * its pods are Ready, so traffic never reaches a canary that cannot answer. Without a stable revision
+ * stable with {@code 100 - weight} and the canary with {@code weight} — but only when the spec exposes the
+ * canary during its analysis ({@code exposeDuringAnalysis}), and only once its pods are Ready, so traffic
+ * never reaches a canary that cannot answer; otherwise the canary gets 0 until it has passed. Without a stable revision
  * (the first release) the only revision gets 0 until it passes: no client traffic before a verdict. Kept as a generic resource: the operator
  * needs no Gateway API model, and clusters without the Gateway API only miss this object.
  */
@@ -31,7 +32,7 @@ public final class ServingRoute {
         return rollout == null || rollout.canary == null ? Optional.empty() : Optional.ofNullable(rollout.canary.weight);
     }
 
-    /** Backend weights by revision, in route order (stable first). */
+    /** Backend weights by revision, in route order (stable first); {@code canaryWeight} 0 when not exposed. */
     public static Map<String, Integer> weights(String stable, String canary, boolean canaryReady, int canaryWeight) {
         Map<String, Integer> weights = new LinkedHashMap<>();
         boolean hasCanary = canary != null && !canary.equals(stable);
@@ -56,7 +57,7 @@ public final class ServingRoute {
         if (weight.isEmpty()) {
             return Optional.empty();
         }
-        Map<String, Integer> weights = weights(stable, canary, canaryReady, weight.get());
+        Map<String, Integer> weights = weights(stable, canary, canaryReady, ServingService.exposesCanary(model) ? weight.get() : 0);
         if (weights.isEmpty()) {
             return Optional.empty();
         }

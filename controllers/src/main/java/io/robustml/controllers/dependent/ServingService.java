@@ -36,16 +36,23 @@ public final class ServingService {
                 .build();
     }
 
+    /** {@code rollout.canary.exposeDuringAnalysis}: clients may reach a canary before its verdict. */
+    public static boolean exposesCanary(RobustModel model) {
+        var rollout = model.getSpec().rollout;
+        return rollout != null && rollout.canary != null && Boolean.TRUE.equals(rollout.canary.exposeDuringAnalysis);
+    }
+
     /** In-cluster URL of a revision's Service. */
     public static String revisionUrl(RobustModel model, String revision) {
         return "http://" + ServingDeployment.name(model, revision) + "." + model.getMetadata().getNamespace() + ".svc";
     }
 
     /**
-     * The model's Service: every Ready serving pod of stable and canary, so traffic splits by replicas.
-     * When the canary is sized by weight, the HTTPRoute splits the traffic and this Service selects the
-     * stable revision only, so in-cluster clients never reach an unanalysed canary. Before any revision
-     * has passed (the first release) it selects no pod at all.
+     * The model's Service: the stable revision's pods only, so no client reaches a canary before its
+     * verdict; with {@code rollout.canary.exposeDuringAnalysis} and a canary sized by replicas, every
+     * serving pod of stable and canary, so traffic splits by replicas. A canary sized by weight is reached
+     * through the HTTPRoute, never through this Service. Before any revision has passed (the first
+     * release) it selects no pod at all.
      */
     public static Service desired(RobustModel model) {
         return desired(model, model.getStatus() == null ? null : model.getStatus().stableRevision);
@@ -56,7 +63,7 @@ public final class ServingService {
         java.util.Map<String, String> selector = Labels.servingSelector(model);
         if (stable == null) {
             selector.put(Labels.REVISION, NO_PASSED_REVISION);
-        } else if (ServingRoute.weight(model).isPresent()) {
+        } else if (ServingRoute.weight(model).isPresent() || !exposesCanary(model)) {
             selector.put(Labels.REVISION, stable);
         }
         return new ServiceBuilder()

@@ -12,12 +12,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ServingRouteTest {
+    /** Weighted, with the canary exposed during its analysis (the route then carries its weight). */
     private static RobustModel weighted(int weight) {
         RobustModel model = Serialization.unmarshal(ServingRouteTest.class.getResourceAsStream("/robustmodel-minimal.yaml"),
                 RobustModel.class);
         model.getMetadata().setNamespace("shop");
         model.getSpec().rollout.canary = new RolloutSpec.CanarySpec();
         model.getSpec().rollout.canary.weight = weight;
+        model.getSpec().rollout.canary.exposeDuringAnalysis = true;
         model.getSpec().rollout.canary.gateway = new RolloutSpec.GatewayRef();
         model.getSpec().rollout.canary.gateway.name = "public";
         model.getSpec().rollout.canary.gateway.namespace = "infra";
@@ -66,6 +68,18 @@ class ServingRouteTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aCanaryNotExposedDuringItsAnalysisGetsNoWeight() {
+        RobustModel model = weighted(10);
+        model.getSpec().rollout.canary.exposeDuringAnalysis = null; // the default
+        Map<String, Object> spec = (Map<String, Object>) ServingRoute.desired(model, "r1", "r2", true).orElseThrow()
+                .getAdditionalProperties().get("spec");
+        assertThat((List<Map<String, Object>>) ((List<Map<String, Object>>) spec.get("rules")).get(0).get("backendRefs"))
+                .extracting(b -> b.get("name") + ":" + b.get("weight"))
+                .containsExactly("fashion-classifier-r1:100", "fashion-classifier-r2:0");
+    }
+
+    @Test
     void aModelSizedByReplicasHasNoRoute() {
         RobustModel model = weighted(10);
         model.getSpec().rollout.canary = null;
@@ -73,13 +87,19 @@ class ServingRouteTest {
     }
 
     @Test
-    void underWeightsTheModelsServiceSelectsStableOnly() {
+    void theModelsServiceSelectsStableOnlyUnlessACanaryByReplicasIsExposed() {
         RobustModel model = weighted(10);
         model.setStatus(new RobustModelStatus());
         model.getStatus().stableRevision = "r1";
+        assertThat(ServingService.desired(model).getSpec().getSelector()).as("weighted: the route reaches the canary")
+                .containsEntry("robustml.io/revision", "r1");
+        model.getSpec().rollout.canary = null; // by replicas, the default: not exposed
         assertThat(ServingService.desired(model).getSpec().getSelector()).containsEntry("robustml.io/revision", "r1");
-        model.getSpec().rollout.canary = null;
-        assertThat(ServingService.desired(model).getSpec().getSelector()).doesNotContainKey("robustml.io/revision");
+        model.getSpec().rollout.canary = new RolloutSpec.CanarySpec();
+        model.getSpec().rollout.canary.replicas = 1;
+        model.getSpec().rollout.canary.exposeDuringAnalysis = true;
+        assertThat(ServingService.desired(model).getSpec().getSelector()).as("exposed: stable and canary by replicas")
+                .doesNotContainKey("robustml.io/revision");
     }
 
     @Test
@@ -88,6 +108,6 @@ class ServingRouteTest {
         model.getSpec().rollout.canary = null; // by replicas
         assertThat(ServingService.desired(model, null).getSpec().getSelector())
                 .containsEntry("robustml.io/revision", ServingService.NO_PASSED_REVISION);
-        assertThat(ServingService.desired(model, "r1").getSpec().getSelector()).doesNotContainKey("robustml.io/revision");
+        assertThat(ServingService.desired(model, "r1").getSpec().getSelector()).containsEntry("robustml.io/revision", "r1");
     }
 }

@@ -15,7 +15,8 @@ import io.robustml.crds.Decimals;
 /** How a new revision is rolled out and judged. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RolloutSpec {
-    @JsonPropertyDescription("Size of the canary: replicas (traffic by replica ratio) or weight (Gateway API HTTPRoute weight).")
+    @JsonPropertyDescription("Size of the canary: replicas or weight (Gateway API HTTPRoute weight); clients reach it "
+            + "before its verdict only with exposeDuringAnalysis.")
     public CanarySpec canary;
 
     @JsonPropertyDescription("The adversarial analysis run against every canary.")
@@ -48,14 +49,22 @@ public class RolloutSpec {
     public static class CanarySpec {
         @Min(1)
         @Max(100)
-        @JsonPropertyDescription("Canary pods; traffic splits by replica ratio through the shared Service.")
+        @JsonPropertyDescription("Canary pods. Clients reach them only after the canary has Passed, unless "
+                + "exposeDuringAnalysis: then traffic splits by replica ratio through the model's Service.")
         public Integer replicas;
 
         @Min(1)
         @Max(99)
         @JsonPropertyDescription("Percent of traffic to the canary through a Gateway API HTTPRoute named after the "
-                + "model (the canary gets it only once its pods are Ready; the model's Service then selects stable only).")
+                + "model, once its pods are Ready and only with exposeDuringAnalysis (else 0 until it has Passed); the "
+                + "model's Service selects stable only.")
         public Integer weight;
+
+        @io.fabric8.generator.annotation.Default("false")
+        @JsonPropertyDescription("Let clients reach the canary while it is analysed (its replica share, or its weight): "
+                + "real traffic on an unjudged revision, as in a classic canary. Off: no client reaches a revision "
+                + "before it has Passed; the analysis reaches the canary through the canary's own Service.")
+        public Boolean exposeDuringAnalysis;
 
         @JsonPropertyDescription("The Gateway the operator's HTTPRoute attaches to (its parentRef); required with weight.")
         public GatewayRef gateway;
