@@ -91,8 +91,9 @@ final class RealCluster {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // --take-ownership: the tests before this one applied the CRDs without Helm (docs/install.md, "CRDs").
         run(Duration.ofMinutes(6), "helm", "upgrade", "--install", release, "helm-chart", "--namespace", namespace,
-                "--values", file.toString(), "--wait", "--timeout", "5m");
+                "--values", file.toString(), "--take-ownership", "--wait", "--timeout", "5m");
     }
 
     void uninstallChart(String release, String namespace) {

@@ -202,7 +202,7 @@ class ChartOnClusterTest {
 
     private static void installCrds(KubernetesClient client) {
         for (String crd : List.of("robustmodels.robustml.io-v1.yaml", "adversarialtestruns.robustml.io-v1.yaml")) {
-            CustomResourceDefinitions.applyFromFile(client, Chart.DIR.resolve("crds").resolve(crd));
+            CustomResourceDefinitions.applyFromFile(client, Chart.DIR.resolve("files/crds").resolve(crd));
         }
     }
 
@@ -226,7 +226,7 @@ class ChartOnClusterTest {
                     attacks: [{type: pgd, epsilon: "0.1"}]
                   slos: {maxAdversarialSuccessRate: "0.3"}
                   rollout:
-                    canary: {weight: 20, gateway: {name: public}}
+                    canary: {weight: 20, gateway: {name: public}, exposeDuringAnalysis: true}
                     analysis: {dataset: "file:///usr/share/datasets/fashion-mnist", samples: 100}
                 """.formatted(MODEL, ns.name(), sha), RobustModel.class);
         return m;

@@ -7,6 +7,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -37,7 +38,8 @@ class ChartTemplateTest {
                 "ClusterRoleBinding/robustml-robustml-operator", "Role/robustml-robustml-operator-leader-election",
                 "ClusterRole/robustml-robustml-operator-gpu-platform", "ClusterRoleBinding/robustml-robustml-operator-gpu-platform",
                 "RoleBinding/robustml-robustml-operator-leader-election", "Deployment/robustml-robustml-operator",
-                "Service/robustml-robustml-operator-metrics", "PodDisruptionBudget/robustml-robustml-operator");
+                "Service/robustml-robustml-operator-metrics", "PodDisruptionBudget/robustml-robustml-operator",
+                "CustomResourceDefinition/robustmodels.robustml.io", "CustomResourceDefinition/adversarialtestruns.robustml.io");
         Deployment d = Chart.one(objects, Deployment.class, "robustml-robustml-operator");
         assertThat(d.getSpec().getReplicas()).as("one leader and a standby").isEqualTo(2);
         var pod = d.getSpec().getTemplate().getSpec();
@@ -148,9 +150,24 @@ class ChartTemplateTest {
     @ValueSource(strings = {"robustmodels.robustml.io-v1", "adversarialtestruns.robustml.io-v1"})
     void installsTheCrdsTheBuildGenerates(String name) throws IOException {
         Path generated = Chart.DIR.resolve("../crds/generated/" + name + ".yml").normalize();
-        assertThat(Chart.DIR.resolve("crds/" + name + ".yaml"))
-                .as("helm-chart/crds is a copy of crds/generated: cp crds/generated/%s.yml helm-chart/crds/%s.yaml", name, name)
+        assertThat(Chart.DIR.resolve("files/crds/" + name + ".yaml"))
+                .as("helm-chart/files/crds is a copy of crds/generated: cp crds/generated/%s.yml helm-chart/files/crds/%s.yaml",
+                        name, name)
                 .hasContent(Files.readString(generated));
+        CustomResourceDefinition rendered = Chart.one(Chart.render(Map.of()), CustomResourceDefinition.class,
+                name.substring(0, name.lastIndexOf('-')));
+        CustomResourceDefinition file = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(Files.readString(generated),
+                CustomResourceDefinition.class);
+        assertThat(rendered.getSpec()).as("the chart renders the generated schema unchanged").isEqualTo(file.getSpec());
+        assertThat(rendered.getMetadata().getAnnotations()).as("helm uninstall and an Argo CD prune leave it")
+                .containsEntry("helm.sh/resource-policy", "keep").containsEntry("argocd.argoproj.io/sync-options", "Delete=false");
+    }
+
+    @Test
+    void theCrdsCanBeLeftToHelmUninstallOrToSomeoneElse() {
+        assertThat(Chart.render(Map.of("crds.keep", false)).stream().filter(CustomResourceDefinition.class::isInstance))
+                .hasSize(2).allSatisfy(c -> assertThat(c.getMetadata().getAnnotations()).isNullOrEmpty());
+        assertThat(Chart.render(Map.of("crds.install", false))).noneMatch(CustomResourceDefinition.class::isInstance);
     }
 
     static List<String> verbs(List<PolicyRule> rules, String group, String resource) {
