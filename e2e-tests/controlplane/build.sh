@@ -4,8 +4,10 @@
 #   build.sh           the control plane: kube-apiserver, kube-controller-manager, kube-scheduler,
 #                      kubectl, etcd, kwok (what `scripts/cluster up` runs)
 #   build.sh --node    also the real node's: kubelet and kube-proxy (same module and flags), the
-#                      distribution registry and CoreDNS (`scripts/cluster node up`), and the helm CLI
-#                      (scripts/demo, the real-node scenarios)
+#                      distribution registry and CoreDNS (`scripts/cluster node up`), the helm CLI
+#                      (scripts/demo, the real-node scenarios), promtool (the chart's alert and
+#                      dashboard tests) and argocd-health (the chart's Argo CD health check in Argo CD's
+#                      own Lua VM: helm-chart/argocd/vm, a module that needs Go 1.27, GOTOOLCHAIN below)
 #
 # A second run is instant: each part checks a stamp of its pinned versions and go.sum files.
 set -euo pipefail
@@ -16,6 +18,7 @@ KWOK_VERSION=v0.8.0
 REGISTRY_VERSION=v3.0.0
 COREDNS_VERSION=v1.12.4
 HELM_VERSION=v3.21.4   # the Helm that helm-java bundles
+PROMETHEUS_VERSION=v0.316.0   # Prometheus 3.x's Go module version: promtool
 BIN_DIR=${ROBUSTML_K8S_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/robustml/k8s-$K8S_VERSION}
 export GOFLAGS=${GOFLAGS:--mod=mod}
 case "${1:-}" in
@@ -123,6 +126,30 @@ build_helm() {
   echo "$stamp" > "$BIN_DIR/.helm-stamp"
 }
 
+build_promtool() {
+  if [[ -x $BIN_DIR/promtool && "$(cat "$BIN_DIR/.promtool-stamp" 2>/dev/null)" == "$PROMETHEUS_VERSION" ]]; then
+    echo "promtool up to date in $BIN_DIR"
+    return 0
+  fi
+  echo ">> building promtool (github.com/prometheus/prometheus $PROMETHEUS_VERSION)"
+  GOBIN="$BIN_DIR" GOFLAGS= go install -trimpath -ldflags "-s -w" \
+    "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
+  echo "$PROMETHEUS_VERSION" > "$BIN_DIR/.promtool-stamp"
+}
+
+# Argo CD v3.6's module needs Go 1.27: the go command takes that toolchain from the module proxy.
+build_argocd_health() {
+  local src="$here/../../helm-chart/argocd/vm" stamp
+  stamp=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-16)
+  if [[ -x $BIN_DIR/argocd-health && "$(cat "$BIN_DIR/.argocd-health-stamp" 2>/dev/null)" == "$stamp" ]]; then
+    echo "argocd-health up to date in $BIN_DIR"
+    return 0
+  fi
+  echo ">> building argocd-health (Argo CD's Lua VM, github.com/argoproj/argo-cd/v3/util/lua)"
+  (cd "$src" && GOTOOLCHAIN=go1.27.3 GOFLAGS= go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/argocd-health" .)
+  echo "$stamp" > "$BIN_DIR/.argocd-health-stamp"
+}
+
 build_control_plane
-if ((with_node)); then build_node; build_helm; fi
+if ((with_node)); then build_node; build_helm; build_promtool; build_argocd_health; fi
 exit 0

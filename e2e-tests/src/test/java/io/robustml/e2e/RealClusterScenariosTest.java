@@ -111,6 +111,7 @@ class RealClusterScenariosTest {
             if (awaitingVerdict(name)) { // still no verdict after both looks: they saw the window
                 window[0] = endpoints;
                 window[1] = answered;
+                recordModel(name, "first-release-awaiting-verdict");
                 return true;
             }
             return false;
@@ -125,6 +126,7 @@ class RealClusterScenariosTest {
                 seconds(applied), first.lastAnalysis.adversarialSuccessRate, first.lastAnalysis.cleanAccuracy);
         assertThat(first.lastAnalysis.verdict).isEqualTo("Passed");
         String robust = first.stableRevision;
+        recordModel(name, "serving");
 
         List<Pod> serving = servingPods(name);
         assertThat(serving).isNotEmpty().allSatisfy(RealClusterScenariosTest::assertOnRealNode);
@@ -148,7 +150,12 @@ class RealClusterScenariosTest {
 
         // An attacker: near-duplicate queries through the Service are rate-limited and flagged, and the
         // sidecar's log (kubectl logs) has the forensic lines.
+        // The stable pod's sidecar metrics before and after it (all the Service's traffic goes to that pod):
+        // the alert checks replay them (theChartsAlertsFireOnWhatTheScenariosRecorded).
+        String sidecarMetrics = "http://" + servingPods(name).get(0).getStatus().getPodIP() + ":9090/metrics";
+        RecordedSeries.scrape(sidecarMetrics, "sidecar-before-attack");
         Map<Integer, Integer> statuses = Sidecars.hammer(service + "/v2/models/" + name + "/infer", 300, null);
+        RecordedSeries.scrape(sidecarMetrics, "sidecar-after-attack");
         System.out.println("[real] attacker through the Service: HTTP " + statuses);
         assertThat(statuses.getOrDefault(429, 0)).isPositive();
         String log = client.pods().inNamespace(ns).withName(servingPods(name).get(0).getMetadata().getName())
@@ -159,6 +166,8 @@ class RealClusterScenariosTest {
 
         // The update to the standard model is analysed on its own canary, fails, and is rolled back; the
         // spec stays as the user wrote it.
+        String operatorMetrics = "http://" + operatorPod().getStatus().getPodIP() + ":8080/q/metrics";
+        RecordedSeries.scrape(operatorMetrics, "operator-before-update");
         applied = Instant.now();
         apply(name, m -> {
             m.getSpec().model.uri = "pvc://model-store/models/fashion-standard.pt";
@@ -168,6 +177,7 @@ class RealClusterScenariosTest {
         await().atMost(ROLLOUT).pollInterval(Duration.ofMillis(100)).until(() -> servingPods(name).stream().anyMatch(
                 p -> !robust.equals(p.getMetadata().getLabels().get(Labels.REVISION)) && ready(p)));
         System.out.printf("[real] spec change -> canary pod Ready on the real node: %.1f s%n", seconds(applied));
+        recordModel(name, "canary-under-analysis");
         // The canary is Ready and under analysis, not exposed (the default): the model's Service sends every
         // client to the stable revision; the tester reaches the canary through the canary's own Service.
         if (model(name).getStatus().rejectedRevision == null) {
@@ -186,6 +196,8 @@ class RealClusterScenariosTest {
                 rolled.lastAnalysis.violatedSlos);
         assertThat(rolled.lastAnalysis.verdict).isEqualTo("Failed");
         assertThat(rolled.stableRevision).isEqualTo(robust);
+        RecordedSeries.scrape(operatorMetrics, "operator-after-rollback");
+        recordModel(name, "rolled-back");
         assertThat(model(name).getMetadata().getGeneration()).isEqualTo(generation);
         assertThat(model(name).getSpec().model.sha256).isEqualTo(ModelServerProcess.STANDARD_SHA256);
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> assertThat(servingPods(name))
@@ -229,6 +241,7 @@ class RealClusterScenariosTest {
         RobustModelStatus st = awaitStatus(name, s -> s.conditions.stream().anyMatch(c -> "Degraded".equals(c.getType())
                 && "True".equals(c.getStatus()) && "ModelIntegrityFailed".equals(c.getReason())));
         System.out.printf("[real] tampered model file: ModelIntegrityFailed %.1f s after kubectl apply%n", seconds(applied));
+        recordModel(name, "tampered");
         assertThat(st.stableRevision).isNull();
         assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns).withLabel(Labels.MODEL, name).list()
                 .getItems()).as("never analysed").isEmpty();
@@ -398,7 +411,86 @@ class RealClusterScenariosTest {
         delete(name);
     }
 
+    @Test
+    @Order(9)
+    @SuppressWarnings("unchecked")
+    void theChartsAlertsFireOnWhatTheScenariosRecorded() throws Exception {
+        // The chart's PrometheusRule as rendered, through Prometheus' own rule evaluation (promtool), fed
+        // with the counters the sidecar and the operator exported in aRobustFirstReleasePasses...: the
+        // attacker pages through the 1h flag-budget window only, the rollback opens a ticket.
+        String rendered = cluster.run(Duration.ofMinutes(1), "helm", "template", RELEASE, "helm-chart", "--namespace", system,
+                "--set", "metrics.prometheusRule.enabled=true", "--show-only", "templates/prometheusrule.yaml");
+        var rule = client.getKubernetesSerialization().unmarshal(rendered, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+        Map<String, Object> spec = (Map<String, Object>) rule.getAdditionalProperties().get("spec");
+        java.nio.file.Path rules = RecordedSeries.DIR.resolve("rules.yaml");
+        Files.writeString(rules, client.getKubernetesSerialization().asYaml(spec));
+        Map<String, Map<String, Object>> byName = new java.util.LinkedHashMap<>();
+        for (Map<String, Object> group : (List<Map<String, Object>>) spec.get("groups")) {
+            for (Map<String, Object> r : (List<Map<String, Object>>) group.get("rules")) {
+                String window = ((Map<String, String>) r.get("labels")).get("window");
+                byName.put(r.get("alert") + (window == null ? "" : "@" + window), r);
+            }
+        }
+        RecordedSeries before = RecordedSeries.read("sidecar-before-attack");
+        RecordedSeries after = RecordedSeries.read("sidecar-after-attack");
+        double flagged = 0;
+        double total = 0;
+        for (var e : after.of("robustml_sidecar_requests_total").entrySet()) {
+            double d = e.getValue() - before.of("robustml_sidecar_requests_total").getOrDefault(e.getKey(), 0.0);
+            total += d;
+            flagged += RecordedSeries.label(e.getKey(), "outcome").matches(AlertReplay.FLAGGED) ? d : 0;
+        }
+        System.out.printf("[real] recorded attack at the sidecar: %.0f requests, %.0f flagged (%.1f %%) %s%n", total, flagged,
+                100 * flagged / total, after.of("robustml_sidecar_requests_total"));
+        assertThat(flagged / total).as("the scenario's attacker is flagged above the 1h window's 14.4x budget").isGreaterThan(0.144);
+        java.nio.file.Path tests = new AlertReplay(byName)
+                .attack(ns, "fashion-classifier", before, after, Map.of("RobustMLDetectorFlagBudgetBurn", List.of("1h"),
+                        "RobustMLSidecarErrorBudgetBurn", List.of()))
+                .rollback(RecordedSeries.read("operator-before-update"), RecordedSeries.read("operator-after-rollback"),
+                        Map.of("RobustMLCanaryRolledBack", true, "RobustMLAnalysisInconclusive", false, "RobustMLModelFailed", false,
+                                "RobustMLOperatorMetricsAbsent", false))
+                .write(rules);
+        System.out.println("[real] " + io.robustml.controlplane.Promtool.checkRules(rules).strip());
+        System.out.println("[real] " + io.robustml.controlplane.Promtool.testRules(tests).strip());
+    }
+
+    @Test
+    @Order(10)
+    void argoCdGivesTheOperatorsObjectsTheirHealth() {
+        // The RobustModels as the operator wrote them above, judged by Argo CD's own Lua VM running the chart's check.
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("first-release-awaiting-verdict", "Progressing");
+        expected.put("serving", "Healthy");
+        expected.put("canary-under-analysis", "Progressing");
+        expected.put("rolled-back", "Degraded");
+        expected.put("tampered", "Degraded");
+        java.nio.file.Path dir = RecordedSeries.DIR.resolve("robustmodels");
+        List<java.nio.file.Path> files = expected.keySet().stream().map(k -> dir.resolve(k + ".json")).toList();
+        assertThat(files).as("recorded by the scenarios above").allMatch(Files::isRegularFile);
+        List<io.robustml.controlplane.ArgoCdVm.Health> health = io.robustml.controlplane.ArgoCdVm.health(
+                cluster.plane.repoRoot().resolve("helm-chart/argocd/health.lua"), files);
+        int i = 0;
+        for (var e : expected.entrySet()) {
+            var h = health.get(i++);
+            System.out.printf("[real] Argo CD health of the operator's object (%s): %s: %s%n", e.getKey(), h.status(), h.message());
+            assertThat(h.error()).as(e.getKey()).isNull();
+            assertThat(h.status()).as(e.getKey() + ": " + h.message()).isEqualTo(e.getValue());
+        }
+        assertThat(health.get(3).message()).as("the rollback's reason").startsWith("RobustnessRegression");
+        assertThat(health.get(4).message()).startsWith("ModelIntegrityFailed");
+    }
+
     // -- helpers
+
+    /** The RobustModel as the API server holds it now, kept for the Argo CD health check (Order 10). */
+    private static void recordModel(String name, String moment) {
+        try {
+            java.nio.file.Path dir = Files.createDirectories(RecordedSeries.DIR.resolve("robustmodels"));
+            Files.writeString(dir.resolve(moment + ".json"), client.getKubernetesSerialization().asJson(model(name)));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private static void awaitAnalysisRunning(String name) {
         await().atMost(ROLLOUT).until(() -> client.pods().inNamespace(ns).withLabel(Labels.MODEL, name)
