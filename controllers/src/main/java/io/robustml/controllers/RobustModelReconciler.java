@@ -331,6 +331,8 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             LOG.info("{}: starting baseline {} of stable revision {}", id, start.runName(), start.revision());
             actuator.startBaseline(start.runName(), start.revision(), start.identity(), stable,
                     testerGpu(model, gpuPlatform.resolveTester(model, context)), testerRuns);
+        } else if (action instanceof RolloutAction.RecordVerdict v) {
+            actuator.recordVerdict(v.runName(), v.verdict(), v.violatedSlos());
         } else if (action instanceof RolloutAction.Event event) {
             if (event.warning()) {
                 LOG.warn("{}: {}: {}", id, event.reason(), event.message());

@@ -146,6 +146,17 @@ final class ServingActuator {
         createIfAbsent(job);
     }
 
+    /** The operator's verdict (and the SLOs it found violated) merged into the run's status. */
+    void recordVerdict(String runName, String verdict, java.util.List<String> violatedSlos) {
+        java.util.Map<String, Object> status = new java.util.LinkedHashMap<>();
+        status.put("verdict", verdict);
+        status.put("violatedSlos", violatedSlos == null || violatedSlos.isEmpty() ? null : violatedSlos);
+        client.resources(io.robustml.crds.AdversarialTestRun.class).inNamespace(model.getMetadata().getNamespace())
+                .withName(runName).subresource("status").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        client.getKubernetesSerialization().asJson(java.util.Map.of("status", status)));
+    }
+
     /**
      * Deletes a finished run and what {@link #start} made for it alone: its Job (and pod), its report
      * ConfigMap and, with DRA GPUs, its ResourceClaimTemplate. The shared tester account stays.

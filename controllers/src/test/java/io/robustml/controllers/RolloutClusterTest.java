@@ -359,6 +359,13 @@ class RolloutClusterTest {
             assertThat(routeWeights(client, ns)).containsExactly(stable + ":100");
             assertThat(Analyses.servingRevision(client, ns.name(), MODEL, canary)).isNull();
         });
+        // kubectl get adversarialtestruns shows the verdict the run led to.
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            var judged = client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(run.getMetadata().getName()).get();
+            assertThat(judged.getStatus().verdict).isEqualTo("Failed");
+            assertThat(judged.getStatus().violatedSlos).isNotEmpty();
+            assertThat(judged.getStatus().adversarialSuccessRate).as("the tester's numbers kept").isEqualTo("0.9");
+        });
 
         // Back to replica-sized canaries: the route the operator made goes.
         Analyses.edit(client, ns.name(), MODEL, m -> {

@@ -480,7 +480,112 @@ class RealClusterScenariosTest {
         assertThat(health.get(4).message()).startsWith("ModelIntegrityFailed");
     }
 
+    @Test
+    @Order(11)
+    void killingTheOperatorInEveryRolloutPhaseBreaksNoInvariant() throws Exception {
+        // kill -9 of the leader's container the moment each phase is seen, one update per phase on one model;
+        // after each: the spec as applied, one run and one Job for the attempt, promoted only on Passed, and the
+        // model's Service sending clients to the revision the status names as stable.
+        String name = "fashion-chaos";
+        apply(name, m -> { });
+        String stable = awaitStatus(name, s -> "Ready".equals(s.phase) && s.stableRevision != null).stableRevision;
+        record Phase(String name, boolean passes, java.util.function.Predicate<String> seen) {
+        }
+        List<Phase> phases = List.of(
+                new Phase("decision recorded", true, canary -> canary.equals(model(name).getStatus().canaryRevision)),
+                new Phase("canary starting", true, canary -> !revisionPods(name, canary).isEmpty()
+                        && revisionPods(name, canary).stream().noneMatch(RealClusterScenariosTest::ready)),
+                new Phase("analysis running", true, canary -> analysisPods(name).stream()
+                        .anyMatch(p -> "Running".equals(p.getStatus().getPhase()))),
+                new Phase("verdict written", true, canary -> runs(name, canary).stream()
+                        .anyMatch(r -> r.getStatus() != null && "Succeeded".equals(r.getStatus().phase))),
+                new Phase("promoting", true, canary -> canary.equals(model(name).getStatus().stableRevision)),
+                new Phase("rolling back", false, canary -> canary.equals(model(name).getStatus().rejectedRevision)));
+        List<String> table = new java.util.ArrayList<>();
+        int memory = 384;
+        for (Phase phase : phases) {
+            int mi = ++memory; // a new revision of the same model (robust), or the standard model, which fails
+            Instant t0 = Instant.now();
+            apply(name, m -> {
+                m.getSpec().serving.resources.getRequests().put("memory", new io.fabric8.kubernetes.api.model.Quantity(mi + "Mi"));
+                if (!phase.passes()) {
+                    m.getSpec().model.uri = "pvc://model-store/models/fashion-standard.pt";
+                    m.getSpec().model.sha256 = ModelServerProcess.STANDARD_SHA256;
+                }
+            });
+            RobustModel applied = model(name);
+            long generation = applied.getMetadata().getGeneration();
+            String canary = io.robustml.controllers.Revision.of(applied.getSpec());
+            Pod leader = operatorPod();
+            await().atMost(ROLLOUT).pollInterval(Duration.ofMillis(20)).until(() -> phase.seen().test(canary));
+            String at = snapshot(name, canary);
+            cluster.kill(leader, "operator");
+            Instant killed = Instant.now();
+            RobustModelStatus st = awaitStatus(name, s -> phase.passes() ? canary.equals(s.stableRevision) && "Ready".equals(s.phase)
+                    : canary.equals(s.rejectedRevision) && revisionPods(name, canary).isEmpty());
+            double recovered = seconds(killed);
+            // Invariants.
+            RobustModel now = model(name);
+            assertThat(now.getMetadata().getGeneration()).as(phase.name() + ": spec untouched").isEqualTo(generation);
+            assertThat(now.getSpec().model.sha256).isEqualTo(applied.getSpec().model.sha256);
+            assertThat(runs(name, canary)).as(phase.name() + ": one run for the attempt").hasSize(1);
+            assertThat(client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.MODEL, name).list().getItems().stream()
+                    .filter(j -> j.getMetadata().getName().startsWith(name + "-" + canary + "-")).count()).as(phase.name() + ": one Job").isEqualTo(1);
+            // The verdict as the model's status records it (the record the rollout follows).
+            assertThat(st.lastAnalysis.revision).isEqualTo(canary);
+            String verdict = st.lastAnalysis.verdict;
+            if (canary.equals(st.stableRevision)) {
+                assertThat(verdict).as(phase.name() + ": promoted only on Passed").isEqualTo("Passed");
+            } else {
+                assertThat(st.stableRevision).as(phase.name() + ": the previous stable still serves").isEqualTo(stable);
+                assertThat(verdict).isNotEqualTo("Passed");
+            }
+            String serving = st.stableRevision;
+            // The status is recorded before the operator acts on it: the Service follows within its reconcile.
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                    assertThat(client.services().inNamespace(ns).withName(name).get().getSpec().getSelector())
+                            .as(phase.name() + ": traffic as the status says").containsEntry(Labels.REVISION, serving));
+            String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                    assertThat(Sidecars.inferThroughService(service + "/v2/models/" + name + "/infer"))
+                            .contains("\"model_version\":\"" + serving + "\""));
+            String line = String.format(java.util.Locale.ROOT, "| %s | %s | %.1f s | %.1f s | %s, %s |", phase.name(), at,
+                    Duration.between(t0, killed).toMillis() / 1000.0, recovered, verdict,
+                    canary.equals(serving) ? "promoted" : "rolled back");
+            table.add(line);
+            System.out.println("[real] chaos " + line);
+            stable = serving;
+        }
+        System.out.println("[real] chaos: kill -9 of the leader in every phase\n| phase aimed at | seen when killed | kill after apply "
+                + "| kill -> outcome | verdict, outcome |\n|---|---|---|---|---|\n" + String.join("\n", table));
+        delete(name);
+    }
+
     // -- helpers
+
+    private static List<Pod> revisionPods(String name, String revision) {
+        return servingPods(name).stream().filter(p -> revision.equals(p.getMetadata().getLabels().get(Labels.REVISION))).toList();
+    }
+
+    private static List<Pod> analysisPods(String name) {
+        return client.pods().inNamespace(ns).withLabel(Labels.MODEL, name).withLabel(Labels.COMPONENT, "analysis").list().getItems();
+    }
+
+    private static List<AdversarialTestRun> runs(String name, String revision) {
+        return client.resources(AdversarialTestRun.class).inNamespace(ns).withLabel(Labels.MODEL, name).list().getItems().stream()
+                .filter(r -> revision.equals(r.getSpec().target.revision)).toList();
+    }
+
+    /** What the cluster showed at the kill: the model's phase, the canary's pods and run. */
+    private static String snapshot(String name, String canary) {
+        RobustModelStatus s = model(name).getStatus();
+        List<Pod> pods = revisionPods(name, canary);
+        List<AdversarialTestRun> r = runs(name, canary);
+        return String.format(java.util.Locale.ROOT, "%s; canary pods %d (%d Ready); run %s", s.phase, pods.size(),
+                pods.stream().filter(RealClusterScenariosTest::ready).count(),
+                r.isEmpty() ? "none" : r.get(0).getStatus() == null || r.get(0).getStatus().phase == null ? "created"
+                        : r.get(0).getStatus().phase + (r.get(0).getStatus().verdict == null ? "" : " " + r.get(0).getStatus().verdict));
+    }
 
     /** The RobustModel as the API server holds it now, kept for the Argo CD health check (Order 10). */
     private static void recordModel(String name, String moment) {

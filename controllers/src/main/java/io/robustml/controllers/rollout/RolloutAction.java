@@ -14,6 +14,13 @@ public sealed interface RolloutAction {
     record StartBaseline(String runName, String revision, String identity) implements RolloutAction {
     }
 
+    /**
+     * The verdict on the run it was computed from, in the run's status ({@code kubectl get adversarialtestruns}
+     * shows it): the model's status stays the record the rollout follows.
+     */
+    record RecordVerdict(String runName, String verdict, java.util.List<String> violatedSlos) implements RolloutAction {
+    }
+
     /** A Kubernetes event on the RobustModel. */
     record Event(boolean warning, String reason, String message) implements RolloutAction {
     }

@@ -190,6 +190,7 @@ public final class RolloutPlanner {
                 run.runStatus().warnings.stream().limit(5).forEach(w -> step.event(true, w.reason == null ? "AnalysisWarning"
                         : w.reason, "analysis " + a.runName + " of revision " + desired + ": " + w.message));
             }
+            step.actions.add(new RolloutAction.RecordVerdict(a.runName, verdict.outcome().toString(), verdict.violations()));
             switch (verdict.outcome()) {
                 case PASSED -> step.promote(desired, modelSha256, "Passed", withVerdict(run.runStatus(), a, verdict, now),
                         settings.suite(), "revision " + desired + " promoted: " + summaryText);

@@ -180,7 +180,8 @@ class RolloutPlannerTest {
             assertThat(r.adversarialSuccessRate).isEqualTo("0.1");
             assertThat(r.runName).isEqualTo("fashion-rev1-a1");
         });
-        assertThat(d.actions()).singleElement().isInstanceOf(RolloutAction.Event.class);
+        assertThat(events(d)).hasSize(1);
+        assertThat(verdicts(d)).as("the run shows its verdict").singleElement().extracting(RolloutAction.RecordVerdict::verdict).isEqualTo("Passed");
     }
 
     /** A run's warnings reach lastAnalysis as "reason: message"; one without a reason is named, never "null". */
@@ -226,7 +227,11 @@ class RolloutPlannerTest {
         assertThat(d.status().rejectedRevision).isEqualTo("rev1");
         assertThat(d.status().phase).isEqualTo("Degraded");
         assertThat(d.status().history.get(0).verdict).isEqualTo("Failed");
-        assertThat(d.actions()).singleElement().satisfies(a -> {
+        assertThat(verdicts(d)).singleElement().satisfies(v -> {
+            assertThat(v.verdict()).isEqualTo("Failed");
+            assertThat(v.violatedSlos()).isNotEmpty();
+        });
+        assertThat(events(d)).singleElement().satisfies(a -> {
             RolloutAction.Event e = (RolloutAction.Event) a;
             assertThat(e.warning()).isTrue();
             assertThat(e.reason()).isEqualTo("RobustnessRegression");
@@ -417,7 +422,17 @@ class RolloutPlannerTest {
     }
 
     private static List<RolloutAction> starts(RolloutPlanner.Decision d) {
-        return d.actions().stream().filter(a -> !(a instanceof RolloutAction.Event)).toList();
+        return d.actions().stream().filter(a -> a instanceof RolloutAction.StartAnalysis || a instanceof RolloutAction.StartBaseline)
+                .toList();
+    }
+
+    private static List<RolloutAction.Event> events(RolloutPlanner.Decision d) {
+        return d.actions().stream().filter(RolloutAction.Event.class::isInstance).map(RolloutAction.Event.class::cast).toList();
+    }
+
+    private static List<RolloutAction.RecordVerdict> verdicts(RolloutPlanner.Decision d) {
+        return d.actions().stream().filter(RolloutAction.RecordVerdict.class::isInstance).map(RolloutAction.RecordVerdict.class::cast)
+                .toList();
     }
 
     @Test
@@ -478,7 +493,7 @@ class RolloutPlannerTest {
         assertThat(baseline.cleanAccuracy).isEqualTo("0.92");
         assertThat(baseline.modelSha256).isEqualTo(SHA);
         assertThat(d.status().lastAnalysis.violatedSlos).containsExactly("adversarialSuccessRate 0.25 is more than 2 x stable's 0.1");
-        assertThat(d.actions()).extracting(a -> ((RolloutAction.Event) a).reason())
+        assertThat(events(d)).extracting(a -> ((RolloutAction.Event) a).reason())
                 .containsExactly("BaselineMeasured", "RobustnessRegression");
     }
 
@@ -496,7 +511,7 @@ class RolloutPlannerTest {
         assertThat(starts(d)).containsExactly(new RolloutAction.StartAnalysis("fashion-rev2-a1", "rev2", 1, ours(T0.plusSeconds(100))));
         d = decide("rev2", d.status(), startedAt(succeeded("0.15"), T0.plusSeconds(100)), RunObservation.absent(), T0.plusSeconds(200));
         assertThat(d.status().stableRevision).isEqualTo("rev2");
-        assertThat(((RolloutAction.Event) d.actions().get(0)).message()).doesNotContain("not applicable");
+        assertThat(events(d).get(0).message()).doesNotContain("not applicable");
         // Another suite has no baseline: measured again, under the next name.
         RolloutSettings otherSuite = new RolloutSettings(SETTINGS.slos(), 100, Duration.ofSeconds(900), 1, true,
                 Duration.ofHours(168), "suite2",
@@ -526,7 +541,7 @@ class RolloutPlannerTest {
         // Passed on the absolute SLOs only, and the summary says the baseline could not be measured.
         RolloutPlanner.Decision pass = decide("rev1", d.status(), succeeded("0.25"), RunObservation.absent(), T0.plusSeconds(90));
         assertThat(pass.status().stableRevision).isEqualTo("rev1");
-        assertThat(((RolloutAction.Event) pass.actions().get(0)).message())
+        assertThat(events(pass).get(0).message())
                 .contains("not applicable: maxAdversarialSuccessRateRatio (stable's baseline could not be measured: "
                         + "the tester could not measure: cannot reach");
         // Never a pass on missing data: an absolute SLO the canary did not measure stays Inconclusive.
@@ -559,7 +574,7 @@ class RolloutPlannerTest {
         assertThat(late.status().stableRevision).isEqualTo("rev1");
         assertThat(late.status().history).extracting(r -> r.verdict)
                 .containsExactly("Passed", "BaselineUnavailable", "PromotedManually");
-        assertThat(late.actions()).extracting(a -> ((RolloutAction.Event) a).message())
+        assertThat(events(late)).extracting(a -> ((RolloutAction.Event) a).message())
                 .anySatisfy(m -> assertThat(m).contains("no result within 900 s"));
 
         RolloutPlanner.Decision jobFailed = decide("rev1", s, running(), new RunObservation(true, running().runStatus(),
