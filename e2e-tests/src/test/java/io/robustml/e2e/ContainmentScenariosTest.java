@@ -19,7 +19,8 @@ import io.robustml.crds.model.AttackSpec;
 import io.robustml.crds.model.DetectorSpec;
 import io.robustml.crds.model.RobustModelStatus;
 import io.robustml.e2e.harness.DataPlaneHarness.RunningPod;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -117,7 +118,7 @@ class ContainmentScenariosTest {
             }
             System.out.println("[e2e] containment: a flagged probe request takes (ms, per sidecar, action flag) " + probeMs);
 
-            IdxDataset victims = dataset(4, 0);
+            LabelledImages victims = dataset(4, 0);
             Instant attackStarted = Instant.now();
             try (SquareAttacker attacker = SquareAttacker.start(s.harness.serviceUrl(Scenario.MODEL, "http"), Scenario.MODEL,
                     ATTACKER_KEY, victims.images(), victims.labels(),
@@ -300,14 +301,13 @@ class ContainmentScenariosTest {
 
     /** {@code count} Fashion-MNIST test images from index {@code from}. */
     static float[][] images(int count, int from) throws java.io.IOException {
-        IdxDataset d = dataset(count, from);
+        LabelledImages d = dataset(count, from);
         return d.images();
     }
 
-    static IdxDataset dataset(int count, int from) throws java.io.IOException {
-        IdxDataset all = IdxDataset.read(Scenario.DATASET.resolve("t10k-images-idx3-ubyte.gz"),
+    static LabelledImages dataset(int count, int from) throws java.io.IOException {
+        LabelledImages all = IdxFiles.read(Scenario.DATASET.resolve("t10k-images-idx3-ubyte.gz"),
                 Scenario.DATASET.resolve("t10k-labels-idx1-ubyte.gz"), from + count);
-        return new IdxDataset(count, all.rows(), all.cols(), java.util.Arrays.copyOfRange(all.images(), from, from + count),
-                java.util.Arrays.copyOfRange(all.labels(), from, from + count));
+        return all.slice(from, from + count);
     }
 }

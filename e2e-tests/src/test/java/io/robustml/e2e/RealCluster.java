@@ -102,7 +102,7 @@ final class RealCluster {
 
     /**
      * The model store of {@code ns}: the reference models (TorchScript, and the robust one's ONNX export), a copy of the robust one with one byte changed
-     * ({@code fashion-tampered.pt}), and the Fashion-MNIST test set, in a folder of the node mounted through a
+     * ({@code fashion-tampered.pt}), and the Fashion-MNIST test set (idx files, and as a NumPy archive), in a folder of the node mounted through a
      * PersistentVolume and the claim {@code model-store}.
      */
     void modelStore(KubernetesClient client, String ns) throws IOException {
@@ -113,6 +113,15 @@ final class RealCluster {
             Files.copy(plane.repoRoot().resolve("model-server/models").resolve(model), models.resolve(model),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+        // The same test set as a NumPy archive (NHWC uint8, as Keras keeps it), written by NumPy itself.
+        Path npz = Files.createDirectories(root.resolve("datasets/fashion-mnist-npz")).resolve("t10k.npz");
+        Command.run(plane.repoRoot(), Duration.ofMinutes(2), Map.of(), Path.of(System.getProperty("user.home"),
+                ".cache/robustml/venv/bin/python").toString(), "-c", """
+                import gzip, sys, numpy as np
+                x = np.frombuffer(gzip.open(sys.argv[1] + '/t10k-images-idx3-ubyte.gz').read(), np.uint8, offset=16).reshape(-1, 28, 28, 1)
+                y = np.frombuffer(gzip.open(sys.argv[1] + '/t10k-labels-idx1-ubyte.gz').read(), np.uint8, offset=8)
+                np.savez_compressed(sys.argv[2], x_test=x, y_test=y)
+                """, Scenario.DATASET.toString(), npz.toString()).orFail("writing " + npz);
         byte[] tampered = Files.readAllBytes(models.resolve("fashion-robust.pt"));
         tampered[tampered.length / 2] ^= 1;
         Files.write(models.resolve("fashion-tampered.pt"), tampered);

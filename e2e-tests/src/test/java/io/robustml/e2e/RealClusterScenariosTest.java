@@ -561,6 +561,20 @@ class RealClusterScenariosTest {
         delete(name);
     }
 
+    @Test
+    @Order(12)
+    void aDatasetInANumpyArchiveIsAnalysedToAVerdict() {
+        // The evaluation set as x_test/y_test in a .npz (NHWC uint8), laid out for the model by its input shape.
+        String name = "fashion-npz";
+        Instant applied = Instant.now();
+        apply(name, m -> m.getSpec().rollout.analysis.dataset = "pvc://model-store/datasets/fashion-mnist-npz/t10k.npz");
+        RobustModelStatus st = awaitStatus(name, s -> s.lastAnalysis != null && s.lastAnalysis.verdict != null);
+        System.out.printf("[real] dataset from a NumPy archive: %s %.1f s after kubectl apply (ASR %s, clean %s)%n",
+                st.lastAnalysis.verdict, seconds(applied), st.lastAnalysis.adversarialSuccessRate, st.lastAnalysis.cleanAccuracy);
+        assertThat(st.lastAnalysis.verdict).as("status:\n" + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Passed");
+        delete(name);
+    }
+
     // -- helpers
 
     private static List<Pod> revisionPods(String name, String revision) {

@@ -2,7 +2,8 @@ package io.robustml.modelserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -19,8 +20,8 @@ public final class Fixtures {
     }
 
     /** The Fashion-MNIST test set from Debian's dataset-fashion-mnist. */
-    public static IdxDataset testSet(int limit) throws IOException {
-        return IdxDataset.read(FASHION.resolve("t10k-images-idx3-ubyte.gz"), FASHION.resolve("t10k-labels-idx1-ubyte.gz"),
+    public static LabelledImages testSet(int limit) throws IOException {
+        return IdxFiles.read(FASHION.resolve("t10k-images-idx3-ubyte.gz"), FASHION.resolve("t10k-labels-idx1-ubyte.gz"),
                 limit);
     }
 }

@@ -3,7 +3,8 @@ package io.robustml.tester.bench;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import io.robustml.tester.attack.Constraint;
 import io.robustml.tester.attack.Geometry;
 import io.robustml.tester.attack.Norm;
@@ -33,7 +34,7 @@ class AttackThroughputBenchmark {
 
     @Test
     void attackThroughput() throws Exception {
-        IdxDataset data = IdxDataset.read(FASHION.resolve("t10k-images-idx3-ubyte.gz"), FASHION.resolve("t10k-labels-idx1-ubyte.gz"), N);
+        LabelledImages data = IdxFiles.read(FASHION.resolve("t10k-images-idx3-ubyte.gz"), FASHION.resolve("t10k-labels-idx1-ubyte.gz"), N);
         Constraint c = Constraint.unitRange(Norm.LINF, 0.1f);
         System.out.printf(Locale.ROOT, "%n[bench] %d test images, batches of %d, %d cores, L-inf eps 0.1%n", N, BATCH,
                 Runtime.getRuntime().availableProcessors());
@@ -64,7 +65,7 @@ class AttackThroughputBenchmark {
         }
     }
 
-    private static double inference(WhiteBoxModel model, IdxDataset data) {
+    private static double inference(WhiteBoxModel model, LabelledImages data) {
         long t0 = System.nanoTime();
         for (int start = 0; start < N; start += BATCH) {
             try (NDManager m = model.newManager()) {
@@ -74,7 +75,7 @@ class AttackThroughputBenchmark {
         return N / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private static double whiteBox(WhiteBoxModel model, IdxDataset data, Pgd attack) {
+    private static double whiteBox(WhiteBoxModel model, LabelledImages data, Pgd attack) {
         Engine.getInstance().setRandomSeed(0);
         long t0 = System.nanoTime();
         for (int start = 0; start < N; start += BATCH) {
@@ -86,7 +87,7 @@ class AttackThroughputBenchmark {
         return N / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private static NDArray batch(NDManager m, IdxDataset data, int start) {
+    private static NDArray batch(NDManager m, LabelledImages data, int start) {
         return m.create(Batches.flatten(Arrays.copyOfRange(data.images(), start, start + BATCH)), Batches.shape(BATCH, SHAPE));
     }
 }

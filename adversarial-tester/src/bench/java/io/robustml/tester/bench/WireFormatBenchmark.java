@@ -1,7 +1,8 @@
 package io.robustml.tester.bench;
 
 import io.robustml.controlplane.ModelServerProcess;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import io.robustml.tester.attack.Constraint;
 import io.robustml.tester.attack.Geometry;
 import io.robustml.tester.attack.Norm;
@@ -28,7 +29,7 @@ class WireFormatBenchmark {
 
     @Test
     void squareAttackJsonVersusBinary() throws Exception {
-        IdxDataset data = IdxDataset.read(FASHION.resolve("t10k-images-idx3-ubyte.gz"),
+        LabelledImages data = IdxFiles.read(FASHION.resolve("t10k-images-idx3-ubyte.gz"),
                 FASHION.resolve("t10k-labels-idx1-ubyte.gz"), N);
         try (ModelServerProcess server = ModelServerProcess.start(Path.of(".."), "robust", "fashion",
                 Path.of("target/model-server-bench.log"))) {
@@ -45,7 +46,7 @@ class WireFormatBenchmark {
     }
 
     /** Examples per second and queries per second of one full pass. */
-    private static double[] run(ModelServerProcess server, IdxDataset data, OipTarget.Wire wire) throws Exception {
+    private static double[] run(ModelServerProcess server, LabelledImages data, OipTarget.Wire wire) throws Exception {
         OipTarget target = OipTarget.connect(server.url(), "fashion", BATCH, null, Duration.ofSeconds(60), wire);
         Constraint c = Constraint.unitRange(Norm.LINF, 0.1f);
         long queries = 0;

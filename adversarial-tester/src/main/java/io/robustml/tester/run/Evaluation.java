@@ -63,7 +63,7 @@ public final class Evaluation {
         this.target = target;
         this.whiteBox = whiteBox;
         this.exampleShape = exampleShape.clone();
-        this.geometry = Geometry.of(data.test().images()[0].length, data.test().rows(), data.test().cols());
+        this.geometry = new Geometry(data.test().channels(), data.test().rows(), data.test().cols());
         this.data = data;
         this.progress = progress;
         if (whiteBox == null && assignment.attacks().stream().anyMatch(AttackPlan::whiteBox)) {

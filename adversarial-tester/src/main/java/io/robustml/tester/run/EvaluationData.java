@@ -1,30 +1,49 @@
 package io.robustml.tester.run;
 
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.ImageFolder;
+import io.robustml.oip.data.LabelledImages;
+import io.robustml.oip.data.NumpyFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The evaluation images and the extraction attacker's own pool, from a dataset URI: a directory (or
- * {@code file://} URI of one) holding idx files as Fashion-MNIST ships them — {@code t10k-*} for the
- * evaluation, {@code train-*} as the attacker's pool — or the path of one images file whose labels
- * file is named alike ({@code images-idx3} → {@code labels-idx1}). Gzipped or not.
+ * The evaluation images and the extraction attacker's own pool, from a dataset URI (a path or
+ * {@code file://} URI), in one of these formats:
+ * <ul>
+ * <li>idx files as Fashion-MNIST ships them, gzipped or not: a directory with {@code t10k-*} for the
+ * evaluation and {@code train-*} as the attacker's pool, or one images file whose labels file is named
+ * alike ({@code images-idx3} → {@code labels-idx1});
+ * <li>a NumPy {@code .npz} archive with {@code x} and {@code y} (or Keras' {@code x_test}/{@code y_test},
+ * with {@code x_train}/{@code y_train} as the pool), x in NCHW or NHWC, uint8 or float ({@link NumpyFiles#images});
+ * <li>an image folder, one sub-folder per class ({@link ImageFolder}), optionally split into {@code test/}
+ * and {@code train/} (the pool).
+ * </ul>
+ * Without its own pool, a dataset's pool is what lies beyond the evaluation examples, never the same
+ * ones. The new formats are read class by class in turn, so the evaluation is balanced across classes.
  */
-public record EvaluationData(IdxDataset test, IdxDataset pool) {
+public record EvaluationData(LabelledImages test, LabelledImages pool) {
 
     public static EvaluationData load(String uri, int samples, int poolSize) throws IOException {
-        return load(uri, samples, poolSize, java.util.Map.of());
+        return load(uri, samples, poolSize, java.util.Map.of(), null);
     }
 
     /**
      * As above, first checking the files against {@code checksums} (file name → SHA-256; empty: unchecked):
-     * see {@link DatasetChecksums}.
+     * see {@link DatasetChecksums}. {@code example} is the model's input without the batch dimension
+     * ([channels, height, width], from its metadata); the idx format does not need it.
      */
-    public static EvaluationData load(String uri, int samples, int poolSize, java.util.Map<String, String> checksums)
-            throws IOException {
+    public static EvaluationData load(String uri, int samples, int poolSize, java.util.Map<String, String> checksums,
+            long[] example) throws IOException {
         Path path = toPath(uri);
+        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".npz")) {
+            return npz(path, samples, poolSize, checksums, needs(example, uri));
+        }
+        if (ImageFolder.isOne(path.resolve("test")) || ImageFolder.isOne(path)) {
+            return imageFolder(path, samples, poolSize, checksums, needs(example, uri));
+        }
         if (Files.isDirectory(path)) {
             Path images = first(path, "t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte");
             Path train = poolSize > 0 ? first(path, "train-images-idx3-ubyte.gz", "train-images-idx3-ubyte") : null;
@@ -33,21 +52,79 @@ public record EvaluationData(IdxDataset test, IdxDataset pool) {
                 read.addAll(java.util.List.of(train, labelsFor(train)));
             }
             DatasetChecksums.verify(path, read, checksums);
-            IdxDataset test = IdxDataset.read(images, labelsFor(images), samples);
-            IdxDataset pool = train == null ? null : IdxDataset.read(train, labelsFor(train), poolSize);
+            LabelledImages test = IdxFiles.read(images, labelsFor(images), samples);
+            LabelledImages pool = train == null ? null : IdxFiles.read(train, labelsFor(train), poolSize);
             return new EvaluationData(test, pool);
         }
         if (!Files.isRegularFile(path)) {
             throw new IOException("dataset " + uri + ": no such file or directory");
         }
         DatasetChecksums.verify(path.toAbsolutePath().getParent(), java.util.List.of(path, labelsFor(path)), checksums);
-        IdxDataset all = IdxDataset.read(path, labelsFor(path), poolSize > 0 ? samples + poolSize : samples);
+        LabelledImages all = IdxFiles.read(path, labelsFor(path), poolSize > 0 ? samples + poolSize : samples);
         if (poolSize == 0) {
             return new EvaluationData(all, null);
         }
         // One file: the attacker's pool is what lies beyond the evaluation examples, never the same images.
-        int split = Math.min(samples, all.count());
-        return new EvaluationData(slice(all, 0, split), slice(all, split, all.count()));
+        return split(all, samples, poolSize);
+    }
+
+    private static EvaluationData npz(Path file, int samples, int poolSize, java.util.Map<String, String> checksums,
+            long[] example) throws IOException {
+        DatasetChecksums.verify(file.toAbsolutePath().getParent(), java.util.List.of(file), checksums);
+        java.util.Map<String, NumpyFiles.Array> arrays = NumpyFiles.readNpz(file);
+        String x = arrays.containsKey("x") ? "x" : "x_test";
+        String y = arrays.containsKey("y") ? "y" : "y_test";
+        if (!arrays.containsKey(x) || !arrays.containsKey(y)) {
+            throw new IOException(file + " holds " + arrays.keySet() + "; a dataset needs x and y (or x_test and y_test)");
+        }
+        if (arrays.containsKey("x_train") && arrays.containsKey("y_train")) {
+            return new EvaluationData(NumpyFiles.images(arrays.get(x), arrays.get(y), example, samples),
+                    poolSize == 0 ? null : NumpyFiles.images(arrays.get("x_train"), arrays.get("y_train"), example, poolSize));
+        }
+        return split(NumpyFiles.images(arrays.get(x), arrays.get(y), example, poolSize > 0 ? samples + poolSize : samples),
+                samples, poolSize);
+    }
+
+    private static EvaluationData imageFolder(Path dir, int samples, int poolSize, java.util.Map<String, String> checksums,
+            long[] example) throws IOException {
+        int c = (int) example[0];
+        int h = (int) example[1];
+        int w = (int) example[2];
+        if (ImageFolder.isOne(dir.resolve("test"))) {
+            java.util.List<Path> test = ImageFolder.files(dir.resolve("test"), samples);
+            boolean ownPool = poolSize > 0 && ImageFolder.isOne(dir.resolve("train"));
+            java.util.List<Path> pool = ownPool ? ImageFolder.files(dir.resolve("train"), poolSize) : java.util.List.of();
+            java.util.List<Path> read = new java.util.ArrayList<>(test);
+            read.addAll(pool);
+            DatasetChecksums.verify(dir, read, checksums);
+            if (!ownPool && poolSize > 0) {
+                java.util.List<Path> both = ImageFolder.files(dir.resolve("test"), samples + poolSize);
+                DatasetChecksums.verify(dir, both, checksums);
+                return split(ImageFolder.read(dir.resolve("test"), both, c, h, w), samples, poolSize);
+            }
+            return new EvaluationData(ImageFolder.read(dir.resolve("test"), test, c, h, w),
+                    ownPool ? ImageFolder.read(dir.resolve("train"), pool, c, h, w) : null);
+        }
+        java.util.List<Path> files = ImageFolder.files(dir, poolSize > 0 ? samples + poolSize : samples);
+        DatasetChecksums.verify(dir, files, checksums);
+        return split(ImageFolder.read(dir, files, c, h, w), samples, poolSize);
+    }
+
+    /** The first {@code samples} to evaluate, the rest as the pool when one is wanted. */
+    private static EvaluationData split(LabelledImages all, int samples, int poolSize) {
+        if (poolSize == 0) {
+            return new EvaluationData(all.first(samples), null);
+        }
+        int at = Math.min(samples, all.count());
+        return new EvaluationData(all.slice(0, at), all.slice(at, all.count()));
+    }
+
+    private static long[] needs(long[] example, String uri) throws IOException {
+        if (example == null || example.length != 3) {
+            throw new IOException("dataset " + uri + ": reading it needs the model's input shape [channels, height, width], not "
+                    + (example == null ? "none" : java.util.Arrays.toString(example)));
+        }
+        return example;
     }
 
     static Path toPath(String uri) throws IOException {
@@ -76,10 +153,5 @@ public record EvaluationData(IdxDataset test, IdxDataset pool) {
             throw new IOException(images + ": cannot tell the labels file (expected a name containing images-idx3)");
         }
         return images.resolveSibling(name.replace("images-idx3", "labels-idx1"));
-    }
-
-    private static IdxDataset slice(IdxDataset d, int from, int to) {
-        return new IdxDataset(to - from, d.rows(), d.cols(), java.util.Arrays.copyOfRange(d.images(), from, to),
-                java.util.Arrays.copyOfRange(d.labels(), from, to));
     }
 }

@@ -132,10 +132,11 @@ public final class TesterMain {
             // The attacker's own images: for extraction and for the knockoff surrogates of transfer attacks.
             int poolSize = assignment.attacks().stream().filter(TesterMain::stealsAModel).mapToInt(AttackPlan::queryBudget).max()
                     .orElse(0);
-            EvaluationData data = EvaluationData.load(assignment.datasetUri(), assignment.samples(),
-                    options.poolSize != null ? options.poolSize : poolSize, assignment.datasetChecksums());
+            // The model's input shape (its metadata) says how a dataset's images are laid out for it.
             OipTarget target = OipTarget.connect(assignment.endpoint(), assignment.model(), options.settings.batchSize(),
                     options.settings.apiKey(), Duration.ofSeconds(options.settings.timeoutSeconds()));
+            EvaluationData data = EvaluationData.load(assignment.datasetUri(), assignment.samples(),
+                    options.poolSize != null ? options.poolSize : poolSize, assignment.datasetChecksums(), target.exampleShape());
             boolean whiteBox = assignment.attacks().stream().anyMatch(AttackPlan::whiteBox);
             log.printf(Locale.ROOT, "[tester] %s revision %s at %s: %d examples, attacks %s%n", assignment.model(),
                     assignment.revision(), assignment.endpoint(), Math.min(assignment.samples(), data.test().count()),

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import io.robustml.oip.squeeze.Squeezers;
 import io.robustml.tester.targets.Batches;
 import org.assertj.core.data.Offset;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class AdaptivePgdTest {
     private static final int N = 100;
     private static WhiteBoxModel model;
-    private static IdxDataset data;
+    private static LabelledImages data;
 
     @BeforeAll
     static void load() throws Exception {

@@ -2,7 +2,8 @@ package io.robustml.tester.attack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import io.robustml.tester.targets.LocalTarget;
 import io.robustml.tester.targets.Target;
 import org.junit.jupiter.api.AfterAll;
@@ -14,7 +15,7 @@ class BlackBoxAttackPropertiesTest {
     private static final int N = 100;
     private static WhiteBoxModel standard;
     private static WhiteBoxModel robust;
-    private static IdxDataset data;
+    private static LabelledImages data;
 
     @BeforeAll
     static void load() throws Exception {
@@ -71,7 +72,7 @@ class BlackBoxAttackPropertiesTest {
 
     @Test
     void knockoffAgreementGrowsWithTheBudget() throws Exception {
-        IdxDataset pool = ReferenceData.train(3000);
+        LabelledImages pool = ReferenceData.train(3000);
         int[] onHeldOut = target(standard).classify(data.images()).predictions();
         double small = KnockoffExtraction.withBudget(100, 5).run(target(standard), pool.images(), data.images(), onHeldOut).agreement();
         KnockoffExtraction.Result large = KnockoffExtraction.withBudget(3000, 5).run(target(standard), pool.images(),

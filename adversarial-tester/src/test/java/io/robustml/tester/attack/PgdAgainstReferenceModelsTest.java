@@ -8,7 +8,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import io.robustml.tester.metrics.AttackOutcome;
 import java.nio.file.Path;
 import org.assertj.core.data.Offset;
@@ -31,7 +32,7 @@ class PgdAgainstReferenceModelsTest {
     @CsvSource({"standard", "robust"})
     void matchesTheRecordedAccuracyUnderFgsmAndPgd20(String name) throws Exception {
         JsonNode recorded = new ObjectMapper().readTree(MODELS.resolve("metrics.json").toFile()).at("/models/" + name);
-        IdxDataset test = IdxDataset.read(FASHION.resolve("t10k-images-idx3-ubyte.gz"),
+        LabelledImages test = IdxFiles.read(FASHION.resolve("t10k-images-idx3-ubyte.gz"),
                 FASHION.resolve("t10k-labels-idx1-ubyte.gz"), SAMPLES);
         Engine.getInstance().setRandomSeed(0);
         int[] labels = test.labels();

@@ -1,6 +1,7 @@
 package io.robustml.tester.attack;
 
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -20,23 +21,23 @@ final class ReferenceData {
         return MODELS.resolve("fashion-" + name + ".pt");
     }
 
-    static IdxDataset test(int count) {
+    static LabelledImages test(int count) {
         try {
-            return IdxDataset.read(FASHION.resolve("t10k-images-idx3-ubyte.gz"), FASHION.resolve("t10k-labels-idx1-ubyte.gz"), count);
+            return IdxFiles.read(FASHION.resolve("t10k-images-idx3-ubyte.gz"), FASHION.resolve("t10k-labels-idx1-ubyte.gz"), count);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    static IdxDataset train(int count) {
+    static LabelledImages train(int count) {
         try {
-            return IdxDataset.read(FASHION.resolve("train-images-idx3-ubyte.gz"), FASHION.resolve("train-labels-idx1-ubyte.gz"), count);
+            return IdxFiles.read(FASHION.resolve("train-images-idx3-ubyte.gz"), FASHION.resolve("train-labels-idx1-ubyte.gz"), count);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    static float[][] images(IdxDataset d, int from, int to) {
+    static float[][] images(LabelledImages d, int from, int to) {
         return Arrays.copyOfRange(d.images(), from, to);
     }
 }

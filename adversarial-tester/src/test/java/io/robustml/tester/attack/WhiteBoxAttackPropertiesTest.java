@@ -8,7 +8,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.loss.Loss;
 import ai.djl.ndarray.NDList;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import io.robustml.tester.targets.Batches;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WhiteBoxAttackPropertiesTest {
     private static final int N = 200;
     private static WhiteBoxModel model;
-    private static IdxDataset data;
+    private static LabelledImages data;
 
     @BeforeAll
     static void load() throws Exception {

@@ -25,10 +25,10 @@ class DatasetChecksumsTest {
         Map<String, String> digests = Map.of(
                 "t10k-images-idx3-ubyte.gz", ModelFile.sha256(FASHION.resolve("t10k-images-idx3-ubyte.gz")),
                 "t10k-labels-idx1-ubyte.gz", ModelFile.sha256(FASHION.resolve("t10k-labels-idx1-ubyte.gz")));
-        EvaluationData data = EvaluationData.load(FASHION.toUri().toString(), 20, 0, digests);
+        EvaluationData data = EvaluationData.load(FASHION.toUri().toString(), 20, 0, digests, null);
         assertThat(data.test().count()).isEqualTo(20);
         // The attacker's pool reads the train-* pair too: unlisted, so refused.
-        assertThatThrownBy(() -> EvaluationData.load(FASHION.toString(), 20, 50, digests))
+        assertThatThrownBy(() -> EvaluationData.load(FASHION.toString(), 20, 50, digests, null))
                 .hasMessageContaining("dataset file train-images-idx3-ubyte.gz would be read but has no sha256");
     }
 

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.robustml.controlplane.ModelServerProcess;
 import io.robustml.controlplane.SidecarProcess;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import io.robustml.tester.attack.Constraint;
 import io.robustml.tester.attack.Geometry;
 import io.robustml.tester.attack.Norm;
@@ -31,11 +32,11 @@ class OipTargetWireFormatTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static ModelServerProcess server;
     private static SidecarProcess sidecar;
-    private static IdxDataset test;
+    private static LabelledImages test;
 
     @BeforeAll
     static void start() throws Exception {
-        test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+        test = IdxFiles.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 64);
         server = ModelServerProcess.start(REPO, "standard", "fashion", Path.of("target/model-server-wire.log"));
         Path config = Files.writeString(Path.of("target/detector-wire.json"), "{\"model\":\"fashion\",\"detector\":"

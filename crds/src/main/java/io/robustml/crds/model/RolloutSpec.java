@@ -114,9 +114,12 @@ public class RolloutSpec {
         @Required
         @Size(max = 2048)
         @Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|file:///.+)$")
-        @JsonPropertyDescription("Evaluation dataset (idx files as in Fashion-MNIST, a directory or one images file): "
-                + "pvc://<claim>/<path> (mounted read-only into the tester) or file:// (in the tester's image, or on the node "
-                + "in local runs). The tester downloads nothing: copy a dataset held in s3 or over https to a volume first.")
+        @JsonPropertyDescription("Evaluation dataset: idx files as in Fashion-MNIST (a directory or one images file), a "
+                + "NumPy .npz with x and y (or x_test/y_test, x_train/y_train as the attacker's pool; NCHW or NHWC, uint8 pixels "
+                + "scaled by 1/255, floats as they are), or an image folder (one sub-folder per class, sorted names = class "
+                + "indices; PNG or JPEG of the model's size; optionally test/ and train/). pvc://<claim>/<path> (mounted "
+                + "read-only into the tester) or file:// (in the tester's image, or on the node in local runs). The tester "
+                + "downloads nothing: copy a dataset held in s3 or over https to a volume first.")
         public String dataset;
 
         @Min(10)
@@ -152,8 +155,9 @@ public class RolloutSpec {
                 message = "each file is listed once")
         @JsonPropertyDescription("SHA-256 of the dataset's files: when set, the tester refuses to run unless every file it "
                 + "reads is listed here and matches (and every listed file exists), so a swapped or corrupted evaluation "
-                + "set cannot pass a model. With a directory dataset: the t10k-* images and labels, and the train-* pair "
-                + "when an extraction or knockoff-transfer attack draws its pool from it.")
+                + "set cannot pass a model. With an idx directory: the t10k-* images and labels, and the train-* pair "
+                + "when an extraction or knockoff-transfer attack draws its pool from it; with a .npz: the archive. An image "
+                + "folder cannot be pinned here (its files are many and in sub-folders): pack it as a .npz to pin it.")
         public java.util.List<DatasetChecksum> datasetChecksums;
     }
 

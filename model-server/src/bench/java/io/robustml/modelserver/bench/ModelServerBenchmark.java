@@ -9,7 +9,8 @@ import io.robustml.modelserver.runtime.ModelRuntime;
 import io.robustml.oip.BinaryTensors;
 import io.robustml.oip.InferenceRequest;
 import io.robustml.oip.TensorCodec;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.URL;
@@ -50,7 +51,7 @@ class ModelServerBenchmark {
         while (!runtime.state().isReady()) {
             Thread.sleep(100);
         }
-        IdxDataset test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+        LabelledImages test = IdxFiles.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 64);
         System.out.printf("%nmodel-server benchmark: %d concurrent clients, %d CPUs, device %s%n", CLIENTS,
                 Runtime.getRuntime().availableProcessors(), runtime.model().device());

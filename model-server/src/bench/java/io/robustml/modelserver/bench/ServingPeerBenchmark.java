@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.robustml.modelserver.Fixtures;
 import io.robustml.oip.BinaryTensors;
 import io.robustml.oip.InferenceRequest;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,7 +60,7 @@ class ServingPeerBenchmark {
         Path dir = Files.createTempDirectory("serving-peer-bench");
         Path model = Fixtures.MODELS.resolve("fashion-standard.pt").toAbsolutePath();
         String sha256 = Fixtures.metrics().at("/models/standard/files/torchscript/sha256").asText();
-        IdxDataset test = Fixtures.testSet(64);
+        LabelledImages test = Fixtures.testSet(64);
         List<String> all = List.of(OURS, OURS_UNBATCHED, MLSERVER_NAME);
         List<String> ours = List.of(OURS, OURS_UNBATCHED);
         List<Load> loads = List.of(
@@ -216,7 +217,7 @@ class ServingPeerBenchmark {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private static float[] images(IdxDataset test, int rows) {
+    private static float[] images(LabelledImages test, int rows) {
         float[] data = new float[rows * 784];
         for (int i = 0; i < rows; i++) {
             System.arraycopy(test.images()[i], 0, data, i * 784, 784);
@@ -225,7 +226,7 @@ class ServingPeerBenchmark {
     }
 
     /** The JSON body numpy-based clients send: float32 values printed as Python floats. */
-    private static Path json(Path dir, IdxDataset test, int rows) throws IOException {
+    private static Path json(Path dir, LabelledImages test, int rows) throws IOException {
         Path file = dir.resolve("batch-" + rows + ".json");
         if (Files.exists(file)) {
             return file;
@@ -240,7 +241,7 @@ class ServingPeerBenchmark {
     }
 
     /** The body tritonclient sends by default: binary input, binary outputs. */
-    private static Load binary(Path dir, IdxDataset test, int rows, int connections, List<String> servers) throws IOException {
+    private static Load binary(Path dir, LabelledImages test, int rows, int connections, List<String> servers) throws IOException {
         BinaryTensors.Encoded encoded = BinaryTensors.encode(new InferenceRequest(null,
                 Map.of(BinaryTensors.BINARY_DATA_OUTPUT, true),
                 List.of(BinaryTensors.fp32("input", new long[] {rows, 1, 28, 28}, images(test, rows))), null), JSON);

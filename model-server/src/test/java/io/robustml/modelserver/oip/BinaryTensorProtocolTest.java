@@ -15,7 +15,8 @@ import io.robustml.oip.InferenceRequest;
 import io.robustml.oip.InferenceResponse;
 import io.robustml.oip.Tensor;
 import io.robustml.oip.TensorCodec;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -84,7 +85,7 @@ class BinaryTensorProtocolTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> status("v2/health/ready") == 200);
     }
 
-    private static float[] rows(IdxDataset images, int count) {
+    private static float[] rows(LabelledImages images, int count) {
         float[] data = new float[count * 784];
         for (int i = 0; i < count; i++) {
             System.arraycopy(images.images()[i], 0, data, i * 784, 784);
@@ -122,7 +123,7 @@ class BinaryTensorProtocolTest {
 
     @Test
     void binaryBatchesOf1And64AnswerExactlyAsJsonDoes() throws Exception {
-        IdxDataset test = Fixtures.testSet(64);
+        LabelledImages test = Fixtures.testSet(64);
         JsonNode recorded = Fixtures.metrics().at("/models/standard/first3_test_logits");
         for (int batch : new int[] {1, 64}) {
             float[] data = rows(test, batch);

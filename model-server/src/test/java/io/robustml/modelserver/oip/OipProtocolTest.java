@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.robustml.modelserver.Fixtures;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -56,7 +57,7 @@ class OipProtocolTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> get("v2/health/ready").status() == 200);
     }
 
-    private static ObjectNode request(IdxDataset images, int count, boolean nested) {
+    private static ObjectNode request(LabelledImages images, int count, boolean nested) {
         ObjectNode req = JSON.createObjectNode().put("id", "req-1");
         ObjectNode input = req.putArray("inputs").addObject().put("name", "input").put("datatype", "FP32");
         input.putArray("shape").add(count).add(1).add(28).add(28);
@@ -85,7 +86,7 @@ class OipProtocolTest {
 
     @Test
     void predictsKnownTestImagesInOneBatchAsTrainingRecorded() throws Exception {
-        IdxDataset test = Fixtures.testSet(3);
+        LabelledImages test = Fixtures.testSet(3);
         JsonNode recorded = Fixtures.metrics().at("/models/standard/first3_test_logits");
 
         Reply reply = post("v2/models/fashion/infer", request(test, 3, false).toString());
@@ -120,7 +121,7 @@ class OipProtocolTest {
 
     @Test
     void rejectsBadInputWithA4xxAndAJsonError() throws Exception {
-        IdxDataset one = Fixtures.testSet(1);
+        LabelledImages one = Fixtures.testSet(1);
         String good = request(one, 1, false).toString();
         assertError(post("v2/models/fashion/infer", good.replace("[1,1,28,28]", "[1,28,28]")), 400, "does not match [N, 1, 28, 28]");
         assertError(post("v2/models/fashion/infer", good.replace("[1,1,28,28]", "[2,1,28,28]")), 400, "needs 1568 values but data has 784");

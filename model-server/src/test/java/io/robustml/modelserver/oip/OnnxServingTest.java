@@ -12,7 +12,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.robustml.modelserver.Fixtures;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,7 +51,7 @@ class OnnxServingTest {
         JsonNode meta = JSON.readTree(send(HttpRequest.newBuilder(base.toURI().resolve("v2/models/fashion"))).body());
         assertThat(meta.get("platform").asText()).isEqualTo("onnxruntime_onnx");
 
-        IdxDataset test = Fixtures.testSet(3);
+        LabelledImages test = Fixtures.testSet(3);
         ObjectNode req = JSON.createObjectNode();
         ObjectNode input = req.putArray("inputs").addObject().put("name", "input").put("datatype", "FP32");
         input.putArray("shape").add(3).add(1).add(28).add(28);

@@ -12,7 +12,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.robustml.modelserver.Fixtures;
 import io.robustml.modelserver.fetch.TestModelStore;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -101,7 +102,7 @@ class RemoteModelServingTest {
         assertThat(send(HttpRequest.newBuilder(URI.create(config("robustml.s3.endpoint") + "/_release"))).statusCode()).isEqualTo(204);
         await().atMost(Duration.ofSeconds(60)).until(() -> get("v2/health/ready").statusCode() == 200);
 
-        IdxDataset test = Fixtures.testSet(1);
+        LabelledImages test = Fixtures.testSet(1);
         ObjectNode req = JSON.createObjectNode();
         ObjectNode input = req.putArray("inputs").addObject().put("name", "input").put("datatype", "FP32");
         input.putArray("shape").add(1).add(1).add(28).add(28);

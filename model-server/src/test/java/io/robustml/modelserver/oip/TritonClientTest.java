@@ -12,7 +12,8 @@ import io.robustml.modelserver.Fixtures;
 import io.robustml.modelserver.runtime.ModelRuntime;
 import io.robustml.modelserver.runtime.Prediction;
 import io.robustml.oip.TensorCodec;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URL;
@@ -66,7 +67,7 @@ class TritonClientTest {
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> runtime.state().isReady());
 
-        IdxDataset test = Fixtures.testSet(64);
+        LabelledImages test = Fixtures.testSet(64);
         ObjectNode expected = JSON.createObjectNode();
         for (int batch : new int[] {1, 64}) {
             expected.with("fp32").set(String.valueOf(batch), prediction(test, batch, false));
@@ -100,7 +101,7 @@ class TritonClientTest {
     }
 
     /** DJL's answer for the first {@code batch} images (binarised to 0/1 if asked), without HTTP. */
-    private ObjectNode prediction(IdxDataset test, int batch, boolean binarise) throws Exception {
+    private ObjectNode prediction(LabelledImages test, int batch, boolean binarise) throws Exception {
         float[] data = new float[batch * 784];
         for (int i = 0; i < batch; i++) {
             for (int j = 0; j < 784; j++) {

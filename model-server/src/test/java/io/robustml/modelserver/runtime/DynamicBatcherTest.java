@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.robustml.modelserver.Fixtures;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class DynamicBatcherTest {
     private static final long[] ROW = {1, 28, 28};
     private static DjlModel model;
-    private static IdxDataset images;
+    private static LabelledImages images;
 
     @BeforeAll
     static void load() throws Exception {

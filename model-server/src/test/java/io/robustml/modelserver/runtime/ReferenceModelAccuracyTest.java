@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.robustml.modelserver.Fixtures;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -41,7 +42,7 @@ class ReferenceModelAccuracyTest {
             double recordedAccuracy) throws Exception {
         var path = Fixtures.MODELS.resolve(file);
         ModelDigest.verify(path, sha256);
-        IdxDataset test = Fixtures.testSet(0);
+        LabelledImages test = Fixtures.testSet(0);
         int correct = 0;
         try (DjlModel djl = DjlModel.load(path, format, new ThreadPlan(1, 1, 1))) {
             for (int start = 0; start < test.count(); start += BATCH) {

@@ -2,7 +2,8 @@ package io.robustml.oip.similarity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -46,7 +47,7 @@ class FingerprintsTest {
     @Test
     void theFingerprintIsTheReferencesOnImagesAndOnRandomInputs() throws Exception {
         Path dir = Path.of("/usr/share/datasets/fashion-mnist");
-        IdxDataset test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 500);
+        LabelledImages test = IdxFiles.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 500);
         for (float[] image : test.images()) {
             assertThat(Fingerprints.of(image, 25, 25, 50)).isEqualTo(reference(image, 25, 25, 50));
         }

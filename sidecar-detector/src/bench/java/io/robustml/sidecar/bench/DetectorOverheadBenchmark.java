@@ -13,7 +13,8 @@ import io.robustml.oip.BinaryTensors;
 import io.robustml.oip.InferenceRequest;
 import io.robustml.oip.Tensor;
 import io.robustml.oip.TensorCodec;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import io.robustml.sidecar.proxy.RealModelServer;
 import java.net.URI;
 import java.net.URL;
@@ -77,9 +78,9 @@ class DetectorOverheadBenchmark {
     @Test
     void perDetector() throws Exception {
         Path dir = Path.of("/usr/share/datasets/fashion-mnist");
-        IdxDataset test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"),
+        LabelledImages test = IdxFiles.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"),
                 10_000);
-        IdxDataset train = IdxDataset.read(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"),
+        LabelledImages train = IdxFiles.read(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"),
                 60_000);
         // 1. fingerprinting alone, in process: hash + lookup + insert per query into a store already holding 10,000
         //    (train images), then 10,000 test images; five repetitions, each into a fresh store; the median is reported.
@@ -249,7 +250,7 @@ class DetectorOverheadBenchmark {
     }
 
     /** Requests of {@code batch} images each from {@code offset} on (distinct content). */
-    private static List<Body> bodies(IdxDataset set, int offset, int batch, int count) throws Exception {
+    private static List<Body> bodies(LabelledImages set, int offset, int batch, int count) throws Exception {
         List<Body> bodies = new ArrayList<>();
         for (int r = 0; r < count; r++) {
             float[] flat = new float[batch * 784];
@@ -270,7 +271,7 @@ class DetectorOverheadBenchmark {
     @Test
     void measure() throws Exception {
         Path dir = Path.of("/usr/share/datasets/fashion-mnist");
-        IdxDataset test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"),
+        LabelledImages test = IdxFiles.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"),
                 10_000);
         URI direct = URI.create(upstream + "/v2/models/fashion/infer");
         URI proxied = sidecar.toURI();
@@ -296,7 +297,7 @@ class DetectorOverheadBenchmark {
     }
 
     /** Distinct requests, each from the next images of the test set (every query is new content). */
-    private static List<Body> bodies(IdxDataset test, int batch, boolean binary, int count) throws Exception {
+    private static List<Body> bodies(LabelledImages test, int batch, boolean binary, int count) throws Exception {
         List<Body> bodies = new ArrayList<>();
         for (int r = 0; r < count; r++) {
             float[] flat = new float[batch * 784];

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.robustml.oip.TensorCodec;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +38,7 @@ public final class CalibrateFeatureSqueezing {
                 args.length > 5 ? Integer.parseInt(args[5]) : io.robustml.oip.detector.DetectorConfig.FeatureSqueezing.DEFAULT_BIT_DEPTH,
                 args.length > 6 ? Integer.parseInt(args[6]) : io.robustml.oip.detector.DetectorConfig.FeatureSqueezing.DEFAULT_MEDIAN_WINDOW);
         Path dir = Path.of(args[2]);
-        IdxDataset data = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"),
+        LabelledImages data = IdxFiles.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"),
                 Integer.parseInt(args[3]));
         double[] scores = scores(args[0], args[1], data, settings);
         double fpr = Double.parseDouble(args[4]);
@@ -48,7 +49,7 @@ public final class CalibrateFeatureSqueezing {
     }
 
     /** Squeezing scores of every image, sent in batches of 100 (300 rows upstream). */
-    public static double[] scores(String endpoint, String model, IdxDataset data, DetectorSettings settings) throws Exception {
+    public static double[] scores(String endpoint, String model, LabelledImages data, DetectorSettings settings) throws Exception {
         ObjectMapper json = new ObjectMapper();
         HttpClient http = HttpClient.newHttpClient();
         URI infer = URI.create(endpoint + "/v2/models/" + model + "/infer");

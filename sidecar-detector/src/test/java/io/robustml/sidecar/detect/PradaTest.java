@@ -2,7 +2,8 @@ package io.robustml.sidecar.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +50,7 @@ class PradaTest {
     @Test
     void clientsObservedInParallelEndAsIfObservedOneAfterAnother() throws Exception {
         Path dir = Path.of("/usr/share/datasets/fashion-mnist");
-        IdxDataset test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 1200);
+        LabelledImages test = IdxFiles.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 1200);
         int clients = 4;
         int perClient = 300;
         Prada sequential = new Prada(0.9, 100, Long.MAX_VALUE, Long.MAX_VALUE, 1000, 500);
@@ -85,7 +86,7 @@ class PradaTest {
     @Test
     void noVerdictBeforeMoreThanAHundredDistances() throws Exception {
         Path dir = Path.of("/usr/share/datasets/fashion-mnist");
-        IdxDataset test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 300);
+        LabelledImages test = IdxFiles.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 300);
         Prada prada = new Prada(0.9, 10, Long.MAX_VALUE, Long.MAX_VALUE, 1000, 500);
         Prada.Verdict v = null;
         for (int i = 0; i < 100; i++) {

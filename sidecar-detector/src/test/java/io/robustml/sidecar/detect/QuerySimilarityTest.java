@@ -5,7 +5,8 @@ import io.robustml.oip.similarity.FingerprintStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -18,12 +19,12 @@ class QuerySimilarityTest {
     private static final int W = io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_WINDOW_SIZE;
     private static final int TOP = DetectorSettings.TOP_HASHES;
     private static final int THRESHOLD = io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_MATCH_THRESHOLD;
-    private static IdxDataset test;
+    private static LabelledImages test;
 
     @BeforeAll
     static void load() throws Exception {
         Path dir = Path.of("/usr/share/datasets/fashion-mnist");
-        test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 10000);
+        test = IdxFiles.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 10000);
     }
 
     private static long[] fp(float[] x) {

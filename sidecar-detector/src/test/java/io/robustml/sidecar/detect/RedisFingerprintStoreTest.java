@@ -7,7 +7,8 @@ import io.robustml.oip.similarity.FingerprintTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -26,13 +27,13 @@ class RedisFingerprintStoreTest {
     private static final int TOP = DetectorSettings.TOP_HASHES;
     private static final int THRESHOLD = io.robustml.oip.detector.DetectorConfig.QuerySimilarity.DEFAULT_MATCH_THRESHOLD;
     private static RedisServer redis;
-    private static IdxDataset test;
+    private static LabelledImages test;
 
     @BeforeAll
     static void start() throws Exception {
         redis = RedisServer.start(Path.of("target/redis-store-test.log"));
         Path dir = Path.of("/usr/share/datasets/fashion-mnist");
-        test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 2000);
+        test = IdxFiles.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 2000);
     }
 
     @AfterAll

@@ -14,7 +14,8 @@ import io.robustml.oip.InferenceRequest;
 import io.robustml.oip.InferenceResponse;
 import io.robustml.oip.Tensor;
 import io.robustml.oip.TensorCodec;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import io.robustml.oip.similarity.FingerprintTable;
 import io.robustml.sidecar.detect.Prada;
 import jakarta.inject.Inject;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.Test;
 class BinaryTensorsInFrontOfRealModelServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static IdxDataset test;
+    private static LabelledImages test;
 
     public static class Detectors implements QuarkusTestProfile {
         @Override
@@ -66,7 +67,7 @@ class BinaryTensorsInFrontOfRealModelServerTest {
 
     @BeforeAll
     static void data() throws Exception {
-        test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+        test = IdxFiles.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 1000);
     }
 

@@ -13,7 +13,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.robustml.oip.BinaryTensors;
 import io.robustml.oip.InferenceRequest;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
 class DatatypesInFrontOfRealModelServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static IdxDataset test;
+    private static LabelledImages test;
 
     /** Its own profile, so its own sidecar: no query of another test class is in the similarity store. */
     public static class SimilarityBlock implements QuarkusTestProfile {
@@ -55,7 +56,7 @@ class DatatypesInFrontOfRealModelServerTest {
 
     @BeforeAll
     static void dataset() throws Exception {
-        test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+        test = IdxFiles.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 40);
     }
 

@@ -11,7 +11,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.robustml.oip.TensorCodec;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +43,7 @@ class ExtractionInFrontOfRealModelServerTest {
     private static final int CLIENTS = 3;
     /** JBDA's queries: 10 seeds, then rounds of 10, 20, 40, 80, 160, 320 synthetic inputs. */
     private static final int BUDGET = 640;
-    private static IdxDataset test;
+    private static LabelledImages test;
 
     public static class Extraction implements QuarkusTestProfile {
         @Override
@@ -71,7 +72,7 @@ class ExtractionInFrontOfRealModelServerTest {
     @BeforeAll
     static void load() throws Exception {
         Path dir = Path.of("/usr/share/datasets/fashion-mnist");
-        test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 10000);
+        test = IdxFiles.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 10000);
     }
 
     /** The model's labels and the sidecar's flags for a batch sent under {@code key}. */

@@ -11,7 +11,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.robustml.oip.TensorCodec;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
@@ -40,7 +41,7 @@ class FallbackInFrontOfRealModelServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     static final Path LOG_DIR = Path.of("target/forensic-fallback-test").toAbsolutePath();
-    private static IdxDataset test;
+    private static LabelledImages test;
 
     public static class Abstain implements QuarkusTestProfile {
         @Override
@@ -61,7 +62,7 @@ class FallbackInFrontOfRealModelServerTest {
     @BeforeAll
     static void load() throws Exception {
         Path dir = Path.of("/usr/share/datasets/fashion-mnist");
-        test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 100);
+        test = IdxFiles.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 100);
     }
 
     static String request(float[] image, String id) {

@@ -9,7 +9,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpResponse;
@@ -47,7 +48,7 @@ class FallbackServiceInFrontOfRealModelServerTest {
 
     @Test
     void flaggedRequestsAreAnsweredByTheFallbackServiceWithLabelsOnly() throws Exception {
-        IdxDataset test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+        LabelledImages test = IdxFiles.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 400);
         // An image the two models label differently, so the answer shows which one spoke.
         int chosen = -1;

@@ -3,7 +3,8 @@ package io.robustml.sidecar.proxy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -11,7 +12,7 @@ import java.nio.file.Path;
 /** Fashion-MNIST test images as one-image OIP requests. */
 final class Images {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static IdxDataset test;
+    private static LabelledImages test;
 
     private Images() {
     }
@@ -20,7 +21,7 @@ final class Images {
         if (test == null) {
             try {
                 Path dir = Path.of("/usr/share/datasets/fashion-mnist");
-                test = IdxDataset.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 10000);
+                test = IdxFiles.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 10000);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -13,7 +13,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.robustml.oip.TensorCodec;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import io.robustml.oip.similarity.FingerprintTable;
 import io.robustml.sidecar.detect.Prada;
 import jakarta.inject.Inject;
@@ -84,7 +85,7 @@ class MalformedRequestFuzzTest {
     void malformedRequestsGetA4xxJsonErrorAndLeaveDetectorStateAlone() throws Exception {
         int inputs = Integer.getInteger("robustml.fuzz.inputs", 400);
         long seed = Long.getLong("robustml.fuzz.seed", 12L);
-        IdxDataset test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+        LabelledImages test = IdxFiles.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 200);
         SplittableRandom random = new SplittableRandom(seed);
         FingerprintTable store = flow.fingerprintStore();
@@ -159,7 +160,7 @@ class MalformedRequestFuzzTest {
         return req;
     }
 
-    private Sent mutate(SplittableRandom r, IdxDataset test) {
+    private Sent mutate(SplittableRandom r, LabelledImages test) {
         ObjectNode req = valid(test.images()[r.nextInt(100)], 1 + r.nextInt(2));
         String path = switch (r.nextInt(12)) {
             case 0 -> "v2/models/shoes/infer";

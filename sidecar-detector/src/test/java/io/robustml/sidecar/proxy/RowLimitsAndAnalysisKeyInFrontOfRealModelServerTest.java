@@ -10,7 +10,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,11 +45,11 @@ class RowLimitsAndAnalysisKeyInFrontOfRealModelServerTest {
     @TestHTTPResource("/v2/models/fashion/infer")
     URL infer;
 
-    private static IdxDataset test;
+    private static LabelledImages test;
 
     @org.junit.jupiter.api.BeforeAll
     static void dataset() throws Exception {
-        test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+        test = IdxFiles.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 364);
     }
 

@@ -12,7 +12,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.robustml.controlplane.ModelServerProcess;
 import io.robustml.oip.TensorCodec;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import io.robustml.sidecar.detect.RedisServer;
 import java.net.URI;
 import java.net.URL;
@@ -41,7 +42,7 @@ class SharedStoreFailureInFrontOfRealModelServerTest {
     private static final ConfigFiles FILES = new ConfigFiles(Path.of("target/shared-store-failure"));
     private static final Path REDIS_LOG = Path.of("target/redis-failure-test.log");
     static volatile RedisServer redis;
-    private static IdxDataset test;
+    private static LabelledImages test;
     private static int next = 0;
 
     static String config(String onFailure) {
@@ -117,7 +118,7 @@ class SharedStoreFailureInFrontOfRealModelServerTest {
 
     @Test
     void pausedKilledAndRestartedRedisGivesTheConfiguredBehaviourAndNeverAnUnplannedFiveHundred() throws Exception {
-        test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+        test = IdxFiles.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 400);
         long[] slowest = {0};
         assertThat(traffic(10, slowest)).containsOnlyKeys(200);

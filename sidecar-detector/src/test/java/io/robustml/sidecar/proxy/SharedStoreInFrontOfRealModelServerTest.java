@@ -10,7 +10,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.robustml.oip.TensorCodec;
-import io.robustml.oip.data.IdxDataset;
+import io.robustml.oip.data.IdxFiles;
+import io.robustml.oip.data.LabelledImages;
 import io.robustml.sidecar.detect.DetectorSettings;
 import io.robustml.oip.similarity.Fingerprints;
 import io.robustml.sidecar.detect.RedisFingerprintStore;
@@ -91,7 +92,7 @@ class SharedStoreInFrontOfRealModelServerTest {
 
     @Test
     void anAttackSpreadOverTwoReplicasIsCaughtThroughTheSharedTable() throws Exception {
-        IdxDataset test = IdxDataset.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+        LabelledImages test = IdxFiles.read(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 200);
         URI r = URI.create(redis);
         try (RedisFingerprintStore otherReplica = new RedisFingerprintStore(VERTX, r.getHost() + ":" + r.getPort(), 1000, "fashion",

@@ -11,13 +11,13 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class IdxDatasetTest {
+class IdxFilesTest {
     /** Installed by .ci/run from Debian's dataset-fashion-mnist package. */
     private static final Path FASHION = Path.of("/usr/share/datasets/fashion-mnist");
 
     @Test
     void readsTheFashionMnistTestSet() throws IOException {
-        IdxDataset test = IdxDataset.read(FASHION.resolve("t10k-images-idx3-ubyte.gz"),
+        LabelledImages test = IdxFiles.read(FASHION.resolve("t10k-images-idx3-ubyte.gz"),
                 FASHION.resolve("t10k-labels-idx1-ubyte.gz"), 0);
         assertThat(test.count()).isEqualTo(10_000);
         assertThat(test.rows()).isEqualTo(28);
@@ -53,7 +53,7 @@ class IdxDatasetTest {
             out.writeInt(3);
             out.write(new byte[] {7, 3, 9});
         }
-        IdxDataset ds = IdxDataset.read(images, labels, 2);
+        LabelledImages ds = IdxFiles.read(images, labels, 2);
         assertThat(ds.count()).isEqualTo(2);
         assertThat(ds.images()[0]).containsExactly(0f, 1f);
         assertThat(ds.images()[1][0]).isEqualTo(0.2f);
@@ -67,6 +67,6 @@ class IdxDatasetTest {
             out.writeInt(0x801);
             out.writeInt(0);
         }
-        assertThatThrownBy(() -> IdxDataset.read(labels, labels, 0)).hasMessageContaining("magic");
+        assertThatThrownBy(() -> IdxFiles.read(labels, labels, 0)).hasMessageContaining("magic");
     }
 }

@@ -12,11 +12,14 @@ import java.util.zip.GZIPInputStream;
  * Images and labels in the idx format of MNIST and Fashion-MNIST (optionally gzipped), with pixels
  * scaled to [0, 1]. Format: big-endian magic 0x0000080N (N = dimensions), N sizes, then unsigned bytes.
  */
-public record IdxDataset(int count, int rows, int cols, float[][] images, int[] labels) {
+public final class IdxFiles {
     private static final int IMAGES_MAGIC = 0x00000803;
     private static final int LABELS_MAGIC = 0x00000801;
 
-    public static IdxDataset read(Path imagesFile, Path labelsFile, int limit) throws IOException {
+    private IdxFiles() {
+    }
+
+    public static LabelledImages read(Path imagesFile, Path labelsFile, int limit) throws IOException {
         try (DataInputStream images = open(imagesFile); DataInputStream labels = open(labelsFile)) {
             expectMagic(images, IMAGES_MAGIC, imagesFile);
             expectMagic(labels, LABELS_MAGIC, labelsFile);
@@ -41,7 +44,7 @@ public record IdxDataset(int count, int rows, int cols, float[][] images, int[] 
                 }
                 y[i] = labels.readUnsignedByte();
             }
-            return new IdxDataset(count, rows, cols, x, y);
+            return new LabelledImages(count, 1, rows, cols, x, y);
         }
     }
 
