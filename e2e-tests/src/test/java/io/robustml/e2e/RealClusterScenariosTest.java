@@ -258,14 +258,7 @@ class RealClusterScenariosTest {
         Instant applied = Instant.now();
         apply(name, m -> {
             m.getSpec().threatModel.access = io.robustml.crds.model.ThreatModelSpec.Access.BLACKBOX;
-            io.robustml.crds.model.AttackSpec square = new io.robustml.crds.model.AttackSpec();
-            square.type = io.robustml.crds.model.AttackSpec.AttackType.SQUARE;
-            square.epsilon = "0.1";
-            square.queryBudget = 100;
-            io.robustml.crds.model.AttackSpec noise = new io.robustml.crds.model.AttackSpec();
-            noise.type = io.robustml.crds.model.AttackSpec.AttackType.NOISE;
-            noise.epsilon = "0.1";
-            m.getSpec().threatModel.attacks = List.of(square, noise);
+            m.getSpec().threatModel.attacks = blackBoxSuite();
             var detector = m.getSpec().detector;
             detector.methods = List.of(io.robustml.oip.detector.DetectorConfig.Method.QUERY_SIMILARITY);
             detector.action = io.robustml.oip.detector.DetectorConfig.Action.FALLBACK;
@@ -368,14 +361,7 @@ class RealClusterScenariosTest {
             m.getSpec().serving.runtime = io.robustml.crds.model.ServingSpec.Runtime.CUSTOM;
             m.getSpec().serving.image = image.group(1) + "@" + image.group(2);
             m.getSpec().threatModel.access = io.robustml.crds.model.ThreatModelSpec.Access.BLACKBOX;
-            io.robustml.crds.model.AttackSpec square = new io.robustml.crds.model.AttackSpec();
-            square.type = io.robustml.crds.model.AttackSpec.AttackType.SQUARE;
-            square.epsilon = "0.1";
-            square.queryBudget = 100;
-            io.robustml.crds.model.AttackSpec noise = new io.robustml.crds.model.AttackSpec();
-            noise.type = io.robustml.crds.model.AttackSpec.AttackType.NOISE;
-            noise.epsilon = "0.1";
-            m.getSpec().threatModel.attacks = List.of(square, noise);
+            m.getSpec().threatModel.attacks = blackBoxSuite();
             m.getSpec().detector.methods = List.of(io.robustml.oip.detector.DetectorConfig.Method.FEATURE_SQUEEZING,
                     io.robustml.oip.detector.DetectorConfig.Method.QUERY_SIMILARITY);
         });
@@ -576,6 +562,18 @@ class RealClusterScenariosTest {
     }
 
     // -- helpers
+
+    /** Square Attack (100 queries) and noise at L∞ 0.1: what a black-box analysis of these scenarios runs. */
+    private static List<io.robustml.crds.model.AttackSpec> blackBoxSuite() {
+        io.robustml.crds.model.AttackSpec square = new io.robustml.crds.model.AttackSpec();
+        square.type = io.robustml.crds.model.AttackSpec.AttackType.SQUARE;
+        square.epsilon = "0.1";
+        square.queryBudget = 100;
+        io.robustml.crds.model.AttackSpec noise = new io.robustml.crds.model.AttackSpec();
+        noise.type = io.robustml.crds.model.AttackSpec.AttackType.NOISE;
+        noise.epsilon = "0.1";
+        return List.of(square, noise);
+    }
 
     private static List<Pod> revisionPods(String name, String revision) {
         return servingPods(name).stream().filter(p -> revision.equals(p.getMetadata().getLabels().get(Labels.REVISION))).toList();

@@ -2,10 +2,6 @@ package io.robustml.controlplane;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -67,28 +63,7 @@ public final class ModelServerProcess implements AutoCloseable {
     }
 
     private void awaitReady(Path log) {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        try {
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("model server exited; see " + log);
-                }
-                try {
-                    if (http.send(HttpRequest.newBuilder(URI.create(url + "/v2/health/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // still starting
-                }
-                Thread.sleep(200);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        process.destroyForcibly();
-        throw new IllegalStateException("model server not ready in 60 s; see " + log);
+        Readiness.await(process, url + "/v2/health/ready", java.time.Duration.ofSeconds(60), "model server", log);
     }
 
     /** Base URL, e.g. http://127.0.0.1:41234. */

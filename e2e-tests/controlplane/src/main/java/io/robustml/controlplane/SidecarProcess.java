@@ -2,10 +2,6 @@ package io.robustml.controlplane;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -54,28 +50,9 @@ public final class SidecarProcess implements AutoCloseable {
             pb.environment().putAll(env);
             Process process = pb.start();
             String url = "http://127.0.0.1:" + port;
-            HttpClient http = HttpClient.newHttpClient();
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("sidecar exited; see " + log);
-                }
-                try {
-                    if (http.send(HttpRequest.newBuilder(URI.create(url + "/v2/health/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return new SidecarProcess(process, url);
-                    }
-                } catch (IOException notYet) {
-                    // starting
-                }
-                Thread.sleep(200);
-            }
-            process.destroyForcibly();
-            throw new IllegalStateException("sidecar not ready in 60 s; see " + log);
+            Readiness.await(process, url + "/v2/health/ready", java.time.Duration.ofSeconds(60), "sidecar", log);
+            return new SidecarProcess(process, url);
         } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }

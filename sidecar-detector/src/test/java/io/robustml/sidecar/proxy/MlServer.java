@@ -3,10 +3,6 @@ package io.robustml.sidecar.proxy;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -49,36 +45,12 @@ public class MlServer implements QuarkusTestResourceLifecycleManager {
                     "QUARKUS_HTTP_PORT", Integer.toString(port)));
             process = pb.start();
             String url = "http://127.0.0.1:" + port;
-            awaitReady(url, log);
+            io.robustml.controlplane.Readiness.await(process, url + "/v2/models/fashion/ready", java.time.Duration.ofSeconds(90),
+                    "MLServer", log);
             return Map.of("robustml.upstream", url);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private void awaitReady(String url, Path log) {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + 90_000_000_000L;
-        try {
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("MLServer exited; see " + log);
-                }
-                try {
-                    if (http.send(HttpRequest.newBuilder(URI.create(url + "/v2/models/fashion/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // still starting
-                }
-                Thread.sleep(200);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        stop();
-        throw new IllegalStateException("MLServer not ready in 90 s; see " + log);
     }
 
     @Override
