@@ -3,6 +3,7 @@ package io.robustml.controllers;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.robustml.controllers.rollout.RolloutPlanner;
+import io.robustml.controllers.status.Reasons;
 import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.RobustModelStatus;
 import java.util.Collection;
@@ -18,8 +19,8 @@ import java.util.function.Supplier;
  * {@code robustml_models{phase}}, counted from the operator's cache of RobustModels.
  */
 public final class RolloutMetrics {
-    static final List<String> PHASES = List.of(RolloutPlanner.PHASE_PROGRESSING, RolloutPlanner.PHASE_READY, "Pending",
-            RolloutPlanner.PHASE_DEGRADED, RolloutPlanner.PHASE_FAILED);
+    static final List<String> PHASES = java.util.Arrays.stream(io.robustml.controllers.status.Phase.values())
+            .map(io.robustml.controllers.status.Phase::wire).toList();
     private final MeterRegistry registry;
     private volatile Supplier<Collection<RobustModel>> models = List::of;
 
@@ -48,7 +49,7 @@ public final class RolloutMetrics {
         String ns = model.getMetadata().getNamespace();
         String name = model.getMetadata().getName();
         registry.counter("robustml_rollout_promotions_total", "namespace", ns, "model", name);
-        for (String reason : List.of("RobustnessRegression", "AnalysisInconclusive")) {
+        for (String reason : List.of(Reasons.ROBUSTNESS_REGRESSION, Reasons.ANALYSIS_INCONCLUSIVE)) {
             registry.counter("robustml_rollout_rollbacks_total", "namespace", ns, "model", name, "reason", reason);
         }
         registry.counter("robustml_serving_problems_total", "namespace", ns, "model", name, "reason",

@@ -2,6 +2,8 @@ package io.robustml.controllers;
 
 import io.robustml.controllers.rollout.RolloutPlanner;
 import io.robustml.controllers.status.Conditions;
+import io.robustml.controllers.status.Phase;
+import io.robustml.controllers.status.Reasons;
 import io.robustml.controllers.status.ServingProblem;
 import io.robustml.crds.model.RobustModelStatus;
 import java.time.Instant;
@@ -32,16 +34,16 @@ public final class StatusRules {
         String readyReason;
         String readyMessage;
         if (serving) {
-            readyReason = "Serving";
+            readyReason = Reasons.SERVING;
             readyMessage = stable.message() + " (revision " + s.stableRevision + ")";
         } else if (problem.isPresent()) {
             readyReason = problem.get().reason();
             readyMessage = problem.get().message();
         } else if (s.stableRevision == null && rejected) {
-            readyReason = "AnalysisFailed";
+            readyReason = Reasons.ANALYSIS_FAILED;
             readyMessage = "the first revision " + desiredRevision + " failed its analysis; nothing serves";
         } else if (s.stableRevision == null && s.canaryRevision != null) {
-            readyReason = desired.ready() ? "Analyzing" : desired.reason();
+            readyReason = desired.ready() ? Reasons.ANALYZING : desired.reason();
             readyMessage = desired.ready() ? "revision " + s.canaryRevision + " serves only after it passes its analysis"
                     : desired.message();
         } else {
@@ -51,8 +53,8 @@ public final class StatusRules {
         s.conditions = Conditions.set(decided.conditions, Conditions.READY, serving, readyReason, readyMessage, generation, now);
 
         boolean progressing = s.canaryRevision != null && !held;
-        String progressingReason = progressing ? (desired.ready() ? "Analyzing" : "CanaryStarting")
-                : rejected ? "RolledBack" : held ? "AwaitingDecision" : "Stable";
+        String progressingReason = progressing ? (desired.ready() ? Reasons.ANALYZING : Reasons.CANARY_STARTING)
+                : rejected ? Reasons.ROLLED_BACK : held ? Reasons.AWAITING_DECISION : Reasons.STABLE;
         String progressingMessage = progressing
                 ? (desired.ready() ? "analysing revision " + s.canaryRevision + " (run " + s.analysis.runName + ")"
                         : "canary " + s.canaryRevision + ": " + desired.message())
@@ -64,12 +66,12 @@ public final class StatusRules {
                 generation, now);
 
         boolean degraded = rejected || held || problem.isPresent();
-        String degradedReason = "AsExpected";
+        String degradedReason = Reasons.AS_EXPECTED;
         String degradedMessage = "serving pods are healthy or on their way";
         if (rejected || held) {
             String verdict = s.history == null ? null : s.history.stream().filter(r -> desiredRevision.equals(r.revision))
                     .map(r -> r.verdict).findFirst().orElse(null);
-            degradedReason = held ? "RobustnessRegression" : RolloutPlanner.rejectionReason(verdict);
+            degradedReason = held ? Reasons.ROBUSTNESS_REGRESSION : RolloutPlanner.rejectionReason(verdict);
             degradedMessage = "revision " + desiredRevision + " " + (held ? "failed its analysis" : "was rejected")
                     + (s.lastAnalysis != null && desiredRevision.equals(s.lastAnalysis.revision) && s.lastAnalysis.violatedSlos != null
                             ? ": " + String.join("; ", s.lastAnalysis.violatedSlos) : " (" + degradedReason + ")")
@@ -82,18 +84,18 @@ public final class StatusRules {
         if (s.lastAnalysis != null && s.lastAnalysis.warnings != null && !s.lastAnalysis.warnings.isEmpty()) {
             String first = s.lastAnalysis.warnings.get(0);
             s.conditions = Conditions.set(s.conditions, Conditions.ROBUSTNESS_WARNING, true,
-                    first.contains(":") ? first.substring(0, first.indexOf(':')) : "AnalysisWarning", "analysis "
+                    first.contains(":") ? first.substring(0, first.indexOf(':')) : Reasons.ANALYSIS_WARNING, "analysis "
                             + s.lastAnalysis.runName + " of revision " + s.lastAnalysis.revision + ": "
                             + String.join("; ", s.lastAnalysis.warnings), generation, now);
         } else if (Conditions.find(s.conditions, Conditions.ROBUSTNESS_WARNING).isPresent()) {
-            s.conditions = Conditions.set(s.conditions, Conditions.ROBUSTNESS_WARNING, false, "NoWarnings",
+            s.conditions = Conditions.set(s.conditions, Conditions.ROBUSTNESS_WARNING, false, Reasons.NO_WARNINGS,
                     "the latest analysis gave no sign of overstated robustness", generation, now);
         }
 
         if (problem.isPresent() && !rejected) {
-            s.phase = RolloutPlanner.PHASE_DEGRADED;
-        } else if (RolloutPlanner.PHASE_READY.equals(s.phase) && !serving) {
-            s.phase = "Pending";
+            s.phase = Phase.DEGRADED.wire();
+        } else if (Phase.READY.is(s.phase) && !serving) {
+            s.phase = Phase.PENDING.wire();
         }
         return s;
     }

@@ -1,10 +1,12 @@
 package io.robustml.controllers.rollout;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.robustml.crds.model.RobustModelStatus;
+import io.robustml.controllers.status.Phase;
+import io.robustml.controllers.status.Reasons;
 import io.robustml.crds.model.RobustModelStatus.AnalysisProgress;
 import io.robustml.crds.model.RobustModelStatus.AnalysisSummary;
 import io.robustml.crds.model.RobustModelStatus.RevisionRecord;
+import io.robustml.crds.model.RobustModelStatus;
 import io.robustml.crds.run.AdversarialTestRunStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,10 +22,6 @@ import java.util.Optional;
  * run names are deterministic, so a resumed attempt never creates a second run.
  */
 public final class RolloutPlanner {
-    public static final String PHASE_PROGRESSING = "Progressing";
-    public static final String PHASE_READY = "Ready";
-    public static final String PHASE_DEGRADED = "Degraded";
-    public static final String PHASE_FAILED = "Failed";
     static final int HISTORY_LIMIT = RobustModelStatus.HISTORY_LIMIT;
     /** History verdict of a stable revision measured as a baseline; a failed measurement is {@code BaselineUnavailable}. */
     public static final String BASELINE = "Baseline";
@@ -67,24 +65,24 @@ public final class RolloutPlanner {
         if (isNew(s, Requests.ABORT, requests.abort())) {
             s.handledRequests.put(Requests.ABORT, requests.abort());
             if (s.canaryRevision != null) {
-                step.reject(s.canaryRevision, "Aborted", "analysis aborted by " + Requests.ABORT + "=" + requests.abort(),
+                step.reject(s.canaryRevision, Reasons.ABORTED, "analysis aborted by " + Requests.ABORT + "=" + requests.abort(),
                         null, settings.suite());
                 return step.done();
             }
-            step.event(false, "AbortIgnored", "nothing to abort: no canary (" + Requests.ABORT + "=" + requests.abort() + ")");
+            step.event(false, Reasons.ABORT_IGNORED, "nothing to abort: no canary (" + Requests.ABORT + "=" + requests.abort() + ")");
         }
         if (isNew(s, Requests.RETRY, requests.retry())) {
             s.handledRequests.put(Requests.RETRY, requests.retry());
             if (desired.equals(s.rejectedRevision)) {
                 s.rejectedRevision = null;
-                step.event(false, "Retry", "analysing rejected revision " + desired + " again ("
+                step.event(false, Reasons.RETRY, "analysing rejected revision " + desired + " again ("
                         + Requests.RETRY + "=" + requests.retry() + ")");
             }
         }
         if (isNew(s, Requests.PROMOTE, requests.promote())) {
             s.handledRequests.put(Requests.PROMOTE, requests.promote());
             if (!desired.equals(s.stableRevision)) {
-                step.promote(desired, modelSha256, "PromotedManually", null, settings.suite(),
+                step.promote(desired, modelSha256, Reasons.PROMOTED_MANUALLY, null, settings.suite(),
                         "revision " + desired + " promoted WITHOUT a passed analysis, as asked by " + Requests.PROMOTE + "="
                                 + requests.promote());
                 return step.done();
@@ -93,23 +91,23 @@ public final class RolloutPlanner {
 
         if (desired.equals(s.stableRevision)) {
             if (s.canaryRevision != null) {
-                step.event(false, "CanarySuperseded", "canary " + s.canaryRevision + " dropped: the spec names the stable revision "
+                step.event(false, Reasons.CANARY_SUPERSEDED, "canary " + s.canaryRevision + " dropped: the spec names the stable revision "
                         + desired + " again");
             }
             s.canaryRevision = null;
             s.analysis = null;
-            s.phase = PHASE_READY;
+            s.phase = Phase.READY.wire();
             return step.done();
         }
         if (desired.equals(s.rejectedRevision)) {
             s.canaryRevision = null;
             s.analysis = null;
-            s.phase = s.stableRevision == null ? PHASE_FAILED : PHASE_DEGRADED;
+            s.phase = s.stableRevision == null ? Phase.FAILED.wire() : Phase.DEGRADED.wire();
             return step.done();
         }
 
         if (s.canaryRevision != null && !s.canaryRevision.equals(desired)) {
-            step.event(false, "CanarySuperseded", "canary " + s.canaryRevision + " replaced by revision " + desired
+            step.event(false, Reasons.CANARY_SUPERSEDED, "canary " + s.canaryRevision + " replaced by revision " + desired
                     + " before its analysis finished");
             s.analysis = null;
         }
@@ -123,7 +121,7 @@ public final class RolloutPlanner {
         }
 
         s.canaryRevision = desired;
-        s.phase = PHASE_PROGRESSING;
+        s.phase = Phase.PROGRESSING.wire();
         if (s.analysis == null || !desired.equals(s.analysis.revision)) {
             s.analysis = new AnalysisProgress();
             s.analysis.revision = desired;
@@ -131,7 +129,7 @@ public final class RolloutPlanner {
             s.analysis.runName = runName(model, desired, priorAnalyses(s, desired) + 1);
             s.analysis.progressingSince = now.toString();
             if (s.stableRevision == null) {
-                step.event(false, "TrafficWithheld", "revision " + desired + " has no passed analysis yet: the model's "
+                step.event(false, Reasons.TRAFFIC_WITHHELD, "revision " + desired + " has no passed analysis yet: the model's "
                         + "Service and route send it no client traffic until it passes");
             }
         }
@@ -156,7 +154,7 @@ public final class RolloutPlanner {
             String taken = a.runName;
             a.runName = runName(model, desired, ordinal(taken, "-a") + 1);
             a.startedAt = null;
-            step.event(true, "RunNameCollision", "run " + taken + " exists but was not created by this analysis of revision "
+            step.event(true, Reasons.RUN_NAME_COLLISION, "run " + taken + " exists but was not created by this analysis of revision "
                     + desired + " with this suite; it is not judged: the analysis continues as " + a.runName);
             return step.done();
         }
@@ -187,7 +185,7 @@ public final class RolloutPlanner {
                     ? "; relative SLOs not applicable (" + noBaseline + ")" : "");
             // Never silently ignored: each sign that the numbers overstate robustness is a Warning event.
             if (run.runStatus().warnings != null) {
-                run.runStatus().warnings.stream().limit(5).forEach(w -> step.event(true, w.reason == null ? "AnalysisWarning"
+                run.runStatus().warnings.stream().limit(5).forEach(w -> step.event(true, w.reason == null ? Reasons.ANALYSIS_WARNING
                         : w.reason, "analysis " + a.runName + " of revision " + desired + ": " + w.message));
             }
             step.actions.add(new RolloutAction.RecordVerdict(a.runName, verdict.outcome().toString(), verdict.violations()));
@@ -197,13 +195,13 @@ public final class RolloutPlanner {
                 case FAILED -> {
                     AnalysisSummary summary = withVerdict(run.runStatus(), a, verdict, now);
                     if (settings.autoRollback()) {
-                        step.reject(desired, "RobustnessRegression", "revision " + desired + " rolled back: "
+                        step.reject(desired, Reasons.ROBUSTNESS_REGRESSION, "revision " + desired + " rolled back: "
                                 + summaryText, summary, settings.suite());
                     } else {
                         s.lastAnalysis = summary;
                         a.held = true;
-                        s.phase = PHASE_DEGRADED;
-                        step.event(true, "RobustnessRegression", "revision " + desired + " failed its analysis ("
+                        s.phase = Phase.DEGRADED.wire();
+                        step.event(true, Reasons.ROBUSTNESS_REGRESSION, "revision " + desired + " failed its analysis ("
                                 + summaryText + "); autoRollback is false: set " + Requests.ABORT + " or "
                                 + Requests.PROMOTE);
                     }
@@ -243,7 +241,7 @@ public final class RolloutPlanner {
             a.baselineRevision = s.stableRevision;
             a.baselineRunName = baselineRunName(model, s.stableRevision, priorBaselines(s, s.stableRevision) + 1);
             a.baselineStartedAt = step.now.toString();
-            step.event(false, "BaselineStarted", "no baseline of stable revision " + s.stableRevision
+            step.event(false, Reasons.BASELINE_STARTED, "no baseline of stable revision " + s.stableRevision
                     + " for this suite: measuring it with " + a.baselineRunName + " beside canary " + a.revision);
             step.actions.add(new RolloutAction.StartBaseline(a.baselineRunName, a.baselineRevision,
                     identity(settings.suite(), a.baselineStartedAt)));
@@ -253,7 +251,7 @@ public final class RolloutPlanner {
             String taken = a.baselineRunName;
             a.baselineRunName = baselineRunName(model, a.baselineRevision, ordinal(taken, "-b") + 1);
             a.baselineStartedAt = step.now.toString();
-            step.event(true, "RunNameCollision", "baseline run " + taken + " exists but was not created by this analysis; "
+            step.event(true, Reasons.RUN_NAME_COLLISION, "baseline run " + taken + " exists but was not created by this analysis; "
                     + "it is not used: the baseline is measured by " + a.baselineRunName);
             step.actions.add(new RolloutAction.StartBaseline(a.baselineRunName, a.baselineRevision,
                     identity(settings.suite(), a.baselineStartedAt)));
@@ -387,8 +385,8 @@ public final class RolloutPlanner {
     /** The history's word for why a revision was rejected; {@link #rejectionReason} maps it back. */
     static String verdictFor(String reason) {
         return switch (reason) {
-            case "RobustnessRegression" -> "Failed";
-            case "AnalysisInconclusive" -> "Inconclusive";
+            case Reasons.ROBUSTNESS_REGRESSION -> "Failed";
+            case Reasons.ANALYSIS_INCONCLUSIVE -> "Inconclusive";
             default -> reason;
         };
     }
@@ -396,11 +394,11 @@ public final class RolloutPlanner {
     /** The Degraded condition's reason for a rejected revision, from its history record. */
     public static String rejectionReason(String verdict) {
         if (verdict == null) {
-            return "RobustnessRegression";
+            return Reasons.ROBUSTNESS_REGRESSION;
         }
         return switch (verdict) {
-            case "Failed" -> "RobustnessRegression";
-            case "Inconclusive" -> "AnalysisInconclusive";
+            case "Failed" -> Reasons.ROBUSTNESS_REGRESSION;
+            case "Inconclusive" -> Reasons.ANALYSIS_INCONCLUSIVE;
             default -> verdict;
         };
     }
@@ -425,7 +423,7 @@ public final class RolloutPlanner {
         }
         summary.violatedSlos = verdict.violations().isEmpty() ? null : verdict.violations();
         if (run != null && run.warnings != null && !run.warnings.isEmpty()) {
-            summary.warnings = run.warnings.stream().map(w -> (w.reason == null ? "AnalysisWarning" : w.reason) + ": " + w.message)
+            summary.warnings = run.warnings.stream().map(w -> (w.reason == null ? Reasons.ANALYSIS_WARNING : w.reason) + ": " + w.message)
                     .limit(32).toList();
         }
         summary.finishedAt = now.toString();
@@ -487,8 +485,8 @@ public final class RolloutPlanner {
                         });
             }
             addHistory(record);
-            s.phase = PHASE_READY;
-            event(!"Passed".equals(verdict), "PromotedManually".equals(verdict) ? "PromotedManually" : "Promoted", message);
+            s.phase = Phase.READY.wire();
+            event(!"Passed".equals(verdict), Reasons.PROMOTED_MANUALLY.equals(verdict) ? Reasons.PROMOTED_MANUALLY : Reasons.PROMOTED, message);
         }
 
         void reject(String revision, String reason, String message, AnalysisSummary summary, String suite) {
@@ -502,7 +500,7 @@ public final class RolloutPlanner {
             }
             RevisionRecord record = record(revision, null, verdictFor(reason), runName, suite);
             addHistory(record);
-            s.phase = s.stableRevision == null ? PHASE_FAILED : PHASE_DEGRADED;
+            s.phase = s.stableRevision == null ? Phase.FAILED.wire() : Phase.DEGRADED.wire();
             event(true, reason, message);
         }
 
@@ -512,7 +510,7 @@ public final class RolloutPlanner {
             r.cleanAccuracy = run.cleanAccuracy;
             r.adversarialSuccessRate = run.adversarialSuccessRate;
             addHistory(r);
-            event(false, "BaselineMeasured", "stable revision " + a.baselineRevision + " measured by " + a.baselineRunName
+            event(false, Reasons.BASELINE_MEASURED, "stable revision " + a.baselineRevision + " measured by " + a.baselineRunName
                     + ": adversarialSuccessRate " + run.adversarialSuccessRate + ", cleanAccuracy " + run.cleanAccuracy
                     + " (the baseline for relative SLOs)");
             endBaseline(a);
@@ -542,7 +540,7 @@ public final class RolloutPlanner {
 
         void inconclusive(AnalysisProgress a, String why, String model, RolloutSettings settings) {
             if (a.attempt <= settings.retries()) {
-                event(true, "AnalysisInconclusive", "attempt " + a.attempt + " of revision " + a.revision + " inconclusive ("
+                event(true, Reasons.ANALYSIS_INCONCLUSIVE, "attempt " + a.attempt + " of revision " + a.revision + " inconclusive ("
                         + why + "); retrying, attempt " + (a.attempt + 1) + " of " + (settings.retries() + 1));
                 a.attempt = a.attempt + 1;
                 a.runName = runName(model, a.revision, ordinal(a.runName, "-a") + 1); // past any name already taken
@@ -556,7 +554,7 @@ public final class RolloutPlanner {
                 summary.verdict = "Inconclusive";
                 summary.violatedSlos = null;
                 summary.finishedAt = now.toString();
-                reject(a.revision, "AnalysisInconclusive", "revision " + a.revision + " rolled back after "
+                reject(a.revision, Reasons.ANALYSIS_INCONCLUSIVE, "revision " + a.revision + " rolled back after "
                         + a.attempt + " inconclusive attempt(s): " + why, summary, settings.suite());
             }
         }

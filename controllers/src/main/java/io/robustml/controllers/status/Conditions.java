@@ -15,7 +15,7 @@ public final class Conditions {
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
     /** The latest verdict's run warned that its numbers may overstate robustness (e.g. gradient masking). */
-    public static final String ROBUSTNESS_WARNING = "RobustnessWarning";
+    public static final String ROBUSTNESS_WARNING = Reasons.ROBUSTNESS_WARNING;
 
     private Conditions() {
     }
