@@ -173,6 +173,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 model.getSpec().model.sha256, previous, desiredReadiness.ready(),
                 observe(previous.analysis == null ? null : previous.analysis.runName, context),
                 observe(previous.analysis == null ? null : previous.analysis.baselineRunName, context),
+                observe(previous.rescan == null ? null : previous.rescan.runName, context),
                 Requests.from(model.getMetadata().getAnnotations()), settings(model), clock.instant());
 
         RobustModelStatus decided = decision.status();
@@ -225,10 +226,11 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         }
         exportAnalyses(model, status, context);
         ServingActuator actuator = new ServingActuator(context.getClient(), model, images, FIELD_MANAGER);
-        // The tester's Role names every run open now: the canary's and the stable baseline's.
-        List<String> testerRuns = status.analysis == null ? List.of()
-                : java.util.stream.Stream.of(status.analysis.runName, status.analysis.baselineRunName)
-                        .filter(java.util.Objects::nonNull).toList();
+        // The tester's Role names every run open now: the canary's, the stable baseline's, the stable's re-scan.
+        List<String> testerRuns = java.util.stream.Stream.of(status.analysis == null ? null : status.analysis.runName,
+                        status.analysis == null ? null : status.analysis.baselineRunName,
+                        status.rescan == null ? null : status.rescan.runName)
+                .filter(java.util.Objects::nonNull).toList();
         for (RolloutAction action : decision.actions()) {
             act(model, action, actuator, testerRuns, deployments, context);
         }
@@ -331,6 +333,15 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             LOG.info("{}: starting baseline {} of stable revision {}", id, start.runName(), start.revision());
             actuator.startBaseline(start.runName(), start.revision(), start.identity(), stable,
                     testerGpu(model, gpuPlatform.resolveTester(model, context)), testerRuns);
+        } else if (action instanceof RolloutAction.StartRescan rescan) {
+            Deployment stable = deployments.get(rescan.revision());
+            if (stable == null) {
+                LOG.warn("{}: no Deployment of stable revision {}: re-scan {} not started", id, rescan.revision(), rescan.runName());
+                return; // it times out as inconclusive if the stable pods stay gone
+            }
+            LOG.info("{}: starting re-scan {} of stable revision {}", id, rescan.runName(), rescan.revision());
+            actuator.startBaseline(rescan.runName(), rescan.revision(), rescan.identity(), stable,
+                    testerGpu(model, gpuPlatform.resolveTester(model, context)), testerRuns);
         } else if (action instanceof RolloutAction.RecordVerdict v) {
             actuator.recordVerdict(v.runName(), v.verdict(), v.violatedSlos());
         } else if (action instanceof RolloutAction.Event event) {
@@ -420,7 +431,8 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 rollout == null || rollout.autoRollback == null || rollout.autoRollback,
                 Durations.parse(rollout == null || rollout.rollbackWindow == null ? "168h" : rollout.rollbackWindow),
                 Suite.of(model.getSpec()), rollout == null || rollout.progressDeadlineSeconds == null
-                        ? RolloutSettings.DEFAULT_PROGRESS_DEADLINE : Duration.ofSeconds(rollout.progressDeadlineSeconds));
+                        ? RolloutSettings.DEFAULT_PROGRESS_DEADLINE : Duration.ofSeconds(rollout.progressDeadlineSeconds),
+                rollout != null && rollout.rescan != null && Boolean.TRUE.equals(rollout.rescan.onSuiteChange));
     }
 
     /** One event per new serving problem, never per reconcile. */

@@ -54,6 +54,9 @@ public final class RolloutMetrics {
         }
         registry.counter("robustml_serving_problems_total", "namespace", ns, "model", name, "reason",
                 io.robustml.controllers.status.ServingProblem.MODEL_INTEGRITY_FAILED);
+        for (String verdict : List.of("Passed", "Failed", "Inconclusive")) {
+            registry.counter("robustml_rescans_total", "namespace", ns, "model", name, "verdict", verdict);
+        }
     }
 
     /** Counts what changed between two recorded statuses. */
@@ -67,6 +70,11 @@ public final class RolloutMetrics {
             String verdict = after.history == null || after.history.isEmpty() ? null : after.history.get(0).verdict;
             registry.counter("robustml_rollout_rollbacks_total", "namespace", ns, "model", name, "reason",
                     RolloutPlanner.rejectionReason(verdict)).increment();
+        }
+        if (after.lastRescan != null && after.lastRescan.verdict != null && (before.lastRescan == null
+                || !Objects.equals(before.lastRescan.runName, after.lastRescan.runName))) {
+            registry.counter("robustml_rescans_total", "namespace", ns, "model", name, "verdict", after.lastRescan.verdict)
+                    .increment();
         }
         if (analysesStarted > 0) {
             registry.counter("robustml_analysis_runs_started_total", "namespace", ns, "model", name).increment(analysesStarted);

@@ -79,6 +79,12 @@ public final class StatusRules {
         } else if (problem.isPresent()) {
             degradedReason = problem.get().reason();
             degradedMessage = problem.get().message();
+        } else if (rescanFailed(s)) {
+            degraded = true;
+            degradedReason = Reasons.RESCAN_FAILED;
+            degradedMessage = "stable revision " + s.stableRevision + " fails its SLOs with the current test suite (re-scan "
+                    + s.lastRescan.runName + (s.lastRescan.violatedSlos == null ? "" : ": " + String.join("; ", s.lastRescan.violatedSlos))
+                    + "); it keeps serving: roll out a revision that passes";
         }
         s.conditions = Conditions.set(s.conditions, Conditions.DEGRADED, degraded, degradedReason, degradedMessage, generation, now);
         if (s.lastAnalysis != null && s.lastAnalysis.warnings != null && !s.lastAnalysis.warnings.isEmpty()) {
@@ -98,5 +104,11 @@ public final class StatusRules {
             s.phase = Phase.PENDING.wire();
         }
         return s;
+    }
+
+    /** The stable revision's latest re-scan, with the current suite or an earlier one, violated an SLO. */
+    static boolean rescanFailed(RobustModelStatus s) {
+        return s.lastRescan != null && s.stableRevision != null && s.stableRevision.equals(s.lastRescan.revision)
+                && "Failed".equals(s.lastRescan.verdict);
     }
 }

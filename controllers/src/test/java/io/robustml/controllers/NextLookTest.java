@@ -13,7 +13,7 @@ class NextLookTest {
 
     private static RolloutSettings deadline(int seconds) {
         return new RolloutSettings(null, 100, Duration.ofSeconds(900), 1, true, Duration.ofHours(168), "s",
-                Duration.ofSeconds(seconds));
+                Duration.ofSeconds(seconds), false);
     }
 
     private static RobustModelStatus.AnalysisProgress awaitingPodsSince(Instant since) {

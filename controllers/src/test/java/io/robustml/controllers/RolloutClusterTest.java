@@ -79,6 +79,52 @@ class RolloutClusterTest {
     }
 
     @Test
+    void addingAnAttackReScansTheStableRevisionWithoutARollout(KubernetesClient client, TestNamespace ns) {
+        String stable = stableModel(client, ns);
+        long generation = client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get().getMetadata()
+                .getGeneration();
+        client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
+            m.getSpec().rollout.rescan = new io.robustml.crds.model.RolloutSpec.RescanSpec();
+            m.getSpec().rollout.rescan.onSuiteChange = true;
+            io.robustml.crds.model.AttackSpec noise = new io.robustml.crds.model.AttackSpec();
+            noise.type = io.robustml.crds.model.AttackSpec.AttackType.NOISE;
+            noise.epsilon = "0.1";
+            m.getSpec().threatModel.attacks = new java.util.ArrayList<>(m.getSpec().threatModel.attacks);
+            m.getSpec().threatModel.attacks.add(noise);
+            return m;
+        });
+        String rescan = MODEL + "-" + stable + "-r1";
+        await().atMost(TIMEOUT).until(() -> client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(rescan).get() != null
+                && client.batch().v1().jobs().inNamespace(ns.name()).withName(rescan).get() != null);
+        AdversarialTestRun run = client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(rescan).get();
+        assertThat(run.getSpec().target.revision).as("the stable revision, through its own Service").isEqualTo(stable);
+        assertThat(run.getSpec().attacks).as("with the new suite").hasSizeGreaterThan(1);
+        Analyses.finish(client, run, "0.9", "0.9");
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            RobustModelStatus s = status(client, ns);
+            assertThat(s.stableRevision).isEqualTo(stable);
+            assertThat(s.canaryRevision).as("no rollout").isNull();
+            assertThat(s.phase).isEqualTo("Degraded");
+            assertThat(Conditions.find(s.conditions, Conditions.DEGRADED)).hasValueSatisfying(c -> {
+                assertThat(c.getStatus()).isEqualTo("True");
+                assertThat(c.getReason()).isEqualTo("RescanFailed");
+                assertThat(c.getMessage()).contains(rescan, "keeps serving");
+            });
+            assertThat(Conditions.find(s.conditions, Conditions.READY)).hasValueSatisfying(c -> assertThat(c.getStatus())
+                    .as("stable still serves").isEqualTo("True"));
+        });
+        assertThat(client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get().getMetadata().getGeneration())
+                .as("the spec as edited, nothing more").isEqualTo(generation + 1);
+        assertThat(client.apps().deployments().inNamespace(ns.name()).withLabel(Labels.MODEL, MODEL).list().getItems())
+                .extracting(d -> d.getMetadata().getLabels().get(Labels.REVISION)).containsOnly(stable);
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events().inNamespace(ns.name())
+                .withField("involvedObject.name", MODEL).list().getItems()).extracting(e -> e.getReason())
+                .contains("RescanStarted", "RescanFailed"));
+        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(rescan).get().getStatus().verdict)
+                .isEqualTo("Failed");
+    }
+
+    @Test
     void aPassingCanaryIsPromotedAndTheOldRevisionGoes(KubernetesClient client, TestNamespace ns) {
         String stable = stableModel(client, ns);
         changeModel(client, ns, "1".repeat(64));

@@ -10,6 +10,10 @@ public sealed interface RolloutAction {
     record StartAnalysis(String runName, String revision, int attempt, String identity) implements RolloutAction {
     }
 
+    /** Create (if absent) the run and Job analysing the stable revision again with the current suite (rollout.rescan). */
+    record StartRescan(String runName, String revision, String identity) implements RolloutAction {
+    }
+
     /** Create (if absent) the run and Job measuring the stable revision as the baseline for relative SLOs. */
     record StartBaseline(String runName, String revision, String identity) implements RolloutAction {
     }

@@ -26,6 +26,10 @@ public final class RolloutPlanner {
     /** History verdict of a stable revision measured as a baseline; a failed measurement is {@code BaselineUnavailable}. */
     public static final String BASELINE = "Baseline";
     public static final String BASELINE_UNAVAILABLE = "BaselineUnavailable";
+    /** History verdicts of a re-scan of the stable revision with a new suite (rollout.rescan). */
+    public static final String RESCANNED = "Rescanned";
+    public static final String RESCAN_FAILED = "RescanFailed";
+    public static final String RESCAN_INCONCLUSIVE = "RescanInconclusive";
 
     private RolloutPlanner() {
     }
@@ -54,6 +58,18 @@ public final class RolloutPlanner {
      */
     public static Decision decide(String model, String desired, String modelSha256, RobustModelStatus previous,
             boolean desiredReady, RunObservation run, RunObservation baselineRun, Requests requests,
+            RolloutSettings settings, Instant now) {
+        return decide(model, desired, modelSha256, previous, desiredReady, run, baselineRun, RunObservation.absent(), requests,
+                settings, now);
+    }
+
+    /**
+     * As above, with the stable revision's re-scan run ({@code status.rescan.runName}) as observed: with
+     * {@code rollout.rescan.onSuiteChange}, a stable revision not yet judged with the current suite is
+     * analysed again, without a rollout.
+     */
+    public static Decision decide(String model, String desired, String modelSha256, RobustModelStatus previous,
+            boolean desiredReady, RunObservation run, RunObservation baselineRun, RunObservation rescanRun, Requests requests,
             RolloutSettings settings, Instant now) {
         Step step = new Step(copy(previous), now);
         RobustModelStatus s = step.status;
@@ -97,8 +113,10 @@ public final class RolloutPlanner {
             s.canaryRevision = null;
             s.analysis = null;
             s.phase = Phase.READY.wire();
+            followRescan(step, model, modelSha256, rescanRun, settings);
             return step.done();
         }
+        s.rescan = null; // a canary is analysed with the current suite anyway; its run, if any, ages out
         if (desired.equals(s.rejectedRevision)) {
             s.canaryRevision = null;
             s.analysis = null;
@@ -301,6 +319,97 @@ public final class RolloutPlanner {
             return false;
         }
         return true;
+    }
+
+    /**
+     * The stable revision's re-scan (rollout.rescan.onSuiteChange): started when no verdict on it exists
+     * for the current suite, recorded before its run and Job are asked for (the stable revision's own
+     * model file, like a baseline), judged by the SLOs (relative ones do not apply: it would be its own
+     * baseline), recorded in history and {@code lastRescan}. A failed re-scan leaves stable serving and
+     * the model Degraded until a later verdict.
+     */
+    private static void followRescan(Step step, String model, String sha, RunObservation run, RolloutSettings settings) {
+        RobustModelStatus s = step.status;
+        String stable = s.stableRevision;
+        if (!settings.rescanOnSuiteChange()) {
+            s.rescan = null;
+            return;
+        }
+        if (s.rescan == null || !stable.equals(s.rescan.revision)) {
+            Optional<RevisionRecord> judged = s.history == null ? Optional.empty() : s.history.stream()
+                    .filter(r -> stable.equals(r.revision) && settings.suite().equals(r.suite) && JUDGED.contains(r.verdict))
+                    .findFirst();
+            if (judged.isPresent()) {
+                s.rescan = null;
+                if (RESCAN_FAILED.equals(judged.get().verdict)) {
+                    s.phase = Phase.DEGRADED.wire();
+                }
+                return;
+            }
+            s.rescan = new AnalysisProgress();
+            s.rescan.revision = stable;
+            s.rescan.attempt = 1;
+            s.rescan.runName = rescanRunName(model, stable, priorRescans(s, stable) + 1);
+            s.rescan.startedAt = step.now.toString();
+            step.event(false, Reasons.RESCAN_STARTED, "the test suite changed since stable revision " + stable
+                    + " was judged: analysing it again with " + s.rescan.runName + " (no rollout; it keeps serving)");
+            step.actions.add(new RolloutAction.StartRescan(s.rescan.runName, stable, identity(settings.suite(), s.rescan.startedAt)));
+            return;
+        }
+        AnalysisProgress r = s.rescan;
+        if (run.runExists() && !identity(settings.suite(), r.startedAt).equals(run.identity())) {
+            String taken = r.runName;
+            r.runName = rescanRunName(model, stable, ordinal(taken, "-r") + 1);
+            r.startedAt = step.now.toString();
+            step.event(true, Reasons.RUN_NAME_COLLISION, "re-scan run " + taken + " exists but was not created by this re-scan; "
+                    + "it is not judged: the re-scan continues as " + r.runName);
+            step.actions.add(new RolloutAction.StartRescan(r.runName, stable, identity(settings.suite(), r.startedAt)));
+            return;
+        }
+        String limit = "no result within " + settings.analysisTimeout().toSeconds() + " s";
+        boolean late = Duration.between(Instant.parse(r.startedAt), step.now).compareTo(settings.analysisTimeout()) > 0;
+        if (!run.runExists() || (run.jobMissing() && run.phase() == null)) {
+            if (late) {
+                step.rescanEnded(r, sha, RESCAN_INCONCLUSIVE, null, limit, settings);
+            } else {
+                step.actions.add(new RolloutAction.StartRescan(r.runName, stable, identity(settings.suite(), r.startedAt)));
+            }
+            return;
+        }
+        if ("Succeeded".equals(run.phase())) {
+            Verdict verdict = SloVerdict.judge(settings.slos(), RunMetrics.of(run.runStatus()), null, settings.samples(),
+                    "a re-scan of the stable revision is its own baseline", RunDetails.of(run.runStatus()));
+            step.actions.add(new RolloutAction.RecordVerdict(r.runName, verdict.outcome().toString(), verdict.violations()));
+            AnalysisSummary summary = withVerdict(run.runStatus(), r, verdict, step.now);
+            String outcome = switch (verdict.outcome()) {
+                case PASSED -> RESCANNED;
+                case FAILED -> RESCAN_FAILED;
+                case INCONCLUSIVE -> RESCAN_INCONCLUSIVE;
+            };
+            step.rescanEnded(r, sha, outcome, summary, verdict.summary(), settings);
+        } else if ("Failed".equals(run.phase())) {
+            step.rescanEnded(r, sha, RESCAN_INCONCLUSIVE, null, "the tester could not measure: "
+                    + (run.runStatus().error == null ? "no reason given" : run.runStatus().error), settings);
+        } else if (run.jobFailure() != null) {
+            step.rescanEnded(r, sha, RESCAN_INCONCLUSIVE, null, "its Job failed: " + run.jobFailure(), settings);
+        } else if (late) {
+            step.rescanEnded(r, sha, RESCAN_INCONCLUSIVE, null, limit, settings);
+        }
+    }
+
+    /** Verdicts that judged a revision with a suite: no re-scan of it is due for that suite. */
+    private static final java.util.Set<String> JUDGED = java.util.Set.of("Passed", "PromotedManually", RESCANNED, RESCAN_FAILED,
+            RESCAN_INCONCLUSIVE);
+
+    /** Re-scans of this revision that already ended. */
+    static int priorRescans(RobustModelStatus s, String revision) {
+        return s.history == null ? 0 : (int) s.history.stream()
+                .filter(r -> revision.equals(r.revision) && r.verdict != null && r.verdict.startsWith("Rescan")).count();
+    }
+
+    /** Deterministic, a valid Job name: {@code <model>-<stable revision>-r<n>}, n counting the revision's re-scans. */
+    public static String rescanRunName(String model, String revision, int n) {
+        return name(model, "-" + revision + "-r" + n);
     }
 
     static boolean hasRelativeSlos(RolloutSettings settings) {
@@ -524,6 +633,30 @@ public final class RolloutPlanner {
                     + " is judged without it: relative SLOs not applicable");
             a.baselineUnavailable = why;
             endBaseline(a);
+        }
+
+        /** A re-scan's end: its history record, {@code lastRescan} when it measured, an event, the phase. */
+        void rescanEnded(AnalysisProgress r, String sha, String verdict, AnalysisSummary summary, String why,
+                RolloutSettings settings) {
+            RevisionRecord record = record(r.revision, sha, verdict, r.runName, settings.suite());
+            if (summary != null) {
+                record.cleanAccuracy = summary.cleanAccuracy;
+                record.adversarialSuccessRate = summary.adversarialSuccessRate;
+                status.lastRescan = summary;
+            }
+            addHistory(record);
+            status.rescan = null;
+            switch (verdict) {
+                case RESCANNED -> event(false, Reasons.RESCAN_PASSED, "stable revision " + r.revision + " re-scanned with the "
+                        + "current suite by " + r.runName + ": " + why);
+                case RESCAN_FAILED -> {
+                    status.phase = Phase.DEGRADED.wire();
+                    event(true, Reasons.RESCAN_FAILED, "stable revision " + r.revision + " fails its SLOs with the current "
+                            + "suite (" + r.runName + "): " + why + "; it keeps serving: roll out a revision that passes");
+                }
+                default -> event(true, Reasons.RESCAN_INCONCLUSIVE, "re-scan " + r.runName + " of stable revision "
+                        + r.revision + " gave no verdict: " + why);
+            }
         }
 
         private void endBaseline(AnalysisProgress a) {

@@ -6,11 +6,12 @@ import java.time.Duration;
 /**
  * The parts of the spec the rollout decisions read, with defaults applied.
  *
- * @param suite hash of the test suite (threat model and analysis data): verdicts and baselines
- *              are only reused within one suite
+ * @param suite               hash of the test suite (threat model and analysis data): verdicts and baselines
+ *                            are only reused within one suite
+ * @param rescanOnSuiteChange rollout.rescan.onSuiteChange: the stable revision is analysed again with a new suite
  */
 public record RolloutSettings(SlosSpec slos, int samples, Duration analysisTimeout, int retries, boolean autoRollback,
-        Duration rollbackWindow, String suite, Duration progressDeadline) {
+        Duration rollbackWindow, String suite, Duration progressDeadline, boolean rescanOnSuiteChange) {
     /** rollout.progressDeadlineSeconds' default (a Deployment's too). */
     public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofSeconds(600);
 }

@@ -30,6 +30,9 @@ public final class RunRetention {
             protectedRuns.add(status.analysis.runName);
             protectedRuns.add(status.analysis.baselineRunName);
         }
+        if (status != null && status.rescan != null) {
+            protectedRuns.add(status.rescan.runName);
+        }
         if (status != null && status.history != null && status.stableRevision != null) {
             status.history.stream().filter(r -> status.stableRevision.equals(r.revision)).map(r -> r.runName)
                     .filter(Objects::nonNull).forEach(protectedRuns::add);

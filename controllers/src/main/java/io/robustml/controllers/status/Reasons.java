@@ -58,6 +58,15 @@ public final class Reasons {
     /** Serving readiness: the serving Deployment does not exist yet. */
     public static final String DEPLOYMENT_PENDING = "DeploymentPending";
 
+    /** The stable revision is analysed again with a new suite (rollout.rescan). */
+    public static final String RESCAN_STARTED = "RescanStarted";
+    /** That re-scan met the SLOs. */
+    public static final String RESCAN_PASSED = "RescanPassed";
+    /** That re-scan violated an SLO: Degraded condition and Warning event; stable keeps serving. */
+    public static final String RESCAN_FAILED = "RescanFailed";
+    /** That re-scan gave no verdict. */
+    public static final String RESCAN_INCONCLUSIVE = "RescanInconclusive";
+
     private Reasons() {
     }
 }

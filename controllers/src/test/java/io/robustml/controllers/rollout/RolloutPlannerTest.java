@@ -24,7 +24,7 @@ class RolloutPlannerTest {
         slos.maxAdversarialSuccessRate = "0.3";
         slos.maxAdversarialSuccessRateRatio = "2";
         return new RolloutSettings(slos, 100, Duration.ofSeconds(900), 1, autoRollback, Duration.ofHours(168), "suite1",
-                RolloutSettings.DEFAULT_PROGRESS_DEADLINE);
+                RolloutSettings.DEFAULT_PROGRESS_DEADLINE, false);
     }
 
     private static RolloutPlanner.Decision decide(String desired, RobustModelStatus s, boolean ready, RunObservation run,
@@ -66,6 +66,82 @@ class RolloutPlannerTest {
         RobustModelStatus s = decide(revision, null, true, RunObservation.absent()).status();
         s = decide(revision, s, true, RunObservation.absent()).status();
         return decide(revision, s, true, succeeded("0.1")).status();
+    }
+
+    /** SETTINGS with another suite (an attack added) and rollout.rescan.onSuiteChange as given. */
+    private static RolloutSettings suite2(boolean rescan) {
+        return new RolloutSettings(SETTINGS.slos(), 100, Duration.ofSeconds(900), 1, true, Duration.ofHours(168), "suite2",
+                RolloutSettings.DEFAULT_PROGRESS_DEADLINE, rescan);
+    }
+
+    private static RolloutPlanner.Decision rescan(RobustModelStatus s, RunObservation run, RolloutSettings settings, Instant now) {
+        return RolloutPlanner.decide(MODEL, "rev0", SHA, s, true, RunObservation.absent(), RunObservation.absent(), run,
+                Requests.none(), settings, now);
+    }
+
+    @Test
+    void aSuiteChangeReScansTheStableRevisionWithoutARolloutAndAFailureDegradesIt() {
+        RobustModelStatus s = stable("rev0");
+        assertThat(rescan(s, RunObservation.absent(), suite2(false), T0).actions()).as("off by default: nothing").isEmpty();
+        assertThat(rescan(s, RunObservation.absent(), new RolloutSettings(SETTINGS.slos(), 100, Duration.ofSeconds(900), 1, true,
+                Duration.ofHours(168), "suite1", RolloutSettings.DEFAULT_PROGRESS_DEADLINE, true), T0).actions())
+                .as("judged with this suite already: nothing").isEmpty();
+
+        Instant t1 = T0.plusSeconds(60);
+        RolloutPlanner.Decision start = rescan(s, RunObservation.absent(), suite2(true), t1);
+        String identity = RolloutPlanner.identity("suite2", t1.toString());
+        assertThat(start.actions()).contains(new RolloutAction.StartRescan("fashion-rev0-r1", "rev0", identity));
+        assertThat(events(start)).extracting(RolloutAction.Event::reason).containsExactly("RescanStarted");
+        assertThat(start.status().rescan.runName).as("recorded before it is asked for").isEqualTo("fashion-rev0-r1");
+        assertThat(start.status().stableRevision).isEqualTo("rev0");
+        assertThat(start.status().canaryRevision).as("no rollout").isNull();
+        assertThat(start.status().phase).isEqualTo("Ready");
+
+        // Asked again (create-if-absent) until the run exists; then followed until it has a result.
+        assertThat(rescan(start.status(), RunObservation.absent(), suite2(true), t1.plusSeconds(5)).actions())
+                .containsExactly(new RolloutAction.StartRescan("fashion-rev0-r1", "rev0", identity));
+        AdversarialTestRunStatus failing = succeeded("0.9").runStatus();
+        RolloutPlanner.Decision failed = rescan(start.status(), new RunObservation(true, failing, null, identity), suite2(true),
+                t1.plusSeconds(60));
+        assertThat(failed.status().rescan).isNull();
+        assertThat(failed.status().lastRescan.verdict).isEqualTo("Failed");
+        assertThat(failed.status().lastRescan.violatedSlos).isNotEmpty();
+        assertThat(failed.status().history.get(0).verdict).isEqualTo(RolloutPlanner.RESCAN_FAILED);
+        assertThat(failed.status().history.get(0).suite).isEqualTo("suite2");
+        assertThat(failed.status().stableRevision).as("stable keeps serving").isEqualTo("rev0");
+        assertThat(failed.status().phase).isEqualTo("Degraded");
+        assertThat(events(failed)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("RescanFailed");
+            assertThat(e.warning()).isTrue();
+        });
+        assertThat(verdicts(failed)).singleElement().extracting(RolloutAction.RecordVerdict::verdict).isEqualTo("Failed");
+        // Judged for this suite: not again, and still Degraded.
+        RolloutPlanner.Decision later = rescan(failed.status(), RunObservation.absent(), suite2(true), t1.plusSeconds(600));
+        assertThat(later.actions()).isEmpty();
+        assertThat(later.status().phase).isEqualTo("Degraded");
+    }
+
+    @Test
+    void aReScanThatPassesIsRecordedAndAnotherThatNeverRunsIsInconclusive() {
+        Instant t1 = T0.plusSeconds(60);
+        RolloutPlanner.Decision start = rescan(stable("rev0"), RunObservation.absent(), suite2(true), t1);
+        String identity = RolloutPlanner.identity("suite2", t1.toString());
+        RolloutPlanner.Decision passed = rescan(start.status(), new RunObservation(true, succeeded("0.1").runStatus(), null, identity),
+                suite2(true), t1.plusSeconds(60));
+        assertThat(passed.status().history.get(0).verdict).isEqualTo(RolloutPlanner.RESCANNED);
+        assertThat(passed.status().phase).isEqualTo("Ready");
+        assertThat(events(passed)).extracting(RolloutAction.Event::reason).containsExactly("RescanPassed");
+
+        RolloutPlanner.Decision other = rescan(stable("rev0"), RunObservation.absent(), suite2(true), t1);
+        RolloutPlanner.Decision gone = rescan(other.status(), RunObservation.absent(), suite2(true), t1.plusSeconds(901));
+        assertThat(gone.status().history.get(0).verdict).isEqualTo(RolloutPlanner.RESCAN_INCONCLUSIVE);
+        assertThat(gone.status().rescan).isNull();
+        assertThat(events(gone)).extracting(RolloutAction.Event::reason).containsExactly("RescanInconclusive");
+        // A run of that name made for something else is never judged.
+        RolloutPlanner.Decision taken = rescan(other.status(), new RunObservation(true, succeeded("0.9").runStatus(), null, "x@y"),
+                suite2(true), t1.plusSeconds(5));
+        assertThat(taken.status().rescan.runName).isEqualTo("fashion-rev0-r2");
+        assertThat(taken.status().history.get(0).verdict).isEqualTo("Passed");
     }
 
     @Test
@@ -363,7 +439,7 @@ class RolloutPlannerTest {
         assertThat(late.status().canaryRevision).isEqualTo("rev0");
         RolloutSettings otherSuite = new RolloutSettings(SETTINGS.slos(), 100, Duration.ofSeconds(900), 1, true,
                 Duration.ofHours(168), "suite2",
-                RolloutSettings.DEFAULT_PROGRESS_DEADLINE);
+                RolloutSettings.DEFAULT_PROGRESS_DEADLINE, false);
         assertThat(RolloutPlanner.decide(MODEL, "rev0", SHA, s, false, RunObservation.absent(), Requests.none(), otherSuite,
                 T0.plusSeconds(60)).status().canaryRevision).isEqualTo("rev0");
     }
@@ -515,7 +591,7 @@ class RolloutPlannerTest {
         // Another suite has no baseline: measured again, under the next name.
         RolloutSettings otherSuite = new RolloutSettings(SETTINGS.slos(), 100, Duration.ofSeconds(900), 1, true,
                 Duration.ofHours(168), "suite2",
-                RolloutSettings.DEFAULT_PROGRESS_DEADLINE);
+                RolloutSettings.DEFAULT_PROGRESS_DEADLINE, false);
         RobustModelStatus again = RolloutPlanner.decide(MODEL, "rev3", SHA, d.status(), true, RunObservation.absent(),
                 Requests.none(), otherSuite, T0.plusSeconds(300)).status();
         assertThat(again.analysis.baselineRunName).isEqualTo("fashion-rev2-b1");
@@ -594,7 +670,7 @@ class RolloutPlannerTest {
         absolute.maxAdversarialSuccessRate = "0.3";
         RolloutSettings onlyAbsolute = new RolloutSettings(absolute, 100, Duration.ofSeconds(900), 1, true,
                 Duration.ofHours(168), "suite1",
-                RolloutSettings.DEFAULT_PROGRESS_DEADLINE);
+                RolloutSettings.DEFAULT_PROGRESS_DEADLINE, false);
         RobustModelStatus s = RolloutPlanner.decide(MODEL, "rev1", SHA, promotedManually("rev0"), true, RunObservation.absent(),
                 RunObservation.absent(), Requests.none(), onlyAbsolute, T0).status();
         assertThat(s.analysis.baselineRunName).isNull();

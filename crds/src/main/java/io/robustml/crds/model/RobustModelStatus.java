@@ -79,6 +79,13 @@ public class RobustModelStatus {
     @JsonPropertyDescription("Summary of the most recent analysis.")
     public AnalysisSummary lastAnalysis;
 
+    @JsonPropertyDescription("The re-scan of the stable revision in progress (rollout.rescan), recorded before its run "
+            + "and Job are created.")
+    public AnalysisProgress rescan;
+
+    @JsonPropertyDescription("Summary of the stable revision's most recent re-scan.")
+    public AnalysisSummary lastRescan;
+
     @Size(max = HISTORY_LIMIT)
     @JsonPropertyDescription("Recent revisions and their verdicts, newest first (at most 10).")
     public List<RevisionRecord> history;
@@ -153,8 +160,9 @@ public class RobustModelStatus {
         public String modelSha256;
         @JsonPropertyDescription("Passed (promoted after an analysis, or again within the rollback window), PromotedManually "
                 + "(robustml.io/promote), Failed (violated an SLO), Inconclusive (no verdict after the retries), Aborted "
-                + "(robustml.io/abort), Baseline (the stable revision measured as the baseline for a canary's relative SLOs) "
-                + "or BaselineUnavailable (that measurement failed or timed out).")
+                + "(robustml.io/abort), Baseline (the stable revision measured as the baseline for a canary's relative SLOs), "
+                + "BaselineUnavailable (that measurement failed or timed out), or a re-scan of the stable revision with a new "
+                + "suite: Rescanned (met the SLOs), RescanFailed (violated one) or RescanInconclusive (no verdict).")
         public String verdict;
         @JsonPropertyDescription("The AdversarialTestRun whose measurements led to the verdict; absent when none did "
                 + "(e.g. a manual promotion before any run).")

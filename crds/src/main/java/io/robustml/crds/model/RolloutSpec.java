@@ -35,11 +35,25 @@ public class RolloutSpec {
             + "like a Deployment's progressDeadlineSeconds. Counts also while its GPUs are awaited (capacityPolicy wait).")
     public Integer progressDeadlineSeconds;
 
+    @JsonPropertyDescription("Analyse the stable revision again without a rollout (continuous red-teaming).")
+    public RescanSpec rescan;
+
     @Pattern(Decimals.DURATION)
     @Default("168h")
     @JsonPropertyDescription("A revision that passed its analysis within this window is promoted again without a new "
             + "analysis when the spec returns to it (fast rollback of a Git revert).")
     public String rollbackWindow;
+
+    /** When the stable revision is analysed again, without a rollout. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class RescanSpec {
+        @Default("false")
+        @JsonPropertyDescription("When the test suite changes (threat model, dataset or samples: an attack added, a "
+                + "budget raised), analyse the stable revision with the new suite: a run and Job like a canary's, judged "
+                + "by the same SLOs. Passed is recorded; Failed sets Degraded=True (reason RescanFailed) and a Warning "
+                + "event while stable keeps serving. Each (revision, suite) is analysed once.")
+        public Boolean onSuiteChange;
+    }
 
     /** Canary size: exactly one of replicas and weight. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
