@@ -26,8 +26,10 @@ public class MlServer implements QuarkusTestResourceLifecycleManager {
         }
         try {
             int port;
-            try (ServerSocket s = new ServerSocket(0)) {
+            int grpc; // MLServer's gRPC listener: its own free port (the image's port + 1 may be taken on a shared machine)
+            try (ServerSocket s = new ServerSocket(0); ServerSocket g = new ServerSocket(0)) {
                 port = s.getLocalPort();
+                grpc = g.getLocalPort();
             }
             Path tmp = Files.createDirectories(Path.of("target/mlserver").toAbsolutePath());
             Path log = tmp.resolve("mlserver.log");
@@ -42,7 +44,8 @@ public class MlServer implements QuarkusTestResourceLifecycleManager {
                     "ROBUSTML_MODEL_SHA256", STANDARD_ONNX_SHA256,
                     "ROBUSTML_MODEL_FORMAT", "onnx",
                     "QUARKUS_HTTP_HOST", "127.0.0.1",
-                    "QUARKUS_HTTP_PORT", Integer.toString(port)));
+                    "QUARKUS_HTTP_PORT", Integer.toString(port),
+                    "MLSERVER_GRPC_PORT", Integer.toString(grpc)));
             process = pb.start();
             String url = "http://127.0.0.1:" + port;
             io.robustml.controlplane.Readiness.await(process, url + "/v2/models/fashion/ready", java.time.Duration.ofSeconds(90),
