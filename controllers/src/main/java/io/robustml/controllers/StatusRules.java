@@ -98,7 +98,7 @@ public final class StatusRules {
                     "the latest analysis gave no sign of overstated robustness", generation, now);
         }
 
-        if (problem.isPresent() && !rejected) {
+        if ((problem.isPresent() && !rejected) || (rescanFailed(s) && Phase.READY.is(s.phase))) {
             s.phase = Phase.DEGRADED.wire();
         } else if (Phase.READY.is(s.phase) && !serving) {
             s.phase = Phase.PENDING.wire();

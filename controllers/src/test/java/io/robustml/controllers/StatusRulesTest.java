@@ -31,6 +31,23 @@ class StatusRulesTest {
     }
 
     @Test
+    void aFailedReScanKeepsTheServingModelDegradedWhileAnotherReScanRuns() {
+        RobustModelStatus decided = decided("Ready", "abc", null, null);
+        decided.lastRescan = new RobustModelStatus.AnalysisSummary();
+        decided.lastRescan.revision = "abc";
+        decided.lastRescan.runName = "m-abc-r1";
+        decided.lastRescan.verdict = "Failed";
+        decided.lastRescan.violatedSlos = List.of("adversarialSuccessRate 0.9 > max 0.3");
+        decided.rescan = new RobustModelStatus.AnalysisProgress(); // the planner follows a newer suite's re-scan
+        decided.rescan.revision = "abc";
+        decided.rescan.runName = "m-abc-r2";
+        RobustModelStatus s = StatusRules.next(decided, 4, "abc", READY, READY, Optional.empty(), NOW);
+        assertThat(s.phase).as("the phase says what the condition says").isEqualTo("Degraded");
+        assertThat(Conditions.find(s.conditions, "Degraded").orElseThrow().getReason()).isEqualTo("RescanFailed");
+        assertThat(Conditions.find(s.conditions, "Ready").orElseThrow().getStatus()).as("still serving").isEqualTo("True");
+    }
+
+    @Test
     void aProblemMakesTheModelDegradedWithItsReason() {
         RobustModelStatus s = StatusRules.next(decided("Progressing", null, "abc", null), 3, "abc", null, NOT_READY,
                 Optional.of(new ServingProblem("InsufficientGPU", "no node has 4 free nvidia.com/gpu")), NOW);
