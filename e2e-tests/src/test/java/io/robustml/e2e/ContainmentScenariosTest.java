@@ -187,9 +187,13 @@ class ContainmentScenariosTest {
             report("rateLimit 600 -> 60/min, burst 10 (config_info)", throttle, throttled, reloaded);
             for (RunningPod p : pods) { // the client's bucket starts anew at the new burst: 10 requests pass, then one a second
                 int sent = 0;
+                long start = System.nanoTime();
                 while (Sidecars.infer(p, Scenario.MODEL, FRONTEND_KEY, null, Sidecars.freshBody()).statusCode() != 429) {
-                    assertThat(++sent).as("requests before a 429 from " + p.name()).isLessThanOrEqualTo(15);
+                    // The burst plus what the bucket refilled (1/s) while the requests went out, on a loaded machine too.
+                    long refilled = (System.nanoTime() - start) / 1_000_000_000L + 1;
+                    assertThat(++sent).as("requests before a 429 from " + p.name()).isLessThanOrEqualTo(10 + (int) refilled);
                 }
+                assertThat(sent).as("the burst passes on " + p.name()).isGreaterThanOrEqualTo(10);
             }
 
             // Every sidecar reports the config the operator rendered (the runbook's check), and nothing rolled out.
