@@ -32,10 +32,12 @@ import io.robustml.controllers.rollout.RolloutAction;
 import io.robustml.controllers.rollout.RolloutPlanner;
 import io.robustml.controllers.rollout.RunRetention;
 import io.robustml.controllers.rollout.Requests;
+import io.robustml.controllers.rollout.RescanSchedule;
 import io.robustml.controllers.rollout.RolloutSettings;
 import io.robustml.controllers.rollout.RunObservation;
 import io.robustml.controllers.rollout.ServingPlan;
 import io.robustml.controllers.status.EventRecorder;
+import io.robustml.controllers.status.Reasons;
 import io.robustml.controllers.status.ServingProblem;
 import io.robustml.crds.AdversarialTestRun;
 import io.robustml.crds.RobustModel;
@@ -80,6 +82,8 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
     private final Clock clock;
     /** Models whose tester key Secret this operator has made sure of (uids). */
     private final Set<String> testerKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Invalid re-scan schedules already reported (uid and schedule). */
+    private final Set<String> invalidSchedules = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ServingImages images;
     private final RolloutMetrics metrics;
     private final AnalysisMetrics analysisMetrics;
@@ -169,12 +173,14 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         boolean desiredIsCanary = previous.stableRevision != null && !desired.equals(previous.stableRevision);
         ServingReadiness desiredReadiness = readiness(deployments.get(desired), desiredIsCanary ? canaryReplicas : specReplicas);
 
+        RolloutSettings settings = settings(model);
+        reportInvalidSchedule(model, context);
         RolloutPlanner.Decision decision = RolloutPlanner.decide(model.getMetadata().getName(), desired,
                 model.getSpec().model.sha256, previous, desiredReadiness.ready(),
                 observe(previous.analysis == null ? null : previous.analysis.runName, context),
                 observe(previous.analysis == null ? null : previous.analysis.baselineRunName, context),
                 observe(previous.rescan == null ? null : previous.rescan.runName, context),
-                Requests.from(model.getMetadata().getAnnotations()), settings(model), clock.instant());
+                Requests.from(model.getMetadata().getAnnotations()), settings, clock.instant());
 
         RobustModelStatus decided = decision.status();
         ServingReadiness stableReadiness = decided.stableRevision == null ? null
@@ -266,9 +272,22 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             // calibrated threshold on the next pass; status writes wake nothing, so ask for one.
             return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(Duration.ofMillis(200));
         }
-        return status.analysis != null
-                ? UpdateControl.<RobustModel>noUpdate().rescheduleAfter(nextLook(status.analysis, settings(model), clock.instant()))
-                : UpdateControl.noUpdate();
+        if (status.analysis != null) {
+            return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(nextLook(status.analysis, settings, clock.instant()));
+        }
+        if (status.rescan != null) {
+            return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(ANALYSIS_POLL);
+        }
+        return RolloutPlanner.nextRescan(status, settings)
+                .map(due -> UpdateControl.<RobustModel>noUpdate().rescheduleAfter(untilRescan(due, clock.instant())))
+                .orElseGet(UpdateControl::noUpdate);
+    }
+
+    /** Wake for a scheduled re-scan just after it is due, and at least hourly (a clock that moved, a missed wake). */
+    static Duration untilRescan(java.time.Instant due, java.time.Instant now) {
+        Duration left = Duration.between(now, due).plusMillis(100);
+        return left.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100)
+                : left.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : left;
     }
 
     /**
@@ -432,7 +451,38 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 Durations.parse(rollout == null || rollout.rollbackWindow == null ? "168h" : rollout.rollbackWindow),
                 Suite.of(model.getSpec()), rollout == null || rollout.progressDeadlineSeconds == null
                         ? RolloutSettings.DEFAULT_PROGRESS_DEADLINE : Duration.ofSeconds(rollout.progressDeadlineSeconds),
-                rollout != null && rollout.rescan != null && Boolean.TRUE.equals(rollout.rescan.onSuiteChange));
+                rollout != null && rollout.rescan != null && Boolean.TRUE.equals(rollout.rescan.onSuiteChange),
+                rescanSchedule(model).orElse(null));
+    }
+
+    /** rollout.rescan.schedule, parsed; empty when absent or not a schedule (reported by reportInvalidSchedule). */
+    static Optional<RescanSchedule> rescanSchedule(RobustModel model) {
+        var rollout = model.getSpec().rollout;
+        if (rollout == null || rollout.rescan == null || rollout.rescan.schedule == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(RescanSchedule.parse(rollout.rescan.schedule));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** One Warning event per model and schedule the CRD's pattern let through but no clock can follow. */
+    private void reportInvalidSchedule(RobustModel model, Context<RobustModel> context) {
+        var rollout = model.getSpec().rollout;
+        if (rollout == null || rollout.rescan == null || rollout.rescan.schedule == null) {
+            return;
+        }
+        try {
+            RescanSchedule.parse(rollout.rescan.schedule);
+        } catch (IllegalArgumentException e) {
+            if (invalidSchedules.add(model.getMetadata().getUid() + " " + rollout.rescan.schedule)) {
+                LOG.warn("{}/{}: {}", model.getMetadata().getNamespace(), model.getMetadata().getName(), e.getMessage());
+                EventRecorder.warning(context.getClient(), model, Reasons.INVALID_RESCAN_SCHEDULE, e.getMessage()
+                        + "; no scheduled re-scans until it is corrected");
+            }
+        }
     }
 
     /** One event per new serving problem, never per reconcile. */

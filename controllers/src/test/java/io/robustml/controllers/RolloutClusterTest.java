@@ -125,6 +125,49 @@ class RolloutClusterTest {
     }
 
     @Test
+    void aScheduledReScanStartsAtItsTimeWithNoOtherEventAndAnInvalidScheduleIsReported(KubernetesClient client,
+            TestNamespace ns) {
+        String stable = stableModel(client, ns);
+        client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
+            m.getSpec().rollout.rescan = new io.robustml.crds.model.RolloutSpec.RescanSpec();
+            m.getSpec().rollout.rescan.schedule = "* * * * *";
+            return m;
+        });
+        RobustModelStatus promoted = status(client, ns);
+        java.time.Instant due = java.time.Instant.parse(promoted.history.get(0).at).truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
+                .plusSeconds(60);
+        String rescan = MODEL + "-" + stable + "-r1";
+        // Nothing else happens to the model: the operator's own wake-up starts it.
+        await().atMost(Duration.ofSeconds(75)).pollInterval(Duration.ofMillis(250)).until(() ->
+                client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(rescan).get() != null);
+        AdversarialTestRun run = client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(rescan).get();
+        assertThat(java.time.Instant.parse(run.getMetadata().getCreationTimestamp())).as("not before its time")
+                .isAfterOrEqualTo(due.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        assertThat(run.getSpec().target.revision).isEqualTo(stable);
+        await().atMost(TIMEOUT).until(() -> client.batch().v1().jobs().inNamespace(ns.name()).withName(rescan).get() != null);
+        Analyses.finish(client, run, "0.1", "0.9");
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            RobustModelStatus s = status(client, ns);
+            assertThat(s.history.get(0).verdict).isEqualTo("Rescanned");
+            assertThat(s.lastRescan.runName).isEqualTo(rescan);
+            assertThat(s.phase).isEqualTo("Ready");
+            assertThat(s.canaryRevision).as("no rollout").isNull();
+        });
+        assertThat(client.v1().events().inNamespace(ns.name()).withField("involvedObject.name", MODEL).list().getItems())
+                .filteredOn(e -> "RescanStarted".equals(e.getReason())).singleElement()
+                .satisfies(e -> assertThat(e.getMessage()).contains("schedule \"* * * * *\""));
+
+        // A range written backwards passes the CRD's pattern; the operator says why it schedules nothing.
+        client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).edit(m -> {
+            m.getSpec().rollout.rescan.schedule = "5-2 * * * *";
+            return m;
+        });
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events().inNamespace(ns.name())
+                .withField("involvedObject.name", MODEL).list().getItems()).filteredOn(e -> "InvalidRescanSchedule".equals(e.getReason()))
+                .singleElement().satisfies(e -> assertThat(e.getMessage()).contains("spec.rollout.rescan.schedule", "5-2")));
+    }
+
+    @Test
     void aPassingCanaryIsPromotedAndTheOldRevisionGoes(KubernetesClient client, TestNamespace ns) {
         String stable = stableModel(client, ns);
         changeModel(client, ns, "1".repeat(64));

@@ -82,6 +82,20 @@ class RobustModelValidationTest {
         assertThat((List<?>) created.get("spec", "rollout", "analysis", "datasetChecksums")).hasSize(2);
     }
 
+    /** Schedules a CronJob accepts are accepted (the API server's regular expressions are Go's). */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"*/5 * * * *", "0 3 * * *", "@daily", "@hourly",
+            "0 0 1 JAN-MAR *", "30 2 * * mon-fri", "0,30 8-18/2 1,15 */3 7", "00 03 * * 0-6/2"})
+    void acceptsCronJobSchedules(String schedule, KubernetesClient client, TestNamespace ns) throws IOException {
+        Map<String, Object> manifest = load(EXAMPLE);
+        ManifestPaths.set(manifest, "spec.rollout.rescan", Map.of("schedule", schedule));
+        GenericKubernetesResource resource = Serialization.unmarshal(Serialization.asJson(manifest),
+                GenericKubernetesResource.class);
+        resource.getMetadata().setNamespace(ns.name());
+        resource.getMetadata().setName("schedule-" + Integer.toHexString(schedule.hashCode()));
+        assertThat(client.resource(resource).create().get("spec", "rollout", "rescan", "schedule").toString()).isEqualTo(schedule);
+    }
+
     /**
      * The valid manifest with the case's change is rejected at create time (422) naming the expected field
      * path, and the valid manifest itself is accepted: the case tests exactly one thing.

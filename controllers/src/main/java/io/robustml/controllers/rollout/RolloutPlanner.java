@@ -322,8 +322,9 @@ public final class RolloutPlanner {
     }
 
     /**
-     * The stable revision's re-scan (rollout.rescan.onSuiteChange): started when no verdict on it exists
-     * for the current suite, recorded before its run and Job are asked for (the stable revision's own
+     * The stable revision's re-scan (rollout.rescan): started when no verdict on it exists for the current
+     * suite (onSuiteChange) or when its schedule's next time after the revision was last judged has come,
+     * recorded before its run and Job are asked for (the stable revision's own
      * model file, like a baseline), judged by the SLOs (relative ones do not apply: it would be its own
      * baseline), recorded in history and {@code lastRescan}. A failed re-scan leaves stable serving and
      * the model Degraded until a later verdict.
@@ -331,7 +332,7 @@ public final class RolloutPlanner {
     private static void followRescan(Step step, String model, String sha, RunObservation run, RolloutSettings settings) {
         RobustModelStatus s = step.status;
         String stable = s.stableRevision;
-        if (!settings.rescanOnSuiteChange()) {
+        if (!settings.rescanOnSuiteChange() && settings.rescanSchedule() == null) {
             s.rescan = null;
             return;
         }
@@ -339,20 +340,28 @@ public final class RolloutPlanner {
             Optional<RevisionRecord> judged = s.history == null ? Optional.empty() : s.history.stream()
                     .filter(r -> stable.equals(r.revision) && settings.suite().equals(r.suite) && JUDGED.contains(r.verdict))
                     .findFirst();
-            if (judged.isPresent()) {
-                s.rescan = null;
-                if (RESCAN_FAILED.equals(judged.get().verdict)) {
-                    s.phase = Phase.DEGRADED.wire();
+            s.rescan = null;
+            if (judged.isPresent() && RESCAN_FAILED.equals(judged.get().verdict)) {
+                s.phase = Phase.DEGRADED.wire();
+            }
+            String why;
+            if (settings.rescanOnSuiteChange() && judged.isEmpty()) {
+                why = "the test suite changed since stable revision " + stable + " was judged";
+            } else {
+                Optional<Instant> due = nextRescan(s, settings);
+                if (due.isEmpty() || due.get().isAfter(step.now)) {
+                    return;
                 }
-                return;
+                why = "a re-scan of stable revision " + stable + " was due at " + due.get() + " (schedule \""
+                        + settings.rescanSchedule() + "\")";
             }
             s.rescan = new AnalysisProgress();
             s.rescan.revision = stable;
             s.rescan.attempt = 1;
             s.rescan.runName = rescanRunName(model, stable, priorRescans(s, stable) + 1);
             s.rescan.startedAt = step.now.toString();
-            step.event(false, Reasons.RESCAN_STARTED, "the test suite changed since stable revision " + stable
-                    + " was judged: analysing it again with " + s.rescan.runName + " (no rollout; it keeps serving)");
+            step.event(false, Reasons.RESCAN_STARTED, why + ": analysing it again with " + s.rescan.runName
+                    + " (no rollout; it keeps serving)");
             step.actions.add(new RolloutAction.StartRescan(s.rescan.runName, stable, identity(settings.suite(), s.rescan.startedAt)));
             return;
         }
@@ -395,6 +404,21 @@ public final class RolloutPlanner {
         } else if (late) {
             step.rescanEnded(r, sha, RESCAN_INCONCLUSIVE, null, limit, settings);
         }
+    }
+
+    /**
+     * When the stable revision's scheduled re-scan is due: the schedule's first time after the revision was
+     * last judged (promoted or re-scanned, with any suite); at once when no such record is left. Empty
+     * without a schedule or stable revision, or for a date that never comes.
+     */
+    public static Optional<Instant> nextRescan(RobustModelStatus s, RolloutSettings settings) {
+        if (settings.rescanSchedule() == null || s.stableRevision == null) {
+            return Optional.empty();
+        }
+        Optional<Instant> judged = s.history == null ? Optional.empty() : s.history.stream()
+                .filter(r -> s.stableRevision.equals(r.revision) && JUDGED.contains(r.verdict) && r.at != null)
+                .map(r -> Instant.parse(r.at)).max(Instant::compareTo);
+        return judged.isEmpty() ? Optional.of(Instant.EPOCH) : settings.rescanSchedule().next(judged.get());
     }
 
     /** Verdicts that judged a revision with a suite: no re-scan of it is due for that suite. */

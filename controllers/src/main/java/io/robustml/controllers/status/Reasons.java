@@ -58,7 +58,7 @@ public final class Reasons {
     /** Serving readiness: the serving Deployment does not exist yet. */
     public static final String DEPLOYMENT_PENDING = "DeploymentPending";
 
-    /** The stable revision is analysed again with a new suite (rollout.rescan). */
+    /** The stable revision is analysed again: a new suite or its schedule (rollout.rescan). */
     public static final String RESCAN_STARTED = "RescanStarted";
     /** That re-scan met the SLOs. */
     public static final String RESCAN_PASSED = "RescanPassed";
@@ -66,6 +66,8 @@ public final class Reasons {
     public static final String RESCAN_FAILED = "RescanFailed";
     /** That re-scan gave no verdict. */
     public static final String RESCAN_INCONCLUSIVE = "RescanInconclusive";
+    /** rollout.rescan.schedule passed the CRD's pattern but is not a schedule (a range written backwards): no scheduled re-scans. */
+    public static final String INVALID_RESCAN_SCHEDULE = "InvalidRescanSchedule";
 
     private Reasons() {
     }

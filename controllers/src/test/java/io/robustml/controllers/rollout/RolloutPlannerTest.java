@@ -144,6 +144,86 @@ class RolloutPlannerTest {
         assertThat(taken.status().history.get(0).verdict).isEqualTo("Passed");
     }
 
+    /** SETTINGS (same suite, absolute SLOs only) with rollout.rescan.schedule only. */
+    private static RolloutSettings scheduled(String cron) {
+        SlosSpec slos = new SlosSpec();
+        slos.maxAdversarialSuccessRate = "0.3";
+        return new RolloutSettings(slos, 100, Duration.ofSeconds(900), 1, true, Duration.ofHours(168), "suite1",
+                RolloutSettings.DEFAULT_PROGRESS_DEADLINE, false, RescanSchedule.parse(cron));
+    }
+
+    private static RunObservation rescanResult(String asr, Instant started) {
+        return new RunObservation(true, succeeded(asr).runStatus(), null, RolloutPlanner.identity("suite1", started.toString()));
+    }
+
+    @Test
+    void aScheduledReScanIsDueAtTheFirstTimeAfterTheRevisionWasLastJudgedAndMissedTimesGiveOne() {
+        RolloutSettings hourly = scheduled("0 * * * *");
+        RobustModelStatus s = stable("rev0"); // promoted at T0, 10:00
+        assertThat(RolloutPlanner.nextRescan(s, hourly)).contains(Instant.parse("2026-11-25T11:00:00Z"));
+        assertThat(RolloutPlanner.nextRescan(s, SETTINGS)).as("no schedule").isEmpty();
+        assertThat(rescan(s, RunObservation.absent(), hourly, Instant.parse("2026-11-25T10:59:59Z")).actions()).as("not yet").isEmpty();
+
+        Instant t1 = Instant.parse("2026-11-25T11:00:05Z");
+        RolloutPlanner.Decision start = rescan(s, RunObservation.absent(), hourly, t1);
+        assertThat(start.actions()).contains(new RolloutAction.StartRescan("fashion-rev0-r1", "rev0",
+                RolloutPlanner.identity("suite1", t1.toString())));
+        assertThat(events(start)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("RescanStarted");
+            assertThat(e.message()).contains("due at 2026-11-25T11:00:00Z", "schedule \"0 * * * *\"", "fashion-rev0-r1");
+        });
+        assertThat(start.status().canaryRevision).as("no rollout").isNull();
+        assertThat(start.status().phase).isEqualTo("Ready");
+
+        // Judged with the same suite, the schedule still re-scans: a failure degrades, the next pass clears it.
+        RolloutPlanner.Decision failed = rescan(start.status(), rescanResult("0.9", t1), hourly, t1.plusSeconds(120));
+        assertThat(failed.status().history.get(0).verdict).isEqualTo(RolloutPlanner.RESCAN_FAILED);
+        assertThat(failed.status().phase).isEqualTo("Degraded");
+        assertThat(RolloutPlanner.nextRescan(failed.status(), hourly)).contains(Instant.parse("2026-11-25T12:00:00Z"));
+        assertThat(rescan(failed.status(), RunObservation.absent(), hourly, Instant.parse("2026-11-25T11:30:00Z")).actions())
+                .as("once per scheduled time").isEmpty();
+
+        // The operator was away for hours: one re-scan, not one per missed time.
+        Instant t2 = Instant.parse("2026-11-25T15:10:00Z");
+        RolloutPlanner.Decision late = rescan(failed.status(), RunObservation.absent(), hourly, t2);
+        assertThat(starts(late)).isEmpty();
+        assertThat(late.actions()).filteredOn(RolloutAction.StartRescan.class::isInstance).containsExactly(
+                new RolloutAction.StartRescan("fashion-rev0-r2", "rev0", RolloutPlanner.identity("suite1", t2.toString())));
+        assertThat(late.status().phase).as("still Degraded until a verdict").isEqualTo("Degraded");
+        assertThat(rescan(late.status(), RunObservation.absent(), hourly, t2.plusSeconds(60)).actions())
+                .as("the run is asked for again, not a second one").containsExactly(
+                        new RolloutAction.StartRescan("fashion-rev0-r2", "rev0", RolloutPlanner.identity("suite1", t2.toString())));
+        RolloutPlanner.Decision passed = rescan(late.status(), rescanResult("0.1", t2), hourly, t2.plusSeconds(120));
+        assertThat(passed.status().history.get(0).verdict).isEqualTo(RolloutPlanner.RESCANNED);
+        assertThat(passed.status().phase).isEqualTo("Ready");
+        assertThat(RolloutPlanner.nextRescan(passed.status(), hourly)).contains(Instant.parse("2026-11-25T16:00:00Z"));
+    }
+
+    @Test
+    void aScheduledReScanWaitsForTheCanaryAndFollowsTheNewStable() {
+        RolloutSettings hourly = scheduled("0 * * * *");
+        RobustModelStatus s = stable("rev0");
+        // rev1 is analysed as a canary over the hour: no re-scan of rev0 meanwhile.
+        RolloutPlanner.Decision canary = RolloutPlanner.decide(MODEL, "rev1", SHA, s, true, RunObservation.absent(),
+                RunObservation.absent(), RunObservation.absent(), Requests.none(), hourly, Instant.parse("2026-11-25T10:59:00Z"));
+        assertThat(canary.status().canaryRevision).isEqualTo("rev1");
+        Instant analysed = Instant.parse("2026-11-25T10:59:00Z");
+        canary = RolloutPlanner.decide(MODEL, "rev1", SHA, canary.status(), true, RunObservation.absent(),
+                RunObservation.absent(), RunObservation.absent(), Requests.none(), hourly, analysed);
+        assertThat(canary.status().analysis.startedAt).isEqualTo(analysed.toString());
+        RolloutPlanner.Decision during = RolloutPlanner.decide(MODEL, "rev1", SHA, canary.status(), true, startedAt(running(), analysed),
+                RunObservation.absent(), RunObservation.absent(), Requests.none(), hourly, Instant.parse("2026-11-25T11:00:30Z"));
+        assertThat(during.actions()).noneMatch(RolloutAction.StartRescan.class::isInstance);
+        assertThat(during.status().rescan).isNull();
+        // Promoted at 11:01: its own clock starts there.
+        Instant promotedAt = Instant.parse("2026-11-25T11:01:00Z");
+        RolloutPlanner.Decision promoted = RolloutPlanner.decide(MODEL, "rev1", SHA, during.status(), true,
+                startedAt(succeeded("0.1"), analysed), RunObservation.absent(), RunObservation.absent(),
+                Requests.none(), hourly, promotedAt);
+        assertThat(promoted.status().stableRevision).isEqualTo("rev1");
+        assertThat(RolloutPlanner.nextRescan(promoted.status(), hourly)).contains(Instant.parse("2026-11-25T12:00:00Z"));
+    }
+
     @Test
     void aRunWhoseJobWasNeverMadeIsAskedForAgain() {
         RolloutPlanner.Decision d = decide("rev1", null, true, RunObservation.absent());

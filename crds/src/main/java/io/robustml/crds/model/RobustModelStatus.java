@@ -161,8 +161,8 @@ public class RobustModelStatus {
         @JsonPropertyDescription("Passed (promoted after an analysis, or again within the rollback window), PromotedManually "
                 + "(robustml.io/promote), Failed (violated an SLO), Inconclusive (no verdict after the retries), Aborted "
                 + "(robustml.io/abort), Baseline (the stable revision measured as the baseline for a canary's relative SLOs), "
-                + "BaselineUnavailable (that measurement failed or timed out), or a re-scan of the stable revision with a new "
-                + "suite: Rescanned (met the SLOs), RescanFailed (violated one) or RescanInconclusive (no verdict).")
+                + "BaselineUnavailable (that measurement failed or timed out), or a re-scan of the stable revision (a new "
+                + "suite or its schedule): Rescanned (met the SLOs), RescanFailed (violated one) or RescanInconclusive (no verdict).")
         public String verdict;
         @JsonPropertyDescription("The AdversarialTestRun whose measurements led to the verdict; absent when none did "
                 + "(e.g. a manual promotion before any run).")

@@ -53,6 +53,14 @@ public class RolloutSpec {
                 + "by the same SLOs. Passed is recorded; Failed sets Degraded=True (reason RescanFailed) and a Warning "
                 + "event while stable keeps serving. Each (revision, suite) is analysed once.")
         public Boolean onSuiteChange;
+
+        @Pattern(io.robustml.crds.Cron.PATTERN)
+        @JsonPropertyDescription("Also analyse the stable revision on this schedule, in a CronJob's syntax (\"0 3 * * *\", "
+                + "\"@daily\"; UTC), with the current suite: attacks are stochastic and a new weakness may show with the same "
+                + "suite. A re-scan is due at the first scheduled time after the stable revision was last judged (its "
+                + "promotion or its last re-scan); missed times while a canary is analysed or the operator is down give "
+                + "one re-scan, not one each. Judged and recorded as onSuiteChange's.")
+        public String schedule;
     }
 
     /** Canary size: exactly one of replicas and weight. */
