@@ -563,6 +563,46 @@ class RealClusterScenariosTest {
         delete(name);
     }
 
+    @Test
+    @Order(13)
+    void anAttackAddedToTheSuiteReScansTheServingRevisionWithoutARollout() throws Exception {
+        // rollout.rescan.onSuiteChange: the stable revision's tester container runs the grown suite against its
+        // own pods; a failure degrades the model while the same pods keep serving.
+        String name = "fashion-rescan";
+        apply(name, m -> {
+            m.getSpec().rollout.rescan = new io.robustml.crds.model.RolloutSpec.RescanSpec();
+            m.getSpec().rollout.rescan.onSuiteChange = true;
+        });
+        String stable = awaitStatus(name, s -> "Ready".equals(s.phase) && s.stableRevision != null).stableRevision;
+        List<String> pods = servingPods(name).stream().map(p -> p.getMetadata().getUid()).toList();
+        Instant added = Instant.now();
+        apply(name, m -> {
+            m.getSpec().rollout.rescan = new io.robustml.crds.model.RolloutSpec.RescanSpec();
+            m.getSpec().rollout.rescan.onSuiteChange = true;
+            io.robustml.crds.model.AttackSpec strong = new io.robustml.crds.model.AttackSpec();
+            strong.type = io.robustml.crds.model.AttackSpec.AttackType.PGD;
+            strong.norm = io.robustml.crds.model.AttackSpec.Norm.LINF;
+            strong.epsilon = "0.3";
+            strong.steps = 20;
+            m.getSpec().threatModel.attacks.add(strong);
+        });
+        RobustModelStatus st = awaitStatus(name, s -> s.lastRescan != null && s.lastRescan.verdict != null);
+        System.out.printf("[real] re-scan after adding PGD L∞ 0.3: %s %.1f s after kubectl apply (ASR %s, violated %s)%n",
+                st.lastRescan.verdict, seconds(added), st.lastRescan.adversarialSuccessRate, st.lastRescan.violatedSlos);
+        assertThat(st.lastRescan.verdict).as("status:\n" + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Failed");
+        assertThat(st.lastRescan.runName).isEqualTo(name + "-" + stable + "-r1");
+        assertThat(st.stableRevision).as("no rollout").isEqualTo(stable);
+        assertThat(st.canaryRevision).isNull();
+        assertThat(st.phase).isEqualTo("Degraded");
+        assertThat(io.robustml.controllers.status.Conditions.find(st.conditions, io.robustml.controllers.status.Conditions.DEGRADED))
+                .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("RescanFailed"));
+        assertThat(servingPods(name)).as("the same pods serve").extracting(p -> p.getMetadata().getUid())
+                .containsExactlyInAnyOrderElementsOf(pods);
+        String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        assertThat(Sidecars.inferThroughService(service + "/v2/models/" + name + "/infer")).contains("\"model_version\":\"" + stable + "\"");
+        delete(name);
+    }
+
     // -- helpers
 
     /** Square Attack (100 queries) and noise at L∞ 0.1: what a black-box analysis of these scenarios runs. */
