@@ -82,6 +82,22 @@ class RobustModelValidationTest {
         assertThat((List<?>) created.get("spec", "rollout", "analysis", "datasetChecksums")).hasSize(2);
     }
 
+    /** Certification with its SLO at one of its radii ("0.50" is "0.5") is accepted, and the API server fills its defaults. */
+    @org.junit.jupiter.api.Test
+    void acceptsCertificationWithItsSlo(KubernetesClient client, TestNamespace ns) throws IOException {
+        Map<String, Object> manifest = load(EXAMPLE);
+        ManifestPaths.set(manifest, "spec.threatModel.certification", Map.of("sigma", "0.25", "radii", List.of("0.25", "0.5")));
+        ManifestPaths.set(manifest, "spec.slos.minCertifiedAccuracy", Map.of("radius", "0.50", "accuracy", "0.4"));
+        GenericKubernetesResource resource = Serialization.unmarshal(Serialization.asJson(manifest),
+                GenericKubernetesResource.class);
+        resource.getMetadata().setNamespace(ns.name());
+        GenericKubernetesResource created = client.resource(resource).create();
+        assertThat(created.get("spec", "threatModel", "certification", "n").toString()).isEqualTo("1000");
+        assertThat(created.get("spec", "threatModel", "certification", "n0").toString()).isEqualTo("100");
+        assertThat(created.get("spec", "threatModel", "certification", "alpha").toString()).isEqualTo("0.001");
+        assertThat(created.get("spec", "threatModel", "certification", "samples").toString()).isEqualTo("100");
+    }
+
     /** Schedules a CronJob accepts are accepted (the API server's regular expressions are Go's). */
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"*/5 * * * *", "0 3 * * *", "@daily", "@hourly",

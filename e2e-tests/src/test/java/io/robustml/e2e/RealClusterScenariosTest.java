@@ -603,6 +603,40 @@ class RealClusterScenariosTest {
         delete(name);
     }
 
+    @Test
+    @Order(14)
+    void certifiedAccuracyIsMeasuredInTheTesterContainerAndJudged() {
+        // threatModel.certification: randomized smoothing on the revision's model file inside the tester's Job,
+        // its certified accuracy at a radius an SLO of the verdict.
+        String name = "fashion-certified";
+        Instant applied = Instant.now();
+        apply(name, m -> {
+            var c = new io.robustml.crds.model.ThreatModelSpec.CertificationSpec();
+            c.sigma = "0.25";
+            c.radii = List.of("0.25", "0.5");
+            c.samples = 50;
+            m.getSpec().threatModel.certification = c;
+            m.getSpec().slos.minCertifiedAccuracy = new io.robustml.crds.model.SlosSpec.CertifiedAccuracy();
+            m.getSpec().slos.minCertifiedAccuracy.radius = "0.25";
+            m.getSpec().slos.minCertifiedAccuracy.accuracy = "0.3";
+        });
+        RobustModelStatus st = awaitStatus(name, s -> s.lastAnalysis != null && s.lastAnalysis.verdict != null);
+        AdversarialTestRun run = client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get();
+        var certification = run.getStatus().certification;
+        System.out.printf("[real] certification in the tester container: %s %.1f s after kubectl apply; %d examples, "
+                + "smoothed %s, certified %s, %d abstained%n", st.lastAnalysis.verdict, seconds(applied), certification.examples,
+                certification.smoothedAccuracy, certification.radii.stream().map(r -> r.radius + ": " + r.certifiedAccuracy).toList(),
+                certification.abstained);
+        assertThat(st.lastAnalysis.verdict).as("status:\n" + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Passed");
+        assertThat(certification.examples).isEqualTo(50);
+        assertThat(certification.n).as("the CRD's default").isEqualTo(1000);
+        assertThat(certification.radii).extracting(r -> r.radius).containsExactly("0.25", "0.5");
+        assertThat(Double.parseDouble(certification.radii.get(0).certifiedAccuracy)).isGreaterThanOrEqualTo(0.3)
+                .isGreaterThanOrEqualTo(Double.parseDouble(certification.radii.get(1).certifiedAccuracy));
+        assertThat(certification.radii.get(0).perClass).isNotEmpty();
+        delete(name);
+    }
+
     // -- helpers
 
     /** Square Attack (100 queries) and noise at L∞ 0.1: what a black-box analysis of these scenarios runs. */

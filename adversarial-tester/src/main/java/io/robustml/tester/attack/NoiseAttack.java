@@ -41,8 +41,8 @@ public record NoiseAttack(Constraint constraint, long seed) {
         return adv;
     }
 
-    private static double gaussian(SplittableRandom random) {
-        // Box–Muller; SplittableRandom has no nextGaussian on Java 17.
+    /** A standard normal draw (Box–Muller; SplittableRandom has no nextGaussian on Java 17). */
+    public static double gaussian(SplittableRandom random) {
         double u = 1.0 - random.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
     }

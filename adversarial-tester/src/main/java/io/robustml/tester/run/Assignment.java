@@ -18,10 +18,12 @@ import java.util.Set;
  * @param corpus   the regression corpus to replay; null when none
  * @param datasetChecksums file name → SHA-256 of the dataset files (empty: not checked)
  * @param surrogate the reference surrogate model file of transfer attacks; null when the run names none
+ * @param certification randomized smoothing's parameters; null when the run asks for no certification
  */
 public record Assignment(String model, String revision, String endpoint, String modelUri, String modelSha256,
         boolean targeted, List<AttackPlan> attacks, String datasetUri, int samples, Squeezing squeezing, String exposure,
-        int topK, List<String> labels, CorpusRef corpus, java.util.Map<String, String> datasetChecksums, ModelRef surrogate, Similarity similarity) {
+        int topK, List<String> labels, CorpusRef corpus, java.util.Map<String, String> datasetChecksums, ModelRef surrogate, Similarity similarity,
+        io.robustml.tester.certify.Smoothing certification) {
 
     /**
      * The sidecar's feature squeezers (its settings, else its defaults), and the false-positive rate its
@@ -65,10 +67,15 @@ public record Assignment(String model, String revision, String endpoint, String 
 
     public static final int DEFAULT_SAMPLES = 1000;
 
+    /** Whether the tester needs the model file: white-box attacks or certification. */
+    public boolean needsModelFile() {
+        return certification != null || attacks.stream().anyMatch(AttackPlan::whiteBox);
+    }
+
     /** The same assignment, reaching the target at another URL (a tester run outside the cluster). */
     public Assignment withEndpoint(String url) {
         return new Assignment(model, revision, url, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
-                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity);
+                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification);
     }
 
     public static Assignment of(AdversarialTestRunSpec spec) {
@@ -81,6 +88,9 @@ public record Assignment(String model, String revision, String endpoint, String 
             if (!names.add(p.name())) {
                 throw new IllegalArgumentException("the attack " + p.name() + " is listed twice");
             }
+        }
+        if (spec.certification != null && spec.target.modelUri == null) {
+            throw new IllegalArgumentException("certification samples the model file: the run needs spec.target.modelUri");
         }
         if (plans.stream().anyMatch(AttackPlan::whiteBox) && spec.target.modelUri == null) {
             throw new IllegalArgumentException("fgsm and pgd are white-box attacks: the run needs spec.target.modelUri, "
@@ -110,6 +120,7 @@ public record Assignment(String model, String revision, String endpoint, String 
         return new Assignment(spec.target.model, spec.target.revision, spec.target.endpoint, spec.target.modelUri,
                 spec.target.modelSha256, spec.goal == ThreatModelSpec.Goal.TARGETED, plans, spec.dataset.uri,
                 spec.dataset.samples == null ? DEFAULT_SAMPLES : spec.dataset.samples, Squeezing.of(spec.detector), exposure, topK,
-                labels, corpus, java.util.Collections.unmodifiableMap(checksums), surrogate, Similarity.of(spec.detector));
+                labels, corpus, java.util.Collections.unmodifiableMap(checksums), surrogate, Similarity.of(spec.detector),
+                io.robustml.tester.certify.Smoothing.of(spec.certification));
     }
 }

@@ -66,8 +66,8 @@ public final class Evaluation {
         this.geometry = new Geometry(data.test().channels(), data.test().rows(), data.test().cols());
         this.data = data;
         this.progress = progress;
-        if (whiteBox == null && assignment.attacks().stream().anyMatch(AttackPlan::whiteBox)) {
-            throw new IllegalArgumentException("white-box attacks need the model file");
+        if (whiteBox == null && assignment.needsModelFile()) {
+            throw new IllegalArgumentException("white-box attacks and certification need the model file");
         }
         if (referenceSurrogate == null && assignment.attacks().stream().anyMatch(AttackPlan::reference)) {
             throw new IllegalArgumentException("a transfer attack with surrogate: reference needs the surrogate model file "
@@ -196,6 +196,7 @@ public final class Evaluation {
             similarityCalibration = SimilarityCalibration.run(Arrays.copyOf(images, n), assignment.similarity().windowSize(),
                     assignment.similarity().quantization(), similarityFpr);
         }
+        EvaluationReport.CertificationReport certification = certify(images, labels, n);
         EvaluationReport.Latency latency = probeLatency(images, n);
         EvaluationReport.Detection detection = null;
         if (verdictsVisible) {
@@ -211,7 +212,42 @@ public final class Evaluation {
         return new EvaluationReport(assignment.model(), assignment.revision(), assignment.endpoint(), n,
                 n == 0 ? 0 : (double) cleanCorrect / n, detection, latency, reports,
                 new EvaluationReport.Timing(total, targetNanos / 1e9, whiteBoxNanos / 1e9), cleanClasses,
-                GradientMasking.warnings(reports, outcomes(tallies)), corpusReport, calibration, similarityCalibration);
+                GradientMasking.warnings(reports, outcomes(tallies)), corpusReport, calibration, similarityCalibration,
+                certification);
+    }
+
+    /**
+     * Randomized smoothing on the local copy of the model file (the smoothed model is a property of the
+     * model, and n draws per example through the sidecar would be its rate limit's business, not the model's).
+     */
+    private EvaluationReport.CertificationReport certify(float[][] images, int[] labels, int n) throws IOException {
+        if (assignment.certification() == null) {
+            return null;
+        }
+        int classes = assignment.labels().isEmpty() ? 0 : assignment.labels().size();
+        try (NDManager probe = whiteBox.newManager()) {
+            if (classes == 0) {
+                classes = (int) whiteBox.logits(probe.create(Batches.flatten(new float[][] {images[0]}),
+                        Batches.shape(1, exampleShape))).getShape().get(1);
+            }
+        }
+        long t0 = System.nanoTime();
+        try {
+            return Certification.run(assignment.certification(), this::predictLocally, Arrays.copyOf(images, n), labels, classes,
+                    assignment.labels(), CERTIFY_BATCH, settings.seed());
+        } finally {
+            whiteBoxNanos += System.nanoTime() - t0;
+        }
+    }
+
+    /** Noisy copies per forward pass when certifying. */
+    private static final int CERTIFY_BATCH = 500;
+
+    private int[] predictLocally(float[][] batch) {
+        try (NDManager m = whiteBox.newManager()) {
+            NDArray logits = whiteBox.logits(m.create(Batches.flatten(batch), Batches.shape(batch.length, exampleShape)));
+            return Arrays.stream(logits.argMax(1).toLongArray()).mapToInt(Math::toIntExact).toArray();
+        }
     }
 
     /** Each evasion attack's broken examples by report name, for the paired masking checks. */

@@ -14,11 +14,26 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EvaluationReport(String model, String revision, String endpoint, int samples, double cleanAccuracy,
         Detection detection, Latency latency, List<AttackReport> attacks, Timing timing, List<CleanClass> cleanPerClass,
-        List<Warning> warnings, CorpusReport corpus, Calibration calibration, SimilarityCalibration similarityCalibration) {
+        List<Warning> warnings, CorpusReport corpus, Calibration calibration, SimilarityCalibration similarityCalibration,
+        CertificationReport certification) {
 
     public EvaluationReport(String model, String revision, String endpoint, int samples, double cleanAccuracy,
             Detection detection, Latency latency, List<AttackReport> attacks, Timing timing) {
-        this(model, revision, endpoint, samples, cleanAccuracy, detection, latency, attacks, timing, null, null, null, null, null);
+        this(model, revision, endpoint, samples, cleanAccuracy, detection, latency, attacks, timing, null, null, null, null, null,
+                null);
+    }
+
+    /** Randomized smoothing's certified accuracy (spec.certification). */
+    public record CertificationReport(double sigma, int n0, int n, double alpha, int examples, int abstained,
+            double smoothedAccuracy, List<CertifiedRadius> radii, double seconds) {
+    }
+
+    /** Certified accuracy at one L2 radius, overall and per true class. */
+    public record CertifiedRadius(double radius, double certifiedAccuracy, List<CertifiedClass> perClass) {
+    }
+
+    /** One true class's certified accuracy at a radius. */
+    public record CertifiedClass(@JsonProperty("class") String className, int examples, double certifiedAccuracy) {
     }
 
     /**
@@ -140,6 +155,30 @@ public record EvaluationReport(String model, String revision, String endpoint, i
             status.corpus.examples = corpus.examples();
             status.corpus.adversarialSuccessRate = decimal(corpus.adversarialSuccessRate());
             status.corpus.sha256 = corpus.sha256();
+        }
+        if (certification != null) {
+            var c = new AdversarialTestRunStatus.CertificationResult();
+            c.sigma = decimal(certification.sigma());
+            c.n0 = certification.n0();
+            c.n = certification.n();
+            c.alpha = decimal(certification.alpha());
+            c.examples = certification.examples();
+            c.abstained = certification.abstained();
+            c.smoothedAccuracy = decimal(certification.smoothedAccuracy());
+            c.radii = certification.radii().stream().map(r -> {
+                var radius = new AdversarialTestRunStatus.CertifiedRadius();
+                radius.radius = decimal(r.radius());
+                radius.certifiedAccuracy = decimal(r.certifiedAccuracy());
+                radius.perClass = r.perClass().stream().map(k -> {
+                    var row = new AdversarialTestRunStatus.CertifiedClass();
+                    row.className = k.className();
+                    row.examples = k.examples();
+                    row.certifiedAccuracy = decimal(k.certifiedAccuracy());
+                    return row;
+                }).toList();
+                return radius;
+            }).toList();
+            status.certification = c;
         }
         if (calibration != null) {
             var fs = new AdversarialTestRunStatus.FeatureSqueezingCalibration();

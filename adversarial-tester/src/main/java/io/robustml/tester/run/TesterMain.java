@@ -137,7 +137,7 @@ public final class TesterMain {
                     options.settings.apiKey(), Duration.ofSeconds(options.settings.timeoutSeconds()));
             EvaluationData data = EvaluationData.load(assignment.datasetUri(), assignment.samples(),
                     options.poolSize != null ? options.poolSize : poolSize, assignment.datasetChecksums(), target.exampleShape());
-            boolean whiteBox = assignment.attacks().stream().anyMatch(AttackPlan::whiteBox);
+            boolean whiteBox = assignment.needsModelFile();
             log.printf(Locale.ROOT, "[tester] %s revision %s at %s: %d examples, attacks %s%n", assignment.model(),
                     assignment.revision(), assignment.endpoint(), Math.min(assignment.samples(), data.test().count()),
                     assignment.attacks().stream().map(AttackPlan::name).toList());

@@ -8,6 +8,7 @@ import io.robustml.crds.AdversarialTestRun;
 import io.robustml.tester.attack.Norm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,22 @@ class AssignmentAndReportTest {
                 .hasMessageContaining("noise-linf-0.1 is listed twice");
         assertThatThrownBy(() -> Assignment.of(spec("- {type: square, norm: l2, epsilon: \"1\", queryBudget: 10}", false)))
                 .hasMessageContaining("linf only");
+    }
+
+    @Test
+    void certificationTakesTheCrdsDefaultsAndNeedsTheModelFile() {
+        var spec = spec("- {type: noise, epsilon: \"0.1\"}", true);
+        assertThat(Assignment.of(spec).certification()).isNull();
+        assertThat(Assignment.of(spec).needsModelFile()).isFalse();
+        spec.certification = new io.robustml.crds.model.ThreatModelSpec.CertificationSpec();
+        spec.certification.sigma = "0.25";
+        spec.certification.radii = List.of("0.5", "0.25");
+        Assignment a = Assignment.of(spec);
+        assertThat(a.certification()).isEqualTo(new io.robustml.tester.certify.Smoothing(0.25, 100, 1000, 0.001,
+                List.of(0.25, 0.5), 100));
+        assertThat(a.needsModelFile()).isTrue();
+        spec.target.modelUri = null;
+        assertThatThrownBy(() -> Assignment.of(spec)).hasMessageContaining("certification").hasMessageContaining("spec.target.modelUri");
     }
 
     @Test

@@ -85,6 +85,7 @@ public final class AnalysisResources {
             spec.surrogateModel.uri = DatasetSource.of(surrogate.uri, SURROGATE_VOLUME, SURROGATE_PATH).localUri();
             spec.surrogateModel.sha256 = surrogate.sha256;
         }
+        spec.certification = model.getSpec().threatModel.certification;
         RolloutSpec.AnalysisSpec analysis = analysis(model);
         spec.dataset = new AdversarialTestRunSpec.Dataset();
         spec.dataset.uri = DatasetSource.of(analysis.dataset).localUri();

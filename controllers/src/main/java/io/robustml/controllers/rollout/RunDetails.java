@@ -11,9 +11,29 @@ import java.util.Map;
  *
  * @param worstClassSuccess class name (label, or index) -> highest per-class success rate over the attacks
  * @param corpusSuccessRate null when no corpus was replayed
+ * @param certifiedAccuracy L2 radius (trailing zeros stripped) -> certified accuracy of the smoothed model
  */
-public record RunDetails(Map<String, Double> worstClassSuccess, Double corpusSuccessRate) {
-    public static final RunDetails NONE = new RunDetails(Map.of(), null);
+public record RunDetails(Map<String, Double> worstClassSuccess, Double corpusSuccessRate,
+        Map<java.math.BigDecimal, Double> certifiedAccuracy) {
+    public static final RunDetails NONE = new RunDetails(Map.of(), null, Map.of());
+
+    /** Without certification. */
+    public RunDetails(Map<String, Double> worstClassSuccess, Double corpusSuccessRate) {
+        this(worstClassSuccess, corpusSuccessRate, Map.of());
+    }
+
+    /** Certified accuracy at {@code radius} ("0.25" and "0.250" are one radius); null when not measured. */
+    public Double certifiedAccuracyAt(String radius) {
+        return certifiedAccuracy.get(radiusKey(radius));
+    }
+
+    private static java.math.BigDecimal radiusKey(String radius) {
+        try {
+            return new java.math.BigDecimal(radius.trim()).stripTrailingZeros();
+        } catch (NumberFormatException | NullPointerException e) {
+            return null;
+        }
+    }
 
     public static RunDetails of(AdversarialTestRunStatus s) {
         if (s == null) {
@@ -33,6 +53,17 @@ public record RunDetails(Map<String, Double> worstClassSuccess, Double corpusSuc
                 }
             }
         }
-        return new RunDetails(Map.copyOf(worst), s.corpus == null ? null : RunMetrics.number(s.corpus.adversarialSuccessRate));
+        Map<java.math.BigDecimal, Double> certified = new java.util.HashMap<>();
+        if (s.certification != null && s.certification.radii != null) {
+            for (AdversarialTestRunStatus.CertifiedRadius r : s.certification.radii) {
+                java.math.BigDecimal key = radiusKey(r.radius);
+                Double accuracy = RunMetrics.number(r.certifiedAccuracy);
+                if (key != null && accuracy != null) {
+                    certified.put(key, accuracy);
+                }
+            }
+        }
+        return new RunDetails(Map.copyOf(worst), s.corpus == null ? null : RunMetrics.number(s.corpus.adversarialSuccessRate),
+                Map.copyOf(certified));
     }
 }

@@ -60,6 +60,10 @@ public final class SloVerdict {
             }
         }
         atMost("corpus adversarialSuccessRate", details.corpusSuccessRate(), s.maxCorpusSuccessRate, violations, missing);
+        if (s.minCertifiedAccuracy != null) {
+            atLeast("certifiedAccuracy at L2 radius " + s.minCertifiedAccuracy.radius,
+                    details.certifiedAccuracyAt(s.minCertifiedAccuracy.radius), s.minCertifiedAccuracy.accuracy, violations, missing);
+        }
 
         if (s.maxAdversarialSuccessRateRatio != null) {
             Double ratio = RunMetrics.number(s.maxAdversarialSuccessRateRatio);

@@ -111,6 +111,39 @@ class SloVerdictTest {
     }
 
     @org.junit.jupiter.api.Test
+    void certifiedAccuracyIsCheckedAtTheSlosRadiusAndNeverPassesUnmeasured() {
+        SlosSpec slos = new SlosSpec();
+        slos.minCertifiedAccuracy = new SlosSpec.CertifiedAccuracy();
+        slos.minCertifiedAccuracy.radius = "0.25";
+        slos.minCertifiedAccuracy.accuracy = "0.6";
+        RunMetrics canary = new RunMetrics(100, 0.9, 0.3, null, null, null);
+        var status = new io.robustml.crds.run.AdversarialTestRunStatus();
+        status.certification = new io.robustml.crds.run.AdversarialTestRunStatus.CertificationResult();
+        status.certification.radii = java.util.List.of(radius("0.250", "0.55"), radius("0.5", "0.3"));
+
+        Verdict v = SloVerdict.judge(slos, canary, null, 100, null, RunDetails.of(status));
+        assertThat(v.outcome()).as("\"0.250\" is the radius \"0.25\"").isEqualTo(Verdict.Outcome.FAILED);
+        assertThat(v.violations()).containsExactly("certifiedAccuracy at L2 radius 0.25 0.55 < min 0.6");
+
+        status.certification.radii = java.util.List.of(radius("0.25", "0.61"));
+        assertThat(SloVerdict.judge(slos, canary, null, 100, null, RunDetails.of(status)).outcome()).isEqualTo(Verdict.Outcome.PASSED);
+
+        status.certification.radii = java.util.List.of(radius("0.5", "0.9"));
+        v = SloVerdict.judge(slos, canary, null, 100, null, RunDetails.of(status));
+        assertThat(v.outcome()).as("another radius is not this one").isEqualTo(Verdict.Outcome.INCONCLUSIVE);
+        assertThat(v.missing()).containsExactly("certifiedAccuracy at L2 radius 0.25 not measured");
+        assertThat(SloVerdict.judge(slos, canary, null, 100, null, RunDetails.of(new io.robustml.crds.run.AdversarialTestRunStatus()))
+                .outcome()).isEqualTo(Verdict.Outcome.INCONCLUSIVE);
+    }
+
+    private static io.robustml.crds.run.AdversarialTestRunStatus.CertifiedRadius radius(String radius, String accuracy) {
+        var r = new io.robustml.crds.run.AdversarialTestRunStatus.CertifiedRadius();
+        r.radius = radius;
+        r.certifiedAccuracy = accuracy;
+        return r;
+    }
+
+    @org.junit.jupiter.api.Test
     void perClassFiguresComeFromTheAttacksThatRan() {
         var status = new io.robustml.crds.run.AdversarialTestRunStatus();
         var pgd = new io.robustml.crds.run.AdversarialTestRunStatus.AttackResult();

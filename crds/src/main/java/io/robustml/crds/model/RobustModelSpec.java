@@ -34,6 +34,14 @@ import io.fabric8.generator.annotation.ValidationRule;
         + "|| !has(self.model.labels) || size(self.model.labels) == 0 || self.detector.outputHardening.topK <= size(self.model.labels)",
         message = "outputHardening.topK cannot exceed the number of model.labels",
         fieldPath = ".detector.outputHardening.topK")
+@ValidationRule(value = "!has(self.threatModel) || !has(self.threatModel.certification) || self.model.format == 'torchscript'",
+        message = "certification samples the model file in the tester: use model.format torchscript",
+        fieldPath = ".threatModel.certification")
+@ValidationRule(value = "!has(self.slos) || !has(self.slos.minCertifiedAccuracy) || (has(self.threatModel) "
+        + "&& has(self.threatModel.certification) && self.threatModel.certification.radii.exists(r, "
+        + "double(r) == double(self.slos.minCertifiedAccuracy.radius)))",
+        message = "minCertifiedAccuracy needs threatModel.certification with its radius among certification.radii",
+        fieldPath = ".slos.minCertifiedAccuracy")
 public class RobustModelSpec {
     @Required
     @JsonPropertyDescription("The model file to serve, its format, input and the digest pods verify before serving it.")

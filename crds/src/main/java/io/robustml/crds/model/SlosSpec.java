@@ -60,6 +60,26 @@ public class SlosSpec {
     @JsonPropertyDescription("Highest p99 latency through the sidecar in milliseconds during the analysis.")
     public Integer maxLatencyP99Ms;
 
+    @JsonPropertyDescription("Lowest certified accuracy at a radius (threatModel.certification; the radius is one of its "
+            + "radii): the share of examples the smoothed model classifies correctly with a certificate at least that "
+            + "large, e.g. {radius: \"0.25\", accuracy: \"0.6\"}.")
+    public CertifiedAccuracy minCertifiedAccuracy;
+
+    /** A certified-accuracy floor at one L2 radius. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.annotation.JsonClassDescription("A certified-accuracy floor at one L2 radius.")
+    public static class CertifiedAccuracy {
+        @io.fabric8.generator.annotation.Required
+        @Pattern(Decimals.NON_NEGATIVE)
+        @JsonPropertyDescription("The L2 radius, one of threatModel.certification.radii, e.g. \"0.25\".")
+        public String radius;
+
+        @io.fabric8.generator.annotation.Required
+        @Pattern(Decimals.FRACTION)
+        @JsonPropertyDescription("Lowest certified accuracy allowed at that radius, e.g. \"0.6\".")
+        public String accuracy;
+    }
+
     /** One class with its own cap. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @com.fasterxml.jackson.annotation.JsonClassDescription("A class with its own cap on adversarial success.")

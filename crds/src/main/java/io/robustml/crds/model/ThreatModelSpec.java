@@ -41,6 +41,67 @@ public class ThreatModelSpec {
             + "tester and checked against its sha256 before use.")
     public SurrogateModelSpec surrogateModel;
 
+    @JsonPropertyDescription("Certified L2 robustness by randomized smoothing (Cohen, Rosenfeld and Kolter, 2019): the "
+            + "tester samples the revision's model file under Gaussian noise and reports, per radius, the share of examples "
+            + "the smoothed model classifies correctly with a certificate at least that large (abstentions count as wrong); "
+            + "slos.minCertifiedAccuracy can require one. Needs model.format torchscript.")
+    public CertificationSpec certification;
+
+    /**
+     * Randomized smoothing's parameters. The defaults are declared here once: the CRD's and the tester's.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @io.fabric8.generator.annotation.ValidationRule(value = "double(self.sigma) > 0.0 && double(self.sigma) <= 4.0",
+            message = "sigma is in (0, 4]", fieldPath = ".sigma")
+    @io.fabric8.generator.annotation.ValidationRule(value = "!has(self.alpha) || (double(self.alpha) > 0.0 && double(self.alpha) < 0.5)",
+            message = "alpha is in (0, 0.5)", fieldPath = ".alpha")
+    @io.fabric8.generator.annotation.ValidationRule(value = "self.radii.all(r, r.matches('^[0-9]{1,2}([.][0-9]{1,6})?$') && double(r) > 0.0)", message = "each radius is a positive decimal such as \"0.25\"", fieldPath = ".radii")
+    @io.fabric8.generator.annotation.ValidationRule(value = "!has(self.n0) || !has(self.n) || self.n0 <= self.n",
+            message = "n0 (the selection draws) is at most n (the estimation draws)", fieldPath = ".n0")
+    public static class CertificationSpec {
+        public static final String DEFAULT_N0 = "100";
+        public static final String DEFAULT_N = "1000";
+        public static final String DEFAULT_ALPHA = "0.001";
+        public static final String DEFAULT_SAMPLES = "100";
+
+        @Required
+        @io.fabric8.generator.annotation.Pattern(io.robustml.crds.Decimals.NON_NEGATIVE)
+        @JsonPropertyDescription("Standard deviation of the Gaussian noise, in input units (inputs in [0, 1]), e.g. \"0.25\". "
+                + "A model certifies well only at the sigma it was trained with noise at.")
+        public String sigma;
+
+        @io.fabric8.generator.annotation.Min(10)
+        @io.fabric8.generator.annotation.Max(10000)
+        @io.fabric8.generator.annotation.Default(DEFAULT_N0)
+        @JsonPropertyDescription("Noisy draws per example that choose the predicted class.")
+        public Integer n0;
+
+        @io.fabric8.generator.annotation.Min(100)
+        @io.fabric8.generator.annotation.Max(100000)
+        @io.fabric8.generator.annotation.Default(DEFAULT_N)
+        @JsonPropertyDescription("Noisy draws per example that bound the class's probability: the largest radius n can "
+                + "certify is sigma times the normal quantile of alpha^(1/n) (about 2.46 sigma for 1000 draws at alpha 0.001).")
+        public Integer n;
+
+        @io.fabric8.generator.annotation.Pattern(io.robustml.crds.Decimals.FRACTION)
+        @io.fabric8.generator.annotation.Default(DEFAULT_ALPHA)
+        @JsonPropertyDescription("Failure probability of each certificate: the class probability's bound is the one-sided "
+                + "Clopper-Pearson lower confidence limit at level 1 - alpha.")
+        public String alpha;
+
+        @Required
+        @Size(min = 1, max = 4)
+        @JsonPropertyDescription("L2 radii, in input units, at which certified accuracy is reported, e.g. [\"0.25\", \"0.5\"].")
+        public List<String> radii;
+
+        @io.fabric8.generator.annotation.Min(1)
+        @io.fabric8.generator.annotation.Max(10000)
+        @io.fabric8.generator.annotation.Default(DEFAULT_SAMPLES)
+        @JsonPropertyDescription("Examples certified: the first this many of the analysis's samples (each costs n0 + n "
+                + "forward passes).")
+        public Integer samples;
+    }
+
     /** A local model file for reference-surrogate transfer attacks. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class SurrogateModelSpec {

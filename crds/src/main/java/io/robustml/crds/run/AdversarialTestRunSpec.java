@@ -55,6 +55,10 @@ public class AdversarialTestRunSpec {
             + "operator mounts pvc:// files); its sha256 is checked before use. Absent: the tester's --surrogate-model.")
     public ThreatModelSpec.SurrogateModelSpec surrogateModel;
 
+    @JsonPropertyDescription("Certified L2 robustness by randomized smoothing on target.modelUri, as the RobustModel's "
+            + "threatModel.certification says.")
+    public ThreatModelSpec.CertificationSpec certification;
+
     /** Known adversarial inputs, one JSON line each; the digest is checked before use. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Corpus {

@@ -46,6 +46,8 @@ public class AdversarialTestRunStatus {
     public List<Warning> warnings;
     @JsonPropertyDescription("The regression corpus replayed against the revision (spec.corpus).")
     public CorpusResult corpus;
+    @JsonPropertyDescription("Certified L2 robustness of the smoothed model (spec.certification).")
+    public CertificationResult certification;
     @JsonPropertyDescription("Detector thresholds calibrated on this revision's own clean answers.")
     public Calibration calibration;
     @JsonPropertyDescription("Where the tester's full JSON report is kept after its Job and pod are gone.")
@@ -185,6 +187,54 @@ public class AdversarialTestRunStatus {
         public String adversarialSuccessRate;
         @JsonPropertyDescription("SHA-256 of the corpus file replayed.")
         public String sha256;
+    }
+
+    /** Randomized smoothing's certificates, summarised. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class CertificationResult {
+        @JsonPropertyDescription("The noise's standard deviation.")
+        public String sigma;
+        @JsonPropertyDescription("Draws that chose each example's class.")
+        public Integer n0;
+        @JsonPropertyDescription("Draws that bounded its probability.")
+        public Integer n;
+        @JsonPropertyDescription("Failure probability of each certificate.")
+        public String alpha;
+        @JsonPropertyDescription("Examples certified.")
+        public Integer examples;
+        @JsonPropertyDescription("Examples where the smoothed model abstained (the top class's lower bound was under 1/2).")
+        public Integer abstained;
+        @JsonPropertyDescription("Share the smoothed model classified correctly, at any radius (abstentions wrong).")
+        public String smoothedAccuracy;
+        @Size(max = 4)
+        @JsonPropertyDescription("Certified accuracy at each requested radius.")
+        public List<CertifiedRadius> radii;
+    }
+
+    /** Certified accuracy at one radius, overall and per true class. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.annotation.JsonClassDescription("Certified accuracy at one L2 radius, overall and per true class.")
+    public static class CertifiedRadius {
+        @JsonPropertyDescription("L2 radius in input units.")
+        public String radius;
+        @JsonPropertyDescription("Share of examples classified correctly with a certificate at least this radius.")
+        public String certifiedAccuracy;
+        @Size(max = 20)
+        @JsonPropertyDescription("The same per true class (at most 20: the classes with most examples).")
+        public List<CertifiedClass> perClass;
+    }
+
+    /** One true class's certified accuracy at a radius. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.annotation.JsonClassDescription("One true class's certified accuracy at the radius.")
+    public static class CertifiedClass {
+        @JsonPropertyDescription("Class name from the model's labels, or the class index.")
+        @com.fasterxml.jackson.annotation.JsonProperty("class")
+        public String className;
+        @JsonPropertyDescription("Examples of this class certified.")
+        public Integer examples;
+        @JsonPropertyDescription("Share of them classified correctly with a certificate at least the radius.")
+        public String certifiedAccuracy;
     }
 
     /** Thresholds calibrated for this revision. */
