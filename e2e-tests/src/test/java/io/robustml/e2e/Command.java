@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A finished command: exit code and its stdout and stderr together. The output goes through a file, never
- * the inherited stdout (a child writing there would corrupt surefire's stream).
+ * the inherited stdout (a child writing there would corrupt surefire's stream); its stdin is empty.
  */
 record Command(int exitCode, String output) {
     static Command run(Path dir, Duration timeout, String... command) {
@@ -23,7 +23,7 @@ record Command(int exitCode, String output) {
             Path log = Files.createTempFile("e2e-command-", ".out");
             try {
                 ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                        .redirectOutput(log.toFile());
+                        .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 pb.environment().putAll(env);
                 Process p = pb.start();
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

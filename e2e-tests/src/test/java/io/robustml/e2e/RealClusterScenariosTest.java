@@ -14,6 +14,7 @@ import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.RobustModelStatus;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -635,6 +636,79 @@ class RealClusterScenariosTest {
                 .isGreaterThanOrEqualTo(Double.parseDouble(certification.radii.get(1).certifiedAccuracy));
         assertThat(certification.radii.get(0).perClass).isNotEmpty();
         delete(name);
+    }
+
+    @Test
+    @Order(15)
+    void theKubectlPluginShowsActsAndRendersTheAttackersFlaggedInputsInABrowser() throws Exception {
+        // kubectl-plugin/kubectl-robustml against the real node: status, a re-scan asked for by annotation, the
+        // gallery of an attacker's flagged inputs and the analysis report, rendered by headless Chromium.
+        String name = "fashion-plugin";
+        apply(name, m -> { });
+        RobustModelStatus ready = awaitStatus(name, s -> "Ready".equals(s.phase) && s.stableRevision != null
+                && s.lastAnalysis != null);
+        String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        Map<Integer, Integer> statuses = Sidecars.hammer(service + "/v2/models/" + name + "/infer", 200, null);
+        System.out.println("[real] plugin: attacker through the Service: HTTP " + statuses);
+
+        String status = plugin("status", name).orFail("kubectl robustml status");
+        System.out.println("[real] plugin: kubectl robustml status " + name + "\n" + status);
+        assertThat(status).contains("stable:    " + ready.stableRevision, "last analysis: Passed", "per class", "sneaker");
+        plugin("rescan", name, "--yes", "--reason", "e2e: the plugin asks").orFail("kubectl robustml rescan");
+        assertThat(model(name).getMetadata().getAnnotations().get("robustml.io/rescan")).endsWith(": e2e: the plugin asks");
+        RobustModelStatus rescanned = awaitStatus(name, s -> s.lastRescan != null && s.lastRescan.verdict != null);
+        assertThat(rescanned.history.get(0).verdict).isEqualTo("Rescanned");
+        assertThat(rescanned.stableRevision).isEqualTo(ready.stableRevision);
+        Command refused = plugin("abort", name);
+        assertThat(refused.exitCode()).as("no confirmation on stdin: nothing written").isEqualTo(1);
+        assertThat(model(name).getMetadata().getAnnotations()).doesNotContainKey("robustml.io/abort");
+
+        Path dir = Files.createTempDirectory("kubectl-robustml-");
+        Path gallery = dir.resolve("gallery.html");
+        plugin("flagged", name, "-o", gallery.toString(), "--limit", "12").orFail("kubectl robustml flagged");
+        Path report = dir.resolve("report.html");
+        plugin("report", ready.lastAnalysis.runName, "-o", report.toString()).orFail("kubectl robustml report");
+
+        // The attacker's image (Sidecars.hammer: a 15 x 11 rectangle at 0.8 on black, +-0.01 noise), found in the
+        // browser's pixels at the gallery's 4x zoom: the PNGs are drawn as the sidecar recorded the inputs.
+        java.awt.image.BufferedImage shot = screenshot(gallery, dir.resolve("gallery.png"));
+        int found = Screenshots.count(shot, 28, 28, 4, (row, col) -> row > 6 && row < 22 && col > 8 && col < 20 ? 204 : 0, 10);
+        System.out.printf("[real] plugin: gallery of the attacker's flagged inputs rendered by Chromium: %d seen in a "
+                + "%dx%d screenshot%n", found, shot.getWidth(), shot.getHeight());
+        int cards = Files.readString(gallery).split("<img class=\"input\"", -1).length - 1;
+        assertThat(cards).as("records in the gallery").isBetween(1, 12);
+        assertThat(found).as("each flagged input drawn in the browser as recorded").isEqualTo(cards);
+        java.awt.image.BufferedImage page = screenshot(report, dir.resolve("report.png"));
+        assertThat(Screenshots.darkShare(page)).as("the report's page has text and tables").isBetween(0.005, 0.5);
+        String dom = chromium("--dump-dom", report.toUri().toString());
+        assertThat(dom).contains("pgd-linf-0.1", "Per class", "sneaker");
+        delete(name);
+    }
+
+    /** kubectl-plugin/kubectl-robustml with the cluster's kubectl and kubeconfig, in the scenario's namespace. */
+    private static Command plugin(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("python3",
+                cluster.plane.repoRoot().resolve("kubectl-plugin/kubectl-robustml").toString(), "-n", ns));
+        command.addAll(List.of(args));
+        return Command.run(cluster.plane.repoRoot(), Duration.ofMinutes(2), Map.of("KUBECTL", cluster.plane.kubectl().toString(),
+                "KUBECONFIG", cluster.plane.kubeconfig().toString()), command.toArray(String[]::new));
+    }
+
+    private static java.awt.image.BufferedImage screenshot(Path html, Path png) throws IOException {
+        chromium("--screenshot=" + png, html.toUri().toString());
+        return javax.imageio.ImageIO.read(png.toFile());
+    }
+
+    /** Headless Chromium in a network namespace of its own (loopback only), so a page can reach nothing. */
+    private static String chromium(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("unshare", "--net", "chromium-headless-shell", "--no-sandbox",
+                "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1", "--window-size=1280,1400",
+                "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                "--user-data-dir=" + System.getProperty("java.io.tmpdir") + "/robustml-chromium"));
+        command.addAll(List.of(args));
+        Command c = Command.run(cluster.plane.repoRoot(), Duration.ofMinutes(1), command.toArray(String[]::new));
+        String out = c.orFail("chromium-headless-shell");
+        return out;
     }
 
     // -- helpers

@@ -105,6 +105,22 @@ public final class RolloutPlanner {
             }
         }
 
+        String rescanAsked = null;
+        if (isNew(s, Requests.RESCAN, requests.rescan())) {
+            s.handledRequests.put(Requests.RESCAN, requests.rescan());
+            String value = Requests.RESCAN + "=" + requests.rescan();
+            if (s.stableRevision == null) {
+                step.event(false, Reasons.RESCAN_IGNORED, "no stable revision to re-scan (" + value + ")");
+            } else if (!desired.equals(s.stableRevision)) {
+                step.event(false, Reasons.RESCAN_IGNORED, "revision " + desired + " is being rolled out and analysed with the "
+                        + "current suite; stable revision " + s.stableRevision + " is not re-scanned meanwhile (" + value + ")");
+            } else if (s.rescan != null && s.stableRevision.equals(s.rescan.revision)) {
+                step.event(false, Reasons.RESCAN_IGNORED, "re-scan " + s.rescan.runName + " is running (" + value + ")");
+            } else {
+                rescanAsked = value;
+            }
+        }
+
         if (desired.equals(s.stableRevision)) {
             if (s.canaryRevision != null) {
                 step.event(false, Reasons.CANARY_SUPERSEDED, "canary " + s.canaryRevision + " dropped: the spec names the stable revision "
@@ -113,7 +129,7 @@ public final class RolloutPlanner {
             s.canaryRevision = null;
             s.analysis = null;
             s.phase = Phase.READY.wire();
-            followRescan(step, model, modelSha256, rescanRun, settings);
+            followRescan(step, model, modelSha256, rescanRun, settings, rescanAsked);
             return step.done();
         }
         s.rescan = null; // a canary is analysed with the current suite anyway; its run, if any, ages out
@@ -322,17 +338,20 @@ public final class RolloutPlanner {
     }
 
     /**
-     * The stable revision's re-scan (rollout.rescan): started when no verdict on it exists for the current
-     * suite (onSuiteChange) or when its schedule's next time after the revision was last judged has come,
+     * The stable revision's re-scan (rollout.rescan): started when asked for (robustml.io/rescan), when no
+     * verdict on it exists for the current suite (onSuiteChange) or when its schedule's next time after the
+     * revision was last judged has come; one already running is followed to its end either way,
      * recorded before its run and Job are asked for (the stable revision's own
      * model file, like a baseline), judged by the SLOs (relative ones do not apply: it would be its own
      * baseline), recorded in history and {@code lastRescan}. A failed re-scan leaves stable serving and
      * the model Degraded until a later verdict.
      */
-    private static void followRescan(Step step, String model, String sha, RunObservation run, RolloutSettings settings) {
+    private static void followRescan(Step step, String model, String sha, RunObservation run, RolloutSettings settings,
+            String asked) {
         RobustModelStatus s = step.status;
         String stable = s.stableRevision;
-        if (!settings.rescanOnSuiteChange() && settings.rescanSchedule() == null) {
+        if (!settings.rescanOnSuiteChange() && settings.rescanSchedule() == null && asked == null
+                && (s.rescan == null || !stable.equals(s.rescan.revision))) {
             s.rescan = null;
             return;
         }
@@ -345,7 +364,9 @@ public final class RolloutPlanner {
                 s.phase = Phase.DEGRADED.wire();
             }
             String why;
-            if (settings.rescanOnSuiteChange() && judged.isEmpty()) {
+            if (asked != null) {
+                why = "a re-scan of stable revision " + stable + " was asked for (" + asked + ")";
+            } else if (settings.rescanOnSuiteChange() && judged.isEmpty()) {
                 why = "the test suite changed since stable revision " + stable + " was judged";
             } else {
                 Optional<Instant> due = nextRescan(s, settings);

@@ -67,6 +67,8 @@ public final class Reasons {
     /** That re-scan gave no verdict. */
     public static final String RESCAN_INCONCLUSIVE = "RescanInconclusive";
     /** rollout.rescan.schedule passed the CRD's pattern but is not a schedule (a range written backwards): no scheduled re-scans. */
+    /** robustml.io/rescan could not start one: no stable revision, a canary under analysis, or one already running. */
+    public static final String RESCAN_IGNORED = "RescanIgnored";
     public static final String INVALID_RESCAN_SCHEDULE = "InvalidRescanSchedule";
 
     private Reasons() {

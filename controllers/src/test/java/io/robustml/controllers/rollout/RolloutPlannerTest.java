@@ -200,6 +200,41 @@ class RolloutPlannerTest {
     }
 
     @Test
+    void aReScanAskedForByAnnotationRunsOnceEvenWithoutRescanSettingsAndIsFollowedToItsEnd() {
+        RobustModelStatus s = stable("rev0");
+        Instant t1 = T0.plusSeconds(60);
+        Requests asked = new Requests(null, null, null, "2026-11-25T10:01 alice: new attack paper");
+        RolloutPlanner.Decision start = RolloutPlanner.decide(MODEL, "rev0", SHA, s, true, RunObservation.absent(),
+                RunObservation.absent(), RunObservation.absent(), asked, SETTINGS, t1);
+        assertThat(start.actions()).contains(new RolloutAction.StartRescan("fashion-rev0-r1", "rev0",
+                RolloutPlanner.identity("suite1", t1.toString())));
+        assertThat(events(start)).singleElement().satisfies(e -> assertThat(e.message())
+                .contains("robustml.io/rescan=2026-11-25T10:01 alice: new attack paper", "fashion-rev0-r1"));
+        assertThat(start.status().handledRequests).containsEntry(Requests.RESCAN, "2026-11-25T10:01 alice: new attack paper");
+
+        // The same value again is not a new request; asking while it runs is said to be ignored.
+        RolloutPlanner.Decision again = RolloutPlanner.decide(MODEL, "rev0", SHA, start.status(), true, RunObservation.absent(),
+                RunObservation.absent(), RunObservation.absent(), asked, SETTINGS, t1.plusSeconds(5));
+        assertThat(again.actions()).containsExactly(new RolloutAction.StartRescan("fashion-rev0-r1", "rev0",
+                RolloutPlanner.identity("suite1", t1.toString())));
+        RolloutPlanner.Decision busy = RolloutPlanner.decide(MODEL, "rev0", SHA, start.status(), true, RunObservation.absent(),
+                RunObservation.absent(), RunObservation.absent(), new Requests(null, null, null, "second"), SETTINGS, t1.plusSeconds(5));
+        assertThat(events(busy)).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo("RescanIgnored"));
+
+        // Followed to its verdict with no rescan settings at all.
+        RolloutPlanner.Decision ended = RolloutPlanner.decide(MODEL, "rev0", SHA, busy.status(), true, RunObservation.absent(),
+                RunObservation.absent(), rescanResult("0.1", t1), Requests.none(), SETTINGS, t1.plusSeconds(60));
+        assertThat(ended.status().history.get(0).verdict).isEqualTo(RolloutPlanner.RESCANNED);
+        assertThat(ended.status().rescan).isNull();
+
+        // During a rollout, or before any stable revision, there is nothing to re-scan.
+        RolloutPlanner.Decision canary = RolloutPlanner.decide(MODEL, "rev1", SHA, s, true, RunObservation.absent(),
+                RunObservation.absent(), RunObservation.absent(), asked, SETTINGS, t1);
+        assertThat(canary.actions()).noneMatch(RolloutAction.StartRescan.class::isInstance);
+        assertThat(events(canary)).extracting(RolloutAction.Event::reason).contains("RescanIgnored");
+    }
+
+    @Test
     void aScheduledReScanWaitsForTheCanaryAndFollowsTheNewStable() {
         RolloutSettings hourly = scheduled("0 * * * *");
         RobustModelStatus s = stable("rev0");
