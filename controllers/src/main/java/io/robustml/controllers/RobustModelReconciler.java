@@ -32,6 +32,7 @@ import io.robustml.controllers.rollout.RolloutAction;
 import io.robustml.controllers.rollout.RolloutPlanner;
 import io.robustml.controllers.rollout.RunRetention;
 import io.robustml.controllers.rollout.Requests;
+import io.robustml.controllers.rollout.RescanContainment;
 import io.robustml.controllers.rollout.RescanSchedule;
 import io.robustml.controllers.rollout.RolloutSettings;
 import io.robustml.controllers.rollout.RunObservation;
@@ -42,6 +43,7 @@ import io.robustml.controllers.status.ServingProblem;
 import io.robustml.crds.AdversarialTestRun;
 import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.RobustModelStatus;
+import io.robustml.crds.model.RolloutSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -121,8 +123,10 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
     private void pruneRuns(RobustModel model, RobustModelStatus status, Context<RobustModel> context, ServingActuator actuator) {
         var analysis = model.getSpec().rollout == null ? null : model.getSpec().rollout.analysis;
         var retention = analysis == null ? null : analysis.retention;
-        int keep = retention == null || retention.runs == null ? 20 : retention.runs;
-        Duration maxAge = Durations.parse(retention == null || retention.maxAge == null ? "720h" : retention.maxAge);
+        int keep = retention == null || retention.runs == null
+                ? Integer.parseInt(RolloutSpec.RetentionSpec.DEFAULT_RUNS) : retention.runs;
+        Duration maxAge = Durations.parse(retention == null || retention.maxAge == null
+                ? RolloutSpec.RetentionSpec.DEFAULT_MAX_AGE : retention.maxAge);
         for (String run : RunRetention.expired(context.getSecondaryResources(AdversarialTestRun.class), status, keep, maxAge,
                 clock.instant())) {
             LOG.info("{}/{}: deleting finished analysis run {}, its Job and its report (retention: {} runs, {})",
@@ -267,9 +271,10 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         if (hold && resolution instanceof GpuResolution.Placed) {
             return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(CAPACITY_POLL);
         }
-        if (!Serialization.asJson(previous.detector).equals(Serialization.asJson(status.detector))) {
+        if (!Serialization.asJson(previous.detector).equals(Serialization.asJson(status.detector))
+                || RescanContainment.inForce(model.getSpec(), previous) != RescanContainment.inForce(model.getSpec(), status)) {
             // The detector ConfigMap (a dependent, rendered from the recorded status) takes the new
-            // calibrated threshold on the next pass; status writes wake nothing, so ask for one.
+            // calibrated threshold, or a re-scan's containment, on the next pass; status writes wake nothing, so ask for one.
             return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(Duration.ofMillis(200));
         }
         if (status.analysis != null) {
@@ -440,19 +445,29 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         return rollout == null || rollout.canary == null || rollout.canary.replicas == null ? 1 : rollout.canary.replicas;
     }
 
+    /** rollout.analysis.timeoutSeconds, or its default. */
+    static Duration analysisTimeout(RolloutSpec.AnalysisSpec analysis) {
+        return Duration.ofSeconds(analysis == null || analysis.timeoutSeconds == null
+                ? Long.parseLong(RolloutSpec.AnalysisSpec.DEFAULT_TIMEOUT_SECONDS) : analysis.timeoutSeconds);
+    }
+
     static RolloutSettings settings(RobustModel model) {
         var analysis = model.getSpec().rollout == null ? null : model.getSpec().rollout.analysis;
         var rollout = model.getSpec().rollout;
         return new RolloutSettings(model.getSpec().slos,
-                analysis == null || analysis.samples == null ? 500 : analysis.samples,
-                Duration.ofSeconds(analysis == null || analysis.timeoutSeconds == null ? 900 : analysis.timeoutSeconds),
-                analysis == null || analysis.retries == null ? 1 : analysis.retries,
-                rollout == null || rollout.autoRollback == null || rollout.autoRollback,
-                Durations.parse(rollout == null || rollout.rollbackWindow == null ? "168h" : rollout.rollbackWindow),
+                analysis == null || analysis.samples == null
+                        ? Integer.parseInt(RolloutSpec.AnalysisSpec.DEFAULT_SAMPLES) : analysis.samples,
+                analysisTimeout(analysis),
+                analysis == null || analysis.retries == null
+                        ? Integer.parseInt(RolloutSpec.AnalysisSpec.DEFAULT_RETRIES) : analysis.retries,
+                rollout == null || rollout.autoRollback == null
+                        ? Boolean.parseBoolean(RolloutSpec.DEFAULT_AUTO_ROLLBACK) : rollout.autoRollback,
+                Durations.parse(rollout == null || rollout.rollbackWindow == null
+                        ? RolloutSpec.DEFAULT_ROLLBACK_WINDOW : rollout.rollbackWindow),
                 Suite.of(model.getSpec()), rollout == null || rollout.progressDeadlineSeconds == null
                         ? RolloutSettings.DEFAULT_PROGRESS_DEADLINE : Duration.ofSeconds(rollout.progressDeadlineSeconds),
-                rollout != null && rollout.rescan != null && Boolean.TRUE.equals(rollout.rescan.onSuiteChange),
-                rescanSchedule(model).orElse(null));
+                new RolloutSettings.Rescans(rollout != null && rollout.rescan != null && Boolean.TRUE.equals(rollout.rescan.onSuiteChange),
+                        rescanSchedule(model).orElse(null), RescanContainment.contains(model.getSpec())));
     }
 
     /** rollout.rescan.schedule, parsed; empty when absent or not a schedule (reported by reportInvalidSchedule). */

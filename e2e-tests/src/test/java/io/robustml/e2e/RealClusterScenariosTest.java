@@ -566,6 +566,7 @@ class RealClusterScenariosTest {
 
     @Test
     @Order(13)
+    @SuppressWarnings("unchecked")
     void anAttackAddedToTheSuiteReScansTheServingRevisionWithoutARollout() throws Exception {
         // rollout.rescan.onSuiteChange: the stable revision's tester container runs the grown suite against its
         // own pods; a failure degrades the model while the same pods keep serving.
@@ -573,6 +574,7 @@ class RealClusterScenariosTest {
         apply(name, m -> {
             m.getSpec().rollout.rescan = new io.robustml.crds.model.RolloutSpec.RescanSpec();
             m.getSpec().rollout.rescan.onSuiteChange = true;
+            m.getSpec().rollout.rescan.onFailure = io.robustml.crds.model.RolloutSpec.OnFailure.CONTAIN;
         });
         String stable = awaitStatus(name, s -> "Ready".equals(s.phase) && s.stableRevision != null).stableRevision;
         List<String> pods = servingPods(name).stream().map(p -> p.getMetadata().getUid()).toList();
@@ -580,6 +582,7 @@ class RealClusterScenariosTest {
         apply(name, m -> {
             m.getSpec().rollout.rescan = new io.robustml.crds.model.RolloutSpec.RescanSpec();
             m.getSpec().rollout.rescan.onSuiteChange = true;
+            m.getSpec().rollout.rescan.onFailure = io.robustml.crds.model.RolloutSpec.OnFailure.CONTAIN;
             io.robustml.crds.model.AttackSpec strong = new io.robustml.crds.model.AttackSpec();
             strong.type = io.robustml.crds.model.AttackSpec.AttackType.PGD;
             strong.norm = io.robustml.crds.model.AttackSpec.Norm.LINF;
@@ -601,6 +604,18 @@ class RealClusterScenariosTest {
                 .containsExactlyInAnyOrderElementsOf(pods);
         String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
         assertThat(Sidecars.inferThroughService(service + "/v2/models/" + name + "/infer")).contains("\"model_version\":\"" + stable + "\"");
+        // onFailure: contain — the sidecars now block what they flag: an attacker's near-duplicates get 403s.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(client.configMaps().inNamespace(ns)
+                .withName(name + "-detector").get().getData().get("detector.json")).contains("\"action\":\"block\""));
+        Instant contained = Instant.now();
+        Map<Integer, Integer>[] seen = new Map[1];
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            seen[0] = Sidecars.hammer(service + "/v2/models/" + name + "/infer", 40, null);
+            assertThat(seen[0]).containsKey(403);
+        });
+        System.out.printf("[real] re-scan failed, onFailure contain: the attacker's near-duplicates through the Service get HTTP %s "
+                + "(%.1f s after the ConfigMap said block)%n", seen[0], seconds(contained));
+        assertThat(servingPods(name)).extracting(p -> p.getMetadata().getUid()).containsExactlyInAnyOrderElementsOf(pods);
         delete(name);
     }
 

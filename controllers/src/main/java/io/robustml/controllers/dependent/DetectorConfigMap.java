@@ -33,7 +33,8 @@ public final class DetectorConfigMap {
     /**
      * detector.json: spec.detector mapped field by field onto the contract the sidecar reads, with the
      * stable revision's calibrated thresholds (status.detector) where the spec sets a target instead of a
-     * threshold (a threshold in the spec always wins). The Secrets' names stay out: their content is mounted.
+     * threshold (a threshold in the spec always wins), and action block while a failed re-scan contains
+     * (rollout.rescan.onFailure). The Secrets' names stay out: their content is mounted.
      */
     public static DetectorConfig config(RobustModel model) {
         DetectorSpec d = model.getSpec().detector == null ? new DetectorSpec() : model.getSpec().detector;
@@ -54,7 +55,8 @@ public final class DetectorConfigMap {
         }
         DetectorConfig.Detector detector = new DetectorConfig.Detector(
                 d.methods == null ? null : java.util.Set.copyOf(d.methods),
-                d.action, squeezing, similarity,
+                io.robustml.controllers.rollout.RescanContainment.inForce(model.getSpec(), model.getStatus())
+                        ? DetectorConfig.Action.BLOCK : d.action, squeezing, similarity,
                 d.extraction == null ? null : new DetectorConfig.Extraction(decimal(d.extraction.delta)),
                 d.rateLimit == null ? null : new DetectorConfig.RateLimit(d.rateLimit.requestsPerMinute, d.rateLimit.burst,
                         d.rateLimit.dailyQuota),

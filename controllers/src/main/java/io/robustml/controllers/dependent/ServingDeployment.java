@@ -64,7 +64,7 @@ public final class ServingDeployment {
     /** spec.serving.replicas, with the schema's default for objects that never went through the API server. */
     public static int desiredReplicas(RobustModel model) {
         ServingSpec serving = model.getSpec().serving;
-        return serving == null || serving.replicas == null ? 1 : serving.replicas;
+        return serving == null || serving.replicas == null ? Integer.parseInt(ServingSpec.DEFAULT_REPLICAS) : serving.replicas;
     }
 
     static int modelServerPort(RobustModel model) {

@@ -148,7 +148,8 @@ public final class AnalysisResources {
                 .withNewSpec()
                 // Retries are the operator's (a new run per attempt), so one pod per Job.
                 .withBackoffLimit(0)
-                .withActiveDeadlineSeconds(analysis.timeoutSeconds == null ? 900L : analysis.timeoutSeconds.longValue())
+                .withActiveDeadlineSeconds(analysis.timeoutSeconds == null
+                        ? Long.parseLong(RolloutSpec.AnalysisSpec.DEFAULT_TIMEOUT_SECONDS) : analysis.timeoutSeconds.longValue())
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels).endMetadata()
                 .withNewSpec()

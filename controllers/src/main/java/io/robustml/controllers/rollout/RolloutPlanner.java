@@ -350,7 +350,7 @@ public final class RolloutPlanner {
             String asked) {
         RobustModelStatus s = step.status;
         String stable = s.stableRevision;
-        if (!settings.rescanOnSuiteChange() && settings.rescanSchedule() == null && asked == null
+        if (!settings.rescan().onSuiteChange() && settings.rescan().schedule() == null && asked == null
                 && (s.rescan == null || !stable.equals(s.rescan.revision))) {
             s.rescan = null;
             return;
@@ -366,7 +366,7 @@ public final class RolloutPlanner {
             String why;
             if (asked != null) {
                 why = "a re-scan of stable revision " + stable + " was asked for (" + asked + ")";
-            } else if (settings.rescanOnSuiteChange() && judged.isEmpty()) {
+            } else if (settings.rescan().onSuiteChange() && judged.isEmpty()) {
                 why = "the test suite changed since stable revision " + stable + " was judged";
             } else {
                 Optional<Instant> due = nextRescan(s, settings);
@@ -374,7 +374,7 @@ public final class RolloutPlanner {
                     return;
                 }
                 why = "a re-scan of stable revision " + stable + " was due at " + due.get() + " (schedule \""
-                        + settings.rescanSchedule() + "\")";
+                        + settings.rescan().schedule() + "\")";
             }
             s.rescan = new AnalysisProgress();
             s.rescan.revision = stable;
@@ -433,13 +433,13 @@ public final class RolloutPlanner {
      * without a schedule or stable revision, or for a date that never comes.
      */
     public static Optional<Instant> nextRescan(RobustModelStatus s, RolloutSettings settings) {
-        if (settings.rescanSchedule() == null || s.stableRevision == null) {
+        if (settings.rescan().schedule() == null || s.stableRevision == null) {
             return Optional.empty();
         }
         Optional<Instant> judged = s.history == null ? Optional.empty() : s.history.stream()
                 .filter(r -> s.stableRevision.equals(r.revision) && JUDGED.contains(r.verdict) && r.at != null)
                 .map(r -> Instant.parse(r.at)).max(Instant::compareTo);
-        return judged.isEmpty() ? Optional.of(Instant.EPOCH) : settings.rescanSchedule().next(judged.get());
+        return judged.isEmpty() ? Optional.of(Instant.EPOCH) : settings.rescan().schedule().next(judged.get());
     }
 
     /** Verdicts that judged a revision with a suite: no re-scan of it is due for that suite. */
@@ -698,6 +698,11 @@ public final class RolloutPlanner {
                     status.phase = Phase.DEGRADED.wire();
                     event(true, Reasons.RESCAN_FAILED, "stable revision " + r.revision + " fails its SLOs with the current "
                             + "suite (" + r.runName + "): " + why + "; it keeps serving: roll out a revision that passes");
+                    if (settings.rescan().contain()) {
+                        event(true, Reasons.RESCAN_CONTAINED, "rollout.rescan.onFailure contain: every sidecar of revision "
+                                + r.revision + " now blocks flagged inputs (detector action block, hot-reloaded, no new "
+                                + "revision) until a re-scan of it passes or another revision is promoted");
+                    }
                 }
                 default -> event(true, Reasons.RESCAN_INCONCLUSIVE, "re-scan " + r.runName + " of stable revision "
                         + r.revision + " gave no verdict: " + why);

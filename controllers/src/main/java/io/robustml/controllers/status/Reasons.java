@@ -64,6 +64,8 @@ public final class Reasons {
     public static final String RESCAN_PASSED = "RescanPassed";
     /** That re-scan violated an SLO: Degraded condition and Warning event; stable keeps serving. */
     public static final String RESCAN_FAILED = "RescanFailed";
+    /** rollout.rescan.onFailure contain: the failed re-scan switched every sidecar's detector action to block. */
+    public static final String RESCAN_CONTAINED = "RescanContained";
     /** That re-scan gave no verdict. */
     public static final String RESCAN_INCONCLUSIVE = "RescanInconclusive";
     /** rollout.rescan.schedule passed the CRD's pattern but is not a schedule (a range written backwards): no scheduled re-scans. */

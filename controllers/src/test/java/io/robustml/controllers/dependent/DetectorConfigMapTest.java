@@ -58,4 +58,29 @@ class DetectorConfigMapTest {
         assertThat(d.sharedStore().onFailure()).isEqualTo(DetectorConfig.StoreFailure.CLOSED);
         assertThat(rendered).as("Secrets' names stay out: their content is mounted").doesNotContain("fraud-keys", "fraud-redis");
     }
+
+    @Test
+    void aFailedReScanWithOnFailureContainBlocksUntilARescanPassesOrAnotherRevisionServes() {
+        RobustModel model = Serialization.unmarshal("""
+                apiVersion: robustml.io/v1alpha1
+                kind: RobustModel
+                metadata: {name: fraud, namespace: shop}
+                spec:
+                  model: {uri: "file:///models/fraud.pt", format: torchscript}
+                  detector: {action: flag}
+                  rollout: {rescan: {onSuiteChange: true, onFailure: contain}}
+                status:
+                  stableRevision: rev1
+                  lastRescan: {revision: rev1, verdict: Failed, runName: fraud-rev1-r1}
+                """, RobustModel.class);
+        assertThat(DetectorConfigMap.config(model).detector().action()).isEqualTo(DetectorConfig.Action.BLOCK);
+        model.getStatus().lastRescan.verdict = "Passed";
+        assertThat(DetectorConfigMap.config(model).detector().action()).as("a re-scan passed").isEqualTo(DetectorConfig.Action.FLAG);
+        model.getStatus().lastRescan.verdict = "Failed";
+        model.getStatus().stableRevision = "rev2";
+        assertThat(DetectorConfigMap.config(model).detector().action()).as("another revision serves").isEqualTo(DetectorConfig.Action.FLAG);
+        model.getStatus().stableRevision = "rev1";
+        model.getSpec().rollout.rescan.onFailure = io.robustml.crds.model.RolloutSpec.OnFailure.ALERT;
+        assertThat(DetectorConfigMap.config(model).detector().action()).as("alert only").isEqualTo(DetectorConfig.Action.FLAG);
+    }
 }

@@ -115,6 +115,10 @@ class RolloutPlannerTest {
             assertThat(e.warning()).isTrue();
         });
         assertThat(verdicts(failed)).singleElement().extracting(RolloutAction.RecordVerdict::verdict).isEqualTo("Failed");
+        RolloutSettings containing = new RolloutSettings(SETTINGS.slos(), 100, Duration.ofSeconds(900), 1, true, Duration.ofHours(168),
+                "suite2", RolloutSettings.DEFAULT_PROGRESS_DEADLINE, new RolloutSettings.Rescans(true, null, true));
+        assertThat(events(rescan(start.status(), new RunObservation(true, failing, null, identity), containing, t1.plusSeconds(60))))
+                .extracting(RolloutAction.Event::reason).as("onFailure contain says so").containsExactly("RescanFailed", "RescanContained");
         // Judged for this suite: not again, and still Degraded.
         RolloutPlanner.Decision later = rescan(failed.status(), RunObservation.absent(), suite2(true), t1.plusSeconds(600));
         assertThat(later.actions()).isEmpty();
@@ -149,7 +153,7 @@ class RolloutPlannerTest {
         SlosSpec slos = new SlosSpec();
         slos.maxAdversarialSuccessRate = "0.3";
         return new RolloutSettings(slos, 100, Duration.ofSeconds(900), 1, true, Duration.ofHours(168), "suite1",
-                RolloutSettings.DEFAULT_PROGRESS_DEADLINE, false, RescanSchedule.parse(cron));
+                RolloutSettings.DEFAULT_PROGRESS_DEADLINE, new RolloutSettings.Rescans(false, RescanSchedule.parse(cron), false));
     }
 
     private static RunObservation rescanResult(String asr, Instant started) {

@@ -19,17 +19,22 @@ public class RolloutSpec {
             + "before its verdict only with exposeDuringAnalysis.")
     public CanarySpec canary;
 
+    /** The defaults, declared once: the CRD's schema and the operator's reading of an object without them. */
+    public static final String DEFAULT_AUTO_ROLLBACK = "true";
+    public static final String DEFAULT_PROGRESS_DEADLINE_SECONDS = "600";
+    public static final String DEFAULT_ROLLBACK_WINDOW = "168h";
+
     @JsonPropertyDescription("The adversarial analysis run against every canary.")
     @io.fabric8.generator.annotation.Required
     public AnalysisSpec analysis;
 
-    @Default("true")
+    @Default(DEFAULT_AUTO_ROLLBACK)
     @JsonPropertyDescription("Roll back automatically when the analysis fails (the spec is never edited).")
     public Boolean autoRollback;
 
     @Min(1)
     @Max(86400)
-    @Default("600")
+    @Default(DEFAULT_PROGRESS_DEADLINE_SECONDS)
     @JsonPropertyDescription("A canary (or first release) whose pods are not all Ready this many seconds after its "
             + "attempt began is inconclusive: retried as analysis.retries says, then rolled back (each step evented), "
             + "like a Deployment's progressDeadlineSeconds. Counts also while its GPUs are awaited (capacityPolicy wait).")
@@ -39,7 +44,7 @@ public class RolloutSpec {
     public RescanSpec rescan;
 
     @Pattern(Decimals.DURATION)
-    @Default("168h")
+    @Default(DEFAULT_ROLLBACK_WINDOW)
     @JsonPropertyDescription("A revision that passed its analysis within this window is promoted again without a new "
             + "analysis when the spec returns to it (fast rollback of a Git revert).")
     public String rollbackWindow;
@@ -61,6 +66,19 @@ public class RolloutSpec {
                 + "promotion or its last re-scan); missed times while a canary is analysed or the operator is down give "
                 + "one re-scan, not one each. Judged and recorded as onSuiteChange's.")
         public String schedule;
+
+        @Default("alert")
+        @JsonPropertyDescription("What a failed re-scan does besides Degraded=True (RescanFailed), its Warning event and the "
+                + "chart's alert: alert (nothing more) or contain (every sidecar's detector action becomes block — flagged "
+                + "inputs answered 403 — through the hot-reloaded config, no new revision, until a re-scan of the serving "
+                + "revision passes or another revision is promoted).")
+        public OnFailure onFailure;
+    }
+
+    /** What a failed re-scan does. */
+    public enum OnFailure {
+        @com.fasterxml.jackson.annotation.JsonProperty("alert") ALERT,
+        @com.fasterxml.jackson.annotation.JsonProperty("contain") CONTAIN
     }
 
     /** Canary size: exactly one of replicas and weight. */
@@ -133,6 +151,9 @@ public class RolloutSpec {
     /** The analysis Job. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class AnalysisSpec {
+        public static final String DEFAULT_SAMPLES = "500";
+        public static final String DEFAULT_TIMEOUT_SECONDS = "900";
+        public static final String DEFAULT_RETRIES = "1";
         @Required
         @Size(max = 2048)
         @Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|file:///.+)$")
@@ -146,19 +167,19 @@ public class RolloutSpec {
 
         @Min(10)
         @Max(100000)
-        @Default("500")
+        @Default(DEFAULT_SAMPLES)
         @JsonPropertyDescription("Test examples drawn from the dataset (stratified by class).")
         public Integer samples;
 
         @Min(60)
         @Max(86400)
-        @Default("900")
+        @Default(DEFAULT_TIMEOUT_SECONDS)
         @JsonPropertyDescription("Seconds before a running analysis is Inconclusive.")
         public Integer timeoutSeconds;
 
         @Min(0)
         @Max(10)
-        @Default("1")
+        @Default(DEFAULT_RETRIES)
         @JsonPropertyDescription("Retries of an Inconclusive analysis before rolling back.")
         public Integer retries;
 
@@ -203,14 +224,16 @@ public class RolloutSpec {
     /** Retention of finished analysis runs. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class RetentionSpec {
+        public static final String DEFAULT_RUNS = "20";
+        public static final String DEFAULT_MAX_AGE = "720h";
         @Min(1)
         @Max(1000)
-        @Default("20")
+        @Default(DEFAULT_RUNS)
         @JsonPropertyDescription("Finished runs kept per model, newest first (default 20).")
         public Integer runs;
 
         @Pattern(io.robustml.crds.Decimals.DURATION)
-        @Default("720h")
+        @Default(DEFAULT_MAX_AGE)
         @JsonPropertyDescription("Finished runs older than this are deleted (default 720h = 30 days).")
         public String maxAge;
     }

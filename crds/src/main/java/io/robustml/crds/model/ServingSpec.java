@@ -45,9 +45,12 @@ public class ServingSpec {
     @ValidationRule(value = "self != 8080 && self != 9090", message = "8080 and 9090 are the sidecar's ports")
     public Integer port;
 
+    /** spec.serving.replicas' default, declared once (the CRD's and the operator's). */
+    public static final String DEFAULT_REPLICAS = "1";
+
     @Min(0)
     @Max(1000)
-    @Default("1")
+    @Default(DEFAULT_REPLICAS)
     @JsonPropertyDescription("Serving pods of the stable revision.")
     public Integer replicas;
 
