@@ -616,6 +616,8 @@ class RealClusterScenariosTest {
         System.out.printf("[real] re-scan failed, onFailure contain: the attacker's near-duplicates through the Service get HTTP %s "
                 + "(%.1f s after the ConfigMap said block)%n", seen[0], seconds(contained));
         assertThat(servingPods(name)).extracting(p -> p.getMetadata().getUid()).containsExactlyInAnyOrderElementsOf(pods);
+        assertThat(plugin("status", name).orFail("kubectl robustml status")).contains("action block in force (the spec says flag)",
+                "last re-scan: Failed");
         delete(name);
     }
 
