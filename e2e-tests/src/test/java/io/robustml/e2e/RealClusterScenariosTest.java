@@ -702,6 +702,37 @@ class RealClusterScenariosTest {
         delete(name);
     }
 
+    @Test
+    @Order(16)
+    void aFirstReleaseMeasuresDetectionAtTheThresholdItWillServeWith() {
+        // featureSqueezing with only a target false-positive rate: a first release's sidecar has no threshold, so
+        // the tester calibrates first (on images it evaluates nothing with) and has the sidecar judge the rest of
+        // its queries at that threshold.
+        String name = "fashion-calibrated";
+        Instant applied = Instant.now();
+        apply(name, m -> {
+            m.getSpec().model.uri = "pvc://model-store/models/fashion-standard.pt";
+            m.getSpec().model.sha256 = ModelServerProcess.STANDARD_SHA256;
+            m.getSpec().detector.methods = List.of(io.robustml.oip.detector.DetectorConfig.Method.FEATURE_SQUEEZING);
+            m.getSpec().detector.featureSqueezing = new io.robustml.crds.model.DetectorSpec.FeatureSqueezingSpec();
+            m.getSpec().detector.featureSqueezing.targetFalsePositiveRate = "0.05";
+            m.getSpec().slos.minDetectionRecall = "0.2";
+        });
+        RobustModelStatus st = awaitStatus(name, s -> s.lastAnalysis != null && s.lastAnalysis.verdict != null);
+        AdversarialTestRun run = client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get();
+        var calibration = run.getStatus().calibration.featureSqueezing;
+        var pgd = run.getStatus().attacks.stream().filter(a -> a.name.startsWith("pgd")).findFirst().orElseThrow();
+        System.out.printf("[real] first release, squeezing calibrated first (threshold %s, held-out false-positive rate %s): "
+                + "detection recall %s (PGD %s), precision %s, clean false-positive rate %s; %s %.1f s after kubectl apply%n",
+                calibration.threshold, calibration.measuredFalsePositiveRate, run.getStatus().detector.recall, pgd.detectionRecall,
+                run.getStatus().detector.precision, run.getStatus().detector.falsePositiveRate, st.lastAnalysis.verdict, seconds(applied));
+        assertThat(Double.parseDouble(pgd.detectionRecall)).as("measured at the calibrated threshold, not at none").isPositive();
+        assertThat(Double.parseDouble(run.getStatus().detector.falsePositiveRate)).isLessThan(0.2);
+        assertThat(st.lastAnalysis.violatedSlos == null ? List.<String>of() : st.lastAnalysis.violatedSlos)
+                .noneMatch(v -> v.startsWith("detectionRecall"));
+        delete(name);
+    }
+
     /** kubectl-plugin/kubectl-robustml with the cluster's kubectl and kubeconfig, in the scenario's namespace. */
     private static Command plugin(String... args) {
         List<String> command = new java.util.ArrayList<>(List.of("python3",

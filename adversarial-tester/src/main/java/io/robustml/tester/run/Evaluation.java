@@ -120,7 +120,7 @@ public final class Evaluation {
             for (AttackPlan plan : tallies.keySet()) {
                 if (plan.type() == AttackSpec.AttackType.TRANSFER && !plan.reference()) {
                     long t0 = System.nanoTime();
-                    knockoffs.put(plan, KnockoffExtraction.withBudget(plan.queryBudget(), settings.seed()).steal(target, data.pool().images()));
+                    knockoffs.put(plan, KnockoffExtraction.withBudget(plan.queryBudget(), settings.seed()).steal(target, attackerPool()));
                     attackNanos.merge(plan, System.nanoTime() - t0, Long::sum);
                 }
             }
@@ -133,6 +133,17 @@ public final class Evaluation {
     private EvaluationReport measure(long started, int n, float[][] images, int[] labels, int[] cleanPredictions,
             Map<AttackPlan, String> skipped, Map<AttackPlan, AttackTally> tallies, Map<AttackPlan, Long> attackNanos,
             Map<AttackPlan, KnockoffExtraction.Knockoff> knockoffs, Corpus corpus) throws IOException {
+        // Calibrate first, on clean images of the dataset's pool that nothing else sends, and have the sidecar judge
+        // every later query of the analysis at that threshold: the one this revision will serve with once promoted
+        // (a first release has none yet). Without such images, it is calibrated last on the evaluation images.
+        Double fpr = assignment.squeezing().targetFalsePositiveRate();
+        float[][] held = calibrationImages();
+        EvaluationReport.Calibration calibration = null;
+        if (fpr != null && held.length >= 2) {
+            calibration = SqueezingCalibration.run(target, held, geometry, assignment.squeezing().bitDepth(),
+                    assignment.squeezing().medianWindow(), fpr, settings.batchSize());
+            target.judgeSqueezingAt(calibration.threshold());
+        }
         int cleanCorrect = 0;
         int flaggedClean = 0;
         boolean verdictsVisible = true;
@@ -184,9 +195,7 @@ public final class Evaluation {
         }
         EvaluationReport.CorpusReport corpusReport = corpus == null ? null
                 : corpus.replay(target, exampleShape, settings.batchSize());
-        EvaluationReport.Calibration calibration = null;
-        Double fpr = assignment.squeezing().targetFalsePositiveRate();
-        if (fpr != null && n >= 2) {
+        if (calibration == null && fpr != null && n >= 2) {
             calibration = SqueezingCalibration.run(target, Arrays.copyOf(images, n), geometry, assignment.squeezing().bitDepth(),
                     assignment.squeezing().medianWindow(), fpr, settings.batchSize());
         }
@@ -345,10 +354,44 @@ public final class Evaluation {
         }
     }
 
+    /** Images the model-stealing attacks query: the first of the pool (TesterMain sizes it). */
+    private float[][] attackerPool() {
+        float[][] pool = data.pool() == null ? new float[0][] : data.pool().images();
+        return Arrays.copyOf(pool, Math.min(pool.length, stealingPool(assignment)));
+    }
+
+    /** The clean pool images after the attacker's (up to calibrationImages): calibration's own, sent by nothing else. */
+    private float[][] calibrationImages() {
+        float[][] pool = data.pool() == null ? new float[0][] : data.pool().images();
+        int from = Math.min(pool.length, stealingPool(assignment));
+        return Arrays.copyOfRange(pool, from, Math.min(pool.length, from + calibrationImages(assignment)));
+    }
+
+    /**
+     * Images a calibration uses (half to set the threshold, half to check it): at least 1,000 — a squeezing
+     * score's tail is heavy, and on 50 images a 5 % quantile is off by several points.
+     */
+    static int calibrationImages(Assignment assignment) {
+        return Math.max(assignment.samples(), 1000);
+    }
+
+    /** Pool images the model-stealing attacks need: extraction, and transfer from a knockoff. */
+    static int stealingPool(Assignment assignment) {
+        return assignment.attacks().stream()
+                .filter(p -> !p.evasion() || (p.type() == AttackSpec.AttackType.TRANSFER && !p.reference()))
+                .mapToInt(AttackPlan::queryBudget).max().orElse(0);
+    }
+
+    /** Pool images to load: the attacker's, then as many as the evaluation for calibration when it is asked for. */
+    static int poolSize(Assignment assignment) {
+        return stealingPool(assignment)
+                + (assignment.squeezing().targetFalsePositiveRate() != null ? calibrationImages(assignment) : 0);
+    }
+
     private EvaluationReport.AttackReport extraction(AttackPlan plan, float[][] heldOut, int[] targetOnHeldOut, long t0)
             throws IOException {
         KnockoffExtraction.Result r = KnockoffExtraction.withBudget(plan.queryBudget(), settings.seed())
-                .run(target, data.pool().images(), heldOut, targetOnHeldOut);
+                .run(target, attackerPool(), heldOut, targetOnHeldOut);
         return new EvaluationReport.AttackReport(plan.name(), "extraction", null, null, null, null, plan.queryBudget(),
                 heldOut.length, null, null, null, null, (long) r.queriesUsed(), null, null, r.agreement(),
                 r.verdictsVisible() && r.firstFlaggedQuery() > 0 ? r.firstFlaggedQuery() : null, (System.nanoTime() - t0) / 1e9);

@@ -10,11 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The evaluation images and the extraction attacker's own pool, from a dataset URI (a path or
+ * The evaluation images and a pool of other images (the extraction attacker's own, then the calibration's), from a dataset URI (a path or
  * {@code file://} URI), in one of these formats:
  * <ul>
  * <li>idx files as Fashion-MNIST ships them, gzipped or not: a directory with {@code t10k-*} for the
- * evaluation and {@code train-*} as the attacker's pool, or one images file whose labels file is named
+ * evaluation and {@code train-*} (if there) as the pool, or one images file whose labels file is named
  * alike ({@code images-idx3} → {@code labels-idx1});
  * <li>a NumPy {@code .npz} archive with {@code x} and {@code y} (or Keras' {@code x_test}/{@code y_test},
  * with {@code x_train}/{@code y_train} as the pool), x in NCHW or NHWC, uint8 or float ({@link NumpyFiles#images});
@@ -46,12 +46,16 @@ public record EvaluationData(LabelledImages test, LabelledImages pool) {
         }
         if (Files.isDirectory(path)) {
             Path images = first(path, "t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte");
-            Path train = poolSize > 0 ? first(path, "train-images-idx3-ubyte.gz", "train-images-idx3-ubyte") : null;
+            Path train = poolSize > 0 ? optional(path, "train-images-idx3-ubyte.gz", "train-images-idx3-ubyte") : null;
             java.util.List<Path> read = new java.util.ArrayList<>(java.util.List.of(images, labelsFor(images)));
             if (train != null) {
                 read.addAll(java.util.List.of(train, labelsFor(train)));
             }
             DatasetChecksums.verify(path, read, checksums);
+            if (poolSize > 0 && train == null) {
+                // No train-* files: the pool is what lies beyond the evaluation examples, never the same images.
+                return split(IdxFiles.read(images, labelsFor(images), samples + poolSize), samples, poolSize);
+            }
             LabelledImages test = IdxFiles.read(images, labelsFor(images), samples);
             LabelledImages pool = train == null ? null : IdxFiles.read(train, labelsFor(train), poolSize);
             return new EvaluationData(test, pool);
@@ -136,6 +140,15 @@ public record EvaluationData(LabelledImages test, LabelledImages pool) {
                     + "mount the dataset into the tester's pod");
         }
         return Path.of(uri);
+    }
+
+    private static Path optional(Path dir, String... names) {
+        for (String name : names) {
+            if (Files.isRegularFile(dir.resolve(name))) {
+                return dir.resolve(name);
+            }
+        }
+        return null;
     }
 
     private static Path first(Path dir, String... names) throws IOException {

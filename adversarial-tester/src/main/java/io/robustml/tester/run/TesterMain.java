@@ -129,9 +129,8 @@ public final class TesterMain {
             if (options.endpoint != null) {
                 assignment = assignment.withEndpoint(options.endpoint);
             }
-            // The attacker's own images: for extraction and for the knockoff surrogates of transfer attacks.
-            int poolSize = assignment.attacks().stream().filter(TesterMain::stealsAModel).mapToInt(AttackPlan::queryBudget).max()
-                    .orElse(0);
+            // The attacker's own images (extraction, knockoff surrogates of transfer attacks), then calibration's.
+            int poolSize = Evaluation.poolSize(assignment);
             // The model's input shape (its metadata) says how a dataset's images are laid out for it.
             OipTarget target = OipTarget.connect(assignment.endpoint(), assignment.model(), options.settings.batchSize(),
                     options.settings.apiKey(), Duration.ofSeconds(options.settings.timeoutSeconds()));
@@ -178,10 +177,6 @@ public final class TesterMain {
             }
             return FAILED;
         }
-    }
-
-    private static boolean stealsAModel(AttackPlan p) {
-        return !p.evasion() || (p.type() == io.robustml.crds.model.AttackSpec.AttackType.TRANSFER && !p.reference());
     }
 
     /** Parsed command line. */

@@ -47,6 +47,8 @@ public final class OipTarget implements Target {
     private final long[] exampleShape;
     private final int maxBatch;
     private final String apiKey;
+    /** Sent with every inference request once set (judgeSqueezingAt); the sidecar honours it for the analysis key. */
+    private volatile String squeezingThreshold;
     private final Duration timeout;
     private final AtomicLong queries = new AtomicLong();
     private final LatencyRecorder latency = new LatencyRecorder();
@@ -197,6 +199,9 @@ public final class OipTarget implements Target {
         if (apiKey != null) {
             post.header(API_KEY_HEADER, apiKey);
         }
+        if (squeezingThreshold != null) {
+            post.header(io.robustml.oip.detector.AnalysisOverride.SQUEEZING_THRESHOLD_HEADER, squeezingThreshold);
+        }
         long t0 = System.nanoTime();
         HttpResponse<String> response = send(http, post.build(), inferUri);
         latency.record(System.nanoTime() - t0);
@@ -240,6 +245,9 @@ public final class OipTarget implements Target {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.body()));
         if (apiKey != null) {
             post.header(API_KEY_HEADER, apiKey);
+        }
+        if (squeezingThreshold != null) {
+            post.header(io.robustml.oip.detector.AnalysisOverride.SQUEEZING_THRESHOLD_HEADER, squeezingThreshold);
         }
         long t0 = System.nanoTime();
         HttpResponse<byte[]> response;
@@ -329,6 +337,11 @@ public final class OipTarget implements Target {
     @Override
     public long queries() {
         return queries.get();
+    }
+
+    @Override
+    public void judgeSqueezingAt(double threshold) {
+        this.squeezingThreshold = Double.toString(threshold);
     }
 
     public LatencyRecorder latency() {

@@ -15,6 +15,13 @@ public interface Target {
     long queries();
 
     /**
+     * Judge this caller's later queries at this feature-squeezing threshold (the one calibrated on the
+     * revision, which it will serve with): a sidecar honours it for the analysis' key only. No-op by default.
+     */
+    default void judgeSqueezingAt(double threshold) {
+    }
+
+    /**
      * Scores per input and, when the sidecar shows its verdicts to this caller, whether each input
      * was flagged ({@code null} when no verdicts are visible: detection is then not measured).
      */

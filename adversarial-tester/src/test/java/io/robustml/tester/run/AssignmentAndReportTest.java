@@ -66,6 +66,19 @@ class AssignmentAndReportTest {
     }
 
     @Test
+    void aDirectoryWithoutTrainFilesLendsThePoolFromBeyondTheEvaluationExamples(@TempDir Path dir) throws Exception {
+        for (String f : List.of("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
+            Files.copy(Path.of("/usr/share/datasets/fashion-mnist").resolve(f), dir.resolve(f));
+        }
+        EvaluationData data = EvaluationData.load(dir.toString(), 10, 5);
+        assertThat(data.test().count()).isEqualTo(10);
+        assertThat(data.pool().count()).isEqualTo(5);
+        EvaluationData all = EvaluationData.load(dir.toString(), 15, 0);
+        assertThat(data.pool().images()[0]).as("the 11th image, never an evaluated one").isEqualTo(all.test().images()[10]);
+        assertThat(EvaluationData.load(dir.toString(), 10, 0).pool()).isNull();
+    }
+
+    @Test
     void findsLabelsAndRefusesRemoteDatasets(@TempDir Path dir) throws Exception {
         assertThat(EvaluationData.labelsFor(Path.of("/d/t10k-images-idx3-ubyte.gz")))
                 .isEqualTo(Path.of("/d/t10k-labels-idx1-ubyte.gz"));

@@ -164,8 +164,9 @@ class EvaluationFidelityTest {
         assertThat(r.cleanPerClass().stream().mapToInt(EvaluationReport.CleanClass::examples).sum()).isEqualTo(100);
         double clean = r.cleanPerClass().stream().mapToDouble(c -> c.cleanAccuracy() * c.examples()).sum() / 100;
         assertThat(clean).isCloseTo(r.cleanAccuracy(), org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(r.calibration().calibrationSamples()).isEqualTo(50);
-        assertThat(r.calibration().heldOutSamples()).isEqualTo(50);
+        // Calibrated first on 1,000 pool images nothing else sends (the attacker's pool here is empty), half each.
+        assertThat(r.calibration().calibrationSamples()).isEqualTo(500);
+        assertThat(r.calibration().heldOutSamples()).isEqualTo(500);
         AdversarialTestRunStatus status = new AdversarialTestRunStatus();
         r.fill(status);
         assertThat(status.attacks.get(1).perClass).hasSize(10);

@@ -42,6 +42,18 @@ public record DetectorSettings(Detector spec, OutputHardening hardening) {
         return spec.featureSqueezing().threshold();
     }
 
+    /** The same settings judging squeezing scores at {@code threshold} (the analysis' own requests: AnalysisOverride). */
+    public DetectorSettings withSqueezingThreshold(double threshold) {
+        if (!featureSqueezing()) {
+            return this;
+        }
+        DetectorConfig.FeatureSqueezing fs = spec.featureSqueezing();
+        return new DetectorSettings(new Detector(spec.methods(), spec.action(), new DetectorConfig.FeatureSqueezing(threshold,
+                fs.targetFalsePositiveRate(), fs.bitDepth(), fs.medianWindow()), spec.querySimilarity(), spec.extraction(),
+                spec.rateLimit(), spec.outputHardening(), spec.blockedClients(), spec.forensicLog(), spec.authentication(),
+                spec.sharedStore(), spec.fallback()), hardening);
+    }
+
     public int bitDepth() {
         return spec.featureSqueezing().bitDepth();
     }

@@ -48,7 +48,8 @@ final class Inspection {
             String headerLength, InputRows rows) {
         this.ctx = ctx;
         this.cfg = cfg;
-        this.detector = cfg.detector();
+        this.detector = analysisSettings(cfg.detector(), id.analysis(),
+                ctx.request().getHeader(io.robustml.oip.detector.AnalysisOverride.SQUEEZING_THRESHOLD_HEADER));
         this.source = id.source();
         this.client = id.name();
         this.analysis = id.analysis();
@@ -57,6 +58,16 @@ final class Inspection {
         this.body = body;
         this.headerLength = headerLength;
         this.rows = rows;
+    }
+
+    /**
+     * The settings a request is judged with: the config's, but for the analysis' own key the squeezing
+     * threshold it sends (the flow has checked it; anyone else's header is ignored).
+     */
+    static io.robustml.sidecar.detect.DetectorSettings analysisSettings(io.robustml.sidecar.detect.DetectorSettings config,
+            boolean analysis, String threshold) {
+        return analysis && threshold != null
+                ? config.withSqueezingThreshold(io.robustml.oip.detector.AnalysisOverride.squeezingThreshold(threshold)) : config;
     }
 
     void add(Findings f) {

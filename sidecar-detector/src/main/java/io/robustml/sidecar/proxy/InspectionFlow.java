@@ -147,6 +147,15 @@ public class InspectionFlow {
                 return;
             }
         }
+        String threshold = ctx.request().getHeader(io.robustml.oip.detector.AnalysisOverride.SQUEEZING_THRESHOLD_HEADER);
+        if (id.analysis() && threshold != null) {
+            try {
+                io.robustml.oip.detector.AnalysisOverride.squeezingThreshold(threshold);
+            } catch (IllegalArgumentException e) {
+                replies.reject(ctx, 400, "client_error", e.getMessage());
+                return;
+            }
+        }
         inspected.get(rows != null).increment();
         Inspection in = new Inspection(ctx, cfg, id, request, body, ctx.request().getHeader(BinaryTensors.HEADER), rows);
         boolean squeezes = rows != null && detector.featureSqueezing();

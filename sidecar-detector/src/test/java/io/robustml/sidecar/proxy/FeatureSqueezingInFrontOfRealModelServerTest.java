@@ -99,6 +99,41 @@ class FeatureSqueezingInFrontOfRealModelServerTest {
     }
 
     @Test
+    void theAnalysisJudgesItsOwnRequestsAtTheThresholdItCalibratedAndNobodyElseCan() throws Exception {
+        URI infer = base.toURI().resolve("v2/models/fashion/infer");
+        String body = request(20, 8);
+        String header = io.robustml.oip.detector.AnalysisOverride.SQUEEZING_THRESHOLD_HEADER;
+        java.util.function.BiFunction<String, String, HttpResponse<String>> send = (key, threshold) -> {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(infer).header("content-type", "application/json")
+                        .header(ClientIdentity.API_KEY_HEADER, key).header(header, threshold)
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertThat(send.apply("tester-key", "0").headers().firstValue(ProxyRoutes.FLAGGED_HEADER)).as("every score is above 0")
+                .contains(String.join(",", java.util.Collections.nCopies(8, "1")));
+        assertThat(send.apply("tester-key", "2").headers().firstValue(ProxyRoutes.FLAGGED_HEADER)).as("no score is above 2")
+                .contains(String.join(",", java.util.Collections.nCopies(8, "0")));
+        HttpResponse<String> malformed = send.apply("tester-key", "lots");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(malformed.body()).path("error").asText()).contains(header);
+
+        // Anyone else's header changes nothing: the client flags counter moves as it does without it (a client's
+        // rows under flag are answered first and inspected after: let each request's count land before reading).
+        URI metrics = base.toURI().resolve("/");
+        double before = Metrics.value(metrics, "robustml_sidecar_flags_total{detector=\"featureSqueezing\"}");
+        assertThat(post(infer, body, "someone").statusCode()).isEqualTo(200);
+        Thread.sleep(1000);
+        double plain = Metrics.value(metrics, "robustml_sidecar_flags_total{detector=\"featureSqueezing\"}") - before;
+        assertThat(send.apply("someone", "0").statusCode()).isEqualTo(200);
+        Thread.sleep(1000);
+        double withHeader = Metrics.value(metrics, "robustml_sidecar_flags_total{detector=\"featureSqueezing\"}") - before - plain;
+        assertThat(withHeader).as("flags without the header %s, with it %s", plain, withHeader).isEqualTo(plain).isLessThan(8);
+    }
+
+    @Test
     void malformedOrOversizedRequestsGetAClearClientError() throws Exception {
         URI infer = base.toURI().resolve("v2/models/fashion/infer");
         HttpResponse<String> wrongCount = post(infer,
