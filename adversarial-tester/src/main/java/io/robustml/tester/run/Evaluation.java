@@ -364,15 +364,18 @@ public final class Evaluation {
     private float[][] calibrationImages() {
         float[][] pool = data.pool() == null ? new float[0][] : data.pool().images();
         int from = Math.min(pool.length, stealingPool(assignment));
-        return Arrays.copyOfRange(pool, from, Math.min(pool.length, from + calibrationImages(assignment)));
+        return Arrays.copyOfRange(pool, from, Math.min(pool.length, from + calibrationImages(assignment, exampleShape)));
     }
 
     /**
-     * Images a calibration uses (half to set the threshold, half to check it): at least 1,000 — a squeezing
-     * score's tail is heavy, and on 50 images a 5 % quantile is off by several points.
+     * Images a calibration uses (half to set the threshold, half to check it): 1,000 where they fit in
+     * 64 MiB (a squeezing score's tail is heavy: on 50 images a 5 % quantile is off by several points), and
+     * never fewer than the evaluation's.
      */
-    static int calibrationImages(Assignment assignment) {
-        return Math.max(assignment.samples(), 1000);
+    static int calibrationImages(Assignment assignment, long[] exampleShape) {
+        long values = java.util.Arrays.stream(exampleShape).reduce(1, (a, b) -> a * b);
+        int fit = (int) Math.min(1000, (64L << 20) / (4 * Math.max(1, values)));
+        return Math.max(assignment.samples(), fit);
     }
 
     /** Pool images the model-stealing attacks need: extraction, and transfer from a knockoff. */
@@ -382,10 +385,10 @@ public final class Evaluation {
                 .mapToInt(AttackPlan::queryBudget).max().orElse(0);
     }
 
-    /** Pool images to load: the attacker's, then as many as the evaluation for calibration when it is asked for. */
-    static int poolSize(Assignment assignment) {
+    /** Pool images to load: the attacker's, then calibration's when it is asked for. */
+    static int poolSize(Assignment assignment, long[] exampleShape) {
         return stealingPool(assignment)
-                + (assignment.squeezing().targetFalsePositiveRate() != null ? calibrationImages(assignment) : 0);
+                + (assignment.squeezing().targetFalsePositiveRate() != null ? calibrationImages(assignment, exampleShape) : 0);
     }
 
     private EvaluationReport.AttackReport extraction(AttackPlan plan, float[][] heldOut, int[] targetOnHeldOut, long t0)

@@ -129,11 +129,11 @@ public final class TesterMain {
             if (options.endpoint != null) {
                 assignment = assignment.withEndpoint(options.endpoint);
             }
-            // The attacker's own images (extraction, knockoff surrogates of transfer attacks), then calibration's.
-            int poolSize = Evaluation.poolSize(assignment);
             // The model's input shape (its metadata) says how a dataset's images are laid out for it.
             OipTarget target = OipTarget.connect(assignment.endpoint(), assignment.model(), options.settings.batchSize(),
                     options.settings.apiKey(), Duration.ofSeconds(options.settings.timeoutSeconds()));
+            // The attacker's own images (extraction, knockoff surrogates of transfer attacks), then calibration's.
+            int poolSize = Evaluation.poolSize(assignment, target.exampleShape());
             EvaluationData data = EvaluationData.load(assignment.datasetUri(), assignment.samples(),
                     options.poolSize != null ? options.poolSize : poolSize, assignment.datasetChecksums(), target.exampleShape());
             boolean whiteBox = assignment.needsModelFile();
