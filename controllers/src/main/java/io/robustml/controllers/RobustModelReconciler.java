@@ -178,7 +178,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         ServingReadiness desiredReadiness = readiness(deployments.get(desired), desiredIsCanary ? canaryReplicas : specReplicas);
 
         RolloutSettings settings = settings(model);
-        reportInvalidSchedule(model, context);
+        reportInvalidSchedule(model, Optional.ofNullable(settings.rescan().schedule()), context);
         RolloutPlanner.Decision decision = RolloutPlanner.decide(model.getMetadata().getName(), desired,
                 model.getSpec().model.sha256, previous, desiredReadiness.ready(),
                 observe(previous.analysis == null ? null : previous.analysis.runName, context),
@@ -470,34 +470,36 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                         rescanSchedule(model).orElse(null), RescanContainment.contains(model.getSpec())));
     }
 
-    /** rollout.rescan.schedule, parsed; empty when absent or not a schedule (reported by reportInvalidSchedule). */
+    /** rollout.rescan.schedule, parsed; empty when absent or not a schedule (reportInvalidSchedule says why). */
     static Optional<RescanSchedule> rescanSchedule(RobustModel model) {
-        var rollout = model.getSpec().rollout;
-        if (rollout == null || rollout.rescan == null || rollout.rescan.schedule == null) {
-            return Optional.empty();
-        }
         try {
-            return Optional.of(RescanSchedule.parse(rollout.rescan.schedule));
+            return scheduleOf(model).map(RescanSchedule::parse);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
-    /** One Warning event per model and schedule the CRD's pattern let through but no clock can follow. */
-    private void reportInvalidSchedule(RobustModel model, Context<RobustModel> context) {
+    private static Optional<String> scheduleOf(RobustModel model) {
         var rollout = model.getSpec().rollout;
-        if (rollout == null || rollout.rescan == null || rollout.rescan.schedule == null) {
+        return rollout == null || rollout.rescan == null ? Optional.empty() : Optional.ofNullable(rollout.rescan.schedule);
+    }
+
+    /** One Warning event per model and schedule the CRD's pattern let through but no clock can follow. */
+    private void reportInvalidSchedule(RobustModel model, Optional<RescanSchedule> parsed, Context<RobustModel> context) {
+        Optional<String> schedule = scheduleOf(model);
+        if (schedule.isEmpty() || parsed.isPresent() || !invalidSchedules.add(model.getMetadata().getUid() + " " + schedule.get())) {
             return;
         }
+        String why;
         try {
-            RescanSchedule.parse(rollout.rescan.schedule);
+            RescanSchedule.parse(schedule.get());
+            return;
         } catch (IllegalArgumentException e) {
-            if (invalidSchedules.add(model.getMetadata().getUid() + " " + rollout.rescan.schedule)) {
-                LOG.warn("{}/{}: {}", model.getMetadata().getNamespace(), model.getMetadata().getName(), e.getMessage());
-                EventRecorder.warning(context.getClient(), model, Reasons.INVALID_RESCAN_SCHEDULE, e.getMessage()
-                        + "; no scheduled re-scans until it is corrected");
-            }
+            why = e.getMessage();
         }
+        LOG.warn("{}/{}: {}", model.getMetadata().getNamespace(), model.getMetadata().getName(), why);
+        EventRecorder.warning(context.getClient(), model, Reasons.INVALID_RESCAN_SCHEDULE, why
+                + "; no scheduled re-scans until it is corrected");
     }
 
     /** One event per new serving problem, never per reconcile. */

@@ -12,6 +12,7 @@ import io.robustml.tester.attack.WhiteBoxModel;
 import io.robustml.tester.certify.Certify;
 import io.robustml.tester.certify.Smoothing;
 import io.robustml.tester.targets.Batches;
+import io.robustml.tester.targets.LocalTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -55,7 +56,8 @@ class CertificationBenchmark {
                 double pgd05 = accuracy(model, data, Constraint.unitRange(Norm.L2, 0.5f));
                 for (double sigma : new double[] {0.12, 0.25}) {
                     Smoothing s = new Smoothing(sigma, 100, 1000, 0.001, RADII, N);
-                    Certify.Classifier f = batch -> predict(model, batch);
+                    LocalTarget local = new LocalTarget(model, SHAPE);
+                    Certify.Classifier f = batch -> local.classify(batch).predictions();
                     SplittableRandom random = new SplittableRandom(0);
                     long c0 = System.nanoTime();
                     int[] certified = new int[RADII.size()];
@@ -75,13 +77,6 @@ class CertificationBenchmark {
                             abstained, seconds, seconds / inference);
                 }
             }
-        }
-    }
-
-    private static int[] predict(WhiteBoxModel model, float[][] batch) {
-        try (NDManager m = model.newManager()) {
-            NDArray logits = model.logits(m.create(Batches.flatten(batch), Batches.shape(batch.length, SHAPE)));
-            return Arrays.stream(logits.argMax(1).toLongArray()).mapToInt(Math::toIntExact).toArray();
         }
     }
 

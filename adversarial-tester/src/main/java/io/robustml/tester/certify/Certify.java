@@ -65,7 +65,7 @@ public final class Certify {
     }
 
     /** Class counts of the base classifier's predictions on {@code count} noisy copies of x, sent in batches. */
-    static int[] votes(Classifier f, float[] x, int classes, int count, double sigma, int batch, SplittableRandom random)
+    public static int[] votes(Classifier f, float[] x, int classes, int count, double sigma, int batch, SplittableRandom random)
             throws IOException {
         int[] counts = new int[classes];
         for (int done = 0; done < count; ) {

@@ -14,6 +14,7 @@ import io.robustml.tester.attack.Pgd;
 import io.robustml.tester.attack.SquareAttack;
 import io.robustml.tester.attack.WhiteBoxModel;
 import io.robustml.tester.targets.Batches;
+import io.robustml.tester.targets.LocalTarget;
 import io.robustml.tester.targets.Target;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -233,17 +234,13 @@ public final class Evaluation {
         if (assignment.certification() == null) {
             return null;
         }
-        int classes = assignment.labels().isEmpty() ? 0 : assignment.labels().size();
-        try (NDManager probe = whiteBox.newManager()) {
-            if (classes == 0) {
-                classes = (int) whiteBox.logits(probe.create(Batches.flatten(new float[][] {images[0]}),
-                        Batches.shape(1, exampleShape))).getShape().get(1);
-            }
-        }
+        LocalTarget model = new LocalTarget(whiteBox, exampleShape);
+        int classes = assignment.labels().isEmpty() ? model.classify(new float[][] {images[0]}).scores()[0].length
+                : assignment.labels().size();
         long t0 = System.nanoTime();
         try {
-            return Certification.run(assignment.certification(), this::predictLocally, Arrays.copyOf(images, n), labels, classes,
-                    assignment.labels(), CERTIFY_BATCH, settings.seed());
+            return Certification.run(assignment.certification(), batch -> model.classify(batch).predictions(),
+                    Arrays.copyOf(images, n), labels, classes, assignment.labels(), CERTIFY_BATCH, settings.seed());
         } finally {
             whiteBoxNanos += System.nanoTime() - t0;
         }
@@ -251,13 +248,6 @@ public final class Evaluation {
 
     /** Noisy copies per forward pass when certifying. */
     private static final int CERTIFY_BATCH = 500;
-
-    private int[] predictLocally(float[][] batch) {
-        try (NDManager m = whiteBox.newManager()) {
-            NDArray logits = whiteBox.logits(m.create(Batches.flatten(batch), Batches.shape(batch.length, exampleShape)));
-            return Arrays.stream(logits.argMax(1).toLongArray()).mapToInt(Math::toIntExact).toArray();
-        }
-    }
 
     /** Each evasion attack's broken examples by report name, for the paired masking checks. */
     private static Map<String, java.util.BitSet> outcomes(Map<AttackPlan, AttackTally> tallies) {

@@ -8,6 +8,7 @@ import io.robustml.oip.data.LabelledImages;
 import io.robustml.tester.certify.Certify;
 import io.robustml.tester.certify.Smoothing;
 import io.robustml.tester.targets.Batches;
+import io.robustml.tester.targets.LocalTarget;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,12 +30,8 @@ class SmoothingOnReferenceModelsTest {
     void theRobustModelsCertificatesShrinkWithTheRadiusAndHoldAgainstPgdL2() throws Exception {
         LabelledImages test = ReferenceData.test(EXAMPLES);
         try (WhiteBoxModel model = WhiteBoxModel.load(ReferenceData.model("robust"))) {
-            Certify.Classifier f = batch -> {
-                try (NDManager m = model.newManager()) {
-                    NDArray logits = model.logits(m.create(Batches.flatten(batch), Batches.shape(batch.length, ReferenceData.EXAMPLE_SHAPE)));
-                    return Arrays.stream(logits.argMax(1).toLongArray()).mapToInt(Math::toIntExact).toArray();
-                }
-            };
+            LocalTarget local = new LocalTarget(model, ReferenceData.EXAMPLE_SHAPE);
+            Certify.Classifier f = batch -> local.classify(batch).predictions();
             SplittableRandom random = new SplittableRandom(7);
             List<Certify.Certificate> certificates = new ArrayList<>();
             long t0 = System.nanoTime();
@@ -71,10 +68,7 @@ class SmoothingOnReferenceModelsTest {
                     moved += (adversarial[k] - test.images()[i][k]) * (adversarial[k] - test.images()[i][k]);
                 }
                 assertThat(Math.sqrt(moved)).isLessThanOrEqualTo(eps * 1.001);
-                int[] votes = new int[10];
-                for (int k : votes(f, adversarial, random)) {
-                    votes[k]++;
-                }
+                int[] votes = Certify.votes(f, adversarial, 10, 1000, 0.25, 500, random);
                 int top = 0;
                 for (int k = 1; k < 10; k++) {
                     top = votes[k] > votes[top] ? k : top;
@@ -85,16 +79,6 @@ class SmoothingOnReferenceModelsTest {
             }
             assertThat(checked).isPositive();
         }
-    }
-
-    private static int[] votes(Certify.Classifier f, float[] x, SplittableRandom random) throws Exception {
-        float[][] noisy = new float[1000][x.length];
-        for (float[] row : noisy) {
-            for (int k = 0; k < x.length; k++) {
-                row[k] = (float) (x[k] + 0.25 * NoiseAttack.gaussian(random));
-            }
-        }
-        return f.predict(noisy);
     }
 
     private static double accuracy(List<Certify.Certificate> certificates, int[] labels, double radius) {
