@@ -503,10 +503,9 @@ class RealClusterScenariosTest {
             RobustModel applied = model(name);
             long generation = applied.getMetadata().getGeneration();
             String canary = io.robustml.controllers.Revision.of(applied.getSpec());
-            Pod leader = operatorPod();
             await().atMost(ROLLOUT).pollInterval(Duration.ofMillis(20)).until(() -> phase.seen().test(canary));
             String at = snapshot(name, canary);
-            cluster.kill(leader, "operator");
+            cluster.kill(runningLeader(), "operator");
             Instant killed = Instant.now();
             RobustModelStatus st = awaitStatus(name, s -> phase.passes() ? canary.equals(s.stableRevision) && "Ready".equals(s.phase)
                     : canary.equals(s.rejectedRevision) && revisionPods(name, canary).isEmpty());
@@ -867,6 +866,20 @@ class RealClusterScenariosTest {
     }
 
     /** The operator replica holding the lease (its pod name is its identity), once one does. */
+    /**
+     * The lease holder once its operator container runs: after an earlier kill the holder may still be the pod
+     * whose container the kubelet is restarting, and its status may still name the killed container.
+     */
+    private static Pod runningLeader() {
+        Pod[] leader = new Pod[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            leader[0] = operatorPod();
+            return leader[0].getStatus().getContainerStatuses().stream()
+                    .anyMatch(c -> "operator".equals(c.getName()) && c.getState() != null && c.getState().getRunning() != null);
+        });
+        return leader[0];
+    }
+
     private static Pod operatorPod() {
         await().atMost(Duration.ofSeconds(60)).until(() -> operatorPods().stream()
                 .anyMatch(p -> p.getMetadata().getName().equals(leaseHolder())));
