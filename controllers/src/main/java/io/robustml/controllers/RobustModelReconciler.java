@@ -20,6 +20,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.robustml.controllers.dependent.Dependents;
+import io.robustml.controllers.dependent.DetectorConfigMap;
 import io.robustml.controllers.dependent.GpuPlacement;
 import io.robustml.controllers.dependent.ServingDeployment;
 import io.robustml.controllers.dependent.ServingImages;
@@ -27,6 +28,11 @@ import io.robustml.controllers.dependent.ServingRoute;
 import io.robustml.controllers.gpu.GpuCapacity;
 import io.robustml.controllers.gpu.GpuResolution;
 import io.robustml.controllers.gpu.NodeView;
+import io.robustml.controllers.guard.Baseline;
+import io.robustml.controllers.guard.BurnRate;
+import io.robustml.controllers.guard.CounterReader;
+import io.robustml.controllers.guard.GuardSettings;
+import io.robustml.controllers.guard.PostPromotionGuard;
 import io.robustml.controllers.rollout.AnalysisResources;
 import io.robustml.controllers.rollout.RolloutAction;
 import io.robustml.controllers.rollout.RolloutPlanner;
@@ -90,6 +96,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
     private final RolloutMetrics metrics;
     private final AnalysisMetrics analysisMetrics;
     private final GpuPlatform gpuPlatform = new GpuPlatform();
+    private final CounterReader counters;
     /** While a canary waits for GPUs, look again this often (pods elsewhere that free GPUs send no event here). */
     private static final Duration CAPACITY_POLL = Duration.ofSeconds(10);
 
@@ -103,6 +110,13 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
     }
 
     public RobustModelReconciler(Clock clock, ServingImages images, io.micrometer.core.instrument.MeterRegistry registry) {
+        this(clock, images, registry, CounterReader.overHttp(ServingDeployment.SIDECAR_METRICS_PORT));
+    }
+
+    /** @param counters how the post-promotion guard reads the sidecars' counters (rollout.guard) */
+    public RobustModelReconciler(Clock clock, ServingImages images, io.micrometer.core.instrument.MeterRegistry registry,
+            CounterReader counters) {
+        this.counters = counters;
         this.clock = clock;
         this.images = images;
         this.metrics = new RolloutMetrics(registry);
@@ -179,13 +193,15 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
 
         RolloutSettings settings = settings(model);
         reportInvalidSchedule(model, Optional.ofNullable(settings.rescan().schedule()), context);
-        RolloutPlanner.Decision decision = RolloutPlanner.decide(model.getMetadata().getName(), desired,
+        RolloutPlanner.Decision planned = RolloutPlanner.decide(model.getMetadata().getName(), desired,
                 model.getSpec().model.sha256, previous, desiredReadiness.ready(),
                 observe(previous.analysis == null ? null : previous.analysis.runName, context),
                 observe(previous.analysis == null ? null : previous.analysis.baselineRunName, context),
                 observe(previous.rescan == null ? null : previous.rescan.runName, context),
                 Requests.from(model.getMetadata().getAnnotations()), settings, clock.instant());
 
+        Optional<GuardSettings> guardSettings = GuardSettings.of(model.getSpec());
+        RolloutPlanner.Decision decision = guard(model, planned, guardSettings, deployments, specReplicas, settings, context);
         RobustModelStatus decided = decision.status();
         ServingReadiness stableReadiness = decided.stableRevision == null ? null
                 : readiness(deployments.get(decided.stableRevision), specReplicas);
@@ -245,8 +261,9 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             act(model, action, actuator, testerRuns, deployments, context);
         }
         explainProblem(model, previous, problem, context);
-        if (previous.stableRevision == null && status.stableRevision != null) {
-            actuator.service(status.stableRevision, context.getControllerConfiguration().fieldManager()); // first pass: serve now
+        if (status.stableRevision != null && !status.stableRevision.equals(previous.stableRevision)) {
+            // A promotion (a first release, a canary, a guard's rollback target, all Ready): serve it now, not on the next pass.
+            actuator.service(status.stableRevision, context.getControllerConfiguration().fieldManager());
         }
         try {
             actuator.route(ServingRoute.desired(model, status.stableRevision, status.canaryRevision,
@@ -268,13 +285,27 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         actuator.apply(desired, ServingPlan.replicas(status, specReplicas, canaryReplicas), deployments, gpu, hold);
         pruneRuns(model, status, context, actuator);
 
-        if (hold && resolution instanceof GpuResolution.Placed) {
+        UpdateControl<RobustModel> next = next(model, previous, status, settings, hold && resolution instanceof GpuResolution.Placed);
+        if (guardSettings.isPresent() && status.stableRevision != null) {
+            // The guard reads the sidecars' counters on its own clock, events or not.
+            long every = guardSettings.get().interval().toMillis();
+            if (next.getScheduleDelay().map(d -> d > every).orElse(true)) {
+                return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(every);
+            }
+        }
+        return next;
+    }
+
+    /** When to look again, for what the rollout itself waits on. */
+    private UpdateControl<RobustModel> next(RobustModel model, RobustModelStatus previous, RobustModelStatus status,
+            RolloutSettings settings, boolean waitsForCapacity) {
+        if (waitsForCapacity) {
             return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(CAPACITY_POLL);
         }
         if (!Serialization.asJson(previous.detector).equals(Serialization.asJson(status.detector))
-                || RescanContainment.inForce(model.getSpec(), previous) != RescanContainment.inForce(model.getSpec(), status)) {
+                || DetectorConfigMap.blocks(model.getSpec(), previous) != DetectorConfigMap.blocks(model.getSpec(), status)) {
             // The detector ConfigMap (a dependent, rendered from the recorded status) takes the new
-            // calibrated threshold, or a re-scan's containment, on the next pass; status writes wake nothing, so ask for one.
+            // calibrated threshold, or a re-scan's or the guard's containment, on the next pass; status writes wake nothing, so ask for one.
             return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(Duration.ofMillis(200));
         }
         if (status.analysis != null) {
@@ -286,6 +317,33 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         return RolloutPlanner.nextRescan(status, settings)
                 .map(due -> UpdateControl.<RobustModel>noUpdate().rescheduleAfter(untilRescan(due, clock.instant())))
                 .orElseGet(UpdateControl::noUpdate);
+    }
+
+    /**
+     * rollout.guard after the planner: the serving revision's sidecar counters read (at most once per the
+     * guard's interval) and judged by the burn-rate rule; its decision and events appended to the planner's.
+     */
+    private RolloutPlanner.Decision guard(RobustModel model, RolloutPlanner.Decision planned, Optional<GuardSettings> guardSettings,
+            Map<String, Deployment> deployments, int specReplicas, RolloutSettings settings, Context<RobustModel> context) {
+        RobustModelStatus s = planned.status();
+        String uid = model.getMetadata().getUid();
+        if (guardSettings.isEmpty() || s.stableRevision == null) {
+            counters.forget(uid);
+        }
+        Baseline baseline = guardSettings.map(g -> Baseline.of(g, s, context.getSecondaryResources(AdversarialTestRun.class)))
+                .orElse(new Baseline(RolloutSpec.GuardSpec.DEFAULT_BASELINE_RATE, "default"));
+        Optional<BurnRate.Evaluation> evaluation = guardSettings.isEmpty() || s.stableRevision == null ? Optional.empty()
+                : counters.evaluate(uid, s.stableRevision, podsOf(context, s.stableRevision), guardSettings.get(), baseline,
+                        clock.instant());
+        String target = PostPromotionGuard.rollingBackTo(s).orElse(s.rollbackRevision);
+        Deployment kept = target == null ? null : deployments.get(target);
+        PostPromotionGuard.Target observed = kept == null ? PostPromotionGuard.Target.ABSENT
+                : new PostPromotionGuard.Target(true, readiness(kept, specReplicas).ready());
+        RolloutPlanner.Decision guarded = PostPromotionGuard.decide(s, guardSettings, evaluation, baseline, observed, settings,
+                clock.instant());
+        List<RolloutAction> actions = new java.util.ArrayList<>(planned.actions());
+        actions.addAll(guarded.actions());
+        return new RolloutPlanner.Decision(guarded.status(), actions);
     }
 
     /** Wake for a scheduled re-scan just after it is due, and at least hourly (a clock that moved, a missed wake). */

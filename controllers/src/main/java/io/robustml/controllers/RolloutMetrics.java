@@ -15,12 +15,15 @@ import java.util.function.Supplier;
  * The rollout's Prometheus metrics, derived from status transitions (so a resumed decision is never
  * counted twice: the status write that records it happens once):
  * {@code robustml_rollout_promotions_total}, {@code robustml_rollout_rollbacks_total{reason}},
- * {@code robustml_analysis_runs_started_total}, each with {@code namespace} and {@code model}; and
+ * {@code robustml_analysis_runs_started_total}, {@code robustml_guard_actions_total{state}}, each with {@code namespace} and {@code model}; and
  * {@code robustml_models{phase}}, counted from the operator's cache of RobustModels.
  */
 public final class RolloutMetrics {
     static final List<String> PHASES = java.util.Arrays.stream(io.robustml.controllers.status.Phase.values())
             .map(io.robustml.controllers.status.Phase::wire).toList();
+    /** The guard's states that act (rollout.guard): each entry counted in robustml_guard_actions_total{state}. */
+    static final List<String> GUARD_ACTIONS = List.of(io.robustml.controllers.guard.PostPromotionGuard.BURNING,
+            io.robustml.controllers.guard.PostPromotionGuard.CONTAINED, io.robustml.controllers.guard.PostPromotionGuard.ROLLING_BACK);
     private final MeterRegistry registry;
     private volatile Supplier<Collection<RobustModel>> models = List::of;
 
@@ -49,13 +52,18 @@ public final class RolloutMetrics {
         String ns = model.getMetadata().getNamespace();
         String name = model.getMetadata().getName();
         registry.counter("robustml_rollout_promotions_total", "namespace", ns, "model", name);
-        for (String reason : List.of(Reasons.ROBUSTNESS_REGRESSION, Reasons.ANALYSIS_INCONCLUSIVE)) {
+        for (String reason : List.of(Reasons.ROBUSTNESS_REGRESSION, Reasons.ANALYSIS_INCONCLUSIVE, Reasons.GUARD_ROLLED_BACK)) {
             registry.counter("robustml_rollout_rollbacks_total", "namespace", ns, "model", name, "reason", reason);
         }
         registry.counter("robustml_serving_problems_total", "namespace", ns, "model", name, "reason",
                 io.robustml.controllers.status.ServingProblem.MODEL_INTEGRITY_FAILED);
         for (String verdict : List.of("Passed", "Failed", "Inconclusive")) {
             registry.counter("robustml_rescans_total", "namespace", ns, "model", name, "verdict", verdict);
+        }
+        if (model.getSpec() != null && model.getSpec().rollout != null && model.getSpec().rollout.guard != null) {
+            for (String state : GUARD_ACTIONS) {
+                registry.counter("robustml_guard_actions_total", "namespace", ns, "model", name, "state", state);
+            }
         }
     }
 
@@ -75,6 +83,10 @@ public final class RolloutMetrics {
                 || !Objects.equals(before.lastRescan.runName, after.lastRescan.runName))) {
             registry.counter("robustml_rescans_total", "namespace", ns, "model", name, "verdict", after.lastRescan.verdict)
                     .increment();
+        }
+        if (after.guard != null && GUARD_ACTIONS.contains(after.guard.state) && (before.guard == null
+                || !Objects.equals(before.guard.state, after.guard.state) || !Objects.equals(before.guard.since, after.guard.since))) {
+            registry.counter("robustml_guard_actions_total", "namespace", ns, "model", name, "state", after.guard.state).increment();
         }
         if (analysesStarted > 0) {
             registry.counter("robustml_analysis_runs_started_total", "namespace", ns, "model", name).increment(analysesStarted);

@@ -85,6 +85,19 @@ public final class StatusRules {
             degradedMessage = "stable revision " + s.stableRevision + " fails its SLOs with the current test suite (re-scan "
                     + s.lastRescan.runName + (s.lastRescan.violatedSlos == null ? "" : ": " + String.join("; ", s.lastRescan.violatedSlos))
                     + "); it keeps serving: roll out a revision that passes";
+        } else if (guardActive(s)) {
+            degraded = true;
+            degradedReason = switch (s.guard.state) {
+                case io.robustml.controllers.guard.PostPromotionGuard.BURNING -> Reasons.GUARD_BURNING;
+                case io.robustml.controllers.guard.PostPromotionGuard.CONTAINED -> Reasons.GUARD_CONTAINED;
+                default -> Reasons.GUARD_ROLLING_BACK;
+            };
+            degradedMessage = "the alert rate of revision " + s.stableRevision + " burns (rollout.guard): " + s.guard.message
+                    + switch (degradedReason) {
+                        case Reasons.GUARD_BURNING -> "";
+                        case Reasons.GUARD_CONTAINED -> "; its sidecars block what they flag";
+                        default -> "; revision " + s.guard.rollbackTo + " is scaled up to serve again";
+                    };
         }
         s.conditions = Conditions.set(s.conditions, Conditions.DEGRADED, degraded, degradedReason, degradedMessage, generation, now);
         if (s.lastAnalysis != null && s.lastAnalysis.warnings != null && !s.lastAnalysis.warnings.isEmpty()) {
@@ -98,12 +111,18 @@ public final class StatusRules {
                     "the latest analysis gave no sign of overstated robustness", generation, now);
         }
 
-        if ((problem.isPresent() && !rejected) || (rescanFailed(s) && Phase.READY.is(s.phase))) {
+        if ((problem.isPresent() && !rejected) || ((rescanFailed(s) || guardActive(s)) && Phase.READY.is(s.phase))) {
             s.phase = Phase.DEGRADED.wire();
         } else if (Phase.READY.is(s.phase) && !serving) {
             s.phase = Phase.PENDING.wire();
         }
         return s;
+    }
+
+    /** The post-promotion guard fires on the serving revision (Burning, Contained or RollingBack). */
+    static boolean guardActive(RobustModelStatus s) {
+        return s.guard != null && s.stableRevision != null && s.stableRevision.equals(s.guard.revision)
+                && !io.robustml.controllers.guard.PostPromotionGuard.QUIET.equals(s.guard.state);
     }
 
     /** The stable revision's latest re-scan, with the current suite or an earlier one, violated an SLO. */

@@ -98,6 +98,21 @@ class RobustModelValidationTest {
         assertThat(created.get("spec", "threatModel", "certification", "samples").toString()).isEqualTo("100");
     }
 
+    /** A guard with its own windows is accepted, and the API server fills its defaults. */
+    @org.junit.jupiter.api.Test
+    void acceptsAGuardAndFillsItsDefaults(KubernetesClient client, TestNamespace ns) throws IOException {
+        Map<String, Object> manifest = load(EXAMPLE);
+        ManifestPaths.set(manifest, "spec.rollout.guard", Map.of("windows", List.of(Map.of("long", "20s", "short", "5s",
+                "factor", "2"))));
+        GenericKubernetesResource resource = Serialization.unmarshal(Serialization.asJson(manifest),
+                GenericKubernetesResource.class);
+        resource.getMetadata().setNamespace(ns.name());
+        GenericKubernetesResource created = client.resource(resource).create();
+        assertThat(created.get("spec", "rollout", "guard", "action").toString()).isEqualTo("alert");
+        assertThat(created.get("spec", "rollout", "guard", "minRequests").toString()).isEqualTo("100");
+        assertThat((List<?>) created.get("spec", "rollout", "guard", "windows")).hasSize(1);
+    }
+
     /** Schedules a CronJob accepts are accepted (the API server's regular expressions are Go's). */
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"*/5 * * * *", "0 3 * * *", "@daily", "@hourly",

@@ -732,6 +732,106 @@ class RealClusterScenariosTest {
         delete(name);
     }
 
+    @Test
+    @Order(17)
+    void theGuardContainsAnAttackOnThePromotedRevisionThenRollsItBackToThePreviousOne() throws Exception {
+        // rollout.guard: the operator container reads the serving pods' sidecar counters over the pod network and
+        // judges their alert rate by a burn-rate rule (short windows, so that a test sees it fire).
+        String name = "fashion-guard";
+        apply(name, m -> guard(m, io.robustml.crds.model.RolloutSpec.GuardAction.CONTAIN, false));
+        String first = awaitStatus(name, s -> "Ready".equals(s.phase) && s.stableRevision != null).stableRevision;
+        // A second revision that passes too: the same model with a larger CPU request.
+        apply(name, m -> guard(m, io.robustml.crds.model.RolloutSpec.GuardAction.CONTAIN, true));
+        RobustModelStatus st = awaitStatus(name, s -> s.stableRevision != null && !s.stableRevision.equals(first)
+                && "Ready".equals(s.phase));
+        String second = st.stableRevision;
+        assertThat(st.rollbackRevision).isEqualTo(first);
+        assertThat(client.apps().deployments().inNamespace(ns).withName(name + "-" + first).get().getSpec().getReplicas())
+                .as("the previous revision is kept with no pods").isZero();
+        String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        String infer = service + "/v2/models/" + name + "/infer";
+        assertThat(Sidecars.inferThroughService(infer)).contains("\"model_version\":\"" + second + "\"");
+
+        // An attacker's near-duplicates through the Service, without pause until the scenario ends.
+        Map<Integer, Integer> answers = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean attacking = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Instant attack = Instant.now();
+        Thread attacker = new Thread(() -> {
+            Instant stop = Instant.now().plus(Duration.ofMinutes(4)); // bounded whatever happens to the test
+            while (attacking.get() && Instant.now().isBefore(stop)) {
+                try {
+                    Sidecars.hammer(infer, 20, null).forEach((code, n) -> answers.merge(code, n, Integer::sum));
+                    Thread.sleep(250); // at most ~80 requests a second
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    answers.merge(-1, 1, Integer::sum); // a connection refused while pods change
+                }
+            }
+        }, "attacker");
+        attacker.start();
+        try {
+            st = awaitStatus(name, s -> s.guard != null && "Contained".equals(s.guard.state));
+            System.out.printf("[real] guard contained revision %s %.1f s after the attack began: %s%n", second, seconds(attack),
+                    st.guard.message);
+            assertThat(st.guard.revision).isEqualTo(second);
+            assertThat(st.guard.baselineSource).isEqualTo("spec");
+            assertThat(st.phase).isEqualTo("Degraded");
+            assertThat(io.robustml.controllers.status.Conditions.find(st.conditions, io.robustml.controllers.status.Conditions.DEGRADED))
+                    .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("GuardContained"));
+            assertThat(event(name, "GuardContained")).contains("requests alerted", "fires above 3x");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(client.configMaps().inNamespace(ns)
+                    .withName(name + "-detector").get().getData().get("detector.json")).contains("\"action\":\"block\""));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(answers).containsKey(403));
+            assertThat(plugin("status", name).orFail("kubectl robustml status")).contains("guard:     Contained",
+                    "the post-promotion guard contains", "kept:      " + first);
+
+            // The policy becomes rollback while the attack goes on: the kept revision is scaled up and serves again.
+            Instant escalated = Instant.now();
+            apply(name, m -> guard(m, io.robustml.crds.model.RolloutSpec.GuardAction.ROLLBACK, true));
+            st = awaitStatus(name, s -> first.equals(s.stableRevision));
+            System.out.printf("[real] guard rolled back from %s to %s %.1f s after the policy said rollback; answers to the "
+                    + "attacker so far %s; %s%n", second, first, seconds(escalated), new java.util.TreeMap<>(answers),
+                    event(name, "GuardRolledBack"));
+        } finally {
+            attacking.set(false);
+            attacker.join(Duration.ofSeconds(60).toMillis());
+        }
+        assertThat(st.rejectedRevision).isEqualTo(second);
+        assertThat(st.history.get(0).revision).isEqualTo(second);
+        assertThat(st.history.get(0).verdict).isEqualTo("GuardRolledBack");
+        assertThat(io.robustml.controllers.status.Conditions.find(st.conditions, io.robustml.controllers.status.Conditions.DEGRADED))
+                .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("GuardRolledBack"));
+        assertThat(event(name, "GuardRollingBack")).contains("previous revision " + first + " is scaled up");
+        assertThat(model(name).getSpec().serving.resources.getRequests().get("cpu").toString()).as("the spec is never edited")
+                .isEqualTo("110m");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(servingPods(name))
+                .allSatisfy(p -> assertThat(p.getMetadata().getLabels().get(Labels.REVISION)).isEqualTo(first)));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(IOException.class) // a kept-alive connection to a pod gone
+                .untilAsserted(() -> assertThat(Sidecars.inferThroughService(infer)).contains("\"model_version\":\"" + first + "\""));
+        delete(name);
+    }
+
+    /** rollout.guard with windows short enough for a test; {@code moreCpu} makes the second revision. */
+    private static void guard(RobustModel m, io.robustml.crds.model.RolloutSpec.GuardAction action, boolean moreCpu) {
+        var g = new io.robustml.crds.model.RolloutSpec.GuardSpec();
+        g.action = action;
+        g.windows = List.of(io.robustml.crds.model.RolloutSpec.BurnWindow.of("30s", "10s", "3"));
+        g.baselineRate = "0.05";
+        g.minRequests = 20;
+        m.getSpec().rollout.guard = g;
+        if (moreCpu) {
+            m.getSpec().serving.resources.getRequests().put("cpu", new io.fabric8.kubernetes.api.model.Quantity("110m"));
+        }
+    }
+
+    /** The message of the model's latest event with this reason ("" when there is none). */
+    private static String event(String model, String reason) {
+        return client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> model.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+                .map(io.fabric8.kubernetes.api.model.Event::getMessage).reduce((a, b) -> b).orElse("");
+    }
+
     /** kubectl-plugin/kubectl-robustml with the cluster's kubectl and kubeconfig, in the scenario's namespace. */
     private static Command plugin(String... args) {
         List<String> command = new java.util.ArrayList<>(List.of("python3",

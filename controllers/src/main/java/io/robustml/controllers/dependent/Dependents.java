@@ -91,7 +91,8 @@ public final class Dependents {
         @Override
         protected io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy desired(RobustModel primary,
                 Context<RobustModel> context) {
-            return ServingNetworkPolicy.desired(primary, ServingNetworkPolicy.monitoringNamespace());
+            return ServingNetworkPolicy.desired(primary, ServingNetworkPolicy.monitoringNamespace(),
+                    ServingNetworkPolicy.operatorNamespace());
         }
     }
 }

@@ -34,7 +34,7 @@ public final class DetectorConfigMap {
      * detector.json: spec.detector mapped field by field onto the contract the sidecar reads, with the
      * stable revision's calibrated thresholds (status.detector) where the spec sets a target instead of a
      * threshold (a threshold in the spec always wins), and action block while a failed re-scan contains
-     * (rollout.rescan.onFailure). The Secrets' names stay out: their content is mounted.
+     * (rollout.rescan.onFailure) or the post-promotion guard does (rollout.guard). The Secrets' names stay out: their content is mounted.
      */
     public static DetectorConfig config(RobustModel model) {
         DetectorSpec d = model.getSpec().detector == null ? new DetectorSpec() : model.getSpec().detector;
@@ -55,8 +55,7 @@ public final class DetectorConfigMap {
         }
         DetectorConfig.Detector detector = new DetectorConfig.Detector(
                 d.methods == null ? null : java.util.Set.copyOf(d.methods),
-                io.robustml.controllers.rollout.RescanContainment.inForce(model.getSpec(), model.getStatus())
-                        ? DetectorConfig.Action.BLOCK : d.action, squeezing, similarity,
+                blocks(model.getSpec(), model.getStatus()) ? DetectorConfig.Action.BLOCK : d.action, squeezing, similarity,
                 d.extraction == null ? null : new DetectorConfig.Extraction(decimal(d.extraction.delta)),
                 d.rateLimit == null ? null : new DetectorConfig.RateLimit(d.rateLimit.requestsPerMinute, d.rateLimit.burst,
                         d.rateLimit.dailyQuota),
@@ -73,6 +72,12 @@ public final class DetectorConfigMap {
                         d.fallback.service == null ? null : new DetectorConfig.Service(d.fallback.service.name,
                                 d.fallback.service.port)));
         return new DetectorConfig(model.getMetadata().getName(), model.getSpec().model.labels, detector);
+    }
+
+    /** Containment in force: the serving revision's sidecars block what they flag, whatever spec.detector.action says. */
+    public static boolean blocks(io.robustml.crds.model.RobustModelSpec spec, RobustModelStatus status) {
+        return io.robustml.controllers.rollout.RescanContainment.inForce(spec, status)
+                || io.robustml.controllers.guard.PostPromotionGuard.contains(status);
     }
 
     /** A CRD decimal string (its schema pattern already checked it). */

@@ -30,6 +30,8 @@ public final class RolloutPlanner {
     public static final String RESCANNED = "Rescanned";
     public static final String RESCAN_FAILED = "RescanFailed";
     public static final String RESCAN_INCONCLUSIVE = "RescanInconclusive";
+    /** History verdict of a serving revision the post-promotion guard rolled back (rollout.guard). */
+    public static final String GUARD_ROLLED_BACK = Reasons.GUARD_ROLLED_BACK;
 
     private RolloutPlanner() {
     }
@@ -526,14 +528,34 @@ public final class RolloutPlanner {
                 .findFirst().map(r -> RunMetrics.baseline(r.cleanAccuracy, r.adversarialSuccessRate)).orElse(null);
     }
 
-    private static Optional<RevisionRecord> recentPass(RobustModelStatus s, String revision, RolloutSettings settings,
+    /**
+     * The revision's pass with the current suite within the rollback window, unless the guard rolled it back
+     * since (then only a new analysis may bring it back).
+     */
+    public static Optional<RevisionRecord> recentPass(RobustModelStatus s, String revision, RolloutSettings settings,
             Instant now) {
         if (s.history == null) {
             return Optional.empty();
         }
-        return s.history.stream().filter(r -> revision.equals(r.revision) && "Passed".equals(r.verdict)
-                && settings.suite().equals(r.suite) && r.at != null
-                && Duration.between(Instant.parse(r.at), now).compareTo(settings.rollbackWindow()) <= 0).findFirst();
+        return s.history.stream().filter(r -> revision.equals(r.revision)
+                        && ("Passed".equals(r.verdict) || GUARD_ROLLED_BACK.equals(r.verdict))).findFirst()
+                .filter(r -> "Passed".equals(r.verdict) && settings.suite().equals(r.suite) && r.at != null
+                        && Duration.between(Instant.parse(r.at), now).compareTo(settings.rollbackWindow()) <= 0);
+    }
+
+    /**
+     * The guard's rollback (rollout.guard action rollback), once the previous stable revision is Ready again:
+     * it serves as if promoted again from history, and the revision that served is rejected
+     * ({@value #GUARD_ROLLED_BACK}) until the spec changes or a retry analyses it again.
+     */
+    public static Decision rollBack(RobustModelStatus previous, String to, String message, RolloutSettings settings, Instant now) {
+        Step step = new Step(copy(previous), now);
+        String from = step.status.stableRevision;
+        step.promote(to, step.shaOf(to), "Passed", null, settings.suite(), "revision " + to + " serves again: " + message);
+        step.reject(from, Reasons.GUARD_ROLLED_BACK, "revision " + from + " rolled back by rollout.guard: " + message, null,
+                settings.suite());
+        step.status.rollbackRevision = null;
+        return step.done();
     }
 
     /** The history's word for why a revision was rejected; {@link #rejectionReason} maps it back. */
@@ -615,6 +637,9 @@ public final class RolloutPlanner {
         void promote(String revision, String sha, String verdict, AnalysisSummary summary, String suite, String message) {
             RobustModelStatus s = status;
             String runName = s.analysis != null && revision.equals(s.analysis.revision) ? s.analysis.runName : null;
+            if (s.stableRevision != null && !s.stableRevision.equals(revision)) {
+                s.rollbackRevision = s.stableRevision; // kept with 0 pods only where rollout.guard asks for it
+            }
             s.stableRevision = revision;
             s.canaryRevision = null;
             s.analysis = null;

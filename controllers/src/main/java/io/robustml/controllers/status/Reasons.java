@@ -72,6 +72,18 @@ public final class Reasons {
     /** robustml.io/rescan could not start one: no stable revision, a canary under analysis, or one already running. */
     public static final String RESCAN_IGNORED = "RescanIgnored";
     public static final String INVALID_RESCAN_SCHEDULE = "InvalidRescanSchedule";
+    /** rollout.guard (post-promotion guard): a window pair burns, action alert. */
+    public static final String GUARD_BURNING = "GuardBurning";
+    /** rollout.guard: a window pair burns and the serving revision's sidecars block what they flag. */
+    public static final String GUARD_CONTAINED = "GuardContained";
+    /** rollout.guard: the previous stable revision is scaled up to take over. */
+    public static final String GUARD_ROLLING_BACK = "GuardRollingBack";
+    /** rollout.guard: the previous stable revision serves again; the one that burned is rejected. */
+    public static final String GUARD_ROLLED_BACK = "GuardRolledBack";
+    /** rollout.guard: action rollback, but no revision can be rolled back to (it contains instead). */
+    public static final String GUARD_ROLLBACK_UNAVAILABLE = "GuardRollbackUnavailable";
+    /** rollout.guard: the rates fell back under their bounds; whatever the guard did is lifted. */
+    public static final String GUARD_QUIET = "GuardQuiet";
 
     private Reasons() {
     }

@@ -49,6 +49,10 @@ class ServingIsolationTest {
                 .containsExactly(ServingDeployment.SIDECAR_METRICS_PORT);
         assertThat(rules.get(1).getFrom()).singleElement().satisfies(peer -> assertThat(peer.getNamespaceSelector()
                 .getMatchLabels()).containsExactly(java.util.Map.entry("kubernetes.io/metadata.name", "observability")));
+        assertThat(ServingNetworkPolicy.desired(fixture(), "observability", java.util.Optional.of("robustml-system")).getSpec()
+                .getIngress().get(1).getFrom()).as("the operator's guard reads the counters too")
+                .extracting(peer -> peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name"))
+                .containsExactly("observability", "robustml-system");
         // The model server's port is admitted by no rule.
         assertThat(rules).flatExtracting(r -> r.getPorts()).extracting(p -> p.getPort().getIntVal())
                 .doesNotContain(ServingDeployment.DEFAULT_MODEL_SERVER_PORT);

@@ -86,6 +86,13 @@ public class RobustModelStatus {
     @JsonPropertyDescription("Summary of the stable revision's most recent re-scan.")
     public AnalysisSummary lastRescan;
 
+    @JsonPropertyDescription("With rollout.guard: the previous stable revision, whose Deployment is kept with 0 pods so "
+            + "that the guard can roll back to it without a spec change.")
+    public String rollbackRevision;
+
+    @JsonPropertyDescription("The post-promotion guard's state for the serving revision (rollout.guard).")
+    public GuardStatus guard;
+
     @Size(max = HISTORY_LIMIT)
     @JsonPropertyDescription("Recent revisions and their verdicts, newest first (at most 10).")
     public List<RevisionRecord> history;
@@ -175,5 +182,28 @@ public class RobustModelStatus {
         public String cleanAccuracy;
         @JsonPropertyDescription("Highest adversarial success rate measured (baseline for relative SLOs).")
         public String adversarialSuccessRate;
+    }
+
+    /** The post-promotion guard's decision, recorded before it is acted on. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonClassDescription("The post-promotion guard's state for the serving revision: Quiet, Burning (alert), Contained "
+            + "or RollingBack, with the burn rates that moved it there.")
+    public static class GuardStatus {
+        @JsonPropertyDescription("The serving revision the guard watches.")
+        public String revision;
+        @JsonPropertyDescription("Quiet, Burning (a window pair fires, action alert), Contained (its sidecars block what "
+                + "they flag) or RollingBack (the previous stable revision is scaled up to take over).")
+        public String state;
+        @JsonPropertyDescription("When the state was entered (RFC 3339).")
+        public String since;
+        @JsonPropertyDescription("The alert rate the burn rates are measured against (decimal string).")
+        public String baselineRate;
+        @JsonPropertyDescription("Where the baseline rate came from: spec, analysis (the run named) or default.")
+        public String baselineSource;
+        @JsonPropertyDescription("The window pairs' figures when the state was entered, e.g. \"1h/5m: 310/1210 and 96/240 "
+                + "requests alerted = 25.6x and 40.0x baseline (fires above 14.4x) (baseline 0.01)\".")
+        public String message;
+        @JsonPropertyDescription("RollingBack: the revision being scaled up to serve again.")
+        public String rollbackTo;
     }
 }

@@ -1,6 +1,7 @@
 package io.robustml.crds.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -43,6 +44,11 @@ public class RolloutSpec {
     @JsonPropertyDescription("Analyse the stable revision again without a rollout (continuous red-teaming).")
     public RescanSpec rescan;
 
+    @JsonPropertyDescription("After promotion: the operator reads the serving revision's sidecar counters and acts when "
+            + "their alert rate (flagged, blocked, fallback, rate-limited and over-quota requests over all client requests) "
+            + "burns faster than the revision's baseline (multi-window burn-rate rule).")
+    public GuardSpec guard;
+
     @Pattern(Decimals.DURATION)
     @Default(DEFAULT_ROLLBACK_WINDOW)
     @JsonPropertyDescription("A revision that passed its analysis within this window is promoted again without a new "
@@ -73,6 +79,92 @@ public class RolloutSpec {
                 + "inputs answered 403 — through the hot-reloaded config, no new revision, until a re-scan of the serving "
                 + "revision passes or another revision is promoted).")
         public OnFailure onFailure;
+    }
+
+    /**
+     * The post-promotion guard: a multi-window burn-rate rule on the serving revision's sidecar counters. The
+     * defaults are the multi-window, multi-burn-rate practice's paging pairs (SRE workbook): 14.4x over 1h
+     * confirmed over 5m, 6x over 6h confirmed over 30m.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class GuardSpec {
+        public static final String DEFAULT_ACTION = "alert";
+        public static final String DEFAULT_MIN_REQUESTS = "100";
+        /** Used when the analysis measured no clean flag rate and the spec sets none: the chart's detectorFlagBudget. */
+        public static final double DEFAULT_BASELINE_RATE = 0.01;
+        /** A measured clean flag rate of 0 would make any flag an infinite burn. */
+        public static final double MIN_BASELINE_RATE = 0.001;
+        public static final java.util.List<BurnWindow> DEFAULT_WINDOWS = java.util.List.of(
+                BurnWindow.of("1h", "5m", "14.4"), BurnWindow.of("6h", "30m", "6"));
+
+        @Default(DEFAULT_ACTION)
+        @JsonPropertyDescription("What a burning window pair does: alert (Degraded=True GuardBurning and a Warning event "
+                + "with the rates), contain (also: every sidecar's detector action becomes block through the hot-reloaded "
+                + "config, no new revision, until the rates fall back), or rollback (contain, then scale the previous "
+                + "stable revision, kept with 0 pods, back up and serve it once Ready: the fast re-promotion path, so it "
+                + "must have passed with the current suite within rollbackWindow; the serving revision is rejected). "
+                + "Every action is evented with the numbers.")
+        public GuardAction action;
+
+        @Size(min = 1, max = 4)
+        @JsonPropertyDescription("Window pairs, each firing when the alert rate over both its long and its short window "
+                + "exceeds factor times the baseline. Default: [{long: 1h, short: 5m, factor: \"14.4\"}, "
+                + "{long: 6h, short: 30m, factor: \"6\"}].")
+        @ValidationRule(value = "self.all(w, duration(w.short) < duration(w.long))",
+                message = "each window's short must be shorter than its long")
+        public java.util.List<BurnWindow> windows;
+
+        @Pattern(Decimals.FRACTION)
+        @JsonPropertyDescription("The revision's normal alert rate (decimal string). Default: the clean false-positive rate "
+                + "its analysis measured through the sidecar (at least 0.001), else 0.01.")
+        public String baselineRate;
+
+        @Min(1)
+        @Max(1000000)
+        @Default(DEFAULT_MIN_REQUESTS)
+        @JsonPropertyDescription("Client requests a short window must hold before its pair may fire: a handful of flagged "
+                + "requests in a quiet minute is no evidence.")
+        public Integer minRequests;
+    }
+
+    /** One pair of the burn-rate rule. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.annotation.JsonClassDescription("One window pair of the guard's burn-rate rule: a long window, a "
+            + "short one confirming it, and the factor both must exceed.")
+    @ValidationRule(value = "double(self.factor) >= 1.0", message = "factor must be at least 1", fieldPath = ".factor")
+    public static class BurnWindow {
+        @Required
+        @Pattern(Decimals.DURATION)
+        @JsonProperty("long")
+        @JsonPropertyDescription("The long window, e.g. 1h: the rate must have burned this long.")
+        public String longWindow;
+
+        @Required
+        @Pattern(Decimals.DURATION)
+        @JsonProperty("short")
+        @JsonPropertyDescription("The short window, e.g. 5m: the rate still burns now (so the pair resets soon after an "
+                + "attack ends).")
+        public String shortWindow;
+
+        @Required
+        @Pattern(Decimals.NON_NEGATIVE)
+        @JsonPropertyDescription("Burn-rate factor (decimal string, at least 1): the pair fires above factor x baseline.")
+        public String factor;
+
+        public static BurnWindow of(String longWindow, String shortWindow, String factor) {
+            BurnWindow w = new BurnWindow();
+            w.longWindow = longWindow;
+            w.shortWindow = shortWindow;
+            w.factor = factor;
+            return w;
+        }
+    }
+
+    /** What the guard does when a window pair burns. */
+    public enum GuardAction {
+        @com.fasterxml.jackson.annotation.JsonProperty("alert") ALERT,
+        @com.fasterxml.jackson.annotation.JsonProperty("contain") CONTAIN,
+        @com.fasterxml.jackson.annotation.JsonProperty("rollback") ROLLBACK
     }
 
     /** What a failed re-scan does. */
