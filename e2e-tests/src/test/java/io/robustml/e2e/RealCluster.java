@@ -102,14 +102,16 @@ final class RealCluster {
 
     /**
      * The model store of {@code ns}: the reference models (TorchScript, and the robust one's ONNX export), a copy of the robust one with one byte changed
-     * ({@code fashion-tampered.pt}), and the Fashion-MNIST test set (idx files, and as a NumPy archive), in a folder of the node mounted through a
+     * ({@code fashion-tampered.pt}), the tabular reference models and their rows ({@code datasets/breast-cancer.npz}), and the
+     * Fashion-MNIST test set (idx files, and as a NumPy archive), in a folder of the node mounted through a
      * PersistentVolume and the claim {@code model-store}.
      */
     void modelStore(KubernetesClient client, String ns) throws IOException {
         Path root = plane.kubeconfig().getParent().resolve("model-store").resolve(ns);
         Path models = Files.createDirectories(root.resolve("models"));
         Path data = Files.createDirectories(root.resolve("datasets/fashion-mnist"));
-        for (String model : List.of("fashion-robust.pt", "fashion-standard.pt", "fashion-robust.onnx")) {
+        for (String model : List.of("fashion-robust.pt", "fashion-standard.pt", "fashion-robust.onnx", "tabular-robust.pt",
+                "tabular-standard.pt")) {
             Files.copy(plane.repoRoot().resolve("model-server/models").resolve(model), models.resolve(model),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
@@ -122,6 +124,9 @@ final class RealCluster {
                 y = np.frombuffer(gzip.open(sys.argv[1] + '/t10k-labels-idx1-ubyte.gz').read(), np.uint8, offset=8)
                 np.savez_compressed(sys.argv[2], x_test=x, y_test=y)
                 """, Scenario.DATASET.toString(), npz.toString()).orFail("writing " + npz);
+        // The tabular reference models' data (test rows and the attacker's pool).
+        Files.copy(plane.repoRoot().resolve("model-server/models/breast-cancer.npz"), root.resolve("datasets/breast-cancer.npz"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         byte[] tampered = Files.readAllBytes(models.resolve("fashion-robust.pt"));
         tampered[tampered.length / 2] ^= 1;
         Files.write(models.resolve("fashion-tampered.pt"), tampered);

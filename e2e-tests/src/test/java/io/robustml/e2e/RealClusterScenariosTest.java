@@ -812,6 +812,59 @@ class RealClusterScenariosTest {
         delete(name);
     }
 
+    @Test
+    @Order(18)
+    void aTabularModelPassesThenAStandardUpdateFailsAndIsRolledBack() throws Exception {
+        // examples/local-cluster/tabular-classifier.yaml: 30 described columns, epsilon a tenth of each column's range.
+        String name = "tabular";
+        Instant applied = Instant.now();
+        applyExample("examples/local-cluster/tabular-classifier.yaml", name, m -> { });
+        RobustModelStatus st = awaitStatus(name, s -> s.lastAnalysis != null && s.lastAnalysis.verdict != null);
+        AdversarialTestRun run = client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get();
+        System.out.printf("[real] tabular first release: %s %.1f s after kubectl apply (clean %s; %s)%n", st.lastAnalysis.verdict,
+                seconds(applied), run.getStatus().cleanAccuracy, run.getStatus().attacks.stream()
+                        .map(a -> a.name + " " + a.adversarialSuccessRate).toList());
+        assertThat(st.lastAnalysis.verdict).as("status:\n" + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Passed");
+        String stable = st.stableRevision;
+        assertThat(run.getStatus().attacks.get(0).perClass).extracting(c -> c.className).contains("malignant", "benign");
+        String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        String row = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("inputs", List.of(
+                java.util.Map.of("name", "input", "shape", List.of(1, 30), "datatype", "FP32", "data", firstTestRow()))));
+        var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(service + "/v2/models/" + name + "/infer")).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(row)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"model_version\":\"" + stable + "\"");
+
+        String standardSha = tabularSha("standard");
+        Instant updated = Instant.now();
+        applyExample("examples/local-cluster/tabular-classifier.yaml", name, m -> {
+            m.getSpec().model.uri = "pvc://model-store/models/tabular-standard.pt";
+            m.getSpec().model.sha256 = standardSha;
+        });
+        st = awaitStatus(name, s -> s.rejectedRevision != null);
+        System.out.printf("[real] tabular update to the standard model: %s %.1f s after kubectl apply (ASR %s, violated %s)%n",
+                st.lastAnalysis.verdict, seconds(updated), st.lastAnalysis.adversarialSuccessRate, st.lastAnalysis.violatedSlos);
+        assertThat(st.lastAnalysis.verdict).isEqualTo("Failed");
+        assertThat(st.stableRevision).as("rolled back").isEqualTo(stable);
+        assertThat(st.lastAnalysis.violatedSlos).anyMatch(v -> v.startsWith("adversarialSuccessRate"));
+        delete(name);
+    }
+
+    /** The first test row of the tabular reference models' data, as the training script wrote it. */
+    private static List<Double> firstTestRow() throws IOException {
+        Command c = Command.run(cluster.plane.repoRoot(), Duration.ofMinutes(1), Map.of(), Path.of(System.getProperty("user.home"),
+                ".cache/robustml/venv/bin/python").toString(), "-c",
+                "import numpy as np, json; print(json.dumps(np.load('model-server/models/breast-cancer.npz')['x'][0].tolist()))");
+        return java.util.Arrays.stream(c.orFail("reading breast-cancer.npz").trim().replaceAll("[\\[\\]]", "").split(","))
+                .map(String::trim).map(Double::valueOf).toList();
+    }
+
+    private static String tabularSha(String model) throws IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(cluster.plane.repoRoot()
+                .resolve("model-server/models/tabular-metrics.json").toFile()).get(model).get("torchscript_sha256").asText();
+    }
+
     /** rollout.guard with windows short enough for a test; {@code moreCpu} makes the second revision. */
     private static void guard(RobustModel m, io.robustml.crds.model.RolloutSpec.GuardAction action, boolean moreCpu) {
         var g = new io.robustml.crds.model.RolloutSpec.GuardSpec();
@@ -1000,16 +1053,23 @@ class RealClusterScenariosTest {
 
     /** examples/local-cluster/fashion-classifier.yaml under {@code name}, edited, applied as kubectl apply --server-side. */
     private static void apply(String name, Consumer<RobustModel> edit) {
+        applyExample("examples/local-cluster/fashion-classifier.yaml", name, m -> {
+            assertThat(m.getSpec().model.sha256).isEqualTo(ModelServerProcess.ROBUST_SHA256);
+            edit.accept(m);
+        });
+    }
+
+    /** An example RobustModel of the repository under another name in the scenario's namespace, edited, applied. */
+    private static void applyExample(String example, String name, Consumer<RobustModel> edit) {
         RobustModel m;
         try {
-            m = client.getKubernetesSerialization().unmarshal(Files.readString(cluster.plane.repoRoot()
-                    .resolve("examples/local-cluster/fashion-classifier.yaml")), RobustModel.class);
+            m = client.getKubernetesSerialization().unmarshal(Files.readString(cluster.plane.repoRoot().resolve(example)),
+                    RobustModel.class);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         m.getMetadata().setName(name);
         m.getMetadata().setNamespace(ns);
-        assertThat(m.getSpec().model.sha256).isEqualTo(ModelServerProcess.ROBUST_SHA256);
         edit.accept(m);
         client.resource(m).fieldManager("kubectl").forceConflicts().serverSideApply();
     }

@@ -70,6 +70,7 @@ public record HopSkipJump(Constraint constraint, int queryBudget, long seed) {
         int used;
         int firstFlag;
         boolean visible = true;
+        float[] origin;
 
         Example(Target target, int goal, boolean targeted, SplittableRandom random) {
             this.target = target;
@@ -84,6 +85,14 @@ public record HopSkipJump(Constraint constraint, int queryBudget, long seed) {
         }
 
         Target.Answer query(float[][] inputs) throws IOException {
+            if (origin != null && constraint.features() != null) {
+                // What an attacker can send: a tabular input's rules hold for every probe.
+                float[][] valid = new float[inputs.length][];
+                for (int j = 0; j < inputs.length; j++) {
+                    valid[j] = constraint.valid(origin, inputs[j]);
+                }
+                inputs = valid;
+            }
             Target.Answer a = target.classify(inputs);
             for (int j = 0; j < inputs.length; j++) {
                 used++;
@@ -112,6 +121,7 @@ public record HopSkipJump(Constraint constraint, int queryBudget, long seed) {
 
         /** The closest boundary point found within the budget, or null when no starting point was found. */
         float[] attack(float[] x, float[] start) throws IOException {
+            origin = x;
             float eps = constraint.epsilon();
             int d = x.length;
             boolean linf = constraint.norm() == Norm.LINF;
@@ -308,20 +318,20 @@ public record HopSkipJump(Constraint constraint, int queryBudget, long seed) {
         return out;
     }
 
-    /** Into the ε-ball around {@code x} (in the attack's norm) and the input range. */
+    /** Into the ε-ball around {@code x} (in the attack's norm) and the input range, bound by a tabular input's rules. */
     float[] project(float[] x, float[] adv, float eps) {
         float[] out = new float[x.length];
         if (constraint.norm() == Norm.LINF) {
             for (int k = 0; k < x.length; k++) {
                 out[k] = clip(Math.min(x[k] + eps, Math.max(x[k] - eps, adv[k])));
             }
-            return out;
+            return constraint.bind(x, out);
         }
         double length = Norm.L2.distance(x, adv);
         double factor = length <= eps ? 1 : eps / length * (1 - 1e-6);
         for (int k = 0; k < x.length; k++) {
             out[k] = clip((float) (x[k] + factor * (adv[k] - x[k])));
         }
-        return out;
+        return constraint.bind(x, out);
     }
 }

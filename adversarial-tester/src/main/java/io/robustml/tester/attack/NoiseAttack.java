@@ -36,6 +36,7 @@ public record NoiseAttack(Constraint constraint, long seed) {
             for (int k = 0; k < delta.length; k++) {
                 adv[i][k] = Math.min(constraint.max(), Math.max(constraint.min(), x[i][k] + delta[k]));
             }
+            adv[i] = constraint.bind(x[i], adv[i]);
         }
         constraint.check(x, adv);
         return adv;

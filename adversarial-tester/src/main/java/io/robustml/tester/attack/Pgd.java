@@ -99,7 +99,22 @@ public record Pgd(Constraint constraint, float stepSize, int steps, int restarts
             NDArray factor = length.add(1e-12f).pow(-1).mul(eps).minimum(1f);
             delta = delta.mul(perExample(factor, x.getShape()));
         }
-        return x.add(delta).clip(constraint.min(), constraint.max());
+        NDArray inside = x.add(delta).clip(constraint.min(), constraint.max());
+        if (constraint.features() == null) {
+            return inside;
+        }
+        // A tabular input's rules, row by row (its rows are short).
+        int rows = (int) x.getShape().get(0);
+        int d = (int) (x.getShape().size() / rows);
+        float[] origins = x.toFloatArray();
+        float[] advs = inside.toFloatArray();
+        float[] bound = new float[advs.length];
+        for (int i = 0; i < rows; i++) {
+            float[] row = constraint.bind(java.util.Arrays.copyOfRange(origins, i * d, (i + 1) * d),
+                    java.util.Arrays.copyOfRange(advs, i * d, (i + 1) * d));
+            System.arraycopy(row, 0, bound, i * d, d);
+        }
+        return x.getManager().create(bound, x.getShape());
     }
 
     private NDArray randomDelta(NDArray x) {

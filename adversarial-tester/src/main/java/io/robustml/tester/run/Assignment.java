@@ -19,11 +19,34 @@ import java.util.Set;
  * @param datasetChecksums file name → SHA-256 of the dataset files (empty: not checked)
  * @param surrogate the reference surrogate model file of transfer attacks; null when the run names none
  * @param certification randomized smoothing's parameters; null when the run asks for no certification
+ * @param inputRange the valid input values (model.input.range, default [0, 1]): every attack stays inside
+ * @param features  a tabular input's columns (model.input.features); null for images
  */
 public record Assignment(String model, String revision, String endpoint, String modelUri, String modelSha256,
         boolean targeted, List<AttackPlan> attacks, String datasetUri, int samples, Squeezing squeezing, String exposure,
         int topK, List<String> labels, CorpusRef corpus, java.util.Map<String, String> datasetChecksums, ModelRef surrogate, Similarity similarity,
-        io.robustml.tester.certify.Smoothing certification) {
+        io.robustml.tester.certify.Smoothing certification, InputRange inputRange, io.robustml.tester.attack.FeatureRules features) {
+
+    /** What runs on a tabular input: the attacks that need no image (Square's windows, the knockoff CNN do). */
+    static final Set<io.robustml.crds.model.AttackSpec.AttackType> TABULAR_ATTACKS = Set.of(io.robustml.crds.model.AttackSpec.AttackType.FGSM,
+            io.robustml.crds.model.AttackSpec.AttackType.PGD, io.robustml.crds.model.AttackSpec.AttackType.HOPSKIPJUMP, io.robustml.crds.model.AttackSpec.AttackType.NOISE);
+
+    /** model.input.range. */
+    public record InputRange(float min, float max) {
+        public static final InputRange UNIT = new InputRange(0f, 1f);
+
+        public InputRange {
+            if (!(min < max)) {
+                throw new IllegalArgumentException("model.input.range: min " + min + " must be below max " + max);
+            }
+        }
+
+        static InputRange of(io.robustml.crds.model.ModelSpec.InputSpec input) {
+            var r = input == null ? null : input.range;
+            return r == null ? UNIT : new InputRange(r.min == null ? 0f : new BigDecimal(r.min).floatValue(),
+                    r.max == null ? 1f : new BigDecimal(r.max).floatValue());
+        }
+    }
 
     /**
      * The sidecar's feature squeezers (its settings, else its defaults), and the false-positive rate its
@@ -72,10 +95,23 @@ public record Assignment(String model, String revision, String endpoint, String 
         return certification != null || attacks.stream().anyMatch(AttackPlan::whiteBox);
     }
 
+    /** The same assignment with other columns (model.input.features). */
+    public Assignment withFeatures(List<io.robustml.crds.model.ModelSpec.FeatureSpec> columns) {
+        return new Assignment(model, revision, endpoint, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
+                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange,
+                io.robustml.tester.attack.FeatureRules.of(columns));
+    }
+
+    /** The same assignment with another dataset. */
+    public Assignment withDataset(String uri) {
+        return new Assignment(model, revision, endpoint, modelUri, modelSha256, targeted, attacks, uri, samples, squeezing,
+                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features);
+    }
+
     /** The same assignment, reaching the target at another URL (a tester run outside the cluster). */
     public Assignment withEndpoint(String url) {
         return new Assignment(model, revision, url, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
-                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification);
+                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features);
     }
 
     public static Assignment of(AdversarialTestRunSpec spec) {
@@ -117,10 +153,24 @@ public record Assignment(String model, String revision, String endpoint, String 
             }
         }
         ModelRef surrogate = spec.surrogateModel == null ? null : new ModelRef(spec.surrogateModel.uri, spec.surrogateModel.sha256);
+        io.robustml.tester.attack.FeatureRules features = spec.input == null || spec.input.features == null ? null
+                : io.robustml.tester.attack.FeatureRules.of(spec.input.features);
+        if (features != null) {
+            for (AttackPlan p : plans) {
+                if (!TABULAR_ATTACKS.contains(p.type()) || p.adaptive()) {
+                    throw new IllegalArgumentException("the attack " + p.name() + " needs an image input; a tabular input "
+                            + "(model.input.features) takes fgsm, pgd, hopskipjump and noise");
+                }
+            }
+            if (spec.certification != null) {
+                throw new IllegalArgumentException("certification adds Gaussian noise to images; a tabular input (model.input.features) "
+                        + "is not certified");
+            }
+        }
         return new Assignment(spec.target.model, spec.target.revision, spec.target.endpoint, spec.target.modelUri,
                 spec.target.modelSha256, spec.goal == ThreatModelSpec.Goal.TARGETED, plans, spec.dataset.uri,
                 spec.dataset.samples == null ? DEFAULT_SAMPLES : spec.dataset.samples, Squeezing.of(spec.detector), exposure, topK,
                 labels, corpus, java.util.Collections.unmodifiableMap(checksums), surrogate, Similarity.of(spec.detector),
-                io.robustml.tester.certify.Smoothing.of(spec.certification));
+                io.robustml.tester.certify.Smoothing.of(spec.certification), InputRange.of(spec.input), features);
     }
 }

@@ -7,7 +7,10 @@ import io.robustml.tester.attack.AdaptivePgd;
 import io.robustml.tester.attack.Constraint;
 import io.robustml.tester.attack.Differentiable;
 import io.robustml.tester.attack.HopSkipJump;
+import io.robustml.tester.attack.FeatureRules;
 import io.robustml.tester.attack.Geometry;
+import io.robustml.tester.attack.ScaledModel;
+import io.robustml.tester.targets.ScaledTarget;
 import io.robustml.tester.attack.KnockoffExtraction;
 import io.robustml.tester.attack.NoiseAttack;
 import io.robustml.tester.attack.Pgd;
@@ -34,8 +37,12 @@ import java.util.SplittableRandom;
 public final class Evaluation {
     private final Assignment assignment;
     private final Settings settings;
+    /** The target as the attacks see it (a tabular input's columns scaled to [0, 1]), and as clients do. */
     private final Target target;
+    private final Target rawTarget;
     private final WhiteBoxModel whiteBox;
+    /** The white-box model as the attacks see it. */
+    private final Differentiable gradients;
     private final long[] exampleShape;
     private final Geometry geometry;
     private final EvaluationData data;
@@ -61,18 +68,75 @@ public final class Evaluation {
         this.referenceSurrogate = referenceSurrogate;
         this.assignment = assignment;
         this.settings = settings;
-        this.target = target;
         this.whiteBox = whiteBox;
         this.exampleShape = exampleShape.clone();
-        this.geometry = new Geometry(data.test().channels(), data.test().rows(), data.test().cols());
-        this.data = data;
+        // Only Square Attack's windows need an image's geometry; a tabular row has none.
+        this.geometry = data.test().rows() >= 2 && data.test().cols() >= 2
+                ? new Geometry(data.test().channels(), data.test().rows(), data.test().cols()) : null;
         this.progress = progress;
+        this.rawTarget = target;
+        FeatureRules features = assignment.features();
+        if (features == null) {
+            checkInsideRange(data.test(), assignment.inputRange());
+            this.target = target;
+            this.gradients = whiteBox;
+            this.data = data;
+        } else {
+            checkColumns(data.test(), features);
+            this.target = new ScaledTarget(target, features);
+            this.gradients = whiteBox == null ? null : new ScaledModel(whiteBox, features);
+            this.data = new EvaluationData(scaled(data.test(), features), data.pool() == null ? null : scaled(data.pool(), features),
+                    false);
+        }
         if (whiteBox == null && assignment.needsModelFile()) {
             throw new IllegalArgumentException("white-box attacks and certification need the model file");
         }
         if (referenceSurrogate == null && assignment.attacks().stream().anyMatch(AttackPlan::reference)) {
             throw new IllegalArgumentException("a transfer attack with surrogate: reference needs the surrogate model file "
                     + "(--surrogate-model FILE or ROBUSTML_TESTER_SURROGATE_MODEL)");
+        }
+    }
+
+    /** A tabular dataset's rows: one value per described column, each inside its column's range. */
+    static void checkColumns(io.robustml.oip.data.LabelledImages test, FeatureRules features) {
+        for (int i = 0; i < test.count(); i++) {
+            float[] row = test.images()[i];
+            if (row.length != features.size()) {
+                throw new IllegalArgumentException("dataset example " + i + " has " + row.length + " values; model.input.features "
+                        + "describes " + features.size() + " columns");
+            }
+            float[] scaled = features.toAttack(row);
+            String broken = features.violation(scaled, scaled);
+            if (broken != null) {
+                throw new IllegalArgumentException("dataset example " + i + " breaks model.input.features: " + broken);
+            }
+            for (int j = 0; j < scaled.length; j++) {
+                if (!(scaled[j] >= -1e-6f && scaled[j] <= 1 + 1e-6f)) {
+                    throw new IllegalArgumentException("dataset example " + i + " has a value " + row[j] + " in column " + j
+                            + " outside that column's range (model.input.features)");
+                }
+            }
+        }
+    }
+
+    /** Rows in the attacks' space. */
+    private static io.robustml.oip.data.LabelledImages scaled(io.robustml.oip.data.LabelledImages rows, FeatureRules features) {
+        float[][] out = new float[rows.count()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = features.toAttack(rows.images()[i]);
+        }
+        return new io.robustml.oip.data.LabelledImages(rows.count(), rows.channels(), rows.rows(), rows.cols(), out, rows.labels());
+    }
+
+    /** The originals must be valid inputs: attacks keep their examples inside model.input.range, and measure from there. */
+    static void checkInsideRange(io.robustml.oip.data.LabelledImages test, Assignment.InputRange range) {
+        for (int i = 0; i < test.count(); i++) {
+            for (float v : test.images()[i]) {
+                if (!(v >= range.min() - 1e-6f && v <= range.max() + 1e-6f)) {
+                    throw new IllegalArgumentException("dataset example " + i + " has a value " + v + " outside model.input.range ["
+                            + range.min() + ", " + range.max() + "]: set the range the model's inputs really have");
+                }
+            }
         }
     }
 
@@ -195,7 +259,7 @@ public final class Evaluation {
             }
         }
         EvaluationReport.CorpusReport corpusReport = corpus == null ? null
-                : corpus.replay(target, exampleShape, settings.batchSize());
+                : corpus.replay(rawTarget, exampleShape, settings.batchSize()); // recorded inputs, in the model's units
         if (calibration == null && fpr != null && n >= 2) {
             calibration = SqueezingCalibration.run(target, Arrays.copyOf(images, n), geometry, assignment.squeezing().bitDepth(),
                     assignment.squeezing().medianWindow(), fpr, settings.batchSize());
@@ -259,11 +323,13 @@ public final class Evaluation {
     private void attack(AttackTally tally, float[][] x, int[] y, int[] goals, int[] cleanPred, int offset,
             Differentiable knockoff) throws IOException {
         AttackPlan plan = tally.plan;
-        Constraint constraint = Constraint.unitRange(plan.norm(), plan.epsilon());
+        Constraint constraint = assignment.features() != null
+                ? new Constraint(plan.norm(), plan.epsilon(), 0f, 1f, assignment.features())
+                : new Constraint(plan.norm(), plan.epsilon(), assignment.inputRange().min(), assignment.inputRange().max());
         boolean targeted = assignment.targeted();
         switch (plan.type()) {
             case FGSM, PGD, TRANSFER -> {
-                Differentiable model = plan.type() != AttackSpec.AttackType.TRANSFER ? whiteBox
+                Differentiable model = plan.type() != AttackSpec.AttackType.TRANSFER ? gradients
                         : plan.reference() ? referenceSurrogate : knockoff;
                 float[][] adv = whiteBox(plan, model, constraint, x, goals, targeted);
                 constraint.check(x, adv);

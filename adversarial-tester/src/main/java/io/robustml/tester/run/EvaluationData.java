@@ -24,7 +24,36 @@ import java.nio.file.Path;
  * Without its own pool, a dataset's pool is what lies beyond the evaluation examples, never the same
  * ones. The new formats are read class by class in turn, so the evaluation is balanced across classes.
  */
-public record EvaluationData(LabelledImages test, LabelledImages pool) {
+public record EvaluationData(LabelledImages test, LabelledImages pool, boolean eightBit) {
+
+    /** From 8-bit pixels (idx files, PNG/JPEG, a uint8 NumPy array), read as value / 255. */
+    public EvaluationData(LabelledImages test, LabelledImages pool) {
+        this(test, pool, true);
+    }
+
+    /**
+     * The examples in the model's input range: 8-bit pixels map linearly onto it (0 to min, 255 to max), so a
+     * model that takes 0–255 gets 0–255; float data are the model's inputs as they are.
+     */
+    public EvaluationData in(Assignment.InputRange range) {
+        if (!eightBit || range.equals(Assignment.InputRange.UNIT)) {
+            return this;
+        }
+        return new EvaluationData(onto(test, range), pool == null ? null : onto(pool, range), true);
+    }
+
+    private static LabelledImages onto(LabelledImages data, Assignment.InputRange range) {
+        float span = range.max() - range.min();
+        float[][] mapped = new float[data.count()][];
+        for (int i = 0; i < mapped.length; i++) {
+            float[] from = data.images()[i];
+            mapped[i] = new float[from.length];
+            for (int k = 0; k < from.length; k++) {
+                mapped[i][k] = range.min() + from[k] * span;
+            }
+        }
+        return new LabelledImages(data.count(), data.channels(), data.rows(), data.cols(), mapped, data.labels());
+    }
 
     public static EvaluationData load(String uri, int samples, int poolSize) throws IOException {
         return load(uri, samples, poolSize, java.util.Map.of(), null);
@@ -39,7 +68,11 @@ public record EvaluationData(LabelledImages test, LabelledImages pool) {
             long[] example) throws IOException {
         Path path = toPath(uri);
         if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".npz")) {
-            return npz(path, samples, poolSize, checksums, needs(example, uri));
+            if (example == null || (example.length != 1 && example.length != 3)) {
+                throw new IOException("dataset " + uri + ": reading it needs the model's input shape, [channels, height, width] "
+                        + "or [features], not " + (example == null ? "none" : java.util.Arrays.toString(example)));
+            }
+            return npz(path, samples, poolSize, checksums, example);
         }
         if (ImageFolder.isOne(path.resolve("test")) || ImageFolder.isOne(path)) {
             return imageFolder(path, samples, poolSize, checksums, needs(example, uri));
@@ -81,12 +114,15 @@ public record EvaluationData(LabelledImages test, LabelledImages pool) {
         if (!arrays.containsKey(x) || !arrays.containsKey(y)) {
             throw new IOException(file + " holds " + arrays.keySet() + "; a dataset needs x and y (or x_test and y_test)");
         }
+        boolean eightBit = arrays.get(x).integral() && example.length == 3;
         if (arrays.containsKey("x_train") && arrays.containsKey("y_train")) {
             return new EvaluationData(NumpyFiles.images(arrays.get(x), arrays.get(y), example, samples),
-                    poolSize == 0 ? null : NumpyFiles.images(arrays.get("x_train"), arrays.get("y_train"), example, poolSize));
+                    poolSize == 0 ? null : NumpyFiles.images(arrays.get("x_train"), arrays.get("y_train"), example, poolSize),
+                    eightBit);
         }
-        return split(NumpyFiles.images(arrays.get(x), arrays.get(y), example, poolSize > 0 ? samples + poolSize : samples),
+        EvaluationData all = split(NumpyFiles.images(arrays.get(x), arrays.get(y), example, poolSize > 0 ? samples + poolSize : samples),
                 samples, poolSize);
+        return new EvaluationData(all.test(), all.pool(), eightBit);
     }
 
     private static EvaluationData imageFolder(Path dir, int samples, int poolSize, java.util.Map<String, String> checksums,

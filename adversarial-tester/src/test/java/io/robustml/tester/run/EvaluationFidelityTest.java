@@ -321,8 +321,41 @@ class EvaluationFidelityTest {
         assertThat(status.calibration.querySimilarity.matchThreshold).isBetween(1, 50);
     }
 
+    /**
+     * model.input.range bounds every attack: with the same float images, a wider range lets FGM's one L2 step go
+     * its whole length; data outside the range are refused; 8-bit pixels map onto it.
+     */
+    @Test
+    void attacksStayInsideTheModelsInputRangeAndTheDataMustLieInIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path npz = dir.resolve("floats.npz");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("user.home"), ".cache/robustml/venv/bin/python").toString(), "-c", """
+                import gzip, sys, numpy as np
+                x = np.frombuffer(gzip.open(sys.argv[1] + '/t10k-images-idx3-ubyte.gz').read(), np.uint8, offset=16).reshape(-1, 1, 28, 28)
+                y = np.frombuffer(gzip.open(sys.argv[1] + '/t10k-labels-idx1-ubyte.gz').read(), np.uint8, offset=8)
+                np.savez_compressed(sys.argv[2], x=(x[:200] / 255.0).astype(np.float32), y=y[:200])
+                """, FASHION, npz.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES) && p.exitValue() == 0).as(out).isTrue();
+        String fgm = "- {type: fgsm, norm: l2, epsilon: \"2\"}";
+        EvaluationReport unit = evaluate(assignment(fgm, 50, "").withDataset(npz.toString()), new LocalTarget(standard, SHAPE), null);
+        EvaluationReport wide = evaluate(assignment(fgm, 50, "input: {shape: [1, 28, 28], range: {min: \"-1\", max: \"2\"}}")
+                .withDataset(npz.toString()), new LocalTarget(standard, SHAPE), null);
+        System.out.printf(Locale.ROOT, "[range] fgm l2 2 on 50 images: mean perturbation %.4f in [0, 1], %.4f in [-1, 2]%n",
+                unit.attacks().get(0).meanPerturbation(), wide.attacks().get(0).meanPerturbation());
+        assertThat(wide.attacks().get(0).meanPerturbation()).isCloseTo(2.0, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(unit.attacks().get(0).meanPerturbation()).as("clipped at 0 and 1").isLessThan(1.9);
+        Assignment narrow = assignment(fgm, 50, "input: {shape: [1, 28, 28], range: {min: \"0\", max: \"0.5\"}}")
+                .withDataset(npz.toString());
+        assertThatThrownBy(() -> evaluate(narrow, new LocalTarget(standard, SHAPE), null))
+                .hasMessageContaining("outside model.input.range [0.0, 0.5]");
+        EvaluationData pixels = EvaluationData.load(FASHION, 20, 0).in(new Assignment.InputRange(0, 255));
+        assertThat(pixels.test().images()[0]).contains(0f, 255f);
+        assertThat(EvaluationData.load(npz.toString(), 20, 0, java.util.Map.of(), SHAPE).in(new Assignment.InputRange(0, 255)).test().images()[0])
+                .as("floats are the model's inputs as they are").doesNotContain(255f);
+    }
+
     static EvaluationReport evaluate(Assignment a, Target target, WhiteBoxModel surrogate) throws Exception {
-        EvaluationData data = EvaluationData.load(a.datasetUri(), a.samples(), 2000);
+        EvaluationData data = EvaluationData.load(a.datasetUri(), a.samples(), 2000, java.util.Map.of(), SHAPE).in(a.inputRange());
         boolean whiteBox = a.attacks().stream().anyMatch(AttackPlan::whiteBox);
         return new Evaluation(a, new Settings(100, 0, 0, 0.3f, null, 30), target, whiteBox ? standard : null, surrogate, SHAPE, data,
                 (done, total, summary) -> { }).run();

@@ -73,6 +73,7 @@ public final class AnalysisResources {
         spec.attacks = model.getSpec().threatModel.attacks;
         spec.detector = model.getSpec().detector;
         spec.labels = model.getSpec().model.labels;
+        spec.input = model.getSpec().model.input;
         var corpus = model.getSpec().threatModel.corpus;
         if (corpus != null) {
             spec.corpus = new AdversarialTestRunSpec.Corpus();

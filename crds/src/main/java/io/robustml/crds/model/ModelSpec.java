@@ -60,6 +60,8 @@ public class ModelSpec {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @ValidationRule(value = "double(self.range.min) < double(self.range.max)",
             message = "range.min must be below range.max", fieldPath = ".range")
+    @ValidationRule(value = "!has(self.features) || (size(self.shape) == 1 && size(self.features) == self.shape[0])",
+            message = "features describe a 1-D input: shape [n] and one entry per column", fieldPath = ".features")
     public static class InputSpec {
         @Required
         @Size(min = 1, max = 4)
@@ -68,8 +70,60 @@ public class ModelSpec {
         public List<Integer> shape;
 
         @Default("{\"min\": \"0\", \"max\": \"1\"}")
-        @JsonPropertyDescription("Valid input values (attacks clip to this range). Defaults to [0, 1].")
+        @JsonPropertyDescription("Valid input values: every attack keeps its examples inside, and a dataset's 8-bit pixels "
+                + "map onto it (0 to min, 255 to max). Defaults to [0, 1]. Tabular columns described in features use their own.")
         public RangeSpec range;
+
+        @Size(max = 4096)
+        @JsonPropertyDescription("Tabular models (shape [n]): one entry per column, in order. Each column's own range replaces "
+                + "range, and the threat model's epsilon becomes a fraction of each column's range (the attacks run on the "
+                + "columns scaled to [0, 1]); immutable columns never change, integer columns stay whole numbers, columns "
+                + "sharing a oneHotGroup stay one-hot (a category changes only where epsilon allows a change of 1).")
+        public List<FeatureSpec> features;
+    }
+
+    /** One column of a tabular input. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.annotation.JsonClassDescription("One column of a tabular input: its name, range, kind and whether "
+            + "an attacker can change it.")
+    @ValidationRule(value = "double(self.min) < double(self.max)", message = "min must be below max", fieldPath = ".min")
+    @ValidationRule(value = "!has(self.oneHotGroup) || (double(self.min) == 0.0 && double(self.max) == 1.0)",
+            message = "a one-hot column ranges from 0 to 1", fieldPath = ".oneHotGroup")
+    public static class FeatureSpec {
+        @Required
+        @Pattern("^[A-Za-z0-9_.:-]{1,63}$")
+        @JsonPropertyDescription("Column name, as reports show it.")
+        public String name;
+
+        @Required
+        @Pattern(io.robustml.crds.Decimals.SIGNED)
+        @JsonPropertyDescription("Smallest valid value (decimal string).")
+        public String min;
+
+        @Required
+        @Pattern(io.robustml.crds.Decimals.SIGNED)
+        @JsonPropertyDescription("Largest valid value (decimal string).")
+        public String max;
+
+        @Default("continuous")
+        @JsonPropertyDescription("continuous, or integer (an attack's values are whole numbers, rounded towards the original).")
+        public FeatureType type;
+
+        @Default("true")
+        @JsonPropertyDescription("False: a column the attacker cannot change (an account's age, a declared country): every "
+                + "adversarial example keeps the original's value.")
+        public Boolean mutable;
+
+        @Pattern("^[A-Za-z0-9_.:-]{1,63}$")
+        @JsonPropertyDescription("Columns with the same group name are one categorical value, one-hot encoded: exactly one "
+                + "of them is 1.")
+        public String oneHotGroup;
+    }
+
+    /** What values a tabular column takes. */
+    public enum FeatureType {
+        @com.fasterxml.jackson.annotation.JsonProperty("continuous") CONTINUOUS,
+        @com.fasterxml.jackson.annotation.JsonProperty("integer") INTEGER
     }
 
     /** A closed interval of decimal values. */

@@ -34,6 +34,10 @@ import io.fabric8.generator.annotation.ValidationRule;
         + "|| !has(self.model.labels) || size(self.model.labels) == 0 || self.detector.outputHardening.topK <= size(self.model.labels)",
         message = "outputHardening.topK cannot exceed the number of model.labels",
         fieldPath = ".detector.outputHardening.topK")
+@ValidationRule(value = "!has(self.threatModel) || !has(self.model.input) || !has(self.model.input.features) "
+        + "|| self.threatModel.attacks.all(a, a.type != 'square')",
+        message = "square attacks perturb square windows of an image: a tabular input (model.input.features) takes "
+                + "hopskipjump, noise, fgsm, pgd or transfer", fieldPath = ".threatModel.attacks")
 @ValidationRule(value = "!has(self.threatModel) || !has(self.threatModel.certification) || self.model.format == 'torchscript'",
         message = "certification samples the model file in the tester: use model.format torchscript",
         fieldPath = ".threatModel.certification")

@@ -44,6 +44,10 @@ public class AdversarialTestRunSpec {
     public io.robustml.crds.model.DetectorSpec detector;
 
     @Size(max = 1000)
+    @JsonPropertyDescription("The model's input as the RobustModel describes it (model.input): every attack keeps its "
+            + "examples inside input.range.")
+    public io.robustml.crds.model.ModelSpec.InputSpec input;
+
     @JsonPropertyDescription("Class names in output order (the RobustModel's model.labels): per-class results and "
             + "targetClass by name use them; absent, classes are named by index.")
     public List<String> labels;

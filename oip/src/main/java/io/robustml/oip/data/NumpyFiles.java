@@ -163,6 +163,9 @@ public final class NumpyFiles {
      * floats taken as they are. Up to {@code limit} examples (≤ 0: all), class by class in turn.
      */
     public static LabelledImages images(Array x, Array y, long[] example, int limit) throws IOException {
+        if (example.length == 1) {
+            return rows(x, y, (int) example[0], limit);
+        }
         if (example.length != 3) {
             throw new IOException("image datasets need a model input of [channels, height, width], not " + Arrays.toString(example));
         }
@@ -199,6 +202,29 @@ public final class NumpyFiles {
             labels[i] = (int) y.values()[picked[i]];
         }
         return new LabelledImages(picked.length, channels, rows, cols, images, labels);
+    }
+
+    /**
+     * Tabular rows (a model input of [features]): x of shape [N, features], values as they are (integers too: a
+     * column's units are the model's), held as 1×1×features.
+     */
+    static LabelledImages rows(Array x, Array y, int features, int limit) throws IOException {
+        if (x.shape().length != 2 || x.shape()[1] != features) {
+            throw new IOException(x.name() + " holds examples of shape " + Arrays.toString(Arrays.copyOfRange(x.shape(), 1,
+                    x.shape().length)) + "; the model takes rows of " + features + " values");
+        }
+        if (!y.integral() || y.shape().length != 1 || y.shape()[0] != x.shape()[0]) {
+            throw new IOException(y.name() + " must be one integer class index per example: dtype "
+                    + (y.integral() ? "integer" : "float") + ", shape " + Arrays.toString(y.shape()) + " for " + x.shape()[0] + " examples");
+        }
+        int[] picked = balanced(y.values(), limit);
+        float[][] rows = new float[picked.length][];
+        int[] labels = new int[picked.length];
+        for (int i = 0; i < picked.length; i++) {
+            rows[i] = Arrays.copyOfRange(x.values(), picked[i] * features, (picked[i] + 1) * features);
+            labels[i] = (int) y.values()[picked[i]];
+        }
+        return new LabelledImages(picked.length, 1, 1, features, rows, labels);
     }
 
     /** Indices of up to {@code limit} examples, taking the classes in turn in file order (≤ 0: every example, in order). */
