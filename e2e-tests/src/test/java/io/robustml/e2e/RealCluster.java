@@ -124,9 +124,24 @@ final class RealCluster {
                 y = np.frombuffer(gzip.open(sys.argv[1] + '/t10k-labels-idx1-ubyte.gz').read(), np.uint8, offset=8)
                 np.savez_compressed(sys.argv[2], x_test=x, y_test=y)
                 """, Scenario.DATASET.toString(), npz.toString()).orFail("writing " + npz);
-        // The tabular reference models' data (test rows and the attacker's pool).
+        // The tabular reference models' data (test rows and the attacker's pool), and the same rows as a CSV file with
+        // named columns and labels by name, as a user's export would hold them.
         Files.copy(plane.repoRoot().resolve("model-server/models/breast-cancer.npz"), root.resolve("datasets/breast-cancer.npz"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Command.run(plane.repoRoot(), Duration.ofMinutes(2), Map.of(), Path.of(System.getProperty("user.home"),
+                ".cache/robustml/venv/bin/python").toString(), "-c", """
+                import csv, json, sys, numpy as np
+                d = np.load(sys.argv[1])
+                names = [c['name'] for c in json.load(open(sys.argv[2]))['columns']]
+                with open(sys.argv[3], 'w', newline='') as f:
+                    w = csv.writer(f)
+                    w.writerow(['diagnosis'] + names)
+                    for x, y in [(d['x'], d['y']), (d['x_train'], d['y_train'])]:
+                        for row, label in zip(x, y):
+                            w.writerow([['malignant', 'benign'][label]] + [repr(float(v)) for v in row])
+                """, plane.repoRoot().resolve("model-server/models/breast-cancer.npz").toString(),
+                plane.repoRoot().resolve("model-server/models/tabular-metrics.json").toString(),
+                root.resolve("datasets/breast-cancer.csv").toString()).orFail("writing breast-cancer.csv");
         byte[] tampered = Files.readAllBytes(models.resolve("fashion-robust.pt"));
         tampered[tampered.length / 2] ^= 1;
         Files.write(models.resolve("fashion-tampered.pt"), tampered);

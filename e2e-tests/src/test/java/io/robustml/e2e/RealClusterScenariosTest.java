@@ -821,9 +821,13 @@ class RealClusterScenariosTest {
         applyExample("examples/local-cluster/tabular-classifier.yaml", name, m -> { });
         RobustModelStatus st = awaitStatus(name, s -> s.lastAnalysis != null && s.lastAnalysis.verdict != null);
         AdversarialTestRun run = client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get();
-        System.out.printf("[real] tabular first release: %s %.1f s after kubectl apply (clean %s; %s)%n", st.lastAnalysis.verdict,
+        var detection = run.getStatus().detector;
+        System.out.printf("[real] tabular first release: %s %.1f s after kubectl apply (clean %s; %s; detection through the "
+                + "sidecar: recall %s, precision %s, clean false-positive rate %s; per attack %s)%n", st.lastAnalysis.verdict,
                 seconds(applied), run.getStatus().cleanAccuracy, run.getStatus().attacks.stream()
-                        .map(a -> a.name + " " + a.adversarialSuccessRate).toList());
+                        .map(a -> a.name + " " + a.adversarialSuccessRate).toList(), detection == null ? null : detection.recall,
+                detection == null ? null : detection.precision, detection == null ? null : detection.falsePositiveRate,
+                run.getStatus().attacks.stream().map(a -> a.name + " " + a.detectionRecall).toList());
         assertThat(st.lastAnalysis.verdict).as("status:\n" + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Passed");
         String stable = st.stableRevision;
         assertThat(run.getStatus().attacks.get(0).perClass).extracting(c -> c.className).contains("malignant", "benign");
@@ -841,6 +845,9 @@ class RealClusterScenariosTest {
         applyExample("examples/local-cluster/tabular-classifier.yaml", name, m -> {
             m.getSpec().model.uri = "pvc://model-store/models/tabular-standard.pt";
             m.getSpec().model.sha256 = standardSha;
+            // The same rows as a CSV export: columns by name, labels by class name.
+            m.getSpec().rollout.analysis.dataset = "pvc://model-store/datasets/breast-cancer.csv";
+            m.getSpec().rollout.analysis.labelColumn = "diagnosis";
         });
         st = awaitStatus(name, s -> s.rejectedRevision != null);
         System.out.printf("[real] tabular update to the standard model: %s %.1f s after kubectl apply (ASR %s, violated %s)%n",
@@ -848,6 +855,8 @@ class RealClusterScenariosTest {
         assertThat(st.lastAnalysis.verdict).isEqualTo("Failed");
         assertThat(st.stableRevision).as("rolled back").isEqualTo(stable);
         assertThat(st.lastAnalysis.violatedSlos).anyMatch(v -> v.startsWith("adversarialSuccessRate"));
+        assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get().getStatus()
+                .cleanAccuracy).as("the CSV's first 114 rows are the npz's test rows").isEqualTo(tabularCleanAccuracy("standard"));
         delete(name);
     }
 
@@ -858,6 +867,13 @@ class RealClusterScenariosTest {
                 "import numpy as np, json; print(json.dumps(np.load('model-server/models/breast-cancer.npz')['x'][0].tolist()))");
         return java.util.Arrays.stream(c.orFail("reading breast-cancer.npz").trim().replaceAll("[\\[\\]]", "").split(","))
                 .map(String::trim).map(Double::valueOf).toList();
+    }
+
+    /** The training script's clean accuracy on the test rows, as the run status writes decimals (4 places). */
+    private static String tabularCleanAccuracy(String model) throws IOException {
+        double a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cluster.plane.repoRoot()
+                .resolve("model-server/models/tabular-metrics.json").toFile()).get(model).get("clean_accuracy").asDouble();
+        return new java.math.BigDecimal(a).setScale(6, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
     private static String tabularSha(String model) throws IOException {

@@ -75,6 +75,11 @@ public final class FeatureRules {
         return names.length;
     }
 
+    /** The columns' names, in order. */
+    public List<String> names() {
+        return List.of(names);
+    }
+
     /** A row in the model's units, scaled into the attacks' space. */
     public float[] toAttack(float[] row) {
         float[] out = new float[row.length];

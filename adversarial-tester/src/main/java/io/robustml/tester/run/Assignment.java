@@ -21,11 +21,18 @@ import java.util.Set;
  * @param certification randomized smoothing's parameters; null when the run asks for no certification
  * @param inputRange the valid input values (model.input.range, default [0, 1]): every attack stays inside
  * @param features  a tabular input's columns (model.input.features); null for images
+ * @param labelColumn a CSV dataset's label column
  */
 public record Assignment(String model, String revision, String endpoint, String modelUri, String modelSha256,
         boolean targeted, List<AttackPlan> attacks, String datasetUri, int samples, Squeezing squeezing, String exposure,
         int topK, List<String> labels, CorpusRef corpus, java.util.Map<String, String> datasetChecksums, ModelRef surrogate, Similarity similarity,
-        io.robustml.tester.certify.Smoothing certification, InputRange inputRange, io.robustml.tester.attack.FeatureRules features) {
+        io.robustml.tester.certify.Smoothing certification, InputRange inputRange, io.robustml.tester.attack.FeatureRules features,
+        String labelColumn) {
+
+    /** How a CSV dataset's columns are read. */
+    public EvaluationData.Columns columns() {
+        return new EvaluationData.Columns(labelColumn, features == null ? List.of() : features.names(), labels);
+    }
 
     /** What runs on a tabular input: the attacks that need no image (Square's windows, the knockoff CNN do). */
     static final Set<io.robustml.crds.model.AttackSpec.AttackType> TABULAR_ATTACKS = Set.of(io.robustml.crds.model.AttackSpec.AttackType.FGSM,
@@ -66,9 +73,11 @@ public record Assignment(String model, String revision, String endpoint, String 
 
     /** The sidecar's query-similarity hashing, and the false-positive rate to calibrate its match threshold to (or null). */
     public record Similarity(int windowSize, int quantization, Double targetFalsePositiveRate) {
-        static Similarity of(DetectorSpec detector) {
+        static Similarity of(DetectorSpec detector, int columns) {
             var s = detector == null ? null : detector.querySimilarity;
-            return new Similarity(s == null || s.windowSize == null ? Fingerprints.DEFAULT_WINDOW_SIZE : s.windowSize,
+            int window = columns > 0 ? io.robustml.oip.detector.DetectorConfig.QuerySimilarity.tabularWindow(columns)
+                    : Fingerprints.DEFAULT_WINDOW_SIZE;
+            return new Similarity(s == null || s.windowSize == null ? window : s.windowSize,
                     s == null || s.quantization == null ? Fingerprints.DEFAULT_QUANTIZATION : s.quantization,
                     calibrationTarget(detector, io.robustml.oip.detector.DetectorConfig.Method.QUERY_SIMILARITY, s == null ? null : s.targetFalsePositiveRate));
         }
@@ -99,19 +108,19 @@ public record Assignment(String model, String revision, String endpoint, String 
     public Assignment withFeatures(List<io.robustml.crds.model.ModelSpec.FeatureSpec> columns) {
         return new Assignment(model, revision, endpoint, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
                 exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange,
-                io.robustml.tester.attack.FeatureRules.of(columns));
+                io.robustml.tester.attack.FeatureRules.of(columns), labelColumn);
     }
 
     /** The same assignment with another dataset. */
     public Assignment withDataset(String uri) {
         return new Assignment(model, revision, endpoint, modelUri, modelSha256, targeted, attacks, uri, samples, squeezing,
-                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features);
+                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features, labelColumn);
     }
 
     /** The same assignment, reaching the target at another URL (a tester run outside the cluster). */
     public Assignment withEndpoint(String url) {
         return new Assignment(model, revision, url, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
-                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features);
+                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features, labelColumn);
     }
 
     public static Assignment of(AdversarialTestRunSpec spec) {
@@ -170,7 +179,9 @@ public record Assignment(String model, String revision, String endpoint, String 
         return new Assignment(spec.target.model, spec.target.revision, spec.target.endpoint, spec.target.modelUri,
                 spec.target.modelSha256, spec.goal == ThreatModelSpec.Goal.TARGETED, plans, spec.dataset.uri,
                 spec.dataset.samples == null ? DEFAULT_SAMPLES : spec.dataset.samples, Squeezing.of(spec.detector), exposure, topK,
-                labels, corpus, java.util.Collections.unmodifiableMap(checksums), surrogate, Similarity.of(spec.detector),
-                io.robustml.tester.certify.Smoothing.of(spec.certification), InputRange.of(spec.input), features);
+                labels, corpus, java.util.Collections.unmodifiableMap(checksums), surrogate, Similarity.of(spec.detector, features == null ? 0 : features.size()),
+                io.robustml.tester.certify.Smoothing.of(spec.certification), InputRange.of(spec.input), features,
+                spec.dataset.labelColumn == null ? io.robustml.crds.model.RolloutSpec.AnalysisSpec.DEFAULT_LABEL_COLUMN
+                        : spec.dataset.labelColumn);
     }
 }

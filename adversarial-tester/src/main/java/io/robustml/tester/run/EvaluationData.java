@@ -66,7 +66,26 @@ public record EvaluationData(LabelledImages test, LabelledImages pool, boolean e
      */
     public static EvaluationData load(String uri, int samples, int poolSize, java.util.Map<String, String> checksums,
             long[] example) throws IOException {
+        return load(uri, samples, poolSize, checksums, example, Columns.NONE);
+    }
+
+    /**
+     * How a CSV dataset's columns are read: the label column (rollout.analysis.labelColumn), the feature columns by
+     * name (model.input.features; empty: every other column, in the file's order) and the class names a label may
+     * be given as (model.labels).
+     */
+    public record Columns(String label, java.util.List<String> features, java.util.List<String> classes) {
+        public static final Columns NONE = new Columns(io.robustml.crds.model.RolloutSpec.AnalysisSpec.DEFAULT_LABEL_COLUMN,
+                java.util.List.of(), java.util.List.of());
+    }
+
+    /** As above, with a CSV dataset's columns. */
+    public static EvaluationData load(String uri, int samples, int poolSize, java.util.Map<String, String> checksums,
+            long[] example, Columns columns) throws IOException {
         Path path = toPath(uri);
+        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".csv")) {
+            return csv(path, samples, poolSize, checksums, example, columns);
+        }
         if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".npz")) {
             if (example == null || (example.length != 1 && example.length != 3)) {
                 throw new IOException("dataset " + uri + ": reading it needs the model's input shape, [channels, height, width] "
@@ -123,6 +142,82 @@ public record EvaluationData(LabelledImages test, LabelledImages pool, boolean e
         EvaluationData all = split(NumpyFiles.images(arrays.get(x), arrays.get(y), example, poolSize > 0 ? samples + poolSize : samples),
                 samples, poolSize);
         return new EvaluationData(all.test(), all.pool(), eightBit);
+    }
+
+    /**
+     * Tabular rows from a CSV file with a header row, in the file's order: the first {@code samples} evaluated,
+     * up to {@code poolSize} more as the attacker's pool. Values as they are (the model's units).
+     */
+    private static EvaluationData csv(Path file, int samples, int poolSize, java.util.Map<String, String> checksums,
+            long[] example, Columns columns) throws IOException {
+        DatasetChecksums.verify(file.toAbsolutePath().getParent(), java.util.List.of(file), checksums);
+        if (example == null || example.length != 1) {
+            throw new IOException("dataset " + file + ": a CSV file holds tabular rows, and the model takes "
+                    + (example == null ? "no known shape" : java.util.Arrays.toString(example)) + ", not [features]");
+        }
+        int n = (int) example[0];
+        org.apache.commons.csv.CSVFormat format = org.apache.commons.csv.CSVFormat.DEFAULT.builder().setHeader()
+                .setSkipHeaderRecord(true).setTrim(true).setIgnoreEmptyLines(true).get();
+        int wanted = samples + Math.max(0, poolSize);
+        java.util.List<float[]> rows = new java.util.ArrayList<>();
+        java.util.List<Integer> labels = new java.util.ArrayList<>();
+        try (java.io.Reader reader = Files.newBufferedReader(file); org.apache.commons.csv.CSVParser parser = format.parse(reader)) {
+            java.util.List<String> header = parser.getHeaderNames();
+            if (!header.contains(columns.label())) {
+                throw new IOException(file + " has no column " + columns.label() + " (rollout.analysis.labelColumn); its columns: "
+                        + header);
+            }
+            java.util.List<String> names = columns.features().isEmpty()
+                    ? header.stream().filter(h -> !h.equals(columns.label())).toList() : columns.features();
+            for (String name : names) {
+                if (!header.contains(name)) {
+                    throw new IOException(file + " has no column " + name + " (model.input.features); its columns: " + header);
+                }
+            }
+            if (names.size() != n) {
+                throw new IOException(file + ": " + names.size() + " feature columns, and the model takes rows of " + n + " values");
+            }
+            for (org.apache.commons.csv.CSVRecord record : parser) {
+                if (rows.size() >= wanted) {
+                    break;
+                }
+                float[] row = new float[n];
+                for (int j = 0; j < n; j++) {
+                    String value = record.isSet(names.get(j)) ? record.get(names.get(j)) : "";
+                    try {
+                        row[j] = Float.parseFloat(value);
+                    } catch (NumberFormatException e) {
+                        throw new IOException(file + " line " + record.getParser().getCurrentLineNumber() + ", column "
+                                + names.get(j) + ": \"" + value + "\" is not a number");
+                    }
+                }
+                rows.add(row);
+                labels.add(label(record.get(columns.label()), columns.classes(), file, record.getParser().getCurrentLineNumber()));
+            }
+        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+            throw new IOException(file + ": not a CSV file with a header row: " + e.getMessage(), e);
+        }
+        LabelledImages all = new LabelledImages(rows.size(), 1, 1, n, rows.toArray(float[][]::new),
+                labels.stream().mapToInt(Integer::intValue).toArray());
+        EvaluationData split = split(all, samples, poolSize);
+        return new EvaluationData(split.test(), split.pool(), false);
+    }
+
+    private static int label(String value, java.util.List<String> classes, Path file, long line) throws IOException {
+        int named = classes.indexOf(value);
+        if (named >= 0) {
+            return named;
+        }
+        try {
+            int index = Integer.parseInt(value);
+            if (index >= 0 && (classes.isEmpty() || index < classes.size())) {
+                return index;
+            }
+        } catch (NumberFormatException e) {
+            // neither: said below
+        }
+        throw new IOException(file + " line " + line + ": label \"" + value + "\" is neither a class index nor one of "
+                + "model.labels " + classes);
     }
 
     private static EvaluationData imageFolder(Path dir, int samples, int poolSize, java.util.Map<String, String> checksums,

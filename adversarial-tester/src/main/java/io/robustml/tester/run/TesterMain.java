@@ -135,8 +135,8 @@ public final class TesterMain {
             // The attacker's own images (extraction, knockoff surrogates of transfer attacks), then calibration's.
             int poolSize = Evaluation.poolSize(assignment, target.exampleShape());
             EvaluationData data = EvaluationData.load(assignment.datasetUri(), assignment.samples(),
-                    options.poolSize != null ? options.poolSize : poolSize, assignment.datasetChecksums(), target.exampleShape())
-                    .in(assignment.inputRange());
+                    options.poolSize != null ? options.poolSize : poolSize, assignment.datasetChecksums(), target.exampleShape(),
+                    assignment.columns()).in(assignment.inputRange());
             boolean whiteBox = assignment.needsModelFile();
             log.printf(Locale.ROOT, "[tester] %s revision %s at %s: %d examples, attacks %s%n", assignment.model(),
                     assignment.revision(), assignment.endpoint(), Math.min(assignment.samples(), data.test().count()),

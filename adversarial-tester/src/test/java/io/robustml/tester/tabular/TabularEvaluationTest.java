@@ -40,6 +40,10 @@ class TabularEvaluationTest {
     }
 
     static Assignment assignment(String attacks, String extraColumns) throws Exception {
+        return assignment(attacks, extraColumns, "{uri: " + TabularModels.DATA + ", samples: 114}");
+    }
+
+    static Assignment assignment(String attacks, String extraColumns, String dataset) throws Exception {
         StringBuilder features = new StringBuilder();
         for (var c : TabularModels.columns()) {
             features.append(String.format("      - {name: %s, min: \"%s\", max: \"%s\"}%n", c.name, c.min, c.max));
@@ -52,17 +56,17 @@ class TabularEvaluationTest {
                   target: {model: m, revision: abc, endpoint: "http://x", modelUri: /m.pt}
                   attacks:
                 %s
-                  dataset: {uri: %s, samples: 114}
+                  dataset: %s
                   labels: [malignant, benign]
                   input:
                     shape: [30]
                     features:
-                %s""".formatted(attacks.indent(4), TabularModels.DATA, features + extraColumns);
+                %s""".formatted(attacks.indent(4), dataset, features + extraColumns);
         return Assignment.of(Serialization.unmarshal(yaml, AdversarialTestRun.class).getSpec());
     }
 
     static EvaluationReport evaluate(Assignment a, WhiteBoxModel model) throws Exception {
-        EvaluationData data = EvaluationData.load(a.datasetUri(), a.samples(), 100, Map.of(), TabularModels.SHAPE);
+        EvaluationData data = EvaluationData.load(a.datasetUri(), a.samples(), 100, Map.of(), TabularModels.SHAPE, a.columns());
         return new Evaluation(a, new Settings(100, 0, 0, 0.3f, null, 30), new LocalTarget(model, TabularModels.SHAPE), model,
                 TabularModels.SHAPE, data, (done, total, summary) -> { }).run();
     }
@@ -91,6 +95,45 @@ class TabularEvaluationTest {
         assertThat(onStandard.attacks().get(2).adversarialSuccessRate()).as("decision-based, 500 queries").isGreaterThan(0.3);
         assertThat(onStandard.attacks().get(3).adversarialSuccessRate()).as("noise far below the attacks")
                 .isLessThan(onStandard.attacks().get(0).adversarialSuccessRate());
+    }
+
+    /** The same rows as a CSV file, columns in another order and labels by name: read by name, the same figures. */
+    @Test
+    void aCsvFileIsReadByColumnNameWithLabelsByName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var rows = EvaluationData.load(TabularModels.DATA.toString(), 114, 455, Map.of(), TabularModels.SHAPE);
+        List<String> names = TabularModels.columns().stream().map(c -> c.name).toList();
+        List<String> header = new java.util.ArrayList<>(names);
+        java.util.Collections.reverse(header);
+        header.add(3, "diagnosis");
+        header.add(0, "patient_id");
+        java.nio.file.Path csv = dir.resolve("breast-cancer.csv");
+        StringBuilder out = new StringBuilder(String.join(",", header)).append('\n');
+        List<float[]> all = new java.util.ArrayList<>(List.of(rows.test().images()));
+        all.addAll(List.of(rows.pool().images()));
+        List<Integer> labels = new java.util.ArrayList<>(java.util.Arrays.stream(rows.test().labels()).boxed().toList());
+        labels.addAll(java.util.Arrays.stream(rows.pool().labels()).boxed().toList());
+        for (int i = 0; i < all.size(); i++) {
+            List<String> cells = new java.util.ArrayList<>();
+            for (String h : header) {
+                cells.add(h.equals("diagnosis") ? (labels.get(i) == 0 ? "malignant" : "benign")
+                        : h.equals("patient_id") ? "p" + i : Float.toString(all.get(i)[names.indexOf(h)]));
+            }
+            out.append(String.join(",", cells)).append('\n');
+        }
+        java.nio.file.Files.writeString(csv, out);
+        String dataset = "{uri: " + csv + ", samples: 114, labelColumn: diagnosis}";
+        EvaluationReport fromCsv = evaluate(assignment("- {type: pgd, epsilon: \"0.1\"}", "", dataset), standard);
+        EvaluationReport fromNpz = evaluate(assignment("- {type: pgd, epsilon: \"0.1\"}", ""), standard);
+        assertThat(fromCsv.cleanAccuracy()).isEqualTo(fromNpz.cleanAccuracy());
+        assertThat(fromCsv.attacks().get(0).adversarialSuccessRate()).isEqualTo(fromNpz.attacks().get(0).adversarialSuccessRate());
+        assertThat(EvaluationData.load(csv.toString(), 114, 100, Map.of(), TabularModels.SHAPE,
+                assignment("- {type: pgd, epsilon: \"0.1\"}", "", dataset).columns()).pool().count()).isEqualTo(100);
+
+        assertThatThrownBy(() -> evaluate(assignment("- {type: pgd, epsilon: \"0.1\"}", "", "{uri: " + csv + "}"), standard))
+                .hasMessageContaining("has no column label (rollout.analysis.labelColumn)");
+        java.nio.file.Files.writeString(csv, out.toString().replaceFirst("malignant", "benign?"));
+        assertThatThrownBy(() -> evaluate(assignment("- {type: pgd, epsilon: \"0.1\"}", "", dataset), standard))
+                .hasMessageContaining("label \"benign?\" is neither a class index nor one of model.labels");
     }
 
     @Test

@@ -47,11 +47,15 @@ public final class DetectorConfigMap {
                     d.featureSqueezing.bitDepth, d.featureSqueezing.medianWindow);
         }
         DetectorConfig.QuerySimilarity similarity = null;
-        if (d.querySimilarity != null) {
-            Integer match = d.querySimilarity.matchThreshold != null ? d.querySimilarity.matchThreshold
+        int tabular = columns(model).size();
+        if (d.querySimilarity != null || tabular > 0) {
+            var q = d.querySimilarity == null ? new DetectorSpec.QuerySimilaritySpec() : d.querySimilarity;
+            Integer match = q.matchThreshold != null ? q.matchThreshold
                     : calibrated == null ? null : calibrated.querySimilarityMatchThreshold;
-            similarity = new DetectorConfig.QuerySimilarity(match, d.querySimilarity.windowSize, d.querySimilarity.quantization,
-                    decimal(d.querySimilarity.targetFalsePositiveRate));
+            // A tabular row's window comes from its length unless the spec sets one.
+            Integer window = q.windowSize != null || tabular == 0 ? q.windowSize
+                    : Integer.valueOf(DetectorConfig.QuerySimilarity.tabularWindow(tabular));
+            similarity = new DetectorConfig.QuerySimilarity(match, window, q.quantization, decimal(q.targetFalsePositiveRate));
         }
         DetectorConfig.Detector detector = new DetectorConfig.Detector(
                 d.methods == null ? null : java.util.Set.copyOf(d.methods),
@@ -71,7 +75,14 @@ public final class DetectorConfigMap {
                 d.fallback == null ? null : new DetectorConfig.Fallback(d.fallback.type,
                         d.fallback.service == null ? null : new DetectorConfig.Service(d.fallback.service.name,
                                 d.fallback.service.port)));
-        return new DetectorConfig(model.getMetadata().getName(), model.getSpec().model.labels, detector);
+        return new DetectorConfig(model.getMetadata().getName(), model.getSpec().model.labels, detector, columns(model));
+    }
+
+    /** model.input.features' ranges: the sidecar scales a tabular row by them before its detectors see it. */
+    static java.util.List<DetectorConfig.Column> columns(RobustModel model) {
+        var input = model.getSpec().model == null ? null : model.getSpec().model.input;
+        return input == null || input.features == null ? java.util.List.of() : input.features.stream()
+                .map(f -> new DetectorConfig.Column(decimal(f.min), decimal(f.max))).toList();
     }
 
     /** Containment in force: the serving revision's sidecars block what they flag, whatever spec.detector.action says. */

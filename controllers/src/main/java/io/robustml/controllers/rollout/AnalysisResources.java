@@ -92,6 +92,7 @@ public final class AnalysisResources {
         spec.dataset.uri = DatasetSource.of(analysis.dataset).localUri();
         spec.dataset.samples = analysis.samples;
         spec.dataset.checksums = analysis.datasetChecksums;
+        spec.dataset.labelColumn = analysis.labelColumn;
         AdversarialTestRun run = new AdversarialTestRun();
         run.setMetadata(metadata(model, runName, revision));
         run.setSpec(spec);

@@ -59,6 +59,35 @@ class DetectorConfigMapTest {
         assertThat(rendered).as("Secrets' names stay out: their content is mounted").doesNotContain("fraud-keys", "fraud-redis");
     }
 
+    /** A tabular model's rows reach the detectors scaled by its columns, with a window from the row's length. */
+    @Test
+    void aTabularModelsColumnsAndWindowAreRendered() {
+        RobustModel model = Serialization.unmarshal("""
+                apiVersion: robustml.io/v1alpha1
+                kind: RobustModel
+                metadata: {name: fraud, namespace: shop}
+                spec:
+                  model:
+                    uri: "file:///models/fraud.pt"
+                    format: torchscript
+                    input:
+                      shape: [3]
+                      features: [{name: amount, min: "0", max: "25000"}, {name: age, min: "18", max: "99", type: integer},
+                                 {name: score, min: "-1", max: "1"}]
+                  detector: {methods: [querySimilarity]}
+                """, RobustModel.class);
+        DetectorConfig config = DetectorConfig.read(new ObjectMapper(), DetectorConfigMap.desired(model).getData()
+                .get(DetectorConfigMap.KEY).getBytes(StandardCharsets.UTF_8));
+        assertThat(config.columns()).containsExactly(new DetectorConfig.Column(0, 25000), new DetectorConfig.Column(18, 99),
+                new DetectorConfig.Column(-1, 1));
+        assertThat(config.detector().querySimilarity().windowSize()).isEqualTo(DetectorConfig.QuerySimilarity.tabularWindow(3))
+                .isEqualTo(2);
+        assertThat(DetectorConfig.scaled(config.columns(), new float[] {12500, 99, -1})).containsExactly(0.5f, 1f, 0f);
+        model.getSpec().detector.querySimilarity = new io.robustml.crds.model.DetectorSpec.QuerySimilaritySpec();
+        model.getSpec().detector.querySimilarity.windowSize = 3;
+        assertThat(DetectorConfigMap.config(model).detector().querySimilarity().windowSize()).as("the spec's wins").isEqualTo(3);
+    }
+
     @Test
     void aFailedReScanWithOnFailureContainBlocksUntilARescanPassesOrAnotherRevisionServes() {
         RobustModel model = Serialization.unmarshal("""

@@ -244,6 +244,7 @@ public class RolloutSpec {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class AnalysisSpec {
         public static final String DEFAULT_SAMPLES = "500";
+        public static final String DEFAULT_LABEL_COLUMN = "label";
         public static final String DEFAULT_TIMEOUT_SECONDS = "900";
         public static final String DEFAULT_RETRIES = "1";
         @Required
@@ -251,11 +252,18 @@ public class RolloutSpec {
         @Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|file:///.+)$")
         @JsonPropertyDescription("Evaluation dataset: idx files as in Fashion-MNIST (a directory or one images file), a "
                 + "NumPy .npz with x and y (or x_test/y_test, x_train/y_train as the attacker's pool; NCHW or NHWC, uint8 pixels "
-                + "scaled by 1/255, floats as they are), or an image folder (one sub-folder per class, sorted names = class "
-                + "indices; PNG or JPEG of the model's size; optionally test/ and train/). pvc://<claim>/<path> (mounted "
+                + "mapped onto model.input.range, floats as they are; [N, n] rows for a tabular model), an image folder (one "
+                + "sub-folder per class, sorted names = class indices; PNG or JPEG of the model's size; optionally test/ and "
+                + "train/), or a CSV file with a header row (tabular models: the label in labelColumn, the other columns by "
+                + "model.input.features' names; rows beyond the evaluated ones are the attacker's pool). pvc://<claim>/<path> (mounted "
                 + "read-only into the tester) or file:// (in the tester's image, or on the node in local runs). The tester "
                 + "downloads nothing: copy a dataset held in s3 or over https to a volume first.")
         public String dataset;
+
+        @Pattern("^[^,\"\\r\\n]{1,128}$")
+        @Default(DEFAULT_LABEL_COLUMN)
+        @JsonPropertyDescription("A CSV dataset's label column: a class index, or a name from model.labels.")
+        public String labelColumn;
 
         @Min(10)
         @Max(100000)

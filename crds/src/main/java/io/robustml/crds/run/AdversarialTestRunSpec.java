@@ -113,8 +113,11 @@ public class AdversarialTestRunSpec {
     public static class Dataset {
         @Required
         @Size(max = 2048)
-        @JsonPropertyDescription("Dataset URI (idx files).")
+        @JsonPropertyDescription("Dataset URI: idx files, a NumPy .npz, an image folder or a CSV file (rollout.analysis.dataset).")
         public String uri;
+
+        @JsonPropertyDescription("A CSV dataset's label column (rollout.analysis.labelColumn).")
+        public String labelColumn;
 
         @Min(10)
         @Max(100000)

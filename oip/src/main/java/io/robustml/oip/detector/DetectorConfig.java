@@ -21,16 +21,44 @@ import java.util.Set;
  *
  * @param model  the RobustModel's name (names the shared fingerprint table and the forensic records)
  * @param labels the model's class labels, in output order (empty when the spec names none)
+ * @param columns a tabular input's columns (model.input.features), in order: the detectors see each row
+ *                scaled to [0, 1] by them; empty for images
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record DetectorConfig(String model, List<String> labels, Detector detector) {
+public record DetectorConfig(String model, List<String> labels, Detector detector,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Column> columns) {
     public static final String FILE = "detector.json";
 
     public DetectorConfig {
         model = model == null ? "default" : model;
         labels = labels == null ? List.of() : List.copyOf(labels);
         detector = detector == null ? Detector.OFF : detector;
+        columns = columns == null ? List.of() : List.copyOf(columns);
+    }
+
+    public DetectorConfig(String model, List<String> labels, Detector detector) {
+        this(model, labels, detector, null);
+    }
+
+    /** One column of a tabular input: the range the detectors scale it by. */
+    public record Column(double min, double max) {
+        public Column {
+            require(min < max, "columns[].min must be below columns[].max, got " + min + " and " + max);
+        }
+    }
+
+    /** A row in the detectors' space: each value scaled to [0, 1] by its column (as it is without columns). */
+    public static float[] scaled(List<Column> columns, float[] row) {
+        if (columns.isEmpty() || columns.size() != row.length) {
+            return row;
+        }
+        float[] out = new float[row.length];
+        for (int j = 0; j < row.length; j++) {
+            Column c = columns.get(j);
+            out[j] = (float) ((row[j] - c.min()) / (c.max() - c.min()));
+        }
+        return out;
     }
 
     public enum Method {
@@ -104,6 +132,15 @@ public record DetectorConfig(String model, List<String> labels, Detector detecto
     public record QuerySimilarity(Integer matchThreshold, Integer windowSize, Integer quantization, Double targetFalsePositiveRate) {
         public static final int DEFAULT_MATCH_THRESHOLD = 20;
         public static final int DEFAULT_WINDOW_SIZE = io.robustml.oip.similarity.Fingerprints.DEFAULT_WINDOW_SIZE;
+
+        /**
+         * The window a tabular input of {@code columns} values gets when the spec sets none: a quarter of the
+         * row (at least 2, at most the image default), so that a row has several windows and one changed
+         * column breaks only the windows that hold it.
+         */
+        public static int tabularWindow(int columns) {
+            return Math.max(2, Math.min(DEFAULT_WINDOW_SIZE, columns / 4));
+        }
         public static final int DEFAULT_QUANTIZATION = io.robustml.oip.similarity.Fingerprints.DEFAULT_QUANTIZATION;
         public static final QuerySimilarity DEFAULT = new QuerySimilarity(null, null, null, null);
 

@@ -66,4 +66,16 @@ class DetectorConfigTest {
                 .hasMessageStartingWith("the detector config is not valid JSON");
         assertThatThrownBy(() -> read(" ")).hasMessage("the detector config is empty");
     }
+
+    @Test
+    void columnsAreReadAndCheckedAndAWindowFollowsARowsLength() {
+        assertThat(read("{}").columns()).isEmpty();
+        assertThat(read("{\"columns\":[{\"min\":0,\"max\":10}]}").columns()).containsExactly(new DetectorConfig.Column(0, 10));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> read("{\"columns\":[{\"min\":3,\"max\":3}]}"))
+                .hasMessageContaining("columns[].min must be below columns[].max");
+        assertThat(DetectorConfig.scaled(java.util.List.of(), new float[] {7f})).containsExactly(7f);
+        assertThat(DetectorConfig.QuerySimilarity.tabularWindow(30)).isEqualTo(7);
+        assertThat(DetectorConfig.QuerySimilarity.tabularWindow(4)).isEqualTo(2);
+        assertThat(DetectorConfig.QuerySimilarity.tabularWindow(1000)).isEqualTo(DetectorConfig.QuerySimilarity.DEFAULT_WINDOW_SIZE);
+    }
 }

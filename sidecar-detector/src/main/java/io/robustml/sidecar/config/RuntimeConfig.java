@@ -34,7 +34,7 @@ public record RuntimeConfig(String model, DetectorSettings detector, ClientLimit
         List<BlockedClient> blocked = d.blockedClients().stream().map(BlockedClient::of).toList();
         Authentication auth = Authentication.of(d.authentication());
         Clients clients = clientsFile == null ? Clients.NONE : Clients.of(tree(json, clientsFile));
-        return new RuntimeConfig(config.model(), DetectorSettings.of(d), limits, blocked, auth, clients, Clients.sha256Hex(detectorJson));
+        return new RuntimeConfig(config.model(), DetectorSettings.of(config), limits, blocked, auth, clients, Clients.sha256Hex(detectorJson));
     }
 
     private static JsonNode tree(ObjectMapper json, byte[] content) {

@@ -10,12 +10,22 @@ import java.util.Set;
  * operator renders): what each request needs to ask of it, and the output hardening it applies. The
  * defaults are the contract's; nothing here restates them.
  */
-public record DetectorSettings(Detector spec, OutputHardening hardening) {
+public record DetectorSettings(Detector spec, OutputHardening hardening, java.util.List<DetectorConfig.Column> columns) {
     /** Hashes kept per query. */
     public static final int TOP_HASHES = io.robustml.oip.similarity.Fingerprints.TOP_HASHES;
 
     public static DetectorSettings of(Detector spec) {
-        return new DetectorSettings(spec, OutputHardening.of(spec.outputHardening()));
+        return new DetectorSettings(spec, OutputHardening.of(spec.outputHardening()), java.util.List.of());
+    }
+
+    /** With a tabular input's columns: the detectors see its rows scaled by them. */
+    public static DetectorSettings of(DetectorConfig config) {
+        return new DetectorSettings(config.detector(), OutputHardening.of(config.detector().outputHardening()), config.columns());
+    }
+
+    /** A row as the detectors see it: a tabular row scaled to [0, 1] by its columns, an image as it is. */
+    public float[] row(float[] values) {
+        return DetectorConfig.scaled(columns, values);
     }
 
     public static DetectorSettings off() {
@@ -51,7 +61,7 @@ public record DetectorSettings(Detector spec, OutputHardening hardening) {
         return new DetectorSettings(new Detector(spec.methods(), spec.action(), new DetectorConfig.FeatureSqueezing(threshold,
                 fs.targetFalsePositiveRate(), fs.bitDepth(), fs.medianWindow()), spec.querySimilarity(), spec.extraction(),
                 spec.rateLimit(), spec.outputHardening(), spec.blockedClients(), spec.forensicLog(), spec.authentication(),
-                spec.sharedStore(), spec.fallback()), hardening);
+                spec.sharedStore(), spec.fallback()), hardening, columns);
     }
 
     public int bitDepth() {

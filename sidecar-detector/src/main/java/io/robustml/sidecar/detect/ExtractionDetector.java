@@ -59,12 +59,17 @@ public final class ExtractionDetector {
     }
 
     public Result observe(String client, InputRows rows, JsonNode answer) {
+        return observe(client, rows, answer, DetectorSettings.off());
+    }
+
+    /** As above, each row as the settings' detectors see it (a tabular row scaled by its columns). */
+    public Result observe(String client, InputRows rows, JsonNode answer, DetectorSettings settings) {
         int n = rows.rows();
         int[] classes = predictedClasses(answer, n);
         Prada.Verdict[] verdicts = new Prada.Verdict[n];
         long now = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            verdicts[i] = prada.observe(client, rows.row(i), classes[i], now);
+            verdicts[i] = prada.observe(client, settings.row(rows.row(i)), classes[i], now);
             if (!Double.isNaN(verdicts[i].w())) {
                 shapiroW.record(verdicts[i].w());
             }

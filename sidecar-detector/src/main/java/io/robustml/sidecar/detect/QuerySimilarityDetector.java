@@ -91,7 +91,7 @@ public final class QuerySimilarityDetector {
         long now = System.nanoTime();
         boolean storeFailed = false;
         for (int i = 0; i < n; i++) {
-            hashes[i] = Fingerprints.of(rows.row(i), settings.quantization(), settings.windowSize(), DetectorSettings.TOP_HASHES);
+            hashes[i] = Fingerprints.of(settings.row(rows.row(i)), settings.quantization(), settings.windowSize(), DetectorSettings.TOP_HASHES);
             int shared = 0;
             if (!storeFailed) { // after one failure the rest of the batch does not wait for the store again
                 try {

@@ -244,7 +244,7 @@ public class InspectionFlow {
             then.run();
             return;
         }
-        in.ctx.vertx().<ExtractionDetector.Result>executeBlocking(() -> extraction.observe(in.client, in.rows, answer), false)
+        in.ctx.vertx().<ExtractionDetector.Result>executeBlocking(() -> extraction.observe(in.client, in.rows, answer, in.detector), false)
                 .onComplete(done -> {
                     if (done.succeeded()) {
                         in.add(done.result());
