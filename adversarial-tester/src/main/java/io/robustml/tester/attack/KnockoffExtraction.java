@@ -64,6 +64,96 @@ public record KnockoffExtraction(int queryBudget, int epochs, int batchSize, int
         }
     }
 
+    /** JBDA's step (Papernot et al.: λ = 0.1 of a [0, 1] range) and how many rounds pass before its sign flips (τ = 3). */
+    static final float JBDA_LAMBDA = 0.1f;
+    static final int JBDA_TAU = 3;
+
+    /**
+     * Model extraction by Jacobian-based dataset augmentation (Papernot et al., AsiaCCS 2017): a few seed
+     * images of the attacker's pool (a thirty-second of the budget, at least 10), labelled by the target;
+     * then rounds of: train the substitute on everything labelled so far, and add, for each point, the point
+     * moved by λ·sign of the substitute's gradient of the score of the target's label (λ's sign flipping every
+     * τ rounds), clipped to the input range, labelled by the target — until the budget is spent. Every
+     * synthetic query is a small step from an earlier one: the distance pattern PRADA (Juuti et al. 2019) tests
+     * for. The substitute is the knockoff's MLP; the number is again its agreement with the target.
+     */
+    public Result jbda(Target target, float[][] pool, float[][] heldOut, int[] targetOnHeldOut, float min, float max)
+            throws IOException {
+        if (pool.length == 0) {
+            throw new IllegalArgumentException("the extraction attacker has no images of its own (empty pool)");
+        }
+        int seeds = Math.min(pool.length, Math.min(queryBudget, Math.max(10, queryBudget / 32)));
+        int[] permutation = permutation(pool.length, new SplittableRandom(seed));
+        java.util.List<float[]> x = new java.util.ArrayList<>();
+        for (int i = 0; i < seeds; i++) {
+            x.add(pool[permutation[i]]);
+        }
+        Labels labels = new Labels();
+        labels.add(target, x, batchSize);
+        Knockoff substitute = null;
+        try {
+            for (int round = 0; labels.used < queryBudget; round++) {
+                if (substitute != null) {
+                    substitute.close();
+                }
+                substitute = train(x.toArray(float[][]::new), labels.array(), Math.max(labels.classes, 2), labels.used, labels.visible,
+                        labels.firstFlag);
+                float lambda = (round / JBDA_TAU) % 2 == 0 ? JBDA_LAMBDA * (max - min) : -JBDA_LAMBDA * (max - min);
+                int room = Math.min(x.size(), queryBudget - labels.used);
+                java.util.List<float[]> augmented = substitute.augment(x.subList(0, room), labels.values.subList(0, room), lambda,
+                        min, max);
+                labels.add(target, augmented, batchSize);
+                x.addAll(augmented);
+            }
+            substitute.close();
+            try (Knockoff last = train(x.toArray(float[][]::new), labels.array(), Math.max(labels.classes, 2), labels.used,
+                    labels.visible, labels.firstFlag)) {
+                substitute = null;
+                int[] predicted = last.predict(heldOut);
+                int agree = 0;
+                for (int i = 0; i < heldOut.length; i++) {
+                    agree += predicted[i] == targetOnHeldOut[i] ? 1 : 0;
+                }
+                return new Result(labels.used, heldOut.length == 0 ? 0.0 : (double) agree / heldOut.length, labels.visible,
+                        labels.visible ? labels.firstFlag : 0);
+            }
+        } finally {
+            if (substitute != null) {
+                substitute.close();
+            }
+        }
+    }
+
+    /** The target's top-1 answers to the queries sent so far, and what the sidecar showed of them. */
+    private static final class Labels {
+        final java.util.List<Integer> values = new java.util.ArrayList<>();
+        int used;
+        int classes;
+        boolean visible = true;
+        int firstFlag;
+
+        void add(Target target, java.util.List<float[]> queries, int batchSize) throws IOException {
+            for (int start = 0; start < queries.size(); start += batchSize) {
+                float[][] chunk = queries.subList(start, Math.min(queries.size(), start + batchSize)).toArray(float[][]::new);
+                Target.Answer answer = target.classify(chunk);
+                classes = Math.max(classes, answer.scores()[0].length);
+                for (int j = 0; j < chunk.length; j++) {
+                    values.add(answer.predicted(j));
+                    used++;
+                    if (answer.flagged() == null) {
+                        visible = false;
+                    } else if (answer.flagged()[j] && firstFlag == 0) {
+                        firstFlag = used;
+                    }
+                }
+            }
+        }
+
+        int[] array() {
+            return values.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
     /**
      * Sends {@code queryBudget} images of the attacker's pool, keeps the target's top-1 answers (so it
      * works against a label-only endpoint) and trains the surrogate on them. The caller closes it.
@@ -152,6 +242,39 @@ public record KnockoffExtraction(int queryBudget, int epochs, int batchSize, int
                 collector.backward(loss.evaluate(new NDList(labels), new NDList(logits)));
             }
             return new WhiteBoxModel.GradientAndLogits(leaf.getGradient().duplicate(), logits.stopGradient());
+        }
+
+        /**
+         * JBDA's augmentation: each point moved by {@code lambda}·sign of the gradient of this substitute's
+         * score for {@code labels} (the target's answers), clipped to [min, max].
+         */
+        java.util.List<float[]> augment(java.util.List<float[]> points, java.util.List<Integer> labels, float lambda, float min,
+                float max) {
+            java.util.List<float[]> out = new java.util.ArrayList<>();
+            int features = points.get(0).length;
+            for (int start = 0; start < points.size(); start += 256) {
+                int count = Math.min(256, points.size() - start);
+                float[] batch = new float[count * features];
+                int[] classes = new int[count];
+                for (int j = 0; j < count; j++) {
+                    System.arraycopy(points.get(start + j), 0, batch, j * features, features);
+                    classes[j] = labels.get(start + j);
+                }
+                try (NDManager m = newManager()) {
+                    NDArray leaf = m.create(batch, new Shape(count, features));
+                    leaf.setRequiresGradient(true);
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        NDArray logits = net.forward(new ParameterStore(m, false), new NDList(leaf), true).singletonOrThrow();
+                        NDArray picked = logits.mul(m.create(classes).oneHot((int) logits.getShape().get(1))).sum();
+                        collector.backward(picked);
+                    }
+                    float[] moved = leaf.add(leaf.getGradient().sign().mul(lambda)).clip(min, max).toFloatArray();
+                    for (int j = 0; j < count; j++) {
+                        out.add(java.util.Arrays.copyOfRange(moved, j * features, (j + 1) * features));
+                    }
+                }
+            }
+            return out;
         }
 
         private static NDArray flat(NDArray input) {

@@ -34,9 +34,10 @@ public record Assignment(String model, String revision, String endpoint, String 
         return new EvaluationData.Columns(labelColumn, features == null ? List.of() : features.names(), labels);
     }
 
-    /** What runs on a tabular input: the attacks that need no image (Square's windows, the knockoff CNN do). */
+    /** What runs on a tabular input: not Square (its windows need an image), nor transfer (not measured on rows yet). */
     static final Set<io.robustml.crds.model.AttackSpec.AttackType> TABULAR_ATTACKS = Set.of(io.robustml.crds.model.AttackSpec.AttackType.FGSM,
-            io.robustml.crds.model.AttackSpec.AttackType.PGD, io.robustml.crds.model.AttackSpec.AttackType.HOPSKIPJUMP, io.robustml.crds.model.AttackSpec.AttackType.NOISE);
+            io.robustml.crds.model.AttackSpec.AttackType.PGD, io.robustml.crds.model.AttackSpec.AttackType.HOPSKIPJUMP,
+            io.robustml.crds.model.AttackSpec.AttackType.NOISE, io.robustml.crds.model.AttackSpec.AttackType.EXTRACTION);
 
     /** model.input.range. */
     public record InputRange(float min, float max) {
@@ -168,7 +169,7 @@ public record Assignment(String model, String revision, String endpoint, String 
             for (AttackPlan p : plans) {
                 if (!TABULAR_ATTACKS.contains(p.type()) || p.adaptive()) {
                     throw new IllegalArgumentException("the attack " + p.name() + " needs an image input; a tabular input "
-                            + "(model.input.features) takes fgsm, pgd, hopskipjump and noise");
+                            + "(model.input.features) takes fgsm, pgd, hopskipjump, noise and extraction");
                 }
             }
             if (spec.certification != null) {

@@ -10,9 +10,10 @@ import java.util.Locale;
  *
  * @param targetClass targeted threat models: random, leastLikely, a label name or a class index
  * @param reference   transfer only: the surrogate is the reference model given to the tester (else a knockoff)
+ * @param synthetic   extraction only: JBDA's synthetic queries (else the knockoff's natural images)
  */
 public record AttackPlan(AttackSpec.AttackType type, Norm norm, float epsilon, int steps, int restarts, int queryBudget,
-        boolean adaptive, String targetClass, boolean reference) {
+        boolean adaptive, String targetClass, boolean reference, boolean synthetic) {
     public static final int DEFAULT_STEPS = 20;
     public static final int DEFAULT_SQUARE_BUDGET = 1000;
     public static final String RANDOM_TARGET = "random";
@@ -20,7 +21,7 @@ public record AttackPlan(AttackSpec.AttackType type, Norm norm, float epsilon, i
 
     public AttackPlan(AttackSpec.AttackType type, Norm norm, float epsilon, int steps, int restarts, int queryBudget,
             boolean adaptive) {
-        this(type, norm, epsilon, steps, restarts, queryBudget, adaptive, RANDOM_TARGET, false);
+        this(type, norm, epsilon, steps, restarts, queryBudget, adaptive, RANDOM_TARGET, false, false);
     }
 
     public static AttackPlan of(AttackSpec spec) {
@@ -37,7 +38,8 @@ public record AttackPlan(AttackSpec.AttackType type, Norm norm, float epsilon, i
             throw new IllegalArgumentException("square is implemented for linf only");
         }
         return new AttackPlan(spec.type, norm, epsilon, steps, restarts, budget, Boolean.TRUE.equals(spec.adaptive),
-                spec.targetClass == null ? RANDOM_TARGET : spec.targetClass, spec.surrogate == AttackSpec.Surrogate.REFERENCE);
+                spec.targetClass == null ? RANDOM_TARGET : spec.targetClass, spec.surrogate == AttackSpec.Surrogate.REFERENCE,
+                spec.mode == AttackSpec.ExtractionMode.JBDA);
     }
 
     /** Attacks computed on the target's own model file. */
@@ -60,11 +62,11 @@ public record AttackPlan(AttackSpec.AttackType type, Norm norm, float epsilon, i
                 || type == AttackSpec.AttackType.TRANSFER;
     }
 
-    /** Stable, readable name: pgd-linf-0.1, square-linf-0.05, extraction-1000, transfer-linf-0.1-reference. */
+    /** Stable, readable name: pgd-linf-0.1, square-linf-0.05, extraction-1000, extraction-jbda-1000, transfer-linf-0.1-reference. */
     public String name() {
         String type = this.type.name().toLowerCase(Locale.ROOT);
         if (!evasion()) {
-            return type + "-" + queryBudget;
+            return type + (synthetic ? "-jbda-" : "-") + queryBudget;
         }
         String eps = new BigDecimal(Float.toString(epsilon)).stripTrailingZeros().toPlainString();
         String base = type + "-" + norm.name().toLowerCase(Locale.ROOT) + "-" + eps;

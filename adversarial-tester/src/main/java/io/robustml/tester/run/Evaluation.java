@@ -449,8 +449,12 @@ public final class Evaluation {
 
     private EvaluationReport.AttackReport extraction(AttackPlan plan, float[][] heldOut, int[] targetOnHeldOut, long t0)
             throws IOException {
-        KnockoffExtraction.Result r = KnockoffExtraction.withBudget(plan.queryBudget(), settings.seed())
-                .run(target, attackerPool(), heldOut, targetOnHeldOut);
+        KnockoffExtraction extraction = KnockoffExtraction.withBudget(plan.queryBudget(), settings.seed());
+        boolean tabular = assignment.features() != null;
+        KnockoffExtraction.Result r = plan.synthetic()
+                ? extraction.jbda(target, attackerPool(), heldOut, targetOnHeldOut, tabular ? 0f : assignment.inputRange().min(),
+                        tabular ? 1f : assignment.inputRange().max())
+                : extraction.run(target, attackerPool(), heldOut, targetOnHeldOut);
         return new EvaluationReport.AttackReport(plan.name(), "extraction", null, null, null, null, plan.queryBudget(),
                 heldOut.length, null, null, null, null, (long) r.queriesUsed(), null, null, r.agreement(),
                 r.verdictsVisible() && r.firstFlaggedQuery() > 0 ? r.firstFlaggedQuery() : null, (System.nanoTime() - t0) / 1e9);

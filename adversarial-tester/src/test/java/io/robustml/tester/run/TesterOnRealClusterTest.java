@@ -177,6 +177,42 @@ class TesterOnRealClusterTest {
         }
     }
 
+    /**
+     * PRADA in the real sidecar: JBDA's synthetic queries are flagged, the knockoff's natural images are not. Each
+     * mode is a fresh client of a sidecar of its own (after 100 natural queries, the clean evaluation's): a client
+     * that sent many natural images first dilutes PRADA's test (PradaAgainstSyntheticQueriesTest).
+     */
+    @Test
+    void jbdaIsFlaggedByPradaAndTheKnockoffIsNot(KubernetesClient client, TestNamespace ns, LocalControlPlane cp) throws Exception {
+        CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
+        // block: judged before the answer (under flag the sidecar answers first and the verdict comes after it);
+        // the analysis' own key is never blocked.
+        Path config = Files.writeString(Path.of("target/detector-extraction.json"),
+                "{\"model\":\"fashion\",\"detector\":{\"methods\":[\"extraction\"],\"action\":\"block\"}}");
+        AdversarialTestRunStatus.AttackResult knockoff = extraction("extraction-knockoff", "", config, client, ns, cp);
+        AdversarialTestRunStatus.AttackResult jbda = extraction("extraction-jbda", ", mode: jbda", config, client, ns, cp);
+        System.out.printf("[detection] PRADA (delta 0.9) vs extraction, 1,000 queries each, a fresh client each: knockoff agreement "
+                + "%s, first flag %s; jbda agreement %s, first flag at query %s%n", knockoff.surrogateAgreement,
+                knockoff.queriesToFirstFlag, jbda.surrogateAgreement, jbda.queriesToFirstFlag);
+        assertThat(jbda.name).isEqualTo("extraction-jbda-1000");
+        assertThat(knockoff.queriesToFirstFlag).as("natural images look like any client's").isNull();
+        assertThat(jbda.queriesToFirstFlag).as("synthetic steps are what PRADA tests for").isNotNull().isLessThan(1000);
+    }
+
+    private AdversarialTestRunStatus.AttackResult extraction(String name, String mode, Path config, KubernetesClient client,
+            TestNamespace ns, LocalControlPlane cp) throws Exception {
+        try (SidecarProcess sidecar = SidecarProcess.start(REPO, server.url(), config, "tester-key",
+                Path.of("target/sidecar-" + name + ".log"))) {
+            AdversarialTestRun run = client.resource(load(name, sidecar.url(), "- {type: extraction, queryBudget: 1000" + mode + "}"))
+                    .inNamespace(ns.name()).create();
+            int code = TesterMain.run(new String[] {"--run", run.getMetadata().getName(), "--namespace", ns.name(),
+                    "--api-key", "tester-key", "--latency-probes", "0"},
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), cp::newClient);
+            assertThat(code).isZero();
+            return status(client, run).attacks.get(0);
+        }
+    }
+
     /** A dataset file that does not match its listed digest: the run fails before anything is measured. */
     @Test
     void aDatasetWhoseChecksumDoesNotMatchIsRefused(KubernetesClient client, TestNamespace ns, LocalControlPlane cp)

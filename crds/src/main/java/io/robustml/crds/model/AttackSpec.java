@@ -37,6 +37,8 @@ import io.robustml.crds.Decimals;
         message = "targetClass applies only to targeted evasion attacks", fieldPath = ".targetClass")
 @ValidationRule(value = "self.type == 'pgd' || !has(self.adaptive)",
         message = "adaptive applies only to pgd", fieldPath = ".adaptive")
+@ValidationRule(value = "self.type == 'extraction' || !has(self.mode)",
+        message = "mode applies only to extraction", fieldPath = ".mode")
 @ValidationRule(value = "self.type != 'extraction' || !has(self.norm)",
         message = "extraction has no norm", fieldPath = ".norm")
 public class AttackSpec {
@@ -82,6 +84,18 @@ public class AttackSpec {
             + "score (BPDA through bit-depth reduction), reported as its own attack: a detector that only stops naive "
             + "attacks must not look strong.")
     public Boolean adaptive;
+
+    @JsonPropertyDescription("extraction only: knockoff (default; natural images of the attacker's pool, Orekondy et al. "
+            + "2019 — no statistical detector can tell them from clients) or jbda (Jacobian-based dataset augmentation, "
+            + "Papernot et al. 2017: a few seed images, then rounds of synthetic queries each a small step from an earlier "
+            + "one along the substitute's gradient — what the extraction detector, PRADA, is built to flag).")
+    public ExtractionMode mode;
+
+    /** How the extraction attack chooses its queries. */
+    public enum ExtractionMode {
+        @JsonProperty("knockoff") KNOCKOFF,
+        @JsonProperty("jbda") JBDA
+    }
 
     /** Attack algorithms. */
     public enum AttackType {
