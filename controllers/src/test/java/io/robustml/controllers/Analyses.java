@@ -29,14 +29,40 @@ final class Analyses {
                 "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
     }
 
-    /** The reconciler run by JOSDK in-process for one namespace, its metrics in {@code registry}. */
+    /**
+     * The reconciler run by JOSDK in-process for one namespace, its metrics in {@code registry}. A start whose
+     * informers met a closed connection (the shared API server under the whole build's load) is tried again,
+     * at most three times: that is the harness, not the operator under test.
+     */
     static io.javaoperatorsdk.operator.Operator startOperator(KubernetesClient client, String ns,
             io.micrometer.core.instrument.MeterRegistry registry) {
-        var operator = new io.javaoperatorsdk.operator.Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(new RobustModelReconciler(java.time.Clock.systemUTC(),
-                io.robustml.controllers.dependent.ServingImages.tagged("robustml", "test"), registry), c -> c.settingNamespace(ns));
-        operator.start();
-        return operator;
+        for (int attempt = 1; ; attempt++) {
+            var operator = new io.javaoperatorsdk.operator.Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+            operator.register(new RobustModelReconciler(java.time.Clock.systemUTC(),
+                    io.robustml.controllers.dependent.ServingImages.tagged("robustml", "test"), registry), c -> c.settingNamespace(ns));
+            try {
+                operator.start();
+                return operator;
+            } catch (io.javaoperatorsdk.operator.OperatorException e) {
+                if (attempt == 3 || !closedConnection(e)) {
+                    throw e;
+                }
+                try {
+                    operator.stop();
+                } catch (RuntimeException stopping) {
+                    // Half started: what did start stops with the test JVM.
+                }
+            }
+        }
+    }
+
+    private static boolean closedConnection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException || t.getClass().getSimpleName().equals("HttpClosedException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static io.robustml.crds.model.RobustModelStatus status(KubernetesClient client, String ns, String model) {
