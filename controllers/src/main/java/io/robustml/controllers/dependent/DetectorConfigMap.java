@@ -46,8 +46,9 @@ public final class DetectorConfigMap {
             squeezing = new DetectorConfig.FeatureSqueezing(decimal(threshold), decimal(d.featureSqueezing.targetFalsePositiveRate),
                     d.featureSqueezing.bitDepth, d.featureSqueezing.medianWindow);
         }
+        java.util.List<DetectorConfig.Column> columns = columns(model);
         DetectorConfig.QuerySimilarity similarity = null;
-        int tabular = columns(model).size();
+        int tabular = columns.size();
         if (d.querySimilarity != null || tabular > 0) {
             var q = d.querySimilarity == null ? new DetectorSpec.QuerySimilaritySpec() : d.querySimilarity;
             Integer match = q.matchThreshold != null ? q.matchThreshold
@@ -75,7 +76,7 @@ public final class DetectorConfigMap {
                 d.fallback == null ? null : new DetectorConfig.Fallback(d.fallback.type,
                         d.fallback.service == null ? null : new DetectorConfig.Service(d.fallback.service.name,
                                 d.fallback.service.port)));
-        return new DetectorConfig(model.getMetadata().getName(), model.getSpec().model.labels, detector, columns(model));
+        return new DetectorConfig(model.getMetadata().getName(), model.getSpec().model.labels, detector, columns);
     }
 
     /** model.input.features' ranges: the sidecar scales a tabular row by them before its detectors see it. */

@@ -200,8 +200,8 @@ public class RobustModelStatus {
         public String baselineRate;
         @JsonPropertyDescription("Where the baseline rate came from: spec, analysis (the run named) or default.")
         public String baselineSource;
-        @JsonPropertyDescription("The window pairs' figures when the state was entered, e.g. \"1h/5m: 310/1210 and 96/240 "
-                + "requests alerted = 25.6x and 40.0x baseline (fires above 14.4x) (baseline 0.01)\".")
+        @JsonPropertyDescription("The window pairs' figures when the state was entered, e.g. \"30s/10s: 720/722 and "
+                + "720/722 requests alerted = 19.9x and 19.9x baseline (fires above 3x) (baseline 0.05)\".")
         public String message;
         @JsonPropertyDescription("RollingBack: the revision being scaled up to serve again.")
         public String rollbackTo;

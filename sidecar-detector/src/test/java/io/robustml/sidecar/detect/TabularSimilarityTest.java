@@ -98,11 +98,15 @@ class TabularSimilarityTest {
         QuerySimilarityDetector detector = new QuerySimilarityDetector(new FingerprintStore(10_000, Long.MAX_VALUE,
                 Fingerprints.BUCKET_CAP), new SimpleMeterRegistry());
         SplittableRandom random = new SplittableRandom(7);
+        double[] spans = new double[30];
+        for (int j = 0; j < 30; j++) {
+            spans[j] = columnSpan(rows, j);
+        }
         int caught = 0;
         for (int p = 0; p < probes; p++) {
             float[] probe = rows[0].clone();
             for (int j = 0; j < 30; j++) {
-                probe[j] += (float) ((random.nextDouble() * 2 - 1) * 0.01 * columnSpan(rows, j));
+                probe[j] += (float) ((random.nextDouble() * 2 - 1) * 0.01 * spans[j]);
             }
             QuerySimilarityDetector.Result result = detector.inspect(one(probe), settings);
             caught += result.flagged(0) ? 1 : 0;
