@@ -19,7 +19,8 @@ import java.nio.file.Path;
  * <li>a NumPy {@code .npz} archive with {@code x} and {@code y} (or Keras' {@code x_test}/{@code y_test},
  * with {@code x_train}/{@code y_train} as the pool), x in NCHW or NHWC, uint8 or float ({@link NumpyFiles#images});
  * <li>an image folder, one sub-folder per class ({@link ImageFolder}), optionally split into {@code test/}
- * and {@code train/} (the pool).
+ * and {@code train/} (the pool);
+ * <li>tabular rows in a CSV file with a header row or a Parquet file ({@link TabularRows}).
  * </ul>
  * Without its own pool, a dataset's pool is what lies beyond the evaluation examples, never the same
  * ones. The new formats are read class by class in turn, so the evaluation is balanced across classes.
@@ -83,8 +84,8 @@ public record EvaluationData(LabelledImages test, LabelledImages pool, boolean e
     public static EvaluationData load(String uri, int samples, int poolSize, java.util.Map<String, String> checksums,
             long[] example, Columns columns) throws IOException {
         Path path = toPath(uri);
-        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".csv")) {
-            return csv(path, samples, poolSize, checksums, example, columns);
+        if (TabularRows.isOne(path)) {
+            return tabular(path, samples, poolSize, checksums, example, columns);
         }
         if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".npz")) {
             if (example == null || (example.length != 1 && example.length != 3)) {
@@ -145,79 +146,20 @@ public record EvaluationData(LabelledImages test, LabelledImages pool, boolean e
     }
 
     /**
-     * Tabular rows from a CSV file with a header row, in the file's order: the first {@code samples} evaluated,
-     * up to {@code poolSize} more as the attacker's pool. Values as they are (the model's units).
+     * Tabular rows from a CSV or Parquet file ({@link TabularRows}), in the file's order: the first {@code samples}
+     * evaluated, up to {@code poolSize} more as the attacker's pool. Values as they are (the model's units).
      */
-    private static EvaluationData csv(Path file, int samples, int poolSize, java.util.Map<String, String> checksums,
+    private static EvaluationData tabular(Path file, int samples, int poolSize, java.util.Map<String, String> checksums,
             long[] example, Columns columns) throws IOException {
         DatasetChecksums.verify(file.toAbsolutePath().getParent(), java.util.List.of(file), checksums);
         if (example == null || example.length != 1) {
-            throw new IOException("dataset " + file + ": a CSV file holds tabular rows, and the model takes "
+            throw new IOException("dataset " + file + ": a " + (file.getFileName().toString().endsWith(".parquet") ? "Parquet" : "CSV")
+                    + " file holds tabular rows, and the model takes "
                     + (example == null ? "no known shape" : java.util.Arrays.toString(example)) + ", not [features]");
         }
-        int n = (int) example[0];
-        org.apache.commons.csv.CSVFormat format = org.apache.commons.csv.CSVFormat.DEFAULT.builder().setHeader()
-                .setSkipHeaderRecord(true).setTrim(true).setIgnoreEmptyLines(true).get();
-        int wanted = samples + Math.max(0, poolSize);
-        java.util.List<float[]> rows = new java.util.ArrayList<>();
-        java.util.List<Integer> labels = new java.util.ArrayList<>();
-        try (java.io.Reader reader = Files.newBufferedReader(file); org.apache.commons.csv.CSVParser parser = format.parse(reader)) {
-            java.util.List<String> header = parser.getHeaderNames();
-            if (!header.contains(columns.label())) {
-                throw new IOException(file + " has no column " + columns.label() + " (rollout.analysis.labelColumn); its columns: "
-                        + header);
-            }
-            java.util.List<String> names = columns.features().isEmpty()
-                    ? header.stream().filter(h -> !h.equals(columns.label())).toList() : columns.features();
-            for (String name : names) {
-                if (!header.contains(name)) {
-                    throw new IOException(file + " has no column " + name + " (model.input.features); its columns: " + header);
-                }
-            }
-            if (names.size() != n) {
-                throw new IOException(file + ": " + names.size() + " feature columns, and the model takes rows of " + n + " values");
-            }
-            for (org.apache.commons.csv.CSVRecord record : parser) {
-                if (rows.size() >= wanted) {
-                    break;
-                }
-                float[] row = new float[n];
-                for (int j = 0; j < n; j++) {
-                    String value = record.isSet(names.get(j)) ? record.get(names.get(j)) : "";
-                    try {
-                        row[j] = Float.parseFloat(value);
-                    } catch (NumberFormatException e) {
-                        throw new IOException(file + " line " + record.getParser().getCurrentLineNumber() + ", column "
-                                + names.get(j) + ": \"" + value + "\" is not a number");
-                    }
-                }
-                rows.add(row);
-                labels.add(label(record.get(columns.label()), columns.classes(), file, record.getParser().getCurrentLineNumber()));
-            }
-        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
-            throw new IOException(file + ": not a CSV file with a header row: " + e.getMessage(), e);
-        }
-        LabelledImages all = new LabelledImages(rows.size(), 1, 1, n, rows.toArray(float[][]::new),
-                labels.stream().mapToInt(Integer::intValue).toArray());
+        LabelledImages all = TabularRows.read(file, samples + Math.max(0, poolSize), (int) example[0], columns);
         EvaluationData split = split(all, samples, poolSize);
         return new EvaluationData(split.test(), split.pool(), false);
-    }
-
-    private static int label(String value, java.util.List<String> classes, Path file, long line) throws IOException {
-        int named = classes.indexOf(value);
-        if (named >= 0) {
-            return named;
-        }
-        try {
-            int index = Integer.parseInt(value);
-            if (index >= 0 && (classes.isEmpty() || index < classes.size())) {
-                return index;
-            }
-        } catch (NumberFormatException e) {
-            // neither: said below
-        }
-        throw new IOException(file + " line " + line + ": label \"" + value + "\" is neither a class index nor one of "
-                + "model.labels " + classes);
     }
 
     private static EvaluationData imageFolder(Path dir, int samples, int poolSize, java.util.Map<String, String> checksums,

@@ -37,7 +37,7 @@ public class DetectorSpec {
     @Default("[\"featureSqueezing\", \"querySimilarity\"]")
     @Size(max = 3)
     @ValidationRule(value = "self.all(m, self.exists_one(n, n == m))", message = "each method is listed once")
-    @JsonPropertyDescription("Detectors to run: featureSqueezing (per-input, Xu et al. 2018), querySimilarity "
+    @JsonPropertyDescription("Detectors to run: featureSqueezing (per-input, images only, Xu et al. 2018), querySimilarity "
             + "(account-agnostic query-sequence detection, Blacklight-style) and extraction (PRADA-style model-stealing detection).")
     public List<Method> methods;
 

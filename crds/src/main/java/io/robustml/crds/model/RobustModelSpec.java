@@ -38,6 +38,11 @@ import io.fabric8.generator.annotation.ValidationRule;
         + "|| self.threatModel.attacks.all(a, a.type != 'square')",
         message = "square attacks perturb square windows of an image: a tabular input (model.input.features) takes "
                 + "hopskipjump, noise, fgsm, pgd or transfer", fieldPath = ".threatModel.attacks")
+@ValidationRule(value = "!has(self.model.input) || !has(self.model.input.features) || !has(self.detector) "
+        + "|| !has(self.detector.methods) || !self.detector.methods.exists(m, m == 'featureSqueezing')",
+        message = "feature squeezing reduces an image's colour depth and smooths it: a tabular input (model.input.features) "
+                + "takes querySimilarity and extraction; list detector.methods without featureSqueezing",
+        fieldPath = ".detector.methods")
 @ValidationRule(value = "!has(self.threatModel) || !has(self.threatModel.certification) || self.model.format == 'torchscript'",
         message = "certification samples the model file in the tester: use model.format torchscript",
         fieldPath = ".threatModel.certification")

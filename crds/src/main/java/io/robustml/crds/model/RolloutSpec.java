@@ -254,15 +254,15 @@ public class RolloutSpec {
                 + "NumPy .npz with x and y (or x_test/y_test, x_train/y_train as the attacker's pool; NCHW or NHWC, uint8 pixels "
                 + "mapped onto model.input.range, floats as they are; [N, n] rows for a tabular model), an image folder (one "
                 + "sub-folder per class, sorted names = class indices; PNG or JPEG of the model's size; optionally test/ and "
-                + "train/), or a CSV file with a header row (tabular models: the label in labelColumn, the other columns by "
-                + "model.input.features' names; rows beyond the evaluated ones are the attacker's pool). pvc://<claim>/<path> (mounted "
+                + "train/), or a CSV file with a header row or a Parquet file (.parquet) (tabular models: the label in labelColumn, "
+                + "the other columns by model.input.features' names; rows beyond the evaluated ones are the attacker's pool). pvc://<claim>/<path> (mounted "
                 + "read-only into the tester) or file:// (in the tester's image, or on the node in local runs). The tester "
                 + "downloads nothing: copy a dataset held in s3 or over https to a volume first.")
         public String dataset;
 
         @Pattern("^[^,\"\\r\\n]{1,128}$")
         @Default(DEFAULT_LABEL_COLUMN)
-        @JsonPropertyDescription("A CSV dataset's label column: a class index, or a name from model.labels.")
+        @JsonPropertyDescription("A CSV or Parquet dataset's label column: a class index, or a name from model.labels.")
         public String labelColumn;
 
         @Min(10)
