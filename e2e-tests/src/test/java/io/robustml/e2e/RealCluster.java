@@ -102,7 +102,8 @@ final class RealCluster {
 
     /**
      * The model store of {@code ns}: the reference models (TorchScript, and the robust one's ONNX export), a copy of the robust one with one byte changed
-     * ({@code fashion-tampered.pt}), the tabular reference models and their rows ({@code datasets/breast-cancer.npz}), and the
+     * ({@code fashion-tampered.pt}), the tabular reference models and their rows ({@code datasets/breast-cancer.npz}, {@code .csv},
+     * {@code .parquet}), the colour reference models and their CIFAR-10 sample ({@code datasets/cifar10-sample.npz}), and the
      * Fashion-MNIST test set (idx files, and as a NumPy archive), in a folder of the node mounted through a
      * PersistentVolume and the claim {@code model-store}.
      */
@@ -111,7 +112,7 @@ final class RealCluster {
         Path models = Files.createDirectories(root.resolve("models"));
         Path data = Files.createDirectories(root.resolve("datasets/fashion-mnist"));
         for (String model : List.of("fashion-robust.pt", "fashion-standard.pt", "fashion-robust.onnx", "tabular-robust.pt",
-                "tabular-standard.pt")) {
+                "tabular-standard.pt", "cifar-robust.pt", "cifar-standard.pt")) {
             Files.copy(plane.repoRoot().resolve("model-server/models").resolve(model), models.resolve(model),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
@@ -126,8 +127,11 @@ final class RealCluster {
                 """, Scenario.DATASET.toString(), npz.toString()).orFail("writing " + npz);
         // The tabular reference models' data (test rows and the attacker's pool), and the same rows as a CSV file with
         // named columns and labels by name, as a user's export would hold them.
-        Files.copy(plane.repoRoot().resolve("model-server/models/breast-cancer.npz"), root.resolve("datasets/breast-cancer.npz"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        // The colour reference models' CIFAR-10 sample (uint8 NCHW), and the tabular rows as npz and as pyarrow's Parquet.
+        for (String dataset : List.of("cifar10-sample.npz", "breast-cancer.npz", "breast-cancer.parquet")) {
+            Files.copy(plane.repoRoot().resolve("model-server/models").resolve(dataset), root.resolve("datasets").resolve(dataset),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         Command.run(plane.repoRoot(), Duration.ofMinutes(2), Map.of(), Path.of(System.getProperty("user.home"),
                 ".cache/robustml/venv/bin/python").toString(), "-c", """
                 import csv, json, sys, numpy as np

@@ -818,7 +818,11 @@ class RealClusterScenariosTest {
         // examples/local-cluster/tabular-classifier.yaml: 30 described columns, epsilon a tenth of each column's range.
         String name = "tabular";
         Instant applied = Instant.now();
-        applyExample("examples/local-cluster/tabular-classifier.yaml", name, m -> { });
+        applyExample("examples/local-cluster/tabular-classifier.yaml", name, m -> {
+            // The example's rows as a Parquet file pyarrow wrote (model-server/training/export_parquet.py), labels by name.
+            m.getSpec().rollout.analysis.dataset = "pvc://model-store/datasets/breast-cancer.parquet";
+            m.getSpec().rollout.analysis.labelColumn = "diagnosis";
+        });
         RobustModelStatus st = awaitStatus(name, s -> s.lastAnalysis != null && s.lastAnalysis.verdict != null);
         AdversarialTestRun run = client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get();
         var detection = run.getStatus().detector;
@@ -831,6 +835,8 @@ class RealClusterScenariosTest {
         assertThat(st.lastAnalysis.verdict).as("status:\n" + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Passed");
         String stable = st.stableRevision;
         assertThat(run.getStatus().attacks.get(0).perClass).extracting(c -> c.className).contains("malignant", "benign");
+        assertThat(run.getStatus().cleanAccuracy).as("the Parquet file's first 114 rows are the npz's test rows")
+                .isEqualTo(tabularCleanAccuracy("robust"));
         String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
         String row = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("inputs", List.of(
                 java.util.Map.of("name", "input", "shape", List.of(1, 30), "datatype", "FP32", "data", firstTestRow()))));
@@ -858,6 +864,61 @@ class RealClusterScenariosTest {
         assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get().getStatus()
                 .cleanAccuracy).as("the CSV's first 114 rows are the npz's test rows").isEqualTo(tabularCleanAccuracy("standard"));
         delete(name);
+    }
+
+    @Test
+    @Order(19)
+    void aColourModelPassesThenAStandardUpdateFailsAndIsRolledBack() throws Exception {
+        // examples/local-cluster/cifar-classifier.yaml: RGB 3x32x32, epsilon 8/255 in pixel units, squeezing calibrated.
+        String name = "cifar";
+        Instant applied = Instant.now();
+        applyExample("examples/local-cluster/cifar-classifier.yaml", name, m -> { });
+        RobustModelStatus st = awaitStatus(name, s -> s.lastAnalysis != null && s.lastAnalysis.verdict != null);
+        AdversarialTestRun run = client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get();
+        var detection = run.getStatus().detector;
+        System.out.printf("[real] colour first release: %s %.1f s after kubectl apply (clean %s; %s; detection through the "
+                + "sidecar: recall %s, precision %s, clean false-positive rate %s; per attack %s)%n", st.lastAnalysis.verdict,
+                seconds(applied), run.getStatus().cleanAccuracy, run.getStatus().attacks.stream()
+                        .map(a -> a.name + " " + a.adversarialSuccessRate).toList(), detection == null ? null : detection.recall,
+                detection == null ? null : detection.precision, detection == null ? null : detection.falsePositiveRate,
+                run.getStatus().attacks.stream().map(a -> a.name + " " + a.detectionRecall).toList());
+        assertThat(st.lastAnalysis.verdict).as("status:\n" + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Passed");
+        String stable = st.stableRevision;
+        assertThat(run.getStatus().attacks.get(0).perClass).extracting(c -> c.className).contains("airplane", "cat", "truck");
+        String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        float[] image = firstCifarImage();
+        String body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("inputs", List.of(
+                java.util.Map.of("name", "input", "shape", List.of(1, 3, 32, 32), "datatype", "FP32", "data", image))));
+        var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(service + "/v2/models/" + name + "/infer")).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"model_version\":\"" + stable + "\"");
+
+        String standardSha = cifarSha("standard");
+        Instant updated = Instant.now();
+        applyExample("examples/local-cluster/cifar-classifier.yaml", name, m -> {
+            m.getSpec().model.uri = "pvc://model-store/models/cifar-standard.pt";
+            m.getSpec().model.sha256 = standardSha;
+        });
+        st = awaitStatus(name, s -> s.rejectedRevision != null);
+        System.out.printf("[real] colour update to the standard model: %s %.1f s after kubectl apply (ASR %s, violated %s)%n",
+                st.lastAnalysis.verdict, seconds(updated), st.lastAnalysis.adversarialSuccessRate, st.lastAnalysis.violatedSlos);
+        assertThat(st.lastAnalysis.verdict).isEqualTo("Failed");
+        assertThat(st.stableRevision).as("rolled back").isEqualTo(stable);
+        assertThat(st.lastAnalysis.violatedSlos).anyMatch(v -> v.startsWith("adversarialSuccessRate"));
+        delete(name);
+    }
+
+    /** The first CIFAR-10 test image of the colour models' sample, as the tester reads it (byte / 255, NCHW). */
+    private static float[] firstCifarImage() throws IOException {
+        var sample = io.robustml.oip.data.NumpyFiles.readNpz(cluster.plane.repoRoot().resolve("model-server/models/cifar10-sample.npz"));
+        return io.robustml.oip.data.NumpyFiles.images(sample.get("x"), sample.get("y"), new long[] {3, 32, 32}, 1).images()[0];
+    }
+
+    private static String cifarSha(String model) throws IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(cluster.plane.repoRoot()
+                .resolve("model-server/models/cifar-metrics.json").toFile()).get(model).get("torchscript_sha256").asText();
     }
 
     /** The first test row of the tabular reference models' data, read as the tester reads it. */
