@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * A tabular input's columns as model.input.features describes them, in the attacks' space: each column scaled
  * to [0, 1] by its range, so that ε is a fraction of every column's range. What an attacker may send obeys
- * the columns' rules: immutable columns keep the original's value, integer columns hold whole numbers (in the
- * model's units), one-hot groups hold exactly one 1.
+ * the columns' rules: immutable columns keep the original's value, a column with a maxChange moves at most that
+ * fraction of its range, integer columns hold whole numbers (in the model's units), one-hot groups hold exactly one 1.
  */
 public final class FeatureRules {
     /** Slack for float rounding when checking (far below any column's unit). */
@@ -21,14 +21,18 @@ public final class FeatureRules {
     private final float[] span;
     private final boolean[] integer;
     private final boolean[] immutable;
+    /** Each column's own ε (maxChange) in the attacks' space; infinite where the column has none. */
+    private final float[] cap;
     private final int[][] groups;
 
-    private FeatureRules(String[] names, float[] min, float[] span, boolean[] integer, boolean[] immutable, int[][] groups) {
+    private FeatureRules(String[] names, float[] min, float[] span, boolean[] integer, boolean[] immutable, float[] cap,
+            int[][] groups) {
         this.names = names;
         this.min = min;
         this.span = span;
         this.integer = integer;
         this.immutable = immutable;
+        this.cap = cap;
         this.groups = groups;
     }
 
@@ -40,6 +44,7 @@ public final class FeatureRules {
         float[] span = new float[n];
         boolean[] integer = new boolean[n];
         boolean[] immutable = new boolean[n];
+        float[] cap = new float[n];
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
         for (int j = 0; j < n; j++) {
             ModelSpec.FeatureSpec f = features.get(j);
@@ -55,6 +60,11 @@ public final class FeatureRules {
                         + "holds no whole number");
             }
             immutable[j] = Boolean.FALSE.equals(f.mutable);
+            cap[j] = f.maxChange == null ? Float.POSITIVE_INFINITY : new BigDecimal(f.maxChange).floatValue();
+            if (f.maxChange != null && f.oneHotGroup != null) {
+                throw new IllegalArgumentException("model.input.features[" + j + "] (" + f.name + "): a one-hot column takes no "
+                        + "maxChange");
+            }
             if (f.oneHotGroup != null) {
                 groups.computeIfAbsent(f.oneHotGroup, g -> new ArrayList<>()).add(j);
             }
@@ -68,7 +78,7 @@ public final class FeatureRules {
             }
             grouped[g++] = e.getValue().stream().mapToInt(Integer::intValue).toArray();
         }
-        return new FeatureRules(names, min, span, integer, immutable, grouped);
+        return new FeatureRules(names, min, span, integer, immutable, cap, grouped);
     }
 
     public int size() {
@@ -112,13 +122,14 @@ public final class FeatureRules {
     }
 
     /**
-     * A probe an attacker can send, near {@code p}: inside [0, 1], immutable columns as in {@code origin},
-     * integer columns rounded, each one-hot group set to its largest value. No ε: for decision-based probes.
+     * A probe an attacker can send, near {@code p}: inside [0, 1], immutable columns as in {@code origin}, columns
+     * with a maxChange within it of {@code origin}, integer columns rounded, each one-hot group set to its largest
+     * value. No ε: for decision-based probes.
      */
     public float[] valid(float[] origin, float[] p) {
         float[] out = new float[p.length];
         for (int j = 0; j < p.length; j++) {
-            float v = Math.min(1f, Math.max(0f, p[j]));
+            float v = capped(origin[j], Math.min(1f, Math.max(0f, p[j])), j);
             if (immutable[j]) {
                 v = origin[j];
             } else if (integer[j]) {
@@ -142,18 +153,20 @@ public final class FeatureRules {
 
     /**
      * An adversarial example that obeys the rules and stays within ε of {@code origin}: {@code adv} (already in
-     * the ε-ball and [0, 1]) with immutable columns restored, integer columns moved to the whole number nearest
-     * to it between the original and it (never further from the original, so no norm grows), and each one-hot
-     * group either the original's or the category {@code adv} leans to most, when that is still within ε.
+     * the ε-ball and [0, 1]) with immutable columns restored, columns with a maxChange brought within it of the
+     * original, integer columns moved to the whole number nearest to it between the original and it (never
+     * further from the original, so no norm grows), and each one-hot group either the original's or the category
+     * {@code adv} leans to most, when that is still within ε.
      */
     public float[] bind(float[] origin, float[] adv, Norm norm, float epsilon) {
         float[] out = adv.clone();
         for (int j = 0; j < out.length; j++) {
+            out[j] = capped(origin[j], adv[j], j);
             if (immutable[j]) {
                 out[j] = origin[j];
             } else if (integer[j]) {
                 double raw0 = min[j] + (double) origin[j] * span[j];
-                double raw = min[j] + (double) adv[j] * span[j];
+                double raw = min[j] + (double) out[j] * span[j];
                 double lo = Math.min(raw0, raw);
                 double hi = Math.max(raw0, raw);
                 double c = Math.rint(raw);
@@ -188,6 +201,10 @@ public final class FeatureRules {
             if (immutable[j] && adv[j] != origin[j]) {
                 return "immutable column " + names[j] + " changed from " + origin[j] + " to " + adv[j];
             }
+            if (Math.abs(adv[j] - origin[j]) > cap[j] + TOLERANCE) {
+                return "column " + names[j] + " moved by " + Math.abs(adv[j] - origin[j]) + " of its range, beyond its maxChange "
+                        + cap[j];
+            }
             double raw = min[j] + (double) adv[j] * span[j];
             if (integer[j] && Math.abs(raw - Math.rint(raw)) > TOLERANCE * Math.max(1, Math.abs(raw))) {
                 return "integer column " + names[j] + " holds " + raw;
@@ -207,6 +224,11 @@ public final class FeatureRules {
             }
         }
         return null;
+    }
+
+    /** {@code v} brought within the column's maxChange of {@code origin} (as it is for a column without one). */
+    private float capped(float origin, float v, int j) {
+        return Math.min(origin + cap[j], Math.max(origin - cap[j], v));
     }
 
     private static int argmax(float[] v, int[] group) {

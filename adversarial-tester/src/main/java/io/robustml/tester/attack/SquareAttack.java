@@ -14,8 +14,8 @@ import java.util.SplittableRandom;
  * sent in one request per iteration.
  *
  * @param queryBudget queries per example, including the first
- * @param pInit       initial fraction of pixels changed per step (0.3 here; the paper used 0.05 on
- *                    ImageNet, larger values suit 28x28 images)
+ * @param pInit       initial fraction of pixels changed per step (the tester uses ART's default 0.8; the paper
+ *                    used 0.05 on ImageNet, larger values suit small images and small budgets)
  */
 public record SquareAttack(Constraint constraint, int queryBudget, float pInit, long seed) {
 
@@ -67,7 +67,8 @@ public record SquareAttack(Constraint constraint, int queryBudget, float pInit, 
             if (active.isEmpty()) {
                 break;
             }
-            int side = windowSide(pSelection(iteration), geometry);
+            // The paper's (and ART's) schedule counts iterations from 0: the first window takes pInit of the pixels.
+            int side = windowSide(pSelection(iteration - 1), geometry);
             float[][] candidates = new float[active.size()][];
             for (int j = 0; j < candidates.length; j++) {
                 int i = active.get(j);

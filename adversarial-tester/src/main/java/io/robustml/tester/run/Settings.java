@@ -12,7 +12,7 @@ package io.robustml.tester.run;
  */
 public record Settings(int batchSize, long seed, int latencyProbes, float squarePInit, String apiKey, int timeoutSeconds) {
     public static Settings defaults() {
-        return new Settings(100, 0, 100, 0.3f, null, 30);
+        return new Settings(100, 0, 100, 0.8f, null, 30);
     }
 
     public Settings {

@@ -136,12 +136,86 @@ class TabularEvaluationTest {
                 .hasMessageContaining("label \"benign?\" is neither a class index nor one of model.labels");
     }
 
+    /**
+     * The same rows as a Parquet file written by pyarrow (model-server/training/export_parquet.py: zstd, row groups of
+     * 100, labels by name, an extra string column): the same figures as the npz.
+     */
+    @Test
+    void aParquetFileWrittenByPyarrowGivesTheSameFiguresAsTheNpz() throws Exception {
+        String dataset = "{uri: " + TabularModels.MODELS.resolve("breast-cancer.parquet") + ", samples: 114, labelColumn: diagnosis}";
+        Assignment fromParquet = assignment("- {type: pgd, epsilon: \"0.1\"}", "", dataset);
+        EvaluationReport parquet = evaluate(fromParquet, standard);
+        EvaluationReport npz = evaluate(assignment("- {type: pgd, epsilon: \"0.1\"}", ""), standard);
+        assertThat(parquet.cleanAccuracy()).isEqualTo(npz.cleanAccuracy());
+        assertThat(parquet.attacks().get(0).adversarialSuccessRate()).isEqualTo(npz.attacks().get(0).adversarialSuccessRate());
+
+        var rows = EvaluationData.load(fromParquet.datasetUri(), 114, 455, Map.of(), TabularModels.SHAPE, fromParquet.columns());
+        var expected = EvaluationData.load(TabularModels.DATA.toString(), 114, 455, Map.of(), TabularModels.SHAPE);
+        assertThat(rows.pool().count()).isEqualTo(455);
+        assertThat(rows.test().images()).isDeepEqualTo(expected.test().images());
+        assertThat(rows.pool().images()).isDeepEqualTo(expected.pool().images());
+        assertThat(rows.pool().labels()).isEqualTo(expected.pool().labels());
+        assertThat(EvaluationData.load(fromParquet.datasetUri(), 114, 455,
+                Map.of("breast-cancer.parquet", "ff6f9f526623383628cb3a57a4272240a2f099207bd16a938aa8ce940cffb5ad"),
+                TabularModels.SHAPE, fromParquet.columns()).test().count()).as("its sha256 checked").isEqualTo(114);
+    }
+
+    /** Parquet's own writer makes the files pyarrow would not: a missing value, a nested column, a decimal column. */
+    @Test
+    void parquetRowsThatCannotBeReadAreRefusedWithTheRowAndColumn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String names = TabularModels.columns().stream().map(c -> "optional double " + c.name + ";").reduce("", String::concat);
+        var schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
+                "message rows { " + names + " required int32 label; optional group extra { optional int32 a; } }");
+        java.nio.file.Path file = dir.resolve("rows.parquet");
+        try (var writer = org.apache.parquet.hadoop.example.ExampleParquetWriter
+                .builder(new org.apache.parquet.io.LocalOutputFile(file)).withType(schema)
+                .withConf(new org.apache.parquet.conf.PlainParquetConfiguration()).build()) {
+            var groups = new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
+            for (int row = 0; row < 3; row++) {
+                var g = groups.newGroup().append("label", row % 2);
+                for (var c : TabularModels.columns()) {
+                    if (!(row == 2 && c.name.equals("mean_area"))) {
+                        g.append(c.name, Double.parseDouble(c.min));
+                    }
+                }
+                writer.write(g);
+            }
+        }
+        String dataset = "{uri: " + file + ", samples: 2}";
+        var a = assignment("- {type: pgd, epsilon: \"0.1\"}", "", dataset);
+        assertThat(EvaluationData.load(a.datasetUri(), 2, 0, Map.of(), TabularModels.SHAPE, a.columns()).test().labels())
+                .containsExactly(0, 1);
+        assertThatThrownBy(() -> EvaluationData.load(a.datasetUri(), 3, 0, Map.of(), TabularModels.SHAPE, a.columns()))
+                .hasMessageContaining("rows.parquet row 3, column mean_area: \"\" is not a number");
+        var all = assignment("- {type: pgd, epsilon: \"0.1\"}", "", "{uri: " + file + ", samples: 1}");
+        assertThatThrownBy(() -> EvaluationData.load(all.datasetUri(), 1, 0, Map.of(), new long[] {31},
+                new EvaluationData.Columns("label", List.of(), List.of())))
+                .hasMessageContaining("column extra is nested");
+        java.nio.file.Path notParquet = dir.resolve("not.parquet");
+        java.nio.file.Files.writeString(notParquet, "label,a\n1,2\n");
+        assertThatThrownBy(() -> EvaluationData.load(notParquet.toString(), 1, 0, Map.of(), TabularModels.SHAPE, a.columns()))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("not.parquet: not a Parquet file");
+    }
+
     @Test
     void aColumnTheAttackerCannotChangeStaysAndTheRulesAreCheckedBeforeAnythingRuns() throws Exception {
         // All 30 columns immutable: nothing can change, so no attack succeeds.
         Assignment frozen = assignment("- {type: pgd, epsilon: \"0.3\"}", "").withFeatures(TabularModels.columns().stream()
                 .peek(c -> c.mutable = false).toList());
         assertThat(evaluate(frozen, standard).attacks().get(0).adversarialSuccessRate()).isZero();
+        // Every column's own epsilon at 0.02 of its range under an attack epsilon of 0.3: the largest change of any
+        // column is 0.02, and the attack breaks less than it does with the row's epsilon alone.
+        Assignment capped = assignment("- {type: pgd, epsilon: \"0.3\"}", "").withFeatures(TabularModels.columns().stream()
+                .peek(c -> c.maxChange = "0.02").toList());
+        EvaluationReport cappedReport = evaluate(capped, standard);
+        EvaluationReport free = evaluate(assignment("- {type: pgd, epsilon: \"0.3\"}", ""), standard);
+        System.out.printf(Locale.ROOT, "[tabular] pgd eps 0.3: ASR %.3f, with maxChange 0.02 on every column %.3f (largest change %s)%n",
+                free.attacks().get(0).adversarialSuccessRate(), cappedReport.attacks().get(0).adversarialSuccessRate(),
+                cappedReport.attacks().get(0).maxPerturbation());
+        assertThat(cappedReport.attacks().get(0).adversarialSuccessRate()).as("some rows still break").isPositive();
+        assertThat(cappedReport.attacks().get(0).maxPerturbation()).isLessThanOrEqualTo(0.02 + 1e-4);
+        assertThat(cappedReport.attacks().get(0).adversarialSuccessRate()).isLessThan(free.attacks().get(0).adversarialSuccessRate());
         assertThatThrownBy(() -> assignment("- {type: square, epsilon: \"0.1\", queryBudget: 100}", ""))
                 .hasMessageContaining("needs an image input");
         Assignment tooMany = assignment("- {type: pgd, epsilon: \"0.1\"}", "      - {name: extra, min: \"0\", max: \"1\"}\n");

@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every attack that runs on a tabular input, white- and black-box, under random column rules, budgets and
- * norms: immutable columns never change, integer columns stay whole numbers in the model's units, one-hot
+ * norms: immutable columns never change, columns with a maxChange move at most that far, integer columns stay
+ * whole numbers in the model's units, one-hot
  * groups stay one-hot, every value stays in its column's range, and the example stays within ε. Checked here
  * from the numbers, not by the tester's own check. 60 cases drawn from a fixed seed (each named by its draw, so
  * a failure can be run again alone).
@@ -93,6 +94,15 @@ class TabularRulesPropertyTest {
             }
             specs.add(c);
         }
+        // A quarter of the other columns get their own epsilon (maxChange), from a generator of their own so that
+        // the draws above stay as they were.
+        Random caps = new Random(drawn.seed() ^ 0x5eedL);
+        String[] fractions = {"0", "0.01", "0.05", "0.2"};
+        for (ModelSpec.FeatureSpec c : specs) {
+            if (c.oneHotGroup == null && caps.nextInt(4) == 0) {
+                c.maxChange = fractions[caps.nextInt(fractions.length)];
+            }
+        }
         FeatureRules rules = FeatureRules.of(specs);
         // The originals obey the rules: whole numbers in integer columns, one 1 per group.
         float[][] x = new float[rows.count()][];
@@ -123,6 +133,10 @@ class TabularRulesPropertyTest {
                 assertThat(adv[i][j]).as("column %d in its range", j).isBetween(0f, 1f);
                 if (Boolean.FALSE.equals(c.mutable)) {
                     assertThat(adv[i][j]).as("immutable column %d", j).isEqualTo(x[i][j]);
+                }
+                if (c.maxChange != null) {
+                    assertThat(Math.abs(adv[i][j] - x[i][j])).as("column %d within its maxChange %s", j, c.maxChange)
+                            .isLessThanOrEqualTo(Float.parseFloat(c.maxChange) + 1e-4f);
                 }
                 if (c.type == ModelSpec.FeatureType.INTEGER) {
                     double min = Double.parseDouble(c.min);

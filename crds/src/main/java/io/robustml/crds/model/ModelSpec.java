@@ -77,8 +77,9 @@ public class ModelSpec {
         @Size(max = 4096)
         @JsonPropertyDescription("Tabular models (shape [n]): one entry per column, in order. Each column's own range replaces "
                 + "range, and the threat model's epsilon becomes a fraction of each column's range (the attacks run on the "
-                + "columns scaled to [0, 1]); immutable columns never change, integer columns stay whole numbers, columns "
-                + "sharing a oneHotGroup stay one-hot (a category changes only where epsilon allows a change of 1).")
+                + "columns scaled to [0, 1]); immutable columns never change, a column with maxChange moves at most that far, integer "
+                + "columns stay whole numbers, columns sharing a oneHotGroup stay one-hot (a category changes only where epsilon "
+                + "allows a change of 1).")
         public List<FeatureSpec> features;
     }
 
@@ -89,6 +90,9 @@ public class ModelSpec {
     @ValidationRule(value = "double(self.min) < double(self.max)", message = "min must be below max", fieldPath = ".min")
     @ValidationRule(value = "!has(self.oneHotGroup) || (double(self.min) == 0.0 && double(self.max) == 1.0)",
             message = "a one-hot column ranges from 0 to 1", fieldPath = ".oneHotGroup")
+    @ValidationRule(value = "!has(self.oneHotGroup) || !has(self.maxChange)",
+            message = "a one-hot column changes by 0 or 1: leave maxChange out (mutable: false keeps its category)",
+            fieldPath = ".maxChange")
     public static class FeatureSpec {
         @Required
         @Pattern("^[A-Za-z0-9_.:-]{1,63}$")
@@ -118,6 +122,13 @@ public class ModelSpec {
         @JsonPropertyDescription("Columns with the same group name are one categorical value, one-hot encoded: exactly one "
                 + "of them is 1.")
         public String oneHotGroup;
+
+        @Pattern(io.robustml.crds.Decimals.FRACTION)
+        @JsonPropertyDescription("This column's own epsilon, a fraction of its range (decimal string, 0 to 1): no "
+                + "adversarial example moves it further from the original than this, whatever the attack's epsilon "
+                + "(which still bounds the whole row). For a column an attacker can change only a little (a declared "
+                + "income by 5 %); 0 is the same as mutable: false. Not for one-hot columns.")
+        public String maxChange;
     }
 
     /** What values a tabular column takes. */
