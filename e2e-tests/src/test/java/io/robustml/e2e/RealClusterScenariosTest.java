@@ -817,50 +817,24 @@ class RealClusterScenariosTest {
     void aTabularModelPassesThenAStandardUpdateFailsAndIsRolledBack() throws Exception {
         // examples/local-cluster/tabular-classifier.yaml: 30 described columns, epsilon a tenth of each column's range.
         String name = "tabular";
-        Instant applied = Instant.now();
-        applyExample("examples/local-cluster/tabular-classifier.yaml", name, m -> {
+        AdversarialTestRun run = firstReleasePasses("tabular", "examples/local-cluster/tabular-classifier.yaml", name, m -> {
             // The example's rows as a Parquet file pyarrow wrote (model-server/training/export_parquet.py), labels by name.
             m.getSpec().rollout.analysis.dataset = "pvc://model-store/datasets/breast-cancer.parquet";
             m.getSpec().rollout.analysis.labelColumn = "diagnosis";
-        });
-        RobustModelStatus st = awaitStatus(name, s -> s.lastAnalysis != null && s.lastAnalysis.verdict != null);
-        AdversarialTestRun run = client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get();
-        var detection = run.getStatus().detector;
-        System.out.printf("[real] tabular first release: %s %.1f s after kubectl apply (clean %s; %s; detection through the "
-                + "sidecar: recall %s, precision %s, clean false-positive rate %s; per attack %s)%n", st.lastAnalysis.verdict,
-                seconds(applied), run.getStatus().cleanAccuracy, run.getStatus().attacks.stream()
-                        .map(a -> a.name + " " + a.adversarialSuccessRate).toList(), detection == null ? null : detection.recall,
-                detection == null ? null : detection.precision, detection == null ? null : detection.falsePositiveRate,
-                run.getStatus().attacks.stream().map(a -> a.name + " " + a.detectionRecall).toList());
-        assertThat(st.lastAnalysis.verdict).as("status:\n" + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Passed");
-        String stable = st.stableRevision;
+        }, List.of(1, 30), firstTestRow());
         assertThat(run.getStatus().attacks.get(0).perClass).extracting(c -> c.className).contains("malignant", "benign");
         assertThat(run.getStatus().cleanAccuracy).as("the Parquet file's first 114 rows are the npz's test rows")
                 .isEqualTo(tabularCleanAccuracy("robust"));
-        String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
-        String row = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("inputs", List.of(
-                java.util.Map.of("name", "input", "shape", List.of(1, 30), "datatype", "FP32", "data", firstTestRow()))));
-        var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(service + "/v2/models/" + name + "/infer")).header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(row)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-        assertThat(answer.body()).contains("\"model_version\":\"" + stable + "\"");
 
         String standardSha = tabularSha("standard");
-        Instant updated = Instant.now();
-        applyExample("examples/local-cluster/tabular-classifier.yaml", name, m -> {
-            m.getSpec().model.uri = "pvc://model-store/models/tabular-standard.pt";
-            m.getSpec().model.sha256 = standardSha;
-            // The same rows as a CSV export: columns by name, labels by class name.
-            m.getSpec().rollout.analysis.dataset = "pvc://model-store/datasets/breast-cancer.csv";
-            m.getSpec().rollout.analysis.labelColumn = "diagnosis";
-        });
-        st = awaitStatus(name, s -> s.rejectedRevision != null);
-        System.out.printf("[real] tabular update to the standard model: %s %.1f s after kubectl apply (ASR %s, violated %s)%n",
-                st.lastAnalysis.verdict, seconds(updated), st.lastAnalysis.adversarialSuccessRate, st.lastAnalysis.violatedSlos);
-        assertThat(st.lastAnalysis.verdict).isEqualTo("Failed");
-        assertThat(st.stableRevision).as("rolled back").isEqualTo(stable);
-        assertThat(st.lastAnalysis.violatedSlos).anyMatch(v -> v.startsWith("adversarialSuccessRate"));
+        RobustModelStatus st = standardUpdateFailsAndRollsBack("tabular", "examples/local-cluster/tabular-classifier.yaml", name,
+                run.getSpec().target.revision, m -> {
+                    m.getSpec().model.uri = "pvc://model-store/models/tabular-standard.pt";
+                    m.getSpec().model.sha256 = standardSha;
+                    // The same rows as a CSV export: columns by name, labels by class name.
+                    m.getSpec().rollout.analysis.dataset = "pvc://model-store/datasets/breast-cancer.csv";
+                    m.getSpec().rollout.analysis.labelColumn = "diagnosis";
+                });
         assertThat(client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get().getStatus()
                 .cleanAccuracy).as("the CSV's first 114 rows are the npz's test rows").isEqualTo(tabularCleanAccuracy("standard"));
         delete(name);
@@ -871,43 +845,96 @@ class RealClusterScenariosTest {
     void aColourModelPassesThenAStandardUpdateFailsAndIsRolledBack() throws Exception {
         // examples/local-cluster/cifar-classifier.yaml: RGB 3x32x32, epsilon 8/255 in pixel units, squeezing calibrated.
         String name = "cifar";
+        AdversarialTestRun run = firstReleasePasses("colour", "examples/local-cluster/cifar-classifier.yaml", name, m -> { },
+                List.of(1, 3, 32, 32), firstCifarImage());
+        pixelModelCleanAccuracy = run.getStatus().cleanAccuracy;
+        assertThat(run.getStatus().attacks.get(0).perClass).extracting(c -> c.className).contains("airplane", "cat", "truck");
+        String standardSha = cifarSha("standard");
+        standardUpdateFailsAndRollsBack("colour", "examples/local-cluster/cifar-classifier.yaml", name, run.getSpec().target.revision,
+                m -> {
+                    m.getSpec().model.uri = "pvc://model-store/models/cifar-standard.pt";
+                    m.getSpec().model.sha256 = standardSha;
+                });
+        delete(name);
+    }
+
+    @Test
+    @Order(20)
+    void aModelThatTakesNormalisedInputsIsAnalysedAndServedInItsOwnUnits() throws Exception {
+        // The robust CIFAR-10 network taking (pixel - mean) / std (export_normalized.py), described by
+        // model.input.normalization: the tester attacks pixels and sends them normalised, the sidecar squeezes the
+        // pixels it recovers; the verdict and the clean figure are the pixel model's.
+        String name = "cifar-normalized";
+        var normalization = new io.robustml.crds.model.ModelSpec.NormalizationSpec();
+        normalization.mean = List.of("0.4914", "0.4822", "0.4465");
+        normalization.std = List.of("0.2470", "0.2435", "0.2616");
+        float[] pixels = firstCifarImage();
+        float[] normalised = new io.robustml.oip.detector.DetectorConfig.Normalization(List.of(0.4914, 0.4822, 0.4465),
+                List.of(0.2470, 0.2435, 0.2616)).fromPixels(pixels);
+        String sha = sha256Of("model-server/models/cifar-robust-normalized.pt");
+        AdversarialTestRun run = firstReleasePasses("normalised colour", "examples/local-cluster/cifar-classifier.yaml", name, m -> {
+            m.getSpec().model.uri = "pvc://model-store/models/cifar-robust-normalized.pt";
+            m.getSpec().model.sha256 = sha;
+            m.getSpec().model.input.normalization = normalization;
+        }, List.of(1, 3, 32, 32), normalised);
+        if (pixelModelCleanAccuracy != null) {
+            assertThat(run.getStatus().cleanAccuracy).as("the pixel model's clean figure on the same images")
+                    .isEqualTo(pixelModelCleanAccuracy);
+        }
+        assertThat(client.configMaps().inNamespace(ns).withName(name + "-detector").get().getData().get("detector.json"))
+                .contains("\"normalization\"");
+        delete(name);
+    }
+
+    /**
+     * A first release of {@code example} (edited): Passed, with its figures printed; then one input through the model's
+     * Service is answered by that revision. The run that judged it.
+     */
+    private static AdversarialTestRun firstReleasePasses(String kind, String example, String name, Consumer<RobustModel> edit,
+            List<Integer> shape, float[] input) throws Exception {
         Instant applied = Instant.now();
-        applyExample("examples/local-cluster/cifar-classifier.yaml", name, m -> { });
+        applyExample(example, name, edit);
         RobustModelStatus st = awaitStatus(name, s -> s.lastAnalysis != null && s.lastAnalysis.verdict != null);
         AdversarialTestRun run = client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get();
         var detection = run.getStatus().detector;
-        System.out.printf("[real] colour first release: %s %.1f s after kubectl apply (clean %s; %s; detection through the "
-                + "sidecar: recall %s, precision %s, clean false-positive rate %s; per attack %s)%n", st.lastAnalysis.verdict,
+        System.out.printf("[real] %s first release: %s %.1f s after kubectl apply (clean %s; %s; detection through the "
+                + "sidecar: recall %s, precision %s, clean false-positive rate %s; per attack %s)%n", kind, st.lastAnalysis.verdict,
                 seconds(applied), run.getStatus().cleanAccuracy, run.getStatus().attacks.stream()
                         .map(a -> a.name + " " + a.adversarialSuccessRate).toList(), detection == null ? null : detection.recall,
                 detection == null ? null : detection.precision, detection == null ? null : detection.falsePositiveRate,
                 run.getStatus().attacks.stream().map(a -> a.name + " " + a.detectionRecall).toList());
         assertThat(st.lastAnalysis.verdict).as("status:\n" + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Passed");
-        String stable = st.stableRevision;
-        assertThat(run.getStatus().attacks.get(0).perClass).extracting(c -> c.className).contains("airplane", "cat", "truck");
         String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
-        float[] image = firstCifarImage();
         String body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("inputs", List.of(
-                java.util.Map.of("name", "input", "shape", List.of(1, 3, 32, 32), "datatype", "FP32", "data", image))));
+                java.util.Map.of("name", "input", "shape", shape, "datatype", "FP32", "data", input))));
         var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(service + "/v2/models/" + name + "/infer")).header("Content-Type", "application/json")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-        assertThat(answer.body()).contains("\"model_version\":\"" + stable + "\"");
+        assertThat(answer.body()).contains("\"model_version\":\"" + st.stableRevision + "\"");
+        return run;
+    }
 
-        String standardSha = cifarSha("standard");
+    /** An update of {@code example} to its standard model: Failed on adversarial success, and {@code stable} serves on. */
+    private static RobustModelStatus standardUpdateFailsAndRollsBack(String kind, String example, String name, String stable,
+            Consumer<RobustModel> edit) {
         Instant updated = Instant.now();
-        applyExample("examples/local-cluster/cifar-classifier.yaml", name, m -> {
-            m.getSpec().model.uri = "pvc://model-store/models/cifar-standard.pt";
-            m.getSpec().model.sha256 = standardSha;
-        });
-        st = awaitStatus(name, s -> s.rejectedRevision != null);
-        System.out.printf("[real] colour update to the standard model: %s %.1f s after kubectl apply (ASR %s, violated %s)%n",
+        applyExample(example, name, edit);
+        RobustModelStatus st = awaitStatus(name, s -> s.rejectedRevision != null);
+        System.out.printf("[real] %s update to the standard model: %s %.1f s after kubectl apply (ASR %s, violated %s)%n", kind,
                 st.lastAnalysis.verdict, seconds(updated), st.lastAnalysis.adversarialSuccessRate, st.lastAnalysis.violatedSlos);
         assertThat(st.lastAnalysis.verdict).isEqualTo("Failed");
         assertThat(st.stableRevision).as("rolled back").isEqualTo(stable);
         assertThat(st.lastAnalysis.violatedSlos).anyMatch(v -> v.startsWith("adversarialSuccessRate"));
-        delete(name);
+        return st;
+    }
+
+    /** The colour scenario's clean figure, which the same network taking normalised inputs must reproduce. */
+    private static String pixelModelCleanAccuracy;
+
+    private static String sha256Of(String file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(cluster.plane.repoRoot().resolve(file))));
     }
 
     /** The first CIFAR-10 test image of the colour models' sample, as the tester reads it (byte / 255, NCHW). */

@@ -51,10 +51,12 @@ public record AdaptivePgd(Constraint constraint, float stepSize, int steps, int 
         return adv;
     }
 
-    /** Rounding to the bit depth forward, the identity backward. */
+    /** Rounding to the bit depth of the input's range forward (as the sidecar squeezes), the identity backward. */
     private NDArray bitDepthBpda(NDArray x) {
         float levels = (1 << bitDepth) - 1;
-        NDArray rounded = x.clip(0f, 1f).mul(levels).round().div(levels);
+        float span = constraint.max() - constraint.min();
+        NDArray rounded = x.sub(constraint.min()).div(span).clip(0f, 1f).mul(levels).round().div(levels).mul(span)
+                .add(constraint.min());
         return x.add(rounded.sub(x).stopGradient());
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
  * the columns' rules: immutable columns keep the original's value, a column with a maxChange moves at most that
  * fraction of its range, integer columns hold whole numbers (in the model's units), one-hot groups hold exactly one 1.
  */
-public final class FeatureRules {
+public final class FeatureRules implements InputMap {
     /** Slack for float rounding when checking (far below any column's unit). */
     static final double TOLERANCE = 1e-4;
     private final String[] names;
@@ -100,6 +100,7 @@ public final class FeatureRules {
     }
 
     /** A row of the attacks' space in the model's units (integer columns exact whole numbers). */
+    @Override
     public float[] toModel(float[] scaled) {
         float[] out = new float[scaled.length];
         for (int j = 0; j < scaled.length; j++) {
@@ -112,11 +113,13 @@ public final class FeatureRules {
     }
 
     /** The multiplier of each column from the attacks' space to the model's units (for gradients). */
+    @Override
     public float[] spans() {
         return span.clone();
     }
 
     /** The offset of each column (its min). */
+    @Override
     public float[] mins() {
         return min.clone();
     }

@@ -22,12 +22,14 @@ import java.util.Set;
  * @param inputRange the valid input values (model.input.range, default [0, 1]): every attack stays inside
  * @param features  a tabular input's columns (model.input.features); null for images
  * @param labelColumn a CSV dataset's label column
+ * @param normalization the per-channel normalisation the model takes (model.input.normalization); null when it takes
+ *                      pixels. Data, attacks and ε stay in pixels; what reaches the model is normalised.
  */
 public record Assignment(String model, String revision, String endpoint, String modelUri, String modelSha256,
         boolean targeted, List<AttackPlan> attacks, String datasetUri, int samples, Squeezing squeezing, String exposure,
         int topK, List<String> labels, CorpusRef corpus, java.util.Map<String, String> datasetChecksums, ModelRef surrogate, Similarity similarity,
         io.robustml.tester.certify.Smoothing certification, InputRange inputRange, io.robustml.tester.attack.FeatureRules features,
-        String labelColumn) {
+        String labelColumn, io.robustml.oip.detector.DetectorConfig.Normalization normalization) {
 
     /** How a CSV dataset's columns are read. */
     public EvaluationData.Columns columns() {
@@ -109,19 +111,21 @@ public record Assignment(String model, String revision, String endpoint, String 
     public Assignment withFeatures(List<io.robustml.crds.model.ModelSpec.FeatureSpec> columns) {
         return new Assignment(model, revision, endpoint, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
                 exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange,
-                io.robustml.tester.attack.FeatureRules.of(columns), labelColumn);
+                io.robustml.tester.attack.FeatureRules.of(columns), labelColumn, normalization);
     }
 
     /** The same assignment with another dataset. */
     public Assignment withDataset(String uri) {
         return new Assignment(model, revision, endpoint, modelUri, modelSha256, targeted, attacks, uri, samples, squeezing,
-                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features, labelColumn);
+                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features, labelColumn,
+                normalization);
     }
 
     /** The same assignment, reaching the target at another URL (a tester run outside the cluster). */
     public Assignment withEndpoint(String url) {
         return new Assignment(model, revision, url, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
-                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features, labelColumn);
+                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features, labelColumn,
+                normalization);
     }
 
     public static Assignment of(AdversarialTestRunSpec spec) {
@@ -177,12 +181,26 @@ public record Assignment(String model, String revision, String endpoint, String 
                         + "is not certified");
             }
         }
+        if (spec.input != null && spec.input.normalization != null && plans.stream().anyMatch(AttackPlan::adaptive)) {
+            throw new IllegalArgumentException("adaptive PGD differentiates the sidecar's squeezers on pixels the model takes "
+                    + "itself; a model that takes normalised inputs (model.input.normalization) is not attacked adaptively yet");
+        }
         return new Assignment(spec.target.model, spec.target.revision, spec.target.endpoint, spec.target.modelUri,
                 spec.target.modelSha256, spec.goal == ThreatModelSpec.Goal.TARGETED, plans, spec.dataset.uri,
                 spec.dataset.samples == null ? DEFAULT_SAMPLES : spec.dataset.samples, Squeezing.of(spec.detector), exposure, topK,
                 labels, corpus, java.util.Collections.unmodifiableMap(checksums), surrogate, Similarity.of(spec.detector, features == null ? 0 : features.size()),
                 io.robustml.tester.certify.Smoothing.of(spec.certification), InputRange.of(spec.input), features,
                 spec.dataset.labelColumn == null ? io.robustml.crds.model.RolloutSpec.AnalysisSpec.DEFAULT_LABEL_COLUMN
-                        : spec.dataset.labelColumn);
+                        : spec.dataset.labelColumn, normalization(spec.input));
+    }
+
+    /** model.input.normalization, or null. */
+    static io.robustml.oip.detector.DetectorConfig.Normalization normalization(io.robustml.crds.model.ModelSpec.InputSpec input) {
+        if (input == null || input.normalization == null) {
+            return null;
+        }
+        return new io.robustml.oip.detector.DetectorConfig.Normalization(
+                input.normalization.mean.stream().map(v -> new BigDecimal(v).doubleValue()).toList(),
+                input.normalization.std.stream().map(v -> new BigDecimal(v).doubleValue()).toList());
     }
 }

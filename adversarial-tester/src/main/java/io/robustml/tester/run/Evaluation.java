@@ -6,15 +6,13 @@ import io.robustml.crds.model.AttackSpec;
 import io.robustml.tester.attack.AdaptivePgd;
 import io.robustml.tester.attack.Constraint;
 import io.robustml.tester.attack.Differentiable;
-import io.robustml.tester.attack.HopSkipJump;
 import io.robustml.tester.attack.FeatureRules;
 import io.robustml.tester.attack.Geometry;
 import io.robustml.tester.attack.ScaledModel;
 import io.robustml.tester.targets.ScaledTarget;
 import io.robustml.tester.attack.KnockoffExtraction;
-import io.robustml.tester.attack.NoiseAttack;
+import io.robustml.tester.attack.PixelNormalization;
 import io.robustml.tester.attack.Pgd;
-import io.robustml.tester.attack.SquareAttack;
 import io.robustml.tester.attack.WhiteBoxModel;
 import io.robustml.tester.targets.Batches;
 import io.robustml.tester.targets.LocalTarget;
@@ -48,6 +46,8 @@ public final class Evaluation {
     private final EvaluationData data;
     private final Progress progress;
     private final Differentiable referenceSurrogate;
+    /** model.input.normalization as the attacks see it; null when the model takes pixels. */
+    private final PixelNormalization pixels;
     private long targetNanos;
     private long whiteBoxNanos;
 
@@ -65,7 +65,6 @@ public final class Evaluation {
      */
     public Evaluation(Assignment assignment, Settings settings, Target target, WhiteBoxModel whiteBox,
             Differentiable referenceSurrogate, long[] exampleShape, EvaluationData data, Progress progress) {
-        this.referenceSurrogate = referenceSurrogate;
         this.assignment = assignment;
         this.settings = settings;
         this.whiteBox = whiteBox;
@@ -76,18 +75,29 @@ public final class Evaluation {
         this.progress = progress;
         this.rawTarget = target;
         FeatureRules features = assignment.features();
-        if (features == null) {
+        if (features == null && assignment.normalization() != null) {
+            // The data, the attacks and ε are in pixels; the model, its surrogate and the endpoint take them normalised.
             checkInsideRange(data.test(), assignment.inputRange());
+            this.pixels = new PixelNormalization(assignment.normalization(), exampleShape);
+            this.target = new ScaledTarget(target, pixels);
+            this.gradients = whiteBox == null ? null : new ScaledModel(whiteBox, pixels);
+            this.data = data;
+        } else if (features == null) {
+            checkInsideRange(data.test(), assignment.inputRange());
+            this.pixels = null;
             this.target = target;
             this.gradients = whiteBox;
             this.data = data;
         } else {
+            this.pixels = null;
             checkColumns(data.test(), features);
             this.target = new ScaledTarget(target, features);
             this.gradients = whiteBox == null ? null : new ScaledModel(whiteBox, features);
             this.data = new EvaluationData(scaled(data.test(), features), data.pool() == null ? null : scaled(data.pool(), features),
                     false);
         }
+        this.referenceSurrogate = referenceSurrogate == null || pixels == null ? referenceSurrogate
+                : new ScaledModel(referenceSurrogate, pixels);
         if (whiteBox == null && assignment.needsModelFile()) {
             throw new IllegalArgumentException("white-box attacks and certification need the model file");
         }
@@ -206,7 +216,8 @@ public final class Evaluation {
         EvaluationReport.Calibration calibration = null;
         if (fpr != null && held.length >= 2) {
             calibration = SqueezingCalibration.run(target, held, geometry, assignment.squeezing().bitDepth(),
-                    assignment.squeezing().medianWindow(), fpr, settings.batchSize());
+                    assignment.squeezing().medianWindow(), fpr, settings.batchSize(),
+                    assignment.inputRange().min(), assignment.inputRange().max());
             target.judgeSqueezingAt(calibration.threshold());
         }
         int cleanCorrect = 0;
@@ -262,12 +273,20 @@ public final class Evaluation {
                 : corpus.replay(rawTarget, exampleShape, settings.batchSize()); // recorded inputs, in the model's units
         if (calibration == null && fpr != null && n >= 2) {
             calibration = SqueezingCalibration.run(target, Arrays.copyOf(images, n), geometry, assignment.squeezing().bitDepth(),
-                    assignment.squeezing().medianWindow(), fpr, settings.batchSize());
+                    assignment.squeezing().medianWindow(), fpr, settings.batchSize(),
+                    assignment.inputRange().min(), assignment.inputRange().max());
         }
         EvaluationReport.SimilarityCalibration similarityCalibration = null;
         Double similarityFpr = assignment.similarity().targetFalsePositiveRate();
         if (similarityFpr != null && n >= 2) {
-            similarityCalibration = SimilarityCalibration.run(Arrays.copyOf(images, n), assignment.similarity().windowSize(),
+            // As the sidecar fingerprints them: scaled to [0, 1] by the input's range (tabular rows already are).
+            float[][] unit = new float[n][];
+            for (int i = 0; i < n; i++) {
+                unit[i] = assignment.features() != null ? images[i] : io.robustml.oip.detector.DetectorConfig.scaled(
+                        new io.robustml.oip.detector.DetectorConfig.Column(assignment.inputRange().min(), assignment.inputRange().max()),
+                        images[i]);
+            }
+            similarityCalibration = SimilarityCalibration.run(unit, assignment.similarity().windowSize(),
                     assignment.similarity().quantization(), similarityFpr);
         }
         EvaluationReport.CertificationReport certification = certify(images, labels, n);
@@ -298,7 +317,7 @@ public final class Evaluation {
         if (assignment.certification() == null) {
             return null;
         }
-        LocalTarget model = new LocalTarget(whiteBox, exampleShape);
+        Target model = pixels == null ? new LocalTarget(whiteBox, exampleShape) : new ScaledTarget(new LocalTarget(whiteBox, exampleShape), pixels);
         int classes = assignment.labels().isEmpty() ? model.classify(new float[][] {images[0]}).scores()[0].length
                 : assignment.labels().size();
         long t0 = System.nanoTime();
@@ -322,71 +341,66 @@ public final class Evaluation {
 
     private void attack(AttackTally tally, float[][] x, int[] y, int[] goals, int[] cleanPred, int offset,
             Differentiable knockoff) throws IOException {
-        AttackPlan plan = tally.plan;
-        Constraint constraint = assignment.features() != null
+        boolean targeted = assignment.targeted();
+        EvasionAttacks.Outcome o = EvasionAttacks.of(tally.plan, constraint(tally.plan), bench)
+                .run(new EvasionAttacks.Batch(x, goals, targeted, cleanPred, offset, knockoff));
+        tally.add(y, goals, targeted, cleanPred, o.predictions(), o.flagged(), x, o.adversarial(), o.queries());
+        if (o.firstFlaggedQuery() != null) {
+            tally.addFirstFlags(o.firstFlaggedQuery());
+        }
+        tally.flaggedReplays += o.flaggedReplays();
+    }
+
+    /** The plan's budget in the attacks' space: a tabular input's columns scaled to [0, 1], or the input range. */
+    private Constraint constraint(AttackPlan plan) {
+        return assignment.features() != null
                 ? new Constraint(plan.norm(), plan.epsilon(), 0f, 1f, assignment.features())
                 : new Constraint(plan.norm(), plan.epsilon(), assignment.inputRange().min(), assignment.inputRange().max());
-        boolean targeted = assignment.targeted();
-        switch (plan.type()) {
-            case FGSM, PGD, TRANSFER -> {
-                Differentiable model = plan.type() != AttackSpec.AttackType.TRANSFER ? gradients
-                        : plan.reference() ? referenceSurrogate : knockoff;
-                float[][] adv = whiteBox(plan, model, constraint, x, goals, targeted);
-                constraint.check(x, adv);
-                Target.Answer answer = classify(adv);
-                boolean transfer = plan.type() == AttackSpec.AttackType.TRANSFER;
-                int[] once = null;
-                if (transfer) {
-                    once = new int[x.length];
-                    Arrays.fill(once, 1);
-                    for (int i = 0; answer.flagged() != null && i < x.length; i++) {
-                        tally.flaggedReplays += answer.flagged()[i] ? 1 : 0;
-                    }
-                }
-                tally.add(y, goals, targeted, cleanPred, answer.predictions(), answer.flagged(), x, adv, once);
-            }
-            case HOPSKIPJUMP -> {
-                long t0 = System.nanoTime();
-                float[][] starts = null;
-                if (targeted) {
-                    // The paper starts a targeted run from an image of the target class: one the target already answers so.
-                    starts = new float[x.length][];
-                    for (int i = 0; i < x.length; i++) {
-                        for (int j = 0; j < x.length && starts[i] == null; j++) {
-                            starts[i] = j != i && cleanPred[j] == goals[i] ? x[j] : null;
-                        }
-                    }
-                }
-                SquareAttack.Result r = new HopSkipJump(constraint, plan.queryBudget(), settings.seed() + offset)
-                        .run(target, x, goals, targeted, starts);
-                targetNanos += System.nanoTime() - t0;
-                boolean[] flagged = r.verdictsVisible() ? r.flaggedAny() : null;
-                tally.add(y, goals, targeted, cleanPred, r.predictions(), flagged, x, r.adversarial(), r.queries());
-                if (flagged != null) {
-                    tally.addFirstFlags(r.firstFlaggedQuery());
-                }
-            }
-            case NOISE -> {
-                float[][] adv = new NoiseAttack(constraint, settings.seed() + offset).perturb(x);
-                Target.Answer answer = classify(adv);
-                int[] ones = new int[x.length];
-                Arrays.fill(ones, 1);
-                tally.add(y, goals, targeted, cleanPred, answer.predictions(), answer.flagged(), x, adv, ones);
-            }
-            case SQUARE -> {
-                long t0 = System.nanoTime();
-                SquareAttack.Result r = new SquareAttack(constraint, plan.queryBudget(), settings.squarePInit(),
-                        settings.seed() + offset).run(target, x, goals, targeted, geometry);
-                targetNanos += System.nanoTime() - t0;
-                boolean[] flagged = r.verdictsVisible() ? r.flaggedAny() : null;
-                tally.add(y, goals, targeted, cleanPred, r.predictions(), flagged, x, r.adversarial(), r.queries());
-                if (flagged != null) {
-                    tally.addFirstFlags(r.firstFlaggedQuery());
-                }
-            }
-            default -> throw new IllegalStateException("not an evasion attack: " + plan.type());
-        }
     }
+
+    /** What the attacks use of this evaluation, timed into its target and white-box shares. */
+    private final EvasionAttacks.Bench bench = new EvasionAttacks.Bench() {
+        @Override
+        public Target.Answer classify(float[][] x) throws IOException {
+            return Evaluation.this.classify(x);
+        }
+
+        @Override
+        public Target target() {
+            return target;
+        }
+
+        @Override
+        public void charge(long targetNanos) {
+            Evaluation.this.targetNanos += targetNanos;
+        }
+
+        @Override
+        public float[][] whiteBox(AttackPlan plan, Differentiable model, Constraint constraint, float[][] x, int[] goals,
+                boolean targeted) {
+            return Evaluation.this.whiteBox(plan, model, constraint, x, goals, targeted);
+        }
+
+        @Override
+        public Differentiable gradients() {
+            return gradients;
+        }
+
+        @Override
+        public Differentiable referenceSurrogate() {
+            return referenceSurrogate;
+        }
+
+        @Override
+        public Settings settings() {
+            return settings;
+        }
+
+        @Override
+        public Geometry geometry() {
+            return geometry;
+        }
+    };
 
     private float[][] whiteBox(AttackPlan plan, Differentiable model, Constraint constraint, float[][] x, int[] goals,
             boolean targeted) {

@@ -20,10 +20,16 @@ public final class SqueezingCalibration {
 
     public static EvaluationReport.Calibration run(Target target, float[][] images, Geometry g, int bitDepth, int medianWindow,
             double targetFpr, int batchSize) throws IOException {
+        return run(target, images, g, bitDepth, medianWindow, targetFpr, batchSize, 0f, 1f);
+    }
+
+    /** For images whose values range over [min, max] (model.input.range): the bit depth is reduced on that range. */
+    public static EvaluationReport.Calibration run(Target target, float[][] images, Geometry g, int bitDepth, int medianWindow,
+            double targetFpr, int batchSize, float min, float max) throws IOException {
         if (images.length < 2) {
             throw new IllegalArgumentException("calibration needs at least two clean images");
         }
-        double[] scores = scores(target, images, g, bitDepth, medianWindow, batchSize);
+        double[] scores = scores(target, images, g, bitDepth, medianWindow, batchSize, min, max);
         double[] calibration = new double[(scores.length + 1) / 2];
         double[] heldOut = new double[scores.length / 2];
         for (int i = 0; i < scores.length; i++) {
@@ -39,8 +45,8 @@ public final class SqueezingCalibration {
     }
 
     /** The sidecar's score of each image, from the target's answers to it and its two squeezed copies. */
-    static double[] scores(Target target, float[][] images, Geometry g, int bitDepth, int medianWindow, int batchSize)
-            throws IOException {
+    static double[] scores(Target target, float[][] images, Geometry g, int bitDepth, int medianWindow, int batchSize, float min,
+            float max) throws IOException {
         boolean smooth = g.height() >= medianWindow && g.width() >= medianWindow;
         double[] scores = new double[images.length];
         for (int start = 0; start < images.length; start += batchSize) {
@@ -50,7 +56,7 @@ public final class SqueezingCalibration {
             for (int i = 0; i < n; i++) {
                 float[] x = images[start + i];
                 batch[i] = x;
-                batch[n + i] = Squeezers.bitDepth(x, bitDepth);
+                batch[n + i] = Squeezers.bitDepth(x, bitDepth, min, max);
                 if (smooth) {
                     batch[2 * n + i] = Squeezers.median(x, g.channels(), g.height(), g.width(), medianWindow);
                 }

@@ -1,23 +1,26 @@
 package io.robustml.tester.targets;
 
-import io.robustml.tester.attack.FeatureRules;
+import io.robustml.tester.attack.InputMap;
 import java.io.IOException;
 
-/** A tabular target seen from the attacks' space: each row mapped to the model's units before it is sent. */
+/**
+ * A target seen from the attacks' space ({@link InputMap}: a tabular row's scaled columns, an image's pixels before
+ * its normalisation): each input mapped to the model's units before it is sent.
+ */
 public final class ScaledTarget implements Target {
     private final Target target;
-    private final FeatureRules rules;
+    private final InputMap map;
 
-    public ScaledTarget(Target target, FeatureRules rules) {
+    public ScaledTarget(Target target, InputMap map) {
         this.target = target;
-        this.rules = rules;
+        this.map = map;
     }
 
     @Override
     public Answer classify(float[][] inputs) throws IOException {
         float[][] rows = new float[inputs.length][];
         for (int i = 0; i < inputs.length; i++) {
-            rows[i] = rules.toModel(inputs[i]);
+            rows[i] = map.toModel(inputs[i]);
         }
         return target.classify(rows);
     }

@@ -49,6 +49,10 @@ class ColourEvaluationTest {
     }
 
     static EvaluationReport evaluate(WhiteBoxModel model, String attacks, int samples) throws Exception {
+        return evaluate(model, attacks, samples, "");
+    }
+
+    static EvaluationReport evaluate(WhiteBoxModel model, String attacks, int samples, String input) throws Exception {
         String yaml = """
                 apiVersion: robustml.io/v1alpha1
                 kind: AdversarialTestRun
@@ -59,8 +63,8 @@ class ColourEvaluationTest {
                 %s
                   dataset: {uri: %s, samples: %d}
                   labels: [airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck]
-                  input: {shape: [3, 32, 32]}
-                """.formatted(attacks.indent(4), MODELS.resolve("cifar10-sample.npz"), samples);
+                  input: {shape: [3, 32, 32]%s}
+                """.formatted(attacks.indent(4), MODELS.resolve("cifar10-sample.npz"), samples, input);
         Assignment a = Assignment.of(Serialization.unmarshal(yaml, AdversarialTestRun.class).getSpec());
         EvaluationData data = EvaluationData.load(a.datasetUri(), a.samples(), 0, Map.of(), SHAPE).in(a.inputRange());
         return new Evaluation(a, new Settings(100, 0, 0, 0.3f, null, 30), new LocalTarget(model, SHAPE), model, SHAPE, data,
@@ -93,5 +97,38 @@ class ColourEvaluationTest {
                 .contains("airplane", "cat", "truck");
         assertThat(onStandard.attacks().get(1).adversarialSuccessRate()).as("noise far below PGD")
                 .isLessThan(onStandard.attacks().get(0).adversarialSuccessRate() / 2);
+    }
+
+    /**
+     * cifar-robust-normalized.pt is the same network taking (pixel - mean) / std (export_normalized.py): with
+     * model.input.normalization the analysis reads and attacks pixels, sends them normalised, and measures what it
+     * measures on the pixel model; without it, the model is fed pixels as if normalised and the figures are wrong.
+     */
+    @Test
+    void aModelThatTakesNormalisedInputsIsAnalysedInPixelsWithThePixelModelsFigures() throws Exception {
+        String attacks = """
+                - {type: pgd, epsilon: "0.031373", steps: 20}
+                - {type: square, epsilon: "0.031373", queryBudget: 100}
+                """;
+        String normalization = ", normalization: {mean: [\"0.4914\", \"0.4822\", \"0.4465\"], std: [\"0.2470\", \"0.2435\", \"0.2616\"]}";
+        try (WhiteBoxModel normalized = WhiteBoxModel.load(MODELS.resolve("cifar-robust-normalized.pt"))) {
+            EvaluationReport onPixels = evaluate(robust, attacks, 100);
+            EvaluationReport described = evaluate(normalized, attacks, 100, normalization);
+            EvaluationReport undescribed = evaluate(normalized, "- {type: noise, epsilon: \"0.031373\"}", 100);
+            System.out.printf(Locale.ROOT, "[colour] pixel model clean %.3f %s; normalised model with normalization clean %.3f %s, "
+                    + "without it clean %.3f%n", onPixels.cleanAccuracy(), rates(onPixels), described.cleanAccuracy(), rates(described),
+                    undescribed.cleanAccuracy());
+            assertThat(described.cleanAccuracy()).isEqualTo(onPixels.cleanAccuracy());
+            for (int a = 0; a < 2; a++) {
+                assertThat(described.attacks().get(a).adversarialSuccessRate()).as(described.attacks().get(a).name())
+                        .isCloseTo(onPixels.attacks().get(a).adversarialSuccessRate(), Offset.offset(0.02));
+                assertThat(described.attacks().get(a).maxPerturbation()).as("epsilon in pixels").isLessThanOrEqualTo(0.031373 + 1e-5);
+            }
+            assertThat(undescribed.cleanAccuracy()).as("pixels taken for normalised values").isLessThan(onPixels.cleanAccuracy() - 0.2);
+        }
+    }
+
+    private static List<String> rates(EvaluationReport r) {
+        return r.attacks().stream().map(x -> String.format(Locale.ROOT, "%s %.3f", x.name(), x.adversarialSuccessRate())).toList();
     }
 }

@@ -76,7 +76,32 @@ public final class DetectorConfigMap {
                 d.fallback == null ? null : new DetectorConfig.Fallback(d.fallback.type,
                         d.fallback.service == null ? null : new DetectorConfig.Service(d.fallback.service.name,
                                 d.fallback.service.port)));
-        return new DetectorConfig(model.getMetadata().getName(), model.getSpec().model.labels, detector, columns);
+        return new DetectorConfig(model.getMetadata().getName(), model.getSpec().model.labels, detector, columns, range(model),
+                normalization(model));
+    }
+
+    /** model.input.normalization: the sidecar recovers the pixels of what clients send before squeezing or fingerprinting. */
+    static DetectorConfig.Normalization normalization(RobustModel model) {
+        var input = model.getSpec().model == null ? null : model.getSpec().model.input;
+        if (input == null || input.normalization == null) {
+            return null;
+        }
+        return new DetectorConfig.Normalization(input.normalization.mean.stream().map(DetectorConfigMap::decimal).toList(),
+                input.normalization.std.stream().map(DetectorConfigMap::decimal).toList());
+    }
+
+    /**
+     * model.input.range of an image input when it is not [0, 1]: the sidecar squeezes and fingerprints values scaled by
+     * it (null otherwise, so the file of a [0, 1] model is as it always was).
+     */
+    static DetectorConfig.Column range(RobustModel model) {
+        var input = model.getSpec().model == null ? null : model.getSpec().model.input;
+        if (input == null || input.range == null || input.features != null) {
+            return null;
+        }
+        double min = decimal(input.range.min);
+        double max = decimal(input.range.max);
+        return min == 0 && max == 1 ? null : new DetectorConfig.Column(min, max);
     }
 
     /** model.input.features' ranges: the sidecar scales a tabular row by them before its detectors see it. */

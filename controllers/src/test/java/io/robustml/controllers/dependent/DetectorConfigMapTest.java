@@ -61,6 +61,28 @@ class DetectorConfigMapTest {
 
     /** A tabular model's rows reach the detectors scaled by its columns, with a window from the row's length. */
     @Test
+    void anImageModelsRangeIsRenderedOnlyWhenItIsNotTheUnitRange() {
+        RobustModel model = Serialization.unmarshal("""
+                apiVersion: robustml.io/v1alpha1
+                kind: RobustModel
+                metadata: {name: bytes, namespace: shop}
+                spec:
+                  model:
+                    uri: "file:///models/m.pt"
+                    format: torchscript
+                    input: {shape: [3, 32, 32], range: {min: "0", max: "255"}}
+                  detector: {methods: [featureSqueezing]}
+                """, RobustModel.class);
+        String json = DetectorConfigMap.desired(model).getData().get(DetectorConfigMap.KEY);
+        assertThat(DetectorConfig.read(new ObjectMapper(), json.getBytes(StandardCharsets.UTF_8)).range())
+                .isEqualTo(new DetectorConfig.Column(0, 255));
+        model.getSpec().model.input.range.max = "1";
+        String unit = DetectorConfigMap.desired(model).getData().get(DetectorConfigMap.KEY);
+        assertThat(unit).as("a [0, 1] model's file is as it always was").doesNotContain("range");
+        assertThat(DetectorConfig.read(new ObjectMapper(), unit.getBytes(StandardCharsets.UTF_8)).range()).isNull();
+    }
+
+    @Test
     void aTabularModelsColumnsAndWindowAreRendered() {
         RobustModel model = Serialization.unmarshal("""
                 apiVersion: robustml.io/v1alpha1

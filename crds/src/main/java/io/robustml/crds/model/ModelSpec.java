@@ -62,6 +62,10 @@ public class ModelSpec {
             message = "range.min must be below range.max", fieldPath = ".range")
     @ValidationRule(value = "!has(self.features) || (size(self.shape) == 1 && size(self.features) == self.shape[0])",
             message = "features describe a 1-D input: shape [n] and one entry per column", fieldPath = ".features")
+    @ValidationRule(value = "!has(self.normalization) || (size(self.shape) == 3 && size(self.normalization.mean) == self.shape[0] "
+            + "&& size(self.normalization.std) == self.shape[0])",
+            message = "normalization is per channel of an image input [channels, height, width]: one mean and one std per channel",
+            fieldPath = ".normalization")
     public static class InputSpec {
         @Required
         @Size(min = 1, max = 4)
@@ -70,9 +74,17 @@ public class ModelSpec {
         public List<Integer> shape;
 
         @Default("{\"min\": \"0\", \"max\": \"1\"}")
-        @JsonPropertyDescription("Valid input values: every attack keeps its examples inside, and a dataset's 8-bit pixels "
-                + "map onto it (0 to min, 255 to max). Defaults to [0, 1]. Tabular columns described in features use their own.")
+        @JsonPropertyDescription("Valid input values: every attack keeps its examples inside, a dataset's 8-bit pixels "
+                + "map onto it (0 to min, 255 to max), and the sidecar's feature squeezing reduces the bit depth of this "
+                + "range (and query similarity fingerprints values scaled by it). Defaults to [0, 1]. Tabular columns "
+                + "described in features use their own.")
         public RangeSpec range;
+
+        @JsonPropertyDescription("Per-channel normalisation the model expects of its inputs, when it does not normalise "
+                + "itself: it takes (pixel - mean[c]) / std[c] for channel c, pixels in range. The analysis reads and "
+                + "attacks pixels (epsilon in the range's units, as RobustBench states budgets) and sends them normalised; "
+                + "the sidecar squeezes and fingerprints the pixels it recovers from what clients send.")
+        public NormalizationSpec normalization;
 
         @Size(max = 4096)
         @JsonPropertyDescription("Tabular models (shape [n]): one entry per column, in order. Each column's own range replaces "
@@ -81,6 +93,26 @@ public class ModelSpec {
                 + "columns stay whole numbers, columns sharing a oneHotGroup stay one-hot (a category changes only where epsilon "
                 + "allows a change of 1).")
         public List<FeatureSpec> features;
+    }
+
+    /** Per-channel mean and standard deviation (decimal strings), as torchvision's Normalize takes them. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.annotation.JsonClassDescription("Per-channel normalisation (1 to 3 channels): the model takes "
+            + "(pixel - mean[c]) / std[c].")
+    @ValidationRule(value = "self.mean.all(m, m.matches('^-?[0-9]{1,6}([.][0-9]{1,6})?$'))",
+            message = "each mean is a decimal string such as \"0.4914\"", fieldPath = ".mean")
+    @ValidationRule(value = "self.std.all(s, s.matches('^[0-9]{1,6}([.][0-9]{1,6})?$') && double(s) > 0.0)",
+            message = "each std is a positive decimal string such as \"0.2470\"", fieldPath = ".std")
+    public static class NormalizationSpec {
+        @Required
+        @Size(min = 1, max = 3)
+        @JsonPropertyDescription("Each channel's mean, in pixel units, e.g. [\"0.4914\", \"0.4822\", \"0.4465\"].")
+        public List<String> mean;
+
+        @Required
+        @Size(min = 1, max = 3)
+        @JsonPropertyDescription("Each channel's standard deviation, in pixel units, e.g. [\"0.2470\", \"0.2435\", \"0.2616\"].")
+        public List<String> std;
     }
 
     /** One column of a tabular input. */

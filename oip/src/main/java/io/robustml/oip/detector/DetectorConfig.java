@@ -23,11 +23,15 @@ import java.util.Set;
  * @param labels the model's class labels, in output order (empty when the spec names none)
  * @param columns a tabular input's columns (model.input.features), in order: the detectors see each row
  *                scaled to [0, 1] by them; empty for images
+ * @param range   an image input's value range (model.input.range) when it is not [0, 1]: squeezing reduces the
+ *                bit depth of values scaled to [0, 1] by it, and fingerprints see them scaled; null for [0, 1]
+ * @param normalization the per-channel normalisation the model takes (model.input.normalization): the detectors
+ *                work on the pixels they recover from a request's values; null when the model takes pixels
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DetectorConfig(String model, List<String> labels, Detector detector,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Column> columns) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Column> columns, Column range, Normalization normalization) {
     public static final String FILE = "detector.json";
 
     public DetectorConfig {
@@ -38,14 +42,66 @@ public record DetectorConfig(String model, List<String> labels, Detector detecto
     }
 
     public DetectorConfig(String model, List<String> labels, Detector detector) {
-        this(model, labels, detector, null);
+        this(model, labels, detector, null, null, null);
     }
 
-    /** One column of a tabular input: the range the detectors scale it by. */
+    public DetectorConfig(String model, List<String> labels, Detector detector, List<Column> columns) {
+        this(model, labels, detector, columns, null, null);
+    }
+
+    /**
+     * Per-channel normalisation: the model takes (pixel - mean[c]) / std[c], channels first, every channel a plane of
+     * equal size.
+     */
+    public record Normalization(List<Double> mean, List<Double> std) {
+        public Normalization {
+            require(mean != null && std != null && !mean.isEmpty() && mean.size() == std.size(),
+                    "normalization needs one mean and one std per channel");
+            require(std.stream().allMatch(v -> v != null && v > 0), "normalization.std must be positive, got " + std);
+            mean = List.copyOf(mean);
+            std = List.copyOf(std);
+        }
+
+        /** The pixels behind a row of the model's values. */
+        public float[] toPixels(float[] row) {
+            int plane = row.length / mean.size();
+            float[] out = new float[row.length];
+            for (int k = 0; k < row.length; k++) {
+                int c = Math.min(mean.size() - 1, k / Math.max(1, plane));
+                out[k] = (float) (row[k] * std.get(c) + mean.get(c));
+            }
+            return out;
+        }
+
+        /** The model's values for a row of pixels. */
+        public float[] fromPixels(float[] pixels) {
+            int plane = pixels.length / mean.size();
+            float[] out = new float[pixels.length];
+            for (int k = 0; k < pixels.length; k++) {
+                int c = Math.min(mean.size() - 1, k / Math.max(1, plane));
+                out[k] = (float) ((pixels[k] - mean.get(c)) / std.get(c));
+            }
+            return out;
+        }
+    }
+
+    /** One column of a tabular input, or an image input's range: the range the detectors scale values by. */
     public record Column(double min, double max) {
         public Column {
             require(min < max, "columns[].min must be below columns[].max, got " + min + " and " + max);
         }
+    }
+
+    /** A row in the detectors' space: each value scaled to [0, 1] by the range (as it is without one). */
+    public static float[] scaled(Column range, float[] row) {
+        if (range == null) {
+            return row;
+        }
+        float[] out = new float[row.length];
+        for (int j = 0; j < row.length; j++) {
+            out[j] = (float) ((row[j] - range.min()) / (range.max() - range.min()));
+        }
+        return out;
     }
 
     /** A row in the detectors' space: each value scaled to [0, 1] by its column (as it is without columns). */

@@ -10,6 +10,25 @@ public final class Squeezers {
     private Squeezers() {
     }
 
+    /**
+     * Each value of an input whose values range over [min, max] rounded to {@code bits} bits of that range: the
+     * value scaled to [0, 1], squeezed as below, and mapped back (a model that takes 0–255 gets 0–255).
+     */
+    public static float[] bitDepth(float[] x, int bits, double min, double max) {
+        if (min == 0 && max == 1) {
+            return bitDepth(x, bits);
+        }
+        float[] unit = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            unit[i] = (float) ((x[i] - min) / (max - min));
+        }
+        float[] squeezed = bitDepth(unit, bits);
+        for (int i = 0; i < x.length; i++) {
+            squeezed[i] = (float) (min + squeezed[i] * (max - min));
+        }
+        return squeezed;
+    }
+
     /** Each value rounded to {@code bits} bits: round(x·(2^b − 1)) / (2^b − 1), clipped to [0, 1]. */
     public static float[] bitDepth(float[] x, int bits) {
         float levels = (1 << bits) - 1;

@@ -3,6 +3,7 @@ package io.robustml.sidecar.detect;
 import io.robustml.oip.detector.DetectorConfig;
 import io.robustml.oip.detector.DetectorConfig.Detector;
 import io.robustml.oip.detector.DetectorConfig.Method;
+import io.robustml.oip.squeeze.Squeezers;
 import java.util.Set;
 
 /**
@@ -10,22 +11,41 @@ import java.util.Set;
  * operator renders): what each request needs to ask of it, and the output hardening it applies. The
  * defaults are the contract's; nothing here restates them.
  */
-public record DetectorSettings(Detector spec, OutputHardening hardening, java.util.List<DetectorConfig.Column> columns) {
+public record DetectorSettings(Detector spec, OutputHardening hardening, java.util.List<DetectorConfig.Column> columns,
+        DetectorConfig.Column range, DetectorConfig.Normalization normalization) {
     /** Hashes kept per query. */
     public static final int TOP_HASHES = io.robustml.oip.similarity.Fingerprints.TOP_HASHES;
 
     public static DetectorSettings of(Detector spec) {
-        return new DetectorSettings(spec, OutputHardening.of(spec.outputHardening()), java.util.List.of());
+        return new DetectorSettings(spec, OutputHardening.of(spec.outputHardening()), java.util.List.of(), null, null);
     }
 
-    /** With a tabular input's columns: the detectors see its rows scaled by them. */
+    /** With a tabular input's columns or an image's range: the detectors see its rows scaled by them. */
     public static DetectorSettings of(DetectorConfig config) {
-        return new DetectorSettings(config.detector(), OutputHardening.of(config.detector().outputHardening()), config.columns());
+        return new DetectorSettings(config.detector(), OutputHardening.of(config.detector().outputHardening()), config.columns(),
+                config.range(), config.normalization());
     }
 
-    /** A row as the detectors see it: a tabular row scaled to [0, 1] by its columns, an image as it is. */
+    /**
+     * A row as the detectors see it: a tabular row scaled to [0, 1] by its columns, an image's pixels (recovered from
+     * normalised values) scaled by its range (as they are in [0, 1]).
+     */
     public float[] row(float[] values) {
-        return DetectorConfig.scaled(columns, values);
+        if (!columns.isEmpty()) {
+            return DetectorConfig.scaled(columns, values);
+        }
+        return DetectorConfig.scaled(range, normalization == null ? values : normalization.toPixels(values));
+    }
+
+    /**
+     * A row's bit-depth-reduced copy, in the model's units: the reduction works on its pixels scaled by their range.
+     * (Median smoothing needs neither: a median commutes with a channel's positive scale and shift.)
+     */
+    public float[] squeezeBitDepth(float[] row) {
+        float[] pixels = normalization == null ? row : normalization.toPixels(row);
+        float[] squeezed = range == null ? Squeezers.bitDepth(pixels, bitDepth())
+                : Squeezers.bitDepth(pixels, bitDepth(), range.min(), range.max());
+        return normalization == null ? squeezed : normalization.fromPixels(squeezed);
     }
 
     public static DetectorSettings off() {
@@ -61,7 +81,7 @@ public record DetectorSettings(Detector spec, OutputHardening hardening, java.ut
         return new DetectorSettings(new Detector(spec.methods(), spec.action(), new DetectorConfig.FeatureSqueezing(threshold,
                 fs.targetFalsePositiveRate(), fs.bitDepth(), fs.medianWindow()), spec.querySimilarity(), spec.extraction(),
                 spec.rateLimit(), spec.outputHardening(), spec.blockedClients(), spec.forensicLog(), spec.authentication(),
-                spec.sharedStore(), spec.fallback()), hardening, columns);
+                spec.sharedStore(), spec.fallback()), hardening, columns, range, normalization);
     }
 
     public int bitDepth() {

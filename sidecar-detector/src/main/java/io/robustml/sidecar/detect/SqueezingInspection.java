@@ -55,7 +55,7 @@ public final class SqueezingInspection {
         float[] row = new float[features];
         for (int i = 0; i < n; i++) {
             System.arraycopy(values, i * features, row, 0, features);
-            System.arraycopy(Squeezers.bitDepth(row, settings.bitDepth()), 0, augmented, values.length + i * features, features);
+            System.arraycopy(settings.squeezeBitDepth(row), 0, augmented, values.length + i * features, features);
             if (smooth) {
                 System.arraycopy(Squeezers.median(row, channels, height, width, settings.medianWindow()), 0, augmented,
                         2 * values.length + i * features, features);

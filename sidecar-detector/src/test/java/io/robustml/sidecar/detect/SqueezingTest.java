@@ -109,6 +109,79 @@ class SqueezingTest {
                 + "\"methods\":[\"featureSqueezing\"]}").squeezingThreshold()).isNull();
     }
 
+    /**
+     * A model that takes pixels in 0–255 (detector.json's {@code range}, from model.input.range): the squeezed copy it
+     * is sent is the 0–1 image's squeezed copy in its own units — not every pixel above 1 clipped to 1 — and query
+     * similarity fingerprints it as the same image.
+     */
+    @Test
+    void anImageOfAnotherRangeIsSqueezedAndFingerprintedOnThatRange() throws Exception {
+        DetectorSettings unit = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, """
+                {"detector":{"methods":["featureSqueezing","querySimilarity"],"featureSqueezing":{"threshold":"0.5","bitDepth":2}}}"""
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        DetectorSettings bytes = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, """
+                {"detector":{"methods":["featureSqueezing","querySimilarity"],"featureSqueezing":{"threshold":"0.5","bitDepth":2}},
+                 "range":{"min":0,"max":255}}""".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        float[] image = new float[28 * 28];
+        for (int k = 0; k < image.length; k++) {
+            image[k] = (k * 37 % 256) / 255f;
+        }
+        float[] scaled = new float[image.length];
+        for (int k = 0; k < image.length; k++) {
+            scaled[k] = image[k] * 255f;
+        }
+        float[] onUnit = unit.squeezeBitDepth(image);
+        float[] onBytes = bytes.squeezeBitDepth(scaled);
+        for (int k = 0; k < image.length; k++) {
+            assertThat(onBytes[k]).as("pixel %d", k).isCloseTo(onUnit[k] * 255f, Offset.offset(1e-3f));
+        }
+        assertThat(onBytes).as("levels of the 0-255 range, not values clipped to 1").contains(255f, 85f, 170f);
+        JsonNode request = JSON.readTree("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],\"datatype\":\"FP32\",\"data\":"
+                + JSON.writeValueAsString(scaled) + "}]}");
+        SqueezingInspection inspection = SqueezingInspection.of(request, InputRows.of(JSON, request).orElseThrow(), bytes);
+        java.nio.FloatBuffer sent = java.nio.ByteBuffer.wrap(inspection.augmentedRequest(true).path("inputs").get(0).path("data")
+                .binaryValue()).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        for (int k = 0; k < image.length; k++) {
+            assertThat(sent.get(image.length + k)).as("the bit-depth copy sent, pixel %d", k).isEqualTo(onBytes[k]);
+        }
+        assertThat(io.robustml.oip.similarity.Fingerprints.of(bytes.row(scaled), bytes.quantization(), bytes.windowSize(),
+                DetectorSettings.TOP_HASHES)).as("fingerprinted as the same image")
+                .isEqualTo(io.robustml.oip.similarity.Fingerprints.of(unit.row(image), unit.quantization(), unit.windowSize(),
+                        DetectorSettings.TOP_HASHES));
+    }
+
+    /**
+     * A model that takes normalised inputs (detector.json's {@code normalization}): the sidecar squeezes the pixels it
+     * recovers and sends the copy normalised again, and fingerprints the pixels — as for the same image sent as pixels.
+     */
+    @Test
+    void aNormalisedImageIsSqueezedAndFingerprintedAsItsPixels() throws Exception {
+        DetectorSettings pixels = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, """
+                {"detector":{"methods":["featureSqueezing","querySimilarity"],"featureSqueezing":{"threshold":"0.5","bitDepth":2}}}"""
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        DetectorSettings normalised = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, """
+                {"detector":{"methods":["featureSqueezing","querySimilarity"],"featureSqueezing":{"threshold":"0.5","bitDepth":2}},
+                 "normalization":{"mean":[0.4914,0.4822,0.4465],"std":[0.247,0.2435,0.2616]}}"""
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        float[] image = new float[3 * 8 * 8];
+        for (int k = 0; k < image.length; k++) {
+            image[k] = ((k * 53 % 256) + 0.5f) / 256f;
+        }
+        float[] sent = normalised.normalization().fromPixels(image);
+        float[] copy = normalised.squeezeBitDepth(sent);
+        float[] expected = normalised.normalization().fromPixels(pixels.squeezeBitDepth(image));
+        for (int k = 0; k < image.length; k++) {
+            assertThat(copy[k]).as("element %d", k).isCloseTo(expected[k], Offset.offset(1e-4f));
+        }
+        float[] seen = normalised.row(sent);
+        for (int k = 0; k < image.length; k++) {
+            assertThat(seen[k]).as("the pixel the detectors see, element %d", k).isCloseTo(image[k], Offset.offset(1e-5f));
+        }
+        assertThatThrownBy(() -> io.robustml.oip.detector.DetectorConfig.read(JSON, """
+                {"normalization":{"mean":[0.5],"std":[0]}}""".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .hasMessageContaining("normalization.std must be positive");
+    }
+
     /** detector.json's {@code detector}, read and checked by the contract. */
     private static DetectorSettings settings(String detector) {
         return DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, ("{\"detector\":" + detector + "}")
