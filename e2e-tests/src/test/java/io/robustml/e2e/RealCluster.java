@@ -112,7 +112,8 @@ final class RealCluster {
         Path models = Files.createDirectories(root.resolve("models"));
         Path data = Files.createDirectories(root.resolve("datasets/fashion-mnist"));
         for (String model : List.of("fashion-robust.pt", "fashion-standard.pt", "fashion-robust.onnx", "tabular-robust.pt",
-                "tabular-standard.pt", "cifar-robust.pt", "cifar-standard.pt", "cifar-robust-normalized.pt")) {
+                "tabular-standard.pt", "cifar-robust.pt", "cifar-standard.pt", "cifar-robust-normalized.pt",
+                "cifar-robust-nhwc.pt")) {
             Files.copy(plane.repoRoot().resolve("model-server/models").resolve(model), models.resolve(model),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }

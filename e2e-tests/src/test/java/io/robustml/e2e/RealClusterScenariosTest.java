@@ -886,6 +886,31 @@ class RealClusterScenariosTest {
         delete(name);
     }
 
+    @Test
+    @Order(21)
+    void aChannelsLastModelIsAnalysedAndServedInItsOwnLayout() throws Exception {
+        // The robust CIFAR-10 network taking [N, 32, 32, 3] (export_channels_last.py), as Keras models do, described
+        // by model.input.layout NHWC: the tester reads the NCHW sample and sends each example transposed, the sidecar
+        // squeezes and smooths channels first; the verdict and the clean figure are the NCHW model's.
+        String name = "cifar-nhwc";
+        String sha = sha256Of("model-server/models/cifar-robust-nhwc.pt");
+        float[] chw = firstCifarImage();
+        float[] hwc = new io.robustml.oip.detector.DetectorConfig.ChannelsLast(3).toChannelsLast(chw);
+        AdversarialTestRun run = firstReleasePasses("channels-last colour", "examples/local-cluster/cifar-classifier.yaml", name, m -> {
+            m.getSpec().model.uri = "pvc://model-store/models/cifar-robust-nhwc.pt";
+            m.getSpec().model.sha256 = sha;
+            m.getSpec().model.input.shape = List.of(32, 32, 3);
+            m.getSpec().model.input.layout = io.robustml.crds.model.ModelSpec.Layout.NHWC;
+        }, List.of(1, 32, 32, 3), hwc);
+        if (pixelModelCleanAccuracy != null) {
+            assertThat(run.getStatus().cleanAccuracy).as("the NCHW model's clean figure on the same images")
+                    .isEqualTo(pixelModelCleanAccuracy);
+        }
+        assertThat(client.configMaps().inNamespace(ns).withName(name + "-detector").get().getData().get("detector.json"))
+                .contains("\"channelsLast\"");
+        delete(name);
+    }
+
     /**
      * A first release of {@code example} (edited): Passed, with its figures printed; then one input through the model's
      * Service is answered by that revision. The run that judged it.

@@ -24,12 +24,18 @@ import java.util.Set;
  * @param labelColumn a CSV dataset's label column
  * @param normalization the per-channel normalisation the model takes (model.input.normalization); null when it takes
  *                      pixels. Data, attacks and ε stay in pixels; what reaches the model is normalised.
+ * @param channelsLast  model.input.layout NHWC: the model takes [H, W, C]; data and attacks stay [C, H, W]
  */
 public record Assignment(String model, String revision, String endpoint, String modelUri, String modelSha256,
         boolean targeted, List<AttackPlan> attacks, String datasetUri, int samples, Squeezing squeezing, String exposure,
         int topK, List<String> labels, CorpusRef corpus, java.util.Map<String, String> datasetChecksums, ModelRef surrogate, Similarity similarity,
         io.robustml.tester.certify.Smoothing certification, InputRange inputRange, io.robustml.tester.attack.FeatureRules features,
-        String labelColumn, io.robustml.oip.detector.DetectorConfig.Normalization normalization) {
+        String labelColumn, io.robustml.oip.detector.DetectorConfig.Normalization normalization, boolean channelsLast) {
+
+    /** The example shape the data and the attacks use: the model's own, or [C, H, W] for a channels-last model. */
+    public long[] attackShape(long[] modelShape) {
+        return channelsLast ? io.robustml.tester.attack.ChannelsLast.channelsFirst(modelShape) : modelShape;
+    }
 
     /** How a CSV dataset's columns are read. */
     public EvaluationData.Columns columns() {
@@ -111,21 +117,21 @@ public record Assignment(String model, String revision, String endpoint, String 
     public Assignment withFeatures(List<io.robustml.crds.model.ModelSpec.FeatureSpec> columns) {
         return new Assignment(model, revision, endpoint, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
                 exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange,
-                io.robustml.tester.attack.FeatureRules.of(columns), labelColumn, normalization);
+                io.robustml.tester.attack.FeatureRules.of(columns), labelColumn, normalization, channelsLast);
     }
 
     /** The same assignment with another dataset. */
     public Assignment withDataset(String uri) {
         return new Assignment(model, revision, endpoint, modelUri, modelSha256, targeted, attacks, uri, samples, squeezing,
                 exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features, labelColumn,
-                normalization);
+                normalization, channelsLast);
     }
 
     /** The same assignment, reaching the target at another URL (a tester run outside the cluster). */
     public Assignment withEndpoint(String url) {
         return new Assignment(model, revision, url, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
                 exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features, labelColumn,
-                normalization);
+                normalization, channelsLast);
     }
 
     public static Assignment of(AdversarialTestRunSpec spec) {
@@ -181,9 +187,11 @@ public record Assignment(String model, String revision, String endpoint, String 
                         + "is not certified");
             }
         }
-        if (spec.input != null && spec.input.normalization != null && plans.stream().anyMatch(AttackPlan::adaptive)) {
+        if (spec.input != null && (spec.input.normalization != null || spec.input.layout == io.robustml.crds.model.ModelSpec.Layout.NHWC)
+                && plans.stream().anyMatch(AttackPlan::adaptive)) {
             throw new IllegalArgumentException("adaptive PGD differentiates the sidecar's squeezers on pixels the model takes "
-                    + "itself; a model that takes normalised inputs (model.input.normalization) is not attacked adaptively yet");
+                    + "itself, channels first; a model that takes normalised inputs (model.input.normalization) or channels "
+                    + "last (model.input.layout NHWC) is not attacked adaptively yet");
         }
         return new Assignment(spec.target.model, spec.target.revision, spec.target.endpoint, spec.target.modelUri,
                 spec.target.modelSha256, spec.goal == ThreatModelSpec.Goal.TARGETED, plans, spec.dataset.uri,
@@ -191,7 +199,8 @@ public record Assignment(String model, String revision, String endpoint, String 
                 labels, corpus, java.util.Collections.unmodifiableMap(checksums), surrogate, Similarity.of(spec.detector, features == null ? 0 : features.size()),
                 io.robustml.tester.certify.Smoothing.of(spec.certification), InputRange.of(spec.input), features,
                 spec.dataset.labelColumn == null ? io.robustml.crds.model.RolloutSpec.AnalysisSpec.DEFAULT_LABEL_COLUMN
-                        : spec.dataset.labelColumn, normalization(spec.input));
+                        : spec.dataset.labelColumn, normalization(spec.input),
+                spec.input != null && spec.input.layout == io.robustml.crds.model.ModelSpec.Layout.NHWC);
     }
 
     /** model.input.normalization, or null. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.robustml.crds.model.AttackSpec;
 import io.robustml.tester.attack.AdaptivePgd;
+import io.robustml.tester.attack.ChannelsLast;
 import io.robustml.tester.attack.Constraint;
 import io.robustml.tester.attack.Differentiable;
 import io.robustml.tester.attack.FeatureRules;
@@ -41,7 +42,10 @@ public final class Evaluation {
     private final WhiteBoxModel whiteBox;
     /** The white-box model as the attacks see it. */
     private final Differentiable gradients;
+    /** One example's shape as the data and the attacks have it (channels first for an image). */
     private final long[] exampleShape;
+    /** One example's shape as the model takes it. */
+    private final long[] modelShape;
     private final Geometry geometry;
     private final EvaluationData data;
     private final Progress progress;
@@ -68,7 +72,13 @@ public final class Evaluation {
         this.assignment = assignment;
         this.settings = settings;
         this.whiteBox = whiteBox;
-        this.exampleShape = exampleShape.clone();
+        this.modelShape = exampleShape.clone();
+        // The data and the attacks are channels first; a channels-last model gets each example transposed.
+        this.exampleShape = assignment.attackShape(exampleShape);
+        Target model = assignment.channelsLast() ? ChannelsLast.target(target, this.exampleShape) : target;
+        Differentiable file = whiteBox == null || !assignment.channelsLast() ? whiteBox : new ChannelsLast.ModelView(whiteBox);
+        Differentiable surrogate = referenceSurrogate == null || !assignment.channelsLast() ? referenceSurrogate
+                : new ChannelsLast.ModelView(referenceSurrogate);
         // Only Square Attack's windows need an image's geometry; a tabular row has none.
         this.geometry = data.test().rows() >= 2 && data.test().cols() >= 2
                 ? new Geometry(data.test().channels(), data.test().rows(), data.test().cols()) : null;
@@ -78,15 +88,15 @@ public final class Evaluation {
         if (features == null && assignment.normalization() != null) {
             // The data, the attacks and ε are in pixels; the model, its surrogate and the endpoint take them normalised.
             checkInsideRange(data.test(), assignment.inputRange());
-            this.pixels = new PixelNormalization(assignment.normalization(), exampleShape);
-            this.target = new ScaledTarget(target, pixels);
-            this.gradients = whiteBox == null ? null : new ScaledModel(whiteBox, pixels);
+            this.pixels = new PixelNormalization(assignment.normalization(), this.exampleShape);
+            this.target = new ScaledTarget(model, pixels);
+            this.gradients = file == null ? null : new ScaledModel(file, pixels);
             this.data = data;
         } else if (features == null) {
             checkInsideRange(data.test(), assignment.inputRange());
             this.pixels = null;
-            this.target = target;
-            this.gradients = whiteBox;
+            this.target = model;
+            this.gradients = file;
             this.data = data;
         } else {
             this.pixels = null;
@@ -96,8 +106,7 @@ public final class Evaluation {
             this.data = new EvaluationData(scaled(data.test(), features), data.pool() == null ? null : scaled(data.pool(), features),
                     false);
         }
-        this.referenceSurrogate = referenceSurrogate == null || pixels == null ? referenceSurrogate
-                : new ScaledModel(referenceSurrogate, pixels);
+        this.referenceSurrogate = surrogate == null || pixels == null ? surrogate : new ScaledModel(surrogate, pixels);
         if (whiteBox == null && assignment.needsModelFile()) {
             throw new IllegalArgumentException("white-box attacks and certification need the model file");
         }
@@ -270,7 +279,7 @@ public final class Evaluation {
             }
         }
         EvaluationReport.CorpusReport corpusReport = corpus == null ? null
-                : corpus.replay(rawTarget, exampleShape, settings.batchSize()); // recorded inputs, in the model's units
+                : corpus.replay(rawTarget, modelShape, settings.batchSize()); // recorded inputs, in the model's units and layout
         if (calibration == null && fpr != null && n >= 2) {
             calibration = SqueezingCalibration.run(target, Arrays.copyOf(images, n), geometry, assignment.squeezing().bitDepth(),
                     assignment.squeezing().medianWindow(), fpr, settings.batchSize(),
@@ -317,7 +326,9 @@ public final class Evaluation {
         if (assignment.certification() == null) {
             return null;
         }
-        Target model = pixels == null ? new LocalTarget(whiteBox, exampleShape) : new ScaledTarget(new LocalTarget(whiteBox, exampleShape), pixels);
+        Target file = new LocalTarget(whiteBox, modelShape);
+        Target oriented = assignment.channelsLast() ? ChannelsLast.target(file, exampleShape) : file;
+        Target model = pixels == null ? oriented : new ScaledTarget(oriented, pixels);
         int classes = assignment.labels().isEmpty() ? model.classify(new float[][] {images[0]}).scores()[0].length
                 : assignment.labels().size();
         long t0 = System.nanoTime();

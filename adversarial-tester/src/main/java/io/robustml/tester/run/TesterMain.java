@@ -133,9 +133,10 @@ public final class TesterMain {
             OipTarget target = OipTarget.connect(assignment.endpoint(), assignment.model(), options.settings.batchSize(),
                     options.settings.apiKey(), Duration.ofSeconds(options.settings.timeoutSeconds()));
             // The attacker's own images (extraction, knockoff surrogates of transfer attacks), then calibration's.
-            int poolSize = Evaluation.poolSize(assignment, target.exampleShape());
+            long[] shape = assignment.attackShape(target.exampleShape()); // channels first, whatever the model's layout
+            int poolSize = Evaluation.poolSize(assignment, shape);
             EvaluationData data = EvaluationData.load(assignment.datasetUri(), assignment.samples(),
-                    options.poolSize != null ? options.poolSize : poolSize, assignment.datasetChecksums(), target.exampleShape(),
+                    options.poolSize != null ? options.poolSize : poolSize, assignment.datasetChecksums(), shape,
                     assignment.columns()).in(assignment.inputRange());
             boolean whiteBox = assignment.needsModelFile();
             log.printf(Locale.ROOT, "[tester] %s revision %s at %s: %d examples, attacks %s%n", assignment.model(),

@@ -9,18 +9,23 @@ import java.io.IOException;
  */
 public final class ScaledTarget implements Target {
     private final Target target;
-    private final InputMap map;
+    private final java.util.function.UnaryOperator<float[]> toModel;
 
     public ScaledTarget(Target target, InputMap map) {
+        this(target, map::toModel);
+    }
+
+    /** Any per-input mapping to what the model takes (a channels-last model's transposition, for one). */
+    public ScaledTarget(Target target, java.util.function.UnaryOperator<float[]> toModel) {
         this.target = target;
-        this.map = map;
+        this.toModel = toModel;
     }
 
     @Override
     public Answer classify(float[][] inputs) throws IOException {
         float[][] rows = new float[inputs.length][];
         for (int i = 0; i < inputs.length; i++) {
-            rows[i] = map.toModel(inputs[i]);
+            rows[i] = toModel.apply(inputs[i]);
         }
         return target.classify(rows);
     }

@@ -53,6 +53,12 @@ class ColourEvaluationTest {
     }
 
     static EvaluationReport evaluate(WhiteBoxModel model, String attacks, int samples, String input) throws Exception {
+        return evaluate(model, attacks, samples, input, SHAPE);
+    }
+
+    /** {@code modelShape}: the model's own input shape ([32, 32, 3] for a channels-last one); the data stay [3, 32, 32]. */
+    static EvaluationReport evaluate(WhiteBoxModel model, String attacks, int samples, String input, long[] modelShape)
+            throws Exception {
         String yaml = """
                 apiVersion: robustml.io/v1alpha1
                 kind: AdversarialTestRun
@@ -63,11 +69,11 @@ class ColourEvaluationTest {
                 %s
                   dataset: {uri: %s, samples: %d}
                   labels: [airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck]
-                  input: {shape: [3, 32, 32]%s}
-                """.formatted(attacks.indent(4), MODELS.resolve("cifar10-sample.npz"), samples, input);
+                  input: {shape: %s%s}
+                """.formatted(attacks.indent(4), MODELS.resolve("cifar10-sample.npz"), samples, java.util.Arrays.toString(modelShape), input);
         Assignment a = Assignment.of(Serialization.unmarshal(yaml, AdversarialTestRun.class).getSpec());
-        EvaluationData data = EvaluationData.load(a.datasetUri(), a.samples(), 0, Map.of(), SHAPE).in(a.inputRange());
-        return new Evaluation(a, new Settings(100, 0, 0, 0.3f, null, 30), new LocalTarget(model, SHAPE), model, SHAPE, data,
+        EvaluationData data = EvaluationData.load(a.datasetUri(), a.samples(), 0, Map.of(), a.attackShape(modelShape)).in(a.inputRange());
+        return new Evaluation(a, new Settings(100, 0, 0, 0.3f, null, 30), new LocalTarget(model, modelShape), model, modelShape, data,
                 (done, total, summary) -> { }).run();
     }
 
@@ -125,6 +131,30 @@ class ColourEvaluationTest {
                 assertThat(described.attacks().get(a).maxPerturbation()).as("epsilon in pixels").isLessThanOrEqualTo(0.031373 + 1e-5);
             }
             assertThat(undescribed.cleanAccuracy()).as("pixels taken for normalised values").isLessThan(onPixels.cleanAccuracy() - 0.2);
+        }
+    }
+
+    /**
+     * cifar-robust-nhwc.pt is the same network taking [N, 32, 32, 3] (export_channels_last.py), as Keras models do: with
+     * model.input.layout NHWC (and the shape in that order) the analysis reads the NCHW sample, attacks channels first
+     * and sends each example transposed, and gets the NCHW model's figures.
+     */
+    @Test
+    void aChannelsLastModelIsAnalysedWithTheChannelsFirstModelsFigures() throws Exception {
+        String attacks = """
+                - {type: pgd, epsilon: "0.031373", steps: 20}
+                - {type: square, epsilon: "0.031373", queryBudget: 100}
+                """;
+        try (WhiteBoxModel nhwc = WhiteBoxModel.load(MODELS.resolve("cifar-robust-nhwc.pt"))) {
+            EvaluationReport first = evaluate(robust, attacks, 100);
+            EvaluationReport last = evaluate(nhwc, attacks, 100, ", layout: NHWC", new long[] {32, 32, 3});
+            System.out.printf(Locale.ROOT, "[colour] NCHW model clean %.3f %s; NHWC model clean %.3f %s%n", first.cleanAccuracy(),
+                    rates(first), last.cleanAccuracy(), rates(last));
+            assertThat(last.cleanAccuracy()).isEqualTo(first.cleanAccuracy());
+            for (int a = 0; a < 2; a++) {
+                assertThat(last.attacks().get(a).adversarialSuccessRate()).as(last.attacks().get(a).name())
+                        .isCloseTo(first.attacks().get(a).adversarialSuccessRate(), Offset.offset(0.02));
+            }
         }
     }
 

@@ -77,7 +77,14 @@ public final class DetectorConfigMap {
                         d.fallback.service == null ? null : new DetectorConfig.Service(d.fallback.service.name,
                                 d.fallback.service.port)));
         return new DetectorConfig(model.getMetadata().getName(), model.getSpec().model.labels, detector, columns, range(model),
-                normalization(model));
+                normalization(model), channelsLast(model));
+    }
+
+    /** model.input.layout NHWC: the sidecar transposes each row to channels first before its detectors see it. */
+    static DetectorConfig.ChannelsLast channelsLast(RobustModel model) {
+        var input = model.getSpec().model == null ? null : model.getSpec().model.input;
+        return input == null || input.layout != io.robustml.crds.model.ModelSpec.Layout.NHWC || input.shape == null
+                || input.shape.size() != 3 ? null : new DetectorConfig.ChannelsLast(input.shape.get(2));
     }
 
     /** model.input.normalization: the sidecar recovers the pixels of what clients send before squeezing or fingerprinting. */

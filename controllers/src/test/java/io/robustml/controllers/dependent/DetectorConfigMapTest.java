@@ -80,6 +80,18 @@ class DetectorConfigMapTest {
         String unit = DetectorConfigMap.desired(model).getData().get(DetectorConfigMap.KEY);
         assertThat(unit).as("a [0, 1] model's file is as it always was").doesNotContain("range");
         assertThat(DetectorConfig.read(new ObjectMapper(), unit.getBytes(StandardCharsets.UTF_8)).range()).isNull();
+        assertThat(DetectorConfig.read(new ObjectMapper(), unit.getBytes(StandardCharsets.UTF_8)).channelsLast()).isNull();
+
+        model.getSpec().model.input.shape = java.util.List.of(32, 32, 3);
+        model.getSpec().model.input.layout = io.robustml.crds.model.ModelSpec.Layout.NHWC;
+        var n = new io.robustml.crds.model.ModelSpec.NormalizationSpec();
+        n.mean = java.util.List.of("0.4914", "0.4822", "0.4465");
+        n.std = java.util.List.of("0.247", "0.2435", "0.2616");
+        model.getSpec().model.input.normalization = n;
+        DetectorConfig nhwc = DetectorConfig.read(new ObjectMapper(), DetectorConfigMap.desired(model).getData()
+                .get(DetectorConfigMap.KEY).getBytes(StandardCharsets.UTF_8));
+        assertThat(nhwc.channelsLast()).isEqualTo(new DetectorConfig.ChannelsLast(3));
+        assertThat(nhwc.normalization().mean()).containsExactly(0.4914, 0.4822, 0.4465);
     }
 
     @Test

@@ -62,10 +62,15 @@ public class ModelSpec {
             message = "range.min must be below range.max", fieldPath = ".range")
     @ValidationRule(value = "!has(self.features) || (size(self.shape) == 1 && size(self.features) == self.shape[0])",
             message = "features describe a 1-D input: shape [n] and one entry per column", fieldPath = ".features")
-    @ValidationRule(value = "!has(self.normalization) || (size(self.shape) == 3 && size(self.normalization.mean) == self.shape[0] "
-            + "&& size(self.normalization.std) == self.shape[0])",
-            message = "normalization is per channel of an image input [channels, height, width]: one mean and one std per channel",
+    @ValidationRule(value = "!has(self.normalization) || (size(self.shape) == 3 && size(self.normalization.mean) == "
+            + "(has(self.layout) && self.layout == 'NHWC' ? self.shape[2] : self.shape[0]) && size(self.normalization.std) == "
+            + "size(self.normalization.mean))",
+            message = "normalization is per channel of an image input ([channels, height, width], or [height, width, channels] "
+                    + "with layout NHWC): one mean and one std per channel",
             fieldPath = ".normalization")
+    @ValidationRule(value = "!has(self.layout) || size(self.shape) == 3",
+            message = "layout is for an image input: shape [channels, height, width] (NCHW) or [height, width, channels] (NHWC)",
+            fieldPath = ".layout")
     public static class InputSpec {
         @Required
         @Size(min = 1, max = 4)
@@ -85,6 +90,12 @@ public class ModelSpec {
                 + "attacks pixels (epsilon in the range's units, as RobustBench states budgets) and sends them normalised; "
                 + "the sidecar squeezes and fingerprints the pixels it recovers from what clients send.")
         public NormalizationSpec normalization;
+
+        @JsonPropertyDescription("How an image input's dimensions are ordered: NCHW (channels first, shape [channels, "
+                + "height, width]; the meaning when unset) or NHWC (channels last, shape [height, width, channels], as Keras "
+                + "and TensorFlow models take them). The analysis and the sidecar's detectors work channels first and "
+                + "transpose what they send.")
+        public Layout layout;
 
         @Size(max = 4096)
         @JsonPropertyDescription("Tabular models (shape [n]): one entry per column, in order. Each column's own range replaces "
@@ -161,6 +172,12 @@ public class ModelSpec {
                 + "(which still bounds the whole row). For a column an attacker can change only a little (a declared "
                 + "income by 5 %); 0 is the same as mutable: false. Not for one-hot columns.")
         public String maxChange;
+    }
+
+    /** The order of an image input's dimensions. */
+    public enum Layout {
+        @com.fasterxml.jackson.annotation.JsonProperty("NCHW") NCHW,
+        @com.fasterxml.jackson.annotation.JsonProperty("NHWC") NHWC
     }
 
     /** What values a tabular column takes. */

@@ -27,11 +27,14 @@ import java.util.Set;
  *                bit depth of values scaled to [0, 1] by it, and fingerprints see them scaled; null for [0, 1]
  * @param normalization the per-channel normalisation the model takes (model.input.normalization): the detectors
  *                work on the pixels they recover from a request's values; null when the model takes pixels
+ * @param channelsLast an image model that takes [H, W, C] (model.input.layout NHWC): the detectors see each row
+ *                transposed to [C, H, W]; null for channels first
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DetectorConfig(String model, List<String> labels, Detector detector,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Column> columns, Column range, Normalization normalization) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Column> columns, Column range, Normalization normalization,
+        ChannelsLast channelsLast) {
     public static final String FILE = "detector.json";
 
     public DetectorConfig {
@@ -42,11 +45,42 @@ public record DetectorConfig(String model, List<String> labels, Detector detecto
     }
 
     public DetectorConfig(String model, List<String> labels, Detector detector) {
-        this(model, labels, detector, null, null, null);
+        this(model, labels, detector, null, null, null, null);
     }
 
     public DetectorConfig(String model, List<String> labels, Detector detector, List<Column> columns) {
-        this(model, labels, detector, columns, null, null);
+        this(model, labels, detector, columns, null, null, null);
+    }
+
+    /** A channels-last image input of {@code channels} channels: rows are [H, W, C], the detectors work on [C, H, W]. */
+    public record ChannelsLast(int channels) {
+        public ChannelsLast {
+            require(channels >= 1, "channelsLast.channels must be at least 1, got " + channels);
+        }
+
+        /** A row from [H, W, C] order to [C, H, W] order. */
+        public float[] toChannelsFirst(float[] hwc) {
+            int plane = hwc.length / channels;
+            float[] out = new float[hwc.length];
+            for (int p = 0; p < plane; p++) {
+                for (int c = 0; c < channels; c++) {
+                    out[c * plane + p] = hwc[p * channels + c];
+                }
+            }
+            return out;
+        }
+
+        /** A row from [C, H, W] order back to [H, W, C] order. */
+        public float[] toChannelsLast(float[] chw) {
+            int plane = chw.length / channels;
+            float[] out = new float[chw.length];
+            for (int p = 0; p < plane; p++) {
+                for (int c = 0; c < channels; c++) {
+                    out[p * channels + c] = chw[c * plane + p];
+                }
+            }
+            return out;
+        }
     }
 
     /**

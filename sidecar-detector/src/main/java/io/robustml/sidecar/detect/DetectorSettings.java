@@ -12,40 +12,52 @@ import java.util.Set;
  * defaults are the contract's; nothing here restates them.
  */
 public record DetectorSettings(Detector spec, OutputHardening hardening, java.util.List<DetectorConfig.Column> columns,
-        DetectorConfig.Column range, DetectorConfig.Normalization normalization) {
+        DetectorConfig.Column range, DetectorConfig.Normalization normalization, DetectorConfig.ChannelsLast channelsLast) {
     /** Hashes kept per query. */
     public static final int TOP_HASHES = io.robustml.oip.similarity.Fingerprints.TOP_HASHES;
 
     public static DetectorSettings of(Detector spec) {
-        return new DetectorSettings(spec, OutputHardening.of(spec.outputHardening()), java.util.List.of(), null, null);
+        return new DetectorSettings(spec, OutputHardening.of(spec.outputHardening()), java.util.List.of(), null, null, null);
     }
 
     /** With a tabular input's columns or an image's range: the detectors see its rows scaled by them. */
     public static DetectorSettings of(DetectorConfig config) {
         return new DetectorSettings(config.detector(), OutputHardening.of(config.detector().outputHardening()), config.columns(),
-                config.range(), config.normalization());
+                config.range(), config.normalization(), config.channelsLast());
     }
 
     /**
-     * A row as the detectors see it: a tabular row scaled to [0, 1] by its columns, an image's pixels (recovered from
-     * normalised values) scaled by its range (as they are in [0, 1]).
+     * A row as the detectors see it: a tabular row scaled to [0, 1] by its columns, an image's pixels (channels first,
+     * recovered from normalised values) scaled by its range (as they are in [0, 1]).
      */
     public float[] row(float[] values) {
         if (!columns.isEmpty()) {
             return DetectorConfig.scaled(columns, values);
         }
-        return DetectorConfig.scaled(range, normalization == null ? values : normalization.toPixels(values));
+        float[] chw = channelsFirst(values);
+        return DetectorConfig.scaled(range, normalization == null ? chw : normalization.toPixels(chw));
     }
 
     /**
-     * A row's bit-depth-reduced copy, in the model's units: the reduction works on its pixels scaled by their range.
-     * (Median smoothing needs neither: a median commutes with a channel's positive scale and shift.)
+     * A row's bit-depth-reduced copy, in the model's units and layout: the reduction works on its pixels scaled by
+     * their range. (Median smoothing needs neither: a median commutes with a channel's positive scale and shift.)
      */
     public float[] squeezeBitDepth(float[] row) {
-        float[] pixels = normalization == null ? row : normalization.toPixels(row);
+        float[] chw = channelsFirst(row);
+        float[] pixels = normalization == null ? chw : normalization.toPixels(chw);
         float[] squeezed = range == null ? Squeezers.bitDepth(pixels, bitDepth())
                 : Squeezers.bitDepth(pixels, bitDepth(), range.min(), range.max());
-        return normalization == null ? squeezed : normalization.fromPixels(squeezed);
+        return modelLayout(normalization == null ? squeezed : normalization.fromPixels(squeezed));
+    }
+
+    /** An image row in [C, H, W] order (a channels-last model's [H, W, C] transposed; otherwise as it is). */
+    public float[] channelsFirst(float[] row) {
+        return channelsLast == null ? row : channelsLast.toChannelsFirst(row);
+    }
+
+    /** A [C, H, W] row in the order the model takes. */
+    public float[] modelLayout(float[] chw) {
+        return channelsLast == null ? chw : channelsLast.toChannelsLast(chw);
     }
 
     public static DetectorSettings off() {
@@ -81,7 +93,7 @@ public record DetectorSettings(Detector spec, OutputHardening hardening, java.ut
         return new DetectorSettings(new Detector(spec.methods(), spec.action(), new DetectorConfig.FeatureSqueezing(threshold,
                 fs.targetFalsePositiveRate(), fs.bitDepth(), fs.medianWindow()), spec.querySimilarity(), spec.extraction(),
                 spec.rateLimit(), spec.outputHardening(), spec.blockedClients(), spec.forensicLog(), spec.authentication(),
-                spec.sharedStore(), spec.fallback()), hardening, columns, range, normalization);
+                spec.sharedStore(), spec.fallback()), hardening, columns, range, normalization, channelsLast);
     }
 
     public int bitDepth() {

@@ -33,8 +33,9 @@ public final class SqueezingInspection {
      */
     public static int copies(long[] shape, DetectorSettings settings) {
         boolean image = shape.length >= 3;
-        return image && shape[shape.length - 2] >= settings.medianWindow() && shape[shape.length - 1] >= settings.medianWindow()
-                ? 3 : 2;
+        int last = settings.channelsLast() == null ? 0 : 1;
+        return image && shape[shape.length - 2 - last] >= settings.medianWindow()
+                && shape[shape.length - 1 - last] >= settings.medianWindow() ? 3 : 2;
     }
 
     /** The inspection of {@code request}, whose decoded input is {@code input}. */
@@ -44,8 +45,10 @@ public final class SqueezingInspection {
         int n = decoded.rows();
         int features = decoded.features();
         boolean image = shape.length >= 3;
-        int height = image ? (int) shape[shape.length - 2] : 0;
-        int width = image ? (int) shape[shape.length - 1] : 0;
+        // Channels last ([N, H, W, C]): height and width are the two dimensions before the channels.
+        int last = settings.channelsLast() == null ? 0 : 1;
+        int height = image ? (int) shape[shape.length - 2 - last] : 0;
+        int width = image ? (int) shape[shape.length - 1 - last] : 0;
         int channels = image ? features / (height * width) : 0;
         int copies = copies(shape, settings);
         boolean smooth = copies == 3;
@@ -57,7 +60,8 @@ public final class SqueezingInspection {
             System.arraycopy(values, i * features, row, 0, features);
             System.arraycopy(settings.squeezeBitDepth(row), 0, augmented, values.length + i * features, features);
             if (smooth) {
-                System.arraycopy(Squeezers.median(row, channels, height, width, settings.medianWindow()), 0, augmented,
+                System.arraycopy(settings.modelLayout(Squeezers.median(settings.channelsFirst(row), channels, height, width,
+                        settings.medianWindow())), 0, augmented,
                         2 * values.length + i * features, features);
             }
         }

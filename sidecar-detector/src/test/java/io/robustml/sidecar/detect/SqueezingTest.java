@@ -182,6 +182,50 @@ class SqueezingTest {
                 .hasMessageContaining("normalization.std must be positive");
     }
 
+    /**
+     * A channels-last model (detector.json's {@code channelsLast}): the sidecar squeezes and smooths each row channels
+     * first and sends the copies back in the model's [H, W, C] order — the copies of the same image sent channels first,
+     * transposed — and fingerprints the channels-first pixels.
+     */
+    @Test
+    void aChannelsLastImageIsSqueezedAndFingerprintedChannelsFirst() throws Exception {
+        String detector = "{\"methods\":[\"featureSqueezing\",\"querySimilarity\"],\"featureSqueezing\":{\"threshold\":\"0.5\",\"bitDepth\":2}}";
+        DetectorSettings first = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, ("{\"detector\":" + detector
+                + ",\"normalization\":{\"mean\":[0.4,0.5,0.6],\"std\":[0.2,0.25,0.3]}}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        DetectorSettings last = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, ("{\"detector\":" + detector
+                + ",\"normalization\":{\"mean\":[0.4,0.5,0.6],\"std\":[0.2,0.25,0.3]},\"channelsLast\":{\"channels\":3}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        float[] chw = new float[3 * 4 * 5];
+        for (int k = 0; k < chw.length; k++) {
+            chw[k] = ((k * 29 % 17) - 8) / 10f;
+        }
+        float[] hwc = last.modelLayout(chw);
+        assertThat(hwc[1]).as("[h 0, w 0, c 1] is [c 1, h 0, w 0]").isEqualTo(chw[20]);
+        assertThat(last.channelsFirst(hwc)).containsExactly(chw);
+        assertThat(last.squeezeBitDepth(hwc)).containsExactly(last.modelLayout(first.squeezeBitDepth(chw)));
+        assertThat(last.row(hwc)).containsExactly(first.row(chw));
+        JsonNode asFirst = JSON.readTree("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,4,5],\"datatype\":\"FP32\",\"data\":"
+                + JSON.writeValueAsString(chw) + "}]}");
+        JsonNode asLast = JSON.readTree("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4,5,3],\"datatype\":\"FP32\",\"data\":"
+                + JSON.writeValueAsString(hwc) + "}]}");
+        float[] sentFirst = sent(SqueezingInspection.of(asFirst, InputRows.of(JSON, asFirst).orElseThrow(), first));
+        float[] sentLast = sent(SqueezingInspection.of(asLast, InputRows.of(JSON, asLast).orElseThrow(), last));
+        assertThat(sentLast).hasSize(3 * chw.length).as("the row, its bit-depth copy and its median copy");
+        for (int copy = 0; copy < 3; copy++) {
+            float[] expected = last.modelLayout(java.util.Arrays.copyOfRange(sentFirst, copy * chw.length, (copy + 1) * chw.length));
+            assertThat(java.util.Arrays.copyOfRange(sentLast, copy * chw.length, (copy + 1) * chw.length)).as("copy %d", copy)
+                    .containsExactly(expected);
+        }
+    }
+
+    private static float[] sent(SqueezingInspection inspection) throws Exception {
+        java.nio.FloatBuffer b = java.nio.ByteBuffer.wrap(inspection.augmentedRequest(true).path("inputs").get(0).path("data")
+                .binaryValue()).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[] out = new float[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
     /** detector.json's {@code detector}, read and checked by the contract. */
     private static DetectorSettings settings(String detector) {
         return DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, ("{\"detector\":" + detector + "}")
