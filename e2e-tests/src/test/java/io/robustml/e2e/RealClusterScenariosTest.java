@@ -278,6 +278,7 @@ class RealClusterScenariosTest {
         // A client of the same model is held to the limit the analysis was exempt from.
         String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
         if ("Passed".equals(st.lastAnalysis.verdict)) {
+            Sidecars.awaitService(service);
             Map<Integer, Integer> statuses = Sidecars.hammer(service + "/v2/models/" + name + "/infer", 40, null);
             System.out.println("[real] a client of the hardened model: HTTP " + statuses);
             assertThat(statuses.getOrDefault(429, 0)).isPositive();
@@ -930,6 +931,7 @@ class RealClusterScenariosTest {
                 run.getStatus().attacks.stream().map(a -> a.name + " " + a.detectionRecall).toList());
         assertThat(st.lastAnalysis.verdict).as("status:\n" + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Passed");
         String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        Sidecars.awaitService(service);
         String body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("inputs", List.of(
                 java.util.Map.of("name", "input", "shape", shape, "datatype", "FP32", "data", input))));
         var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(

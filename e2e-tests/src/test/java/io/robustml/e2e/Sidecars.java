@@ -199,6 +199,18 @@ final class Sidecars {
     }
 
     /**
+     * Waits (at most 30 s) until the Service at {@code serviceUrl} answers at all. After a first verdict the operator
+     * points the Service at the revision, and kube-proxy programs the node a moment later: until then a connection
+     * is refused, as it is to any client racing the switch.
+     */
+    static void awaitService(String serviceUrl) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptionsInstanceOf(java.io.IOException.class).until(() -> HTTP.send(HttpRequest.newBuilder(
+                        URI.create(serviceUrl + "/v2/health/ready")).timeout(Duration.ofSeconds(5)).GET().build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() > 0);
+    }
+
+    /**
      * A black-box attacker: {@code requests} near-duplicate queries (one image, a little fresh noise each, as
      * Square Attack sends) to {@code inferUrl} from 8 threads, under {@code apiKey} (null: by its address).
      * Returns how many got each HTTP status.

@@ -4,15 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.robustml.crds.model.AttackSpec;
 import io.robustml.tester.attack.AdaptivePgd;
-import io.robustml.tester.attack.ChannelsLast;
 import io.robustml.tester.attack.Constraint;
 import io.robustml.tester.attack.Differentiable;
-import io.robustml.tester.attack.FeatureRules;
 import io.robustml.tester.attack.Geometry;
-import io.robustml.tester.attack.ScaledModel;
-import io.robustml.tester.targets.ScaledTarget;
 import io.robustml.tester.attack.KnockoffExtraction;
-import io.robustml.tester.attack.PixelNormalization;
 import io.robustml.tester.attack.Pgd;
 import io.robustml.tester.attack.WhiteBoxModel;
 import io.robustml.tester.targets.Batches;
@@ -50,8 +45,8 @@ public final class Evaluation {
     private final EvaluationData data;
     private final Progress progress;
     private final Differentiable referenceSurrogate;
-    /** model.input.normalization as the attacks see it; null when the model takes pixels. */
-    private final PixelNormalization pixels;
+    /** How the attacks see the model's inputs (tabular columns, normalisation, layout). */
+    private final InputViews views;
     private long targetNanos;
     private long whiteBoxNanos;
 
@@ -75,87 +70,22 @@ public final class Evaluation {
         this.modelShape = exampleShape.clone();
         // The data and the attacks are channels first; a channels-last model gets each example transposed.
         this.exampleShape = assignment.attackShape(exampleShape);
-        Target model = assignment.channelsLast() ? ChannelsLast.target(target, this.exampleShape) : target;
-        Differentiable file = whiteBox == null || !assignment.channelsLast() ? whiteBox : new ChannelsLast.ModelView(whiteBox);
-        Differentiable surrogate = referenceSurrogate == null || !assignment.channelsLast() ? referenceSurrogate
-                : new ChannelsLast.ModelView(referenceSurrogate);
         // Only Square Attack's windows need an image's geometry; a tabular row has none.
         this.geometry = data.test().rows() >= 2 && data.test().cols() >= 2
                 ? new Geometry(data.test().channels(), data.test().rows(), data.test().cols()) : null;
         this.progress = progress;
         this.rawTarget = target;
-        FeatureRules features = assignment.features();
-        if (features == null && assignment.normalization() != null) {
-            // The data, the attacks and ε are in pixels; the model, its surrogate and the endpoint take them normalised.
-            checkInsideRange(data.test(), assignment.inputRange());
-            this.pixels = new PixelNormalization(assignment.normalization(), this.exampleShape);
-            this.target = new ScaledTarget(model, pixels);
-            this.gradients = file == null ? null : new ScaledModel(file, pixels);
-            this.data = data;
-        } else if (features == null) {
-            checkInsideRange(data.test(), assignment.inputRange());
-            this.pixels = null;
-            this.target = model;
-            this.gradients = file;
-            this.data = data;
-        } else {
-            this.pixels = null;
-            checkColumns(data.test(), features);
-            this.target = new ScaledTarget(target, features);
-            this.gradients = whiteBox == null ? null : new ScaledModel(whiteBox, features);
-            this.data = new EvaluationData(scaled(data.test(), features), data.pool() == null ? null : scaled(data.pool(), features),
-                    false);
-        }
-        this.referenceSurrogate = surrogate == null || pixels == null ? surrogate : new ScaledModel(surrogate, pixels);
+        this.views = InputViews.of(assignment, target, whiteBox, referenceSurrogate, this.exampleShape, data);
+        this.target = views.target();
+        this.gradients = views.gradients();
+        this.referenceSurrogate = views.surrogate();
+        this.data = views.data();
         if (whiteBox == null && assignment.needsModelFile()) {
             throw new IllegalArgumentException("white-box attacks and certification need the model file");
         }
         if (referenceSurrogate == null && assignment.attacks().stream().anyMatch(AttackPlan::reference)) {
             throw new IllegalArgumentException("a transfer attack with surrogate: reference needs the surrogate model file "
                     + "(--surrogate-model FILE or ROBUSTML_TESTER_SURROGATE_MODEL)");
-        }
-    }
-
-    /** A tabular dataset's rows: one value per described column, each inside its column's range. */
-    static void checkColumns(io.robustml.oip.data.LabelledImages test, FeatureRules features) {
-        for (int i = 0; i < test.count(); i++) {
-            float[] row = test.images()[i];
-            if (row.length != features.size()) {
-                throw new IllegalArgumentException("dataset example " + i + " has " + row.length + " values; model.input.features "
-                        + "describes " + features.size() + " columns");
-            }
-            float[] scaled = features.toAttack(row);
-            String broken = features.violation(scaled, scaled);
-            if (broken != null) {
-                throw new IllegalArgumentException("dataset example " + i + " breaks model.input.features: " + broken);
-            }
-            for (int j = 0; j < scaled.length; j++) {
-                if (!(scaled[j] >= -1e-6f && scaled[j] <= 1 + 1e-6f)) {
-                    throw new IllegalArgumentException("dataset example " + i + " has a value " + row[j] + " in column " + j
-                            + " outside that column's range (model.input.features)");
-                }
-            }
-        }
-    }
-
-    /** Rows in the attacks' space. */
-    private static io.robustml.oip.data.LabelledImages scaled(io.robustml.oip.data.LabelledImages rows, FeatureRules features) {
-        float[][] out = new float[rows.count()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = features.toAttack(rows.images()[i]);
-        }
-        return new io.robustml.oip.data.LabelledImages(rows.count(), rows.channels(), rows.rows(), rows.cols(), out, rows.labels());
-    }
-
-    /** The originals must be valid inputs: attacks keep their examples inside model.input.range, and measure from there. */
-    static void checkInsideRange(io.robustml.oip.data.LabelledImages test, Assignment.InputRange range) {
-        for (int i = 0; i < test.count(); i++) {
-            for (float v : test.images()[i]) {
-                if (!(v >= range.min() - 1e-6f && v <= range.max() + 1e-6f)) {
-                    throw new IllegalArgumentException("dataset example " + i + " has a value " + v + " outside model.input.range ["
-                            + range.min() + ", " + range.max() + "]: set the range the model's inputs really have");
-                }
-            }
         }
     }
 
@@ -326,9 +256,7 @@ public final class Evaluation {
         if (assignment.certification() == null) {
             return null;
         }
-        Target file = new LocalTarget(whiteBox, modelShape);
-        Target oriented = assignment.channelsLast() ? ChannelsLast.target(file, exampleShape) : file;
-        Target model = pixels == null ? oriented : new ScaledTarget(oriented, pixels);
+        Target model = views.ofModel().apply(new LocalTarget(whiteBox, modelShape));
         int classes = assignment.labels().isEmpty() ? model.classify(new float[][] {images[0]}).scores()[0].length
                 : assignment.labels().size();
         long t0 = System.nanoTime();
