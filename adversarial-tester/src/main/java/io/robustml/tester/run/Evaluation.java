@@ -219,11 +219,10 @@ public final class Evaluation {
         Double similarityFpr = assignment.similarity().targetFalsePositiveRate();
         if (similarityFpr != null && n >= 2) {
             // As the sidecar fingerprints them: scaled to [0, 1] by the input's range (tabular rows already are).
+            var range = new io.robustml.oip.detector.DetectorConfig.Column(assignment.inputRange().min(), assignment.inputRange().max());
             float[][] unit = new float[n][];
             for (int i = 0; i < n; i++) {
-                unit[i] = assignment.features() != null ? images[i] : io.robustml.oip.detector.DetectorConfig.scaled(
-                        new io.robustml.oip.detector.DetectorConfig.Column(assignment.inputRange().min(), assignment.inputRange().max()),
-                        images[i]);
+                unit[i] = assignment.features() != null ? images[i] : io.robustml.oip.detector.DetectorConfig.scaled(range, images[i]);
             }
             similarityCalibration = SimilarityCalibration.run(unit, assignment.similarity().windowSize(),
                     assignment.similarity().quantization(), similarityFpr);

@@ -116,12 +116,11 @@ class SqueezingTest {
      */
     @Test
     void anImageOfAnotherRangeIsSqueezedAndFingerprintedOnThatRange() throws Exception {
-        DetectorSettings unit = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, """
-                {"detector":{"methods":["featureSqueezing","querySimilarity"],"featureSqueezing":{"threshold":"0.5","bitDepth":2}}}"""
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        DetectorSettings bytes = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, """
+        DetectorSettings unit = file("""
+                {"detector":{"methods":["featureSqueezing","querySimilarity"],"featureSqueezing":{"threshold":"0.5","bitDepth":2}}}""");
+        DetectorSettings bytes = file("""
                 {"detector":{"methods":["featureSqueezing","querySimilarity"],"featureSqueezing":{"threshold":"0.5","bitDepth":2}},
-                 "range":{"min":0,"max":255}}""".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                 "range":{"min":0,"max":255}}""");
         float[] image = new float[28 * 28];
         for (int k = 0; k < image.length; k++) {
             image[k] = (k * 37 % 256) / 255f;
@@ -156,13 +155,11 @@ class SqueezingTest {
      */
     @Test
     void aNormalisedImageIsSqueezedAndFingerprintedAsItsPixels() throws Exception {
-        DetectorSettings pixels = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, """
-                {"detector":{"methods":["featureSqueezing","querySimilarity"],"featureSqueezing":{"threshold":"0.5","bitDepth":2}}}"""
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        DetectorSettings normalised = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, """
+        DetectorSettings pixels = file("""
+                {"detector":{"methods":["featureSqueezing","querySimilarity"],"featureSqueezing":{"threshold":"0.5","bitDepth":2}}}""");
+        DetectorSettings normalised = file("""
                 {"detector":{"methods":["featureSqueezing","querySimilarity"],"featureSqueezing":{"threshold":"0.5","bitDepth":2}},
-                 "normalization":{"mean":[0.4914,0.4822,0.4465],"std":[0.247,0.2435,0.2616]}}"""
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                 "normalization":{"mean":[0.4914,0.4822,0.4465],"std":[0.247,0.2435,0.2616]}}""");
         float[] image = new float[3 * 8 * 8];
         for (int k = 0; k < image.length; k++) {
             image[k] = ((k * 53 % 256) + 0.5f) / 256f;
@@ -190,11 +187,10 @@ class SqueezingTest {
     @Test
     void aChannelsLastImageIsSqueezedAndFingerprintedChannelsFirst() throws Exception {
         String detector = "{\"methods\":[\"featureSqueezing\",\"querySimilarity\"],\"featureSqueezing\":{\"threshold\":\"0.5\",\"bitDepth\":2}}";
-        DetectorSettings first = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, ("{\"detector\":" + detector
-                + ",\"normalization\":{\"mean\":[0.4,0.5,0.6],\"std\":[0.2,0.25,0.3]}}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        DetectorSettings last = DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, ("{\"detector\":" + detector
-                + ",\"normalization\":{\"mean\":[0.4,0.5,0.6],\"std\":[0.2,0.25,0.3]},\"channelsLast\":{\"channels\":3}}")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        DetectorSettings first = file("{\"detector\":" + detector
+                + ",\"normalization\":{\"mean\":[0.4,0.5,0.6],\"std\":[0.2,0.25,0.3]}}");
+        DetectorSettings last = file("{\"detector\":" + detector
+                + ",\"normalization\":{\"mean\":[0.4,0.5,0.6],\"std\":[0.2,0.25,0.3]},\"channelsLast\":{\"channels\":3}}");
         float[] chw = new float[3 * 4 * 5];
         for (int k = 0; k < chw.length; k++) {
             chw[k] = ((k * 29 % 17) - 8) / 10f;
@@ -224,6 +220,11 @@ class SqueezingTest {
         float[] out = new float[b.remaining()];
         b.get(out);
         return out;
+    }
+
+    /** A whole detector.json, read and checked by the contract. */
+    private static DetectorSettings file(String json) {
+        return DetectorSettings.of(io.robustml.oip.detector.DetectorConfig.read(JSON, json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** detector.json's {@code detector}, read and checked by the contract. */
