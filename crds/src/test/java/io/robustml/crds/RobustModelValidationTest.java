@@ -82,6 +82,30 @@ class RobustModelValidationTest {
         assertThat((List<?>) created.get("spec", "rollout", "analysis", "datasetChecksums")).hasSize(2);
     }
 
+    /**
+     * Files in stores: a pinned dataset in S3, a corpus and surrogate over https, and the model's credentials
+     * Secret for them while the model itself is on a volume.
+     */
+    @org.junit.jupiter.api.Test
+    void acceptsADatasetCorpusAndSurrogateInStoresWithTheModelsCredentials(KubernetesClient client, TestNamespace ns)
+            throws IOException {
+        Map<String, Object> manifest = load(EXAMPLE);
+        String sha = "ab".repeat(32);
+        ManifestPaths.set(manifest, "spec.threatModel.attacks[2]",
+                Map.of("type", "transfer", "epsilon", "0.1", "surrogate", "reference"));
+        ManifestPaths.set(manifest, "spec.model.credentials", Map.of("secretRef", "stores"));
+        ManifestPaths.set(manifest, "spec.rollout.analysis.dataset", "s3://eval-data/fashion/test.npz");
+        ManifestPaths.set(manifest, "spec.rollout.analysis.datasetChecksums", List.of(Map.of("file", "test.npz", "sha256", sha)));
+        ManifestPaths.set(manifest, "spec.threatModel.corpus", Map.of("uri", "https://data.example/corpus/v3.jsonl", "sha256", sha));
+        ManifestPaths.set(manifest, "spec.threatModel.surrogateModel", Map.of("uri", "https://data.example/m/v1.pt", "sha256", sha));
+        GenericKubernetesResource resource = Serialization.unmarshal(Serialization.asJson(manifest),
+                GenericKubernetesResource.class);
+        resource.getMetadata().setNamespace(ns.name());
+        GenericKubernetesResource created = client.resource(resource).create();
+        assertThat(created.get("spec", "rollout", "analysis", "dataset").toString()).isEqualTo("s3://eval-data/fashion/test.npz");
+        assertThat(created.get("spec", "model", "credentials", "secretRef").toString()).isEqualTo("stores");
+    }
+
     /** Certification with its SLO at one of its radii ("0.50" is "0.5") is accepted, and the API server fills its defaults. */
     @org.junit.jupiter.api.Test
     void acceptsCertificationWithItsSlo(KubernetesClient client, TestNamespace ns) throws IOException {

@@ -912,6 +912,83 @@ class RealClusterScenariosTest {
         delete(name);
     }
 
+    @Test
+    @Order(22)
+    void aModelAndItsDatasetInAnS3StoreAreFetchedByTheModelServerAndTheTester() throws Exception {
+        // An S3-style store in the cluster: busybox httpd serving the model store path-style as bucket "store"
+        // (it answers GETs and ignores the SigV4 headers; the signatures are checked by FetcherTest's store).
+        String store = objectStore();
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("store-keys").endMetadata()
+                .withStringData(Map.of("AWS_ACCESS_KEY_ID", "AKIAREALNODE00000001", "AWS_SECRET_ACCESS_KEY", "real-node-secret",
+                        "endpoint", store)).build()).inNamespace(ns).serverSideApply();
+        String name = "tabular-s3";
+        String parquetSha = sha256Of("model-server/models/breast-cancer.parquet");
+        AdversarialTestRun run = firstReleasePasses("tabular from S3", "examples/local-cluster/tabular-classifier.yaml", name, m -> {
+            m.getSpec().model.uri = "s3://store/models/tabular-robust.pt";
+            m.getSpec().model.credentials = new io.robustml.crds.model.ModelSpec.CredentialsSpec();
+            m.getSpec().model.credentials.secretRef = "store-keys";
+            m.getSpec().rollout.analysis.dataset = "s3://store/datasets/breast-cancer.parquet";
+            m.getSpec().rollout.analysis.labelColumn = "diagnosis";
+            var pin = new io.robustml.crds.model.RolloutSpec.DatasetChecksum();
+            pin.file = "breast-cancer.parquet";
+            pin.sha256 = parquetSha;
+            m.getSpec().rollout.analysis.datasetChecksums = List.of(pin);
+        }, List.of(1, 30), firstTestRow());
+        assertThat(run.getSpec().dataset.uri).isEqualTo("s3://store/datasets/breast-cancer.parquet");
+        assertThat(run.getSpec().target.modelUri).isEqualTo("s3://store/models/tabular-robust.pt");
+        assertThat(run.getStatus().cleanAccuracy).as("the fetched Parquet file's first 114 rows are the npz's test rows")
+                .isEqualTo(tabularCleanAccuracy("robust"));
+        String log = client.pods().inNamespace(ns).withName("object-store").getLog();
+        assertThat(log).as("the store's access log").contains("/store/models/tabular-robust.pt")
+                .contains("/store/datasets/breast-cancer.parquet");
+        delete(name);
+        client.pods().inNamespace(ns).withName("object-store").delete();
+        client.services().inNamespace(ns).withName("object-store").delete();
+    }
+
+    /** busybox httpd over the model store (read-only) at /store, behind Service object-store; its base URL. */
+    private static String objectStore() throws Exception {
+        Command push = Command.run(cluster.plane.repoRoot(), Duration.ofMinutes(2), "e2e-tests/controlplane/node/busybox-image.sh",
+                cluster.registry);
+        assertThat(push.exitCode()).as(push.output()).isZero();
+        String image = push.output().lines().reduce((a, b) -> b).orElseThrow().trim();
+        client.resource(client.getKubernetesSerialization().unmarshal("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: object-store, labels: {app: object-store}}
+                spec:
+                  nodeSelector: {robustml.io/real-node: "true"}
+                  tolerations: [{key: robustml.io/real-node, operator: Equal, value: "true", effect: NoSchedule}]
+                  terminationGracePeriodSeconds: 1
+                  securityContext:
+                    runAsNonRoot: true
+                    runAsUser: 65534
+                    runAsGroup: 65534
+                    seccompProfile: {type: RuntimeDefault}
+                  containers:
+                  - name: httpd
+                    image: %s
+                    command: ["sh", "-c", "mkdir -p /tmp/www && ln -s /mnt/store /tmp/www/store && exec httpd -f -vv -p 8080 -h /tmp/www"]
+                    ports: [{containerPort: 8080}]
+                    volumeMounts: [{name: store, mountPath: /mnt/store, readOnly: true}, {name: tmp, mountPath: /tmp}]
+                    securityContext:
+                      allowPrivilegeEscalation: false
+                      readOnlyRootFilesystem: true
+                      capabilities: {drop: [ALL]}
+                  volumes:
+                  - {name: store, persistentVolumeClaim: {claimName: model-store, readOnly: true}}
+                  - {name: tmp, emptyDir: {}}
+                """.formatted(image), Pod.class)).inNamespace(ns).create();
+        client.resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("object-store").endMetadata()
+                .withNewSpec().withSelector(Map.of("app", "object-store")).addNewPort().withPort(80)
+                .withTargetPort(new io.fabric8.kubernetes.api.model.IntOrString(8080)).endPort().endSpec().build())
+                .inNamespace(ns).create();
+        client.pods().inNamespace(ns).withName("object-store").waitUntilReady(2, java.util.concurrent.TimeUnit.MINUTES);
+        String base = "http://" + client.services().inNamespace(ns).withName("object-store").get().getSpec().getClusterIP();
+        Sidecars.awaitService(base);
+        return base;
+    }
+
     /**
      * A first release of {@code example} (edited): Passed, with its figures printed; then one input through the model's
      * Service is answered by that revision. The run that judged it.

@@ -127,6 +127,13 @@ public record Assignment(String model, String revision, String endpoint, String 
                 normalization, channelsLast);
     }
 
+    /** The same assignment reading its files elsewhere (their verified local copies, see RemoteFiles). */
+    public Assignment withFiles(String modelUri, String datasetUri, CorpusRef corpus, ModelRef surrogate) {
+        return new Assignment(model, revision, endpoint, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,
+                exposure, topK, labels, corpus, datasetChecksums, surrogate, similarity, certification, inputRange, features, labelColumn,
+                normalization, channelsLast);
+    }
+
     /** The same assignment, reaching the target at another URL (a tester run outside the cluster). */
     public Assignment withEndpoint(String url) {
         return new Assignment(model, revision, url, modelUri, modelSha256, targeted, attacks, datasetUri, samples, squeezing,

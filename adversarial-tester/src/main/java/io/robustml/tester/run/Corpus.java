@@ -7,11 +7,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -33,11 +30,11 @@ public record Corpus(List<Line> lines, String sha256) {
         }
         if (uri.contains("://") && !uri.startsWith("file://")) {
             throw new IllegalArgumentException("corpus " + uri + ": only a local path or file:// is read here; the operator mounts "
-                    + "pvc:// corpora into the pod like the dataset");
+                    + "pvc:// corpora into the pod, and the tester fetches s3:// and https:// ones first");
         }
         Path file = uri.startsWith("file:") ? Path.of(java.net.URI.create(uri)) : Path.of(uri);
         byte[] bytes = Files.readAllBytes(file);
-        String actual = sha256(bytes);
+        String actual = io.robustml.fetch.Sha256.of(bytes);
         if (!actual.equalsIgnoreCase(sha256)) {
             throw new IllegalArgumentException("corpus " + uri + " has sha256 " + actual + ", but spec.corpus.sha256 says " + sha256
                     + ": refusing it, nothing was measured");
@@ -114,13 +111,5 @@ public record Corpus(List<Line> lines, String sha256) {
             }
         }
         return new EvaluationReport.CorpusReport(lines.size(), (double) successes / lines.size(), sha256);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

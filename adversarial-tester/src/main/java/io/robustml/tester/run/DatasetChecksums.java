@@ -38,7 +38,7 @@ final class DatasetChecksums {
                 throw new IOException("datasetChecksums lists " + e.getKey() + ", which is not a file of the dataset " + dir
                         + ": refusing the dataset, nothing was measured");
             }
-            String actual = ModelFile.sha256(file);
+            String actual = io.robustml.fetch.Sha256.of(file);
             if (!actual.equalsIgnoreCase(e.getValue())) {
                 throw new IOException("dataset file " + e.getKey() + " has sha256 " + actual + ", but datasetChecksums says "
                         + e.getValue() + ": refusing the dataset, nothing was measured");

@@ -62,7 +62,7 @@ public final class ForensicToCorpus {
             Result r = convert(Path.of(log), label, labels);
             Files.writeString(Path.of(output), r.corpus(), StandardCharsets.UTF_8);
             out.printf("%d examples written to %s (%d records without a label left out)%nsha256 %s%n", r.examples(), output,
-                    r.unlabelled(), Corpus.sha256(r.corpus().getBytes(StandardCharsets.UTF_8)));
+                    r.unlabelled(), io.robustml.fetch.Sha256.of(r.corpus().getBytes(StandardCharsets.UTF_8)));
             return r.examples() == 0 ? 1 : 0;
         } catch (IOException | IllegalArgumentException e) {
             err.println("cannot convert " + log + ": " + e.getMessage());

@@ -1,13 +1,9 @@
 package io.robustml.tester.run;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * The model file a white-box attack differentiates through: a local path or {@code file://} URI
@@ -24,7 +20,7 @@ public final class ModelFile {
             path = Path.of(URI.create(uri));
         } else if (uri.contains("://")) {
             throw new IOException("model " + uri + ": white-box attacks need the file on local disk (file:// or a path); "
-                    + "the operator mounts it into the tester's pod");
+                    + "the operator mounts pvc:// models and the tester fetches s3:// and https:// ones first");
         } else {
             path = Path.of(uri);
         }
@@ -32,24 +28,11 @@ public final class ModelFile {
             throw new IOException("model " + uri + ": no such file");
         }
         if (expectedSha256 != null) {
-            String actual = sha256(path);
+            String actual = io.robustml.fetch.Sha256.of(path);
             if (!actual.equalsIgnoreCase(expectedSha256)) {
                 throw new IOException("model " + uri + " has SHA-256 " + actual + ", the run expects " + expectedSha256);
             }
         }
         return path;
-    }
-
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

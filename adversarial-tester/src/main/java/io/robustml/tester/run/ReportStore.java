@@ -101,7 +101,7 @@ final class ReportStore {
         AdversarialTestRunStatus.ReportRef ref = new AdversarialTestRunStatus.ReportRef();
         ref.configMap = name;
         ref.key = entry.get().key();
-        ref.sha256 = Corpus.sha256(json);
+        ref.sha256 = io.robustml.fetch.Sha256.of(json);
         ref.bytes = (long) json.length;
         return Optional.of(ref);
     }

@@ -129,6 +129,8 @@ public final class TesterMain {
             if (options.endpoint != null) {
                 assignment = assignment.withEndpoint(options.endpoint);
             }
+            // Files in a store (s3://, https://) are fetched and verified before anything reads them.
+            assignment = new RemoteFiles(options.environment, log).localize(assignment);
             // The model's input shape (its metadata) says how a dataset's images are laid out for it.
             OipTarget target = OipTarget.connect(assignment.endpoint(), assignment.model(), options.settings.batchSize(),
                     options.settings.apiKey(), Duration.ofSeconds(options.settings.timeoutSeconds()));
@@ -190,6 +192,8 @@ public final class TesterMain {
         String endpoint;
         Integer poolSize;
         String surrogateModel = System.getenv("ROBUSTML_TESTER_SURROGATE_MODEL");
+        /** Where credentials and fetch settings come from: the pod's environment (a test's map). */
+        java.util.function.Function<String, String> environment = System::getenv;
         Settings settings = Settings.defaults().withApiKey(System.getenv("ROBUSTML_TESTER_API_KEY"));
 
         static Options parse(String[] args) {

@@ -93,7 +93,7 @@ class AssignmentAndReportTest {
     @Test
     void checksTheModelFilesDigest(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("m.pt"), "weights");
-        String sha = ModelFile.sha256(file);
+        String sha = io.robustml.fetch.Sha256.of(file);
         assertThat(ModelFile.resolve(file.toUri().toString(), sha)).isEqualTo(file);
         assertThatThrownBy(() -> ModelFile.resolve(file.toString(), "0".repeat(64))).hasMessageContaining("the run expects");
         assertThatThrownBy(() -> ModelFile.resolve("s3://b/m.pt", null)).hasMessageContaining("local disk");

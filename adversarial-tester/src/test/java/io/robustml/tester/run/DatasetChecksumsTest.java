@@ -23,8 +23,8 @@ class DatasetChecksumsTest {
     @Test
     void theRealDatasetWithItsDigestsLoads() throws Exception {
         Map<String, String> digests = Map.of(
-                "t10k-images-idx3-ubyte.gz", ModelFile.sha256(FASHION.resolve("t10k-images-idx3-ubyte.gz")),
-                "t10k-labels-idx1-ubyte.gz", ModelFile.sha256(FASHION.resolve("t10k-labels-idx1-ubyte.gz")));
+                "t10k-images-idx3-ubyte.gz", io.robustml.fetch.Sha256.of(FASHION.resolve("t10k-images-idx3-ubyte.gz")),
+                "t10k-labels-idx1-ubyte.gz", io.robustml.fetch.Sha256.of(FASHION.resolve("t10k-labels-idx1-ubyte.gz")));
         EvaluationData data = EvaluationData.load(FASHION.toUri().toString(), 20, 0, digests, null);
         assertThat(data.test().count()).isEqualTo(20);
         // The attacker's pool reads the train-* pair too: unlisted, so refused.
@@ -35,11 +35,11 @@ class DatasetChecksumsTest {
     @Test
     void aChangedByteIsRefusedNamingTheFileAndBothDigests(@TempDir Path dir) throws Exception {
         Files.write(dir.resolve("a"), "images".getBytes(StandardCharsets.UTF_8));
-        String good = ModelFile.sha256(dir.resolve("a"));
+        String good = io.robustml.fetch.Sha256.of(dir.resolve("a"));
         assertThatCode(() -> DatasetChecksums.verify(dir, List.of(dir.resolve("a")), Map.of("a", good))).doesNotThrowAnyException();
         Files.write(dir.resolve("a"), "imageS".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> DatasetChecksums.verify(dir, List.of(dir.resolve("a")), Map.of("a", good)))
-                .hasMessageContaining("dataset file a has sha256 " + ModelFile.sha256(dir.resolve("a")))
+                .hasMessageContaining("dataset file a has sha256 " + io.robustml.fetch.Sha256.of(dir.resolve("a")))
                 .hasMessageContaining("datasetChecksums says " + good);
     }
 

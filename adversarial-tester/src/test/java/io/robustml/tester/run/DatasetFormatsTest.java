@@ -35,7 +35,7 @@ class DatasetFormatsTest {
                 """, FASHION.toString(), npz.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0).as(out).isTrue();
-        Map<String, String> digest = Map.of("test.npz", ModelFile.sha256(npz));
+        Map<String, String> digest = Map.of("test.npz", io.robustml.fetch.Sha256.of(npz));
         EvaluationData data = EvaluationData.load(npz.toUri().toString(), 30, 100, digest, MODEL);
         assertThat(data.test().count()).isEqualTo(30);
         assertThat(data.pool().count()).isEqualTo(100);

@@ -201,7 +201,7 @@ class EvaluationFidelityTest {
             text.append(json.writeValueAsString(line)).append('\n');
         }
         Path file = Files.writeString(dir.resolve("corpus.jsonl"), text.toString());
-        String sha = Corpus.sha256(text.toString().getBytes(StandardCharsets.UTF_8));
+        String sha = io.robustml.fetch.Sha256.of(text.toString().getBytes(StandardCharsets.UTF_8));
         String spec = "corpus: {uri: \"" + file.toUri() + "\", sha256: " + sha + "}";
         Assignment a = assignment("- {type: noise, epsilon: \"0.01\"}", 10, spec);
         EvaluationReport onStandard = evaluate(a, new LocalTarget(standard, SHAPE), null);
@@ -237,7 +237,7 @@ class EvaluationFidelityTest {
         int code = ForensicToCorpus.run(new String[] {"--log", log.toString(), "--labels", labels.toString(), "--out", out.toString()},
                 new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8), System.err);
         assertThat(code).isZero();
-        Corpus c = Corpus.load(out.toString(), Corpus.sha256(Files.readAllBytes(out)));
+        Corpus c = Corpus.load(out.toString(), io.robustml.fetch.Sha256.of(Files.readAllBytes(out)));
         assertThat(c.lines()).hasSize(1);
         assertThat(c.lines().get(0).id()).isEqualTo("r1:0");
         assertThat(c.lines().get(0).label()).isEqualTo(8);

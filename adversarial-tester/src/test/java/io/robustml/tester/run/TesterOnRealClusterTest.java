@@ -169,7 +169,7 @@ class TesterOnRealClusterTest {
             assertThat(s.report.key).isEqualTo("report.json");
             String stored = client.configMaps().inNamespace(ns.name()).withName(s.report.configMap).get().getData()
                     .get("report.json");
-            assertThat(Corpus.sha256(stored.getBytes(StandardCharsets.UTF_8))).isEqualTo(s.report.sha256);
+            assertThat(io.robustml.fetch.Sha256.of(stored.getBytes(StandardCharsets.UTF_8))).isEqualTo(s.report.sha256);
             assertThat((long) stored.getBytes(StandardCharsets.UTF_8).length).isEqualTo(s.report.bytes);
             var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stored);
             assertThat(json.path("attacks").get(0).path("name").asText()).isEqualTo(square.name);
@@ -219,8 +219,8 @@ class TesterOnRealClusterTest {
             throws Exception {
         CustomResourceDefinitions.applyFromClasspath(client, "META-INF/fabric8/adversarialtestruns.robustml.io-v1.yml");
         Path dir = Path.of("/usr/share/datasets/fashion-mnist");
-        String images = ModelFile.sha256(dir.resolve("t10k-images-idx3-ubyte.gz"));
-        String labels = ModelFile.sha256(dir.resolve("t10k-labels-idx1-ubyte.gz"));
+        String images = io.robustml.fetch.Sha256.of(dir.resolve("t10k-images-idx3-ubyte.gz"));
+        String labels = io.robustml.fetch.Sha256.of(dir.resolve("t10k-labels-idx1-ubyte.gz"));
         String wrong = (labels.charAt(0) == '0' ? "1" : "0") + labels.substring(1);
         AdversarialTestRun run = load("wrong-dataset", server.url(), "- {type: noise, epsilon: \"0.1\"}");
         var checksums = new java.util.ArrayList<io.robustml.crds.model.RolloutSpec.DatasetChecksum>();

@@ -53,6 +53,9 @@ public final class AnalysisResources {
     /** Key of the tester's full JSON report in the run's report ConfigMap (the tester may gzip it as report.json.gz). */
     public static final String REPORT_KEY = "report.json";
 
+    /** Where the tester keeps what it fetched: the Job's tmp emptyDir, gone with the pod. */
+    static final String FETCH_CACHE_DIR = "/tmp/fetch";
+
     private AnalysisResources() {
     }
 
@@ -167,6 +170,11 @@ public final class AnalysisResources {
                                 "--report", "/tmp/report.json")
                         .addNewEnv().withName("DJL_CACHE_DIR").withValue("/tmp/djl").endEnv()
                         .addToEnv(io.robustml.controllers.dependent.TesterKey.env(model, "ROBUSTML_TESTER_API_KEY"))
+                        // Files in a store (model, dataset, corpus, surrogate) are fetched into /tmp with the
+                        // model's credentials Secret, which the kubelet injects as it does for the model server.
+                        .addNewEnv().withName("ROBUSTML_FETCH_CACHE_DIR").withValue(FETCH_CACHE_DIR).endEnv()
+                        .addAllToEnv(model.getSpec().model.credentials == null ? List.of()
+                                : ModelSource.credentialEnv(model.getSpec().model.credentials.secretRef))
                         .withResources(resources)
                         .withVolumeMounts(mounts)
                         .withTerminationMessagePolicy("FallbackToLogsOnError")
@@ -303,7 +311,7 @@ public final class AnalysisResources {
         return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(!"tmp".equals(volume)).build();
     }
 
-    /** Where the tester reads the evaluation data: pvc:// is mounted read-only, file:// is in the image. */
+    /** Where the tester reads a file: pvc:// is mounted read-only, file:// is in the image, s3:// and https:// it fetches. */
     record DatasetSource(String localUri, Optional<Volume> volume) {
         static DatasetSource of(String uri) {
             return of(uri, DATASET_VOLUME, DATASET_PATH);

@@ -115,6 +115,35 @@ class AnalysisResourcesTest {
     }
 
     @Test
+    void filesInAStoreGoToTheTesterAsTheyAreWithTheModelsCredentialsAndACacheInItsTmp() throws Exception {
+        RobustModel m = example();
+        m.getSpec().model.uri = "s3://models/fashion/robust/model.pt";
+        m.getSpec().model.credentials = new io.robustml.crds.model.ModelSpec.CredentialsSpec();
+        m.getSpec().model.credentials.secretRef = "model-store";
+        m.getSpec().rollout.analysis.dataset = "https://data.example/fashion/test.npz";
+
+        AdversarialTestRun run = AnalysisResources.run(m, "fashion-classifier-abc-a1", "abc");
+        assertThat(run.getSpec().target.modelUri).isEqualTo("s3://models/fashion/robust/model.pt");
+        assertThat(run.getSpec().dataset.uri).isEqualTo("https://data.example/fashion/test.npz");
+        var pod = AnalysisResources.job(m, "fashion-classifier-abc-a1", "abc", ServingImages.tagged("robustml", "test")).getSpec()
+                .getTemplate().getSpec();
+        var env = pod.getContainers().get(0).getEnv();
+        assertThat(env).filteredOn(e -> "ROBUSTML_FETCH_CACHE_DIR".equals(e.getName())).singleElement()
+                .satisfies(e -> assertThat(e.getValue()).startsWith("/tmp/"));
+        assertThat(env).filteredOn(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null
+                        && "model-store".equals(e.getValueFrom().getSecretKeyRef().getName()))
+                .extracting(e -> e.getName() + "=" + e.getValueFrom().getSecretKeyRef().getKey())
+                .contains("AWS_ACCESS_KEY_ID=AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY=AWS_SECRET_ACCESS_KEY",
+                        "ROBUSTML_S3_ENDPOINT=endpoint", "ROBUSTML_MODEL_TOKEN=token");
+        assertThat(pod.getVolumes()).extracting(v -> v.getName()).doesNotContain("dataset", "model-source");
+
+        m.getSpec().model.credentials = null;
+        var plain = AnalysisResources.job(m, "fashion-classifier-abc-a1", "abc", ServingImages.tagged("robustml", "test")).getSpec()
+                .getTemplate().getSpec().getContainers().get(0).getEnv();
+        assertThat(plain).noneMatch(e -> e.getName().startsWith("AWS_"));
+    }
+
+    @Test
     void servicesAndTheDisruptionBudgetSelectServingPodsOnly() throws Exception {
         RobustModel m = example();
         assertThat(ServingService.desired(m).getSpec().getSelector()).containsEntry(Labels.COMPONENT, "serving");

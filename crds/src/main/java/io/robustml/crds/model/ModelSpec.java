@@ -11,8 +11,6 @@ import java.util.List;
 
 /** The model file: where it lives, its format, its input and the digest pods verify. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.credentials) || self.uri.startsWith('s3://') || self.uri.startsWith('https://')",
-        message = "credentials apply only to s3:// and https:// model stores", fieldPath = ".credentials")
 public class ModelSpec {
     @Required
     @Size(max = 2048)
@@ -21,7 +19,8 @@ public class ModelSpec {
             + "namespace), s3://<bucket>/<key>, https://<host>/<path>, or file:///<absolute path> (a file already on the node, for tests).")
     public String uri;
 
-    @JsonPropertyDescription("Secret with credentials for private s3:// and https:// stores.")
+    @JsonPropertyDescription("Secret with credentials for private s3:// and https:// stores: the model's, and the "
+            + "analysis dataset's, corpus's and surrogate's when those are in a store (the tester gets the same keys).")
     public CredentialsSpec credentials;
 
     @Required

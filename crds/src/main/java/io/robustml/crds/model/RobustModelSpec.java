@@ -51,6 +51,13 @@ import io.fabric8.generator.annotation.ValidationRule;
         + "double(r) == double(self.slos.minCertifiedAccuracy.radius)))",
         message = "minCertifiedAccuracy needs threatModel.certification with its radius among certification.radii",
         fieldPath = ".slos.minCertifiedAccuracy")
+@ValidationRule(value = "!has(self.model.credentials) || [self.model.uri, "
+        + "has(self.rollout) && has(self.rollout.analysis) ? self.rollout.analysis.dataset : '', "
+        + "has(self.threatModel) && has(self.threatModel.corpus) ? self.threatModel.corpus.uri : '', "
+        + "has(self.threatModel) && has(self.threatModel.surrogateModel) ? self.threatModel.surrogateModel.uri : ''"
+        + "].exists(u, u.startsWith('s3://') || u.startsWith('https://'))",
+        message = "credentials apply only to s3:// and https:// stores: the model's, or the analysis dataset's, corpus's or "
+                + "surrogate's", fieldPath = ".model.credentials")
 public class RobustModelSpec {
     @Required
     @JsonPropertyDescription("The model file to serve, its format, input and the digest pods verify before serving it.")

@@ -242,6 +242,11 @@ public class RolloutSpec {
 
     /** The analysis Job. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "!(self.dataset.startsWith('s3://') || self.dataset.startsWith('https://')) || "
+            + "(self.dataset.matches('[.](npz|csv|parquet)$') && has(self.datasetChecksums) && size(self.datasetChecksums) == 1 "
+            + "&& self.dataset.endsWith('/' + self.datasetChecksums[0].file))",
+            message = "a dataset in s3:// or https:// is one .npz, .csv or .parquet file, pinned: list its file name (and only it) "
+                    + "in datasetChecksums with its sha256", fieldPath = ".datasetChecksums")
     public static class AnalysisSpec {
         public static final String DEFAULT_SAMPLES = "500";
         public static final String DEFAULT_LABEL_COLUMN = "label";
@@ -249,15 +254,16 @@ public class RolloutSpec {
         public static final String DEFAULT_RETRIES = "1";
         @Required
         @Size(max = 2048)
-        @Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|file:///.+)$")
+        @Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+|https://[^\\s/?#]+/[^?#]+|file:///.+)$")
         @JsonPropertyDescription("Evaluation dataset: idx files as in Fashion-MNIST (a directory or one images file), a "
                 + "NumPy .npz with x and y (or x_test/y_test, x_train/y_train as the attacker's pool; NCHW or NHWC, uint8 pixels "
                 + "mapped onto model.input.range, floats as they are; [N, n] rows for a tabular model), an image folder (one "
                 + "sub-folder per class, sorted names = class indices; PNG or JPEG of the model's size; optionally test/ and "
                 + "train/), or a CSV file with a header row or a Parquet file (.parquet) (tabular models: the label in labelColumn, "
                 + "the other columns by model.input.features' names; rows beyond the evaluated ones are the attacker's pool). pvc://<claim>/<path> (mounted "
-                + "read-only into the tester) or file:// (in the tester's image, or on the node in local runs). The tester "
-                + "downloads nothing: copy a dataset held in s3 or over https to a volume first.")
+                + "read-only into the tester), s3://<bucket>/<key> or https://<host>/<path> (one .npz, .csv or .parquet file, pinned "
+                + "by datasetChecksums, fetched by the tester with model.credentials and verified before it is read), or file:// (in "
+                + "the tester's image, or on the node in local runs).")
         public String dataset;
 
         @Pattern("^[^,\"\\r\\n]{1,128}$")

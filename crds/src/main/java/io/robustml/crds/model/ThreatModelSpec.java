@@ -107,8 +107,9 @@ public class ThreatModelSpec {
     public static class SurrogateModelSpec {
         @Required
         @Size(max = 2048)
-        @io.fabric8.generator.annotation.Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|file:///.+)$")
-        @JsonPropertyDescription("pvc://<claim>/<path> (mounted read-only into the tester) or file:// (a file in the tester's "
+        @io.fabric8.generator.annotation.Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+|https://[^\\s/?#]+/[^?#]+|file:///.+)$")
+        @JsonPropertyDescription("pvc://<claim>/<path> (mounted read-only into the tester), s3://<bucket>/<key> or "
+                + "https://<host>/<path> (fetched by the tester with model.credentials), or file:// (a file in the tester's "
                 + "image or on the node, for local runs).")
         public String uri;
 
@@ -123,8 +124,9 @@ public class ThreatModelSpec {
     public static class CorpusSpec {
         @Required
         @io.fabric8.generator.annotation.Size(max = 2048)
-        @io.fabric8.generator.annotation.Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|file:///.+)$")
-        @JsonPropertyDescription("pvc://<claim>/<path> (mounted read-only into the tester) or file:// (local runs): a "
+        @io.fabric8.generator.annotation.Pattern("^(pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/.+|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+|https://[^\\s/?#]+/[^?#]+|file:///.+)$")
+        @JsonPropertyDescription("pvc://<claim>/<path> (mounted read-only into the tester), s3://<bucket>/<key> or "
+                + "https://<host>/<path> (fetched by the tester with model.credentials), or file:// (local runs): a "
                 + "JSON-lines file, one example per line with input, shape, label and optionally target.")
         public String uri;
 

@@ -55,8 +55,8 @@ public class AdversarialTestRunSpec {
     @JsonPropertyDescription("A regression corpus of known adversarial inputs, replayed once each against the revision.")
     public Corpus corpus;
 
-    @JsonPropertyDescription("The model file transfer attacks with surrogate: reference run on (local path or file://; the "
-            + "operator mounts pvc:// files); its sha256 is checked before use. Absent: the tester's --surrogate-model.")
+    @JsonPropertyDescription("The model file transfer attacks with surrogate: reference run on (local path or file://, the "
+            + "operator mounts pvc:// files; s3:// or https://, fetched); its sha256 is checked before use. Absent: the tester's --surrogate-model.")
     public ThreatModelSpec.SurrogateModelSpec surrogateModel;
 
     @JsonPropertyDescription("Certified L2 robustness by randomized smoothing on target.modelUri, as the RobustModel's "
@@ -68,7 +68,8 @@ public class AdversarialTestRunSpec {
     public static class Corpus {
         @Required
         @Size(max = 2048)
-        @JsonPropertyDescription("JSON-lines file (a local path or file://; the operator mounts pvc:// like the dataset). "
+        @JsonPropertyDescription("JSON-lines file (a local path or file://, the operator mounts pvc:// like the dataset; s3:// or https://, "
+                + "fetched). "
                 + "One line per example: {\"input\": [...], \"shape\": [1,28,28], \"label\": <true class>, \"id\": \"...\"} "
                 + "and optionally \"target\": <class> for a targeted example.")
         public String uri;
@@ -100,7 +101,8 @@ public class AdversarialTestRunSpec {
         public String endpoint;
 
         @Size(max = 2048)
-        @JsonPropertyDescription("Model file URI, for white-box attacks that need the weights.")
+        @JsonPropertyDescription("Model file URI, for white-box attacks that need the weights: a local path or file://, or s3:// or https:// "
+                + "(fetched with the pod's credentials and verified against modelSha256).")
         public String modelUri;
 
         @Pattern("^[a-f0-9]{64}$")
@@ -113,7 +115,8 @@ public class AdversarialTestRunSpec {
     public static class Dataset {
         @Required
         @Size(max = 2048)
-        @JsonPropertyDescription("Dataset URI: idx files, a NumPy .npz, an image folder or a CSV file (rollout.analysis.dataset).")
+        @JsonPropertyDescription("Dataset URI: idx files, a NumPy .npz, an image folder, a CSV or Parquet file (rollout.analysis.dataset); "
+                + "s3:// and https:// ones are fetched and verified against checksums first.")
         public String uri;
 
         @JsonPropertyDescription("A CSV dataset's label column (rollout.analysis.labelColumn).")

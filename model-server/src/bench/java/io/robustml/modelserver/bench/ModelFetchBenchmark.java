@@ -1,11 +1,11 @@
 package io.robustml.modelserver.bench;
 
-import io.robustml.modelserver.fetch.FetchSettings;
-import io.robustml.modelserver.fetch.ModelFetcher;
-import io.robustml.modelserver.fetch.RetryPolicy;
-import io.robustml.modelserver.fetch.SigV4;
-import io.robustml.modelserver.fetch.TestModelStore;
-import io.robustml.modelserver.runtime.ModelDigest;
+import io.robustml.fetch.FetchSettings;
+import io.robustml.fetch.Fetcher;
+import io.robustml.fetch.RetryPolicy;
+import io.robustml.fetch.Sha256;
+import io.robustml.fetch.SigV4;
+import io.robustml.fetch.TestModelStore;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -43,14 +43,15 @@ class ModelFetchBenchmark {
     void measure() throws Exception {
         byte[] model = new byte[MIB << 20];
         new Random(7).nextBytes(model);
-        MessageDigest digest = ModelDigest.newDigest();
+        MessageDigest digest = Sha256.newDigest();
         String sha = HexFormat.of().formatHex(digest.digest(model));
         SigV4.Credentials keys = new SigV4.Credentials("AKIABENCHMARK0000001", "bench-secret", Optional.empty());
         try (TestModelStore store = new TestModelStore().s3(Map.of(keys.accessKeyId(), keys.secretAccessKey()), null,
                 "us-east-1").file("/models/big.pt", model)) {
             FetchSettings settings = new FetchSettings(cache, Long.MAX_VALUE, Duration.ofSeconds(10),
                     Duration.ofSeconds(60), new RetryPolicy(1, Duration.ofSeconds(1), Duration.ofSeconds(1)), false,
-                    Optional.empty(), Optional.of(keys), "us-east-1", Optional.of(store.base()));
+                    Optional.empty(), Optional.of(keys), "us-east-1", Optional.of(store.base()),
+                    new FetchSettings.Caller("robustml-model-server", "cache", "maxBytes", "allowHttp"));
             Consumer<String> quiet = line -> { };
             double[] fetch = new double[ROUNDS];
             double[] raw = new double[ROUNDS];
@@ -58,7 +59,7 @@ class ModelFetchBenchmark {
             for (int r = 0; r < ROUNDS; r++) {
                 Files.deleteIfExists(cache.resolve(sha));
                 long t0 = System.nanoTime();
-                new ModelFetcher(settings, quiet, Clock.systemUTC()).fetch("s3://models/big.pt", sha);
+                new Fetcher(settings, quiet, Clock.systemUTC()).fetch("model", "s3://models/big.pt", sha);
                 fetch[r] = mibPerSecond(System.nanoTime() - t0);
 
                 t0 = System.nanoTime();
@@ -78,7 +79,7 @@ class ModelFetchBenchmark {
                 }
 
                 t0 = System.nanoTime();
-                ModelDigest.newDigest().digest(model);
+                Sha256.newDigest().digest(model);
                 hash[r] = mibPerSecond(System.nanoTime() - t0);
             }
             System.out.printf("%nmodel fetch benchmark: %d MiB, %d rounds, %d CPUs, loopback%n", MIB, ROUNDS,

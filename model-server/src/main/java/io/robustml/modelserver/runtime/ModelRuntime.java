@@ -2,9 +2,9 @@ package io.robustml.modelserver.runtime;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.robustml.modelserver.fetch.FetchException;
-import io.robustml.modelserver.fetch.FetchSettings;
-import io.robustml.modelserver.fetch.ModelFetcher;
+import io.robustml.fetch.FetchException;
+import io.robustml.fetch.Fetcher;
+import io.robustml.fetch.IntegrityException;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -59,11 +59,11 @@ public class ModelRuntime {
 
     private void load() {
         try {
-            FetchSettings settings = FetchSettings.from(config, ConfigProvider.getConfig());
+            var settings = ModelFetchSettings.from(config, ConfigProvider.getConfig());
             // Readiness says what the fetch is doing (progress, retries) until the model is loaded.
-            ModelFetcher fetcher = new ModelFetcher(settings,
+            Fetcher fetcher = new Fetcher(settings,
                     message -> state = new ModelState(ModelState.Phase.LOADING, message), Clock.systemUTC());
-            Path file = fetcher.fetch(config.uri(), config.sha256());
+            Path file = fetcher.fetch("model", config.uri(), config.sha256());
             ThreadPlan threads = ThreadPlan.of(Runtime.getRuntime().availableProcessors(), config.predictors(),
                     config.intraOpThreads());
             state = new ModelState(ModelState.Phase.LOADING, "loading " + file);
@@ -74,7 +74,7 @@ public class ModelRuntime {
             LOG.infof("model %s (%s, sha256 %s) loaded on %s in %d ms: %d instances, %d intra-op threads each, %s",
                     config.name(), file, config.sha256(), model.device(), (System.nanoTime() - t0) / 1_000_000,
                     threads.instances(), threads.intraOpThreads(), describe(config.batching()));
-        } catch (ModelDigest.ModelIntegrityException e) {
+        } catch (IntegrityException e) {
             fail("ModelIntegrityFailed: " + e.getMessage(), null);
             if (config.exitOnIntegrityFailure()) {
                 writeTerminationMessage(state.message());

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.robustml.modelserver.runtime.ModelDigest;
+import io.robustml.fetch.FetchException;
+import io.robustml.fetch.FetchSettings;
+import io.robustml.fetch.Fetcher;
+import io.robustml.fetch.RetryPolicy;
+import io.robustml.fetch.Sha256;
+import io.robustml.fetch.SigV4;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -42,22 +47,22 @@ class MotoS3FetchTest {
             String line = out.readLine();
             assertThat(line).as("moto_s3_store.py printed nothing; is the venv at " + venv + "?").isNotNull();
             JsonNode store = new ObjectMapper().readTree(line);
-            String sha = ModelDigest.sha256(model);
+            String sha = Sha256.of(model);
             SigV4.Credentials keys = new SigV4.Credentials(store.get("accessKeyId").asText(),
                     store.get("secretAccessKey").asText(), Optional.empty());
 
-            Path file = fetcher(store, keys).fetch("s3://models/fashion/v1/model.pt", sha);
+            Path file = fetcher(store, keys).fetch("model", "s3://models/fashion/v1/model.pt", sha);
             assertThat(Files.readAllBytes(file)).isEqualTo(Files.readAllBytes(model));
 
             SigV4.Credentials wrong = new SigV4.Credentials(keys.accessKeyId(), keys.secretAccessKey() + "x",
                     Optional.empty());
             Files.delete(file);
-            assertThatThrownBy(() -> fetcher(store, wrong).fetch("s3://models/fashion/v1/model.pt", sha))
+            assertThatThrownBy(() -> fetcher(store, wrong).fetch("model", "s3://models/fashion/v1/model.pt", sha))
                     .isInstanceOf(FetchException.class)
                     .hasMessageContaining("answered 403 (SignatureDoesNotMatch)")
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong.secretAccessKey()));
             // The policy allows s3:GetObject on models/* only: a correctly signed read elsewhere is refused.
-            assertThatThrownBy(() -> fetcher(store, keys).fetch("s3://other/model.pt", sha))
+            assertThatThrownBy(() -> fetcher(store, keys).fetch("model", "s3://other/model.pt", sha))
                     .hasMessageContaining("answered 403");
         } finally {
             moto.getOutputStream().close();
@@ -67,10 +72,11 @@ class MotoS3FetchTest {
         }
     }
 
-    private ModelFetcher fetcher(JsonNode store, SigV4.Credentials keys) {
+    private Fetcher fetcher(JsonNode store, SigV4.Credentials keys) {
         FetchSettings settings = new FetchSettings(cache, 1L << 30, Duration.ofSeconds(5), Duration.ofSeconds(30),
                 new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10)), false, Optional.empty(),
-                Optional.of(keys), "us-east-1", Optional.of(store.get("endpoint").asText()));
-        return new ModelFetcher(settings, line -> { }, Clock.systemUTC());
+                Optional.of(keys), "us-east-1", Optional.of(store.get("endpoint").asText()),
+                new FetchSettings.Caller("robustml-model-server", "cache", "maxBytes", "allowHttp"));
+        return new Fetcher(settings, line -> { }, Clock.systemUTC());
     }
 }

@@ -42,7 +42,7 @@ class ModelIntegrityTest {
         HttpResponse<String> ready = get("v2/health/ready");
         assertThat(ready.statusCode()).isEqualTo(400);
         assertThat(ready.body()).contains("1e8dfad8d18a81c432455bff6e1bc24149198764bdf625c19167a52126756234")
-                .contains("refusing to serve");
+                .contains("refusing to use it");
         assertThat(get("v2/health/live").statusCode()).isEqualTo(200);
         HttpResponse<String> infer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.toURI()
                 .resolve("v2/models/fashion/infer")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),

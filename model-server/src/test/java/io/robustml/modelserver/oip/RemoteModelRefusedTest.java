@@ -8,7 +8,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.robustml.modelserver.Fixtures;
-import io.robustml.modelserver.fetch.TestModelStore;
+import io.robustml.fetch.TestModelStore;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -83,7 +83,7 @@ class RemoteModelRefusedTest {
         assertThat(ready.statusCode()).isEqualTo(400);
         assertThat(ready.body()).contains("ModelIntegrityFailed: model " + config("robustml.model.uri") + " has sha256 "
                 + "1e8dfad8d18a81c432455bff6e1bc24149198764bdf625c19167a52126756234 but the spec requires " + ROBUST_SHA
-                + "; refusing to serve it");
+                + "; refusing to use it");
         assertThat(get("v2/health/live").statusCode()).isEqualTo(200);
         try (Stream<Path> files = Files.list(Path.of(config("robustml.model.cache-dir")))) {
             assertThat(files).isEmpty();

@@ -11,7 +11,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.robustml.modelserver.Fixtures;
-import io.robustml.modelserver.fetch.TestModelStore;
+import io.robustml.fetch.TestModelStore;
 import io.robustml.oip.data.IdxFiles;
 import io.robustml.oip.data.LabelledImages;
 import java.net.URI;

@@ -41,7 +41,7 @@ class ReferenceModelAccuracyTest {
     void reproducesTheRecordedCleanAccuracy(String model, String format, String file, String sha256,
             double recordedAccuracy) throws Exception {
         var path = Fixtures.MODELS.resolve(file);
-        ModelDigest.verify(path, sha256);
+        io.robustml.fetch.Sha256.verify("model file", path, sha256);
         LabelledImages test = Fixtures.testSet(0);
         int correct = 0;
         try (DjlModel djl = DjlModel.load(path, format, new ThreadPlan(1, 1, 1))) {

@@ -1,4 +1,4 @@
-package io.robustml.modelserver.runtime;
+package io.robustml.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -10,34 +10,34 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ModelDigestTest {
+class Sha256Test {
     // sha256("abc") from FIPS 180-2, appendix B.1.
     private static final String ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
     @Test
     void computesTheStandardDigest(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("model.pt"), "abc", StandardCharsets.US_ASCII);
-        assertThat(ModelDigest.sha256(file)).isEqualTo(ABC);
+        assertThat(Sha256.of(file)).isEqualTo(ABC);
     }
 
     @Test
     void acceptsAMatchingFileWhateverTheCaseOfTheExpectedDigest(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("model.pt"), "abc", StandardCharsets.US_ASCII);
-        assertThatCode(() -> ModelDigest.verify(file, ABC.toUpperCase())).doesNotThrowAnyException();
+        assertThatCode(() -> Sha256.verify("model file", file, ABC.toUpperCase())).doesNotThrowAnyException();
     }
 
     @Test
     void refusesATamperedFileNamingBothDigests(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("model.pt"), "abd", StandardCharsets.US_ASCII);
-        assertThatThrownBy(() -> ModelDigest.verify(file, ABC))
-                .isInstanceOf(ModelDigest.ModelIntegrityException.class)
-                .hasMessageContaining(ABC).hasMessageContaining("refusing to serve");
+        assertThatThrownBy(() -> Sha256.verify("model file", file, ABC))
+                .isInstanceOf(IntegrityException.class)
+                .hasMessageContaining(ABC).hasMessageContaining("refusing to use it");
     }
 
     @Test
     void refusesAMalformedExpectedDigest(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("model.pt"), "abc", StandardCharsets.US_ASCII);
-        assertThatThrownBy(() -> ModelDigest.verify(file, "not-a-digest"))
-                .isInstanceOf(ModelDigest.ModelIntegrityException.class).hasMessageContaining("64 hex");
+        assertThatThrownBy(() -> Sha256.verify("model file", file, "not-a-digest"))
+                .isInstanceOf(IntegrityException.class).hasMessageContaining("64 hex");
     }
 }

@@ -1,4 +1,4 @@
-package io.robustml.modelserver.fetch;
+package io.robustml.fetch;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Where ROBUSTML_MODEL_URI points: a local file (file:// or a plain path), an https:// URL, or an
- * s3://bucket/key object. {@link #display()} is what logs and errors may show: never credentials.
+ * Where a file lives: a local file (file:// or a plain path), an https:// URL, or an s3://bucket/key
+ * object. {@link #display()} is what logs and errors may show: never credentials.
  */
-public sealed interface ModelSource {
+public sealed interface Source {
     /** A file the pod already has (a mounted volume). */
-    record Local(Path path) implements ModelSource {
+    record Local(Path path) implements Source {
         @Override
         public String display() {
             return path.toString();
@@ -19,7 +19,7 @@ public sealed interface ModelSource {
     }
 
     /** An https:// URL (http:// only when allowed); the query may be a pre-signed URL's signature. */
-    record Http(URI url) implements ModelSource {
+    record Http(URI url) implements Source {
         @Override
         public String display() {
             return Redact.url(url);
@@ -27,7 +27,7 @@ public sealed interface ModelSource {
     }
 
     /** An S3 object; the key is the raw object key (not percent-encoded). */
-    record S3(String bucket, String key) implements ModelSource {
+    record S3(String bucket, String key) implements Source {
         @Override
         public String display() {
             return "s3://" + bucket + "/" + key;
@@ -57,8 +57,9 @@ public sealed interface ModelSource {
     /**
      * Parses the URI; an unsupported scheme, credentials inside the URI, or plain http:// without
      * {@code allowHttp} is an {@link IllegalArgumentException} that names the URI without credentials.
+     * {@code what} names the file's role in messages ("model", "dataset").
      */
-    static ModelSource parse(String uri, boolean allowHttp) {
+    static Source parse(String what, String uri, boolean allowHttp, String allowHttpSetting) {
         if (uri.startsWith("file:")) {
             return new Local(Path.of(URI.create(uri)));
         }
@@ -70,7 +71,7 @@ public sealed interface ModelSource {
             String rest = uri.substring(5);
             int slash = rest.indexOf('/');
             if (slash <= 0 || slash == rest.length() - 1 || rest.substring(0, slash).contains("@")) {
-                throw new IllegalArgumentException("model URI " + Redact.text(uri) + " must be s3://bucket/key");
+                throw new IllegalArgumentException(what + " URI " + Redact.text(uri) + " must be s3://bucket/key");
             }
             return new S3(rest.substring(0, slash), rest.substring(slash + 1));
         }
@@ -78,30 +79,30 @@ public sealed interface ModelSource {
         try {
             parsed = new URI(uri);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("model URI is not a valid URI: " + Redact.text(uri));
+            throw new IllegalArgumentException(what + " URI is not a valid URI: " + Redact.text(uri));
         }
         String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (parsed.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("model URI " + Redact.url(parsed) + " carries credentials; put them in"
+            throw new IllegalArgumentException(what + " URI " + Redact.url(parsed) + " carries credentials; put them in"
                     + " the RobustModel's credentials Secret instead");
         }
         return switch (scheme) {
-            case "https" -> new Http(requireHost(parsed));
+            case "https" -> new Http(requireHost(what, parsed));
             case "http" -> {
                 if (!allowHttp) {
-                    throw new IllegalArgumentException("model URI " + Redact.url(parsed) + " is plain http: the model "
-                            + "and any token would travel unencrypted; use https, or set ROBUSTML_MODEL_ALLOW_HTTP=true");
+                    throw new IllegalArgumentException(what + " URI " + Redact.url(parsed) + " is plain http: the "
+                            + what + " and any token would travel unencrypted; use https, or set " + allowHttpSetting + "=true");
                 }
-                yield new Http(requireHost(parsed));
+                yield new Http(requireHost(what, parsed));
             }
-            default -> throw new IllegalArgumentException("model URI scheme '" + scheme + "' is not served here "
+            default -> throw new IllegalArgumentException(what + " URI scheme '" + scheme + "' is not read here "
                     + "(file://, https:// or s3://; pvc:// volumes are mounted by the pod and read as files)");
         };
     }
 
-    private static URI requireHost(URI url) {
+    private static URI requireHost(String what, URI url) {
         if (url.getHost() == null) {
-            throw new IllegalArgumentException("model URI " + Redact.url(url) + " has no host");
+            throw new IllegalArgumentException(what + " URI " + Redact.url(url) + " has no host");
         }
         return url;
     }

@@ -1,9 +1,8 @@
-package io.robustml.modelserver.fetch;
+package io.robustml.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.robustml.modelserver.runtime.ModelDigest;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -25,12 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
  * bearer token (plain http behind the allow flag), S3 against the signature-checking test server,
  * and every failure path.
  */
-class ModelFetcherTest {
+class FetcherTest {
     private static final String TOKEN = "t0ken-that-must-never-show";
     private static final String ACCESS_KEY = "AKIATESTFETCH0000001";
     private static final String SECRET = "secret/that+must-never-show";
     private static final String SESSION = "session-token-that-must-never-show";
     private static final String KEY = "fashion/v1/standard model.pt";
+    private static final FetchSettings.Caller CALLER = new FetchSettings.Caller("robustml-test",
+            "ROBUSTML_MODEL_CACHE_DIR", "ROBUSTML_MODEL_MAX_BYTES", "ROBUSTML_MODEL_ALLOW_HTTP");
 
     private static byte[] model;
     private static String sha;
@@ -41,11 +42,17 @@ class ModelFetcherTest {
     private final List<TestModelStore> stores = new ArrayList<>();
     private final List<String> progress = new ArrayList<>();
 
+    @TempDir
+    static Path files;
+    private static Path local;
+
+    /** A model-sized file of fixed pseudo-random bytes (the content does not matter, its digest does). */
     @BeforeAll
-    static void readModel() throws IOException {
-        Path file = Path.of("models/fashion-standard.pt");
-        model = Files.readAllBytes(file);
-        sha = ModelDigest.sha256(file);
+    static void writeModel() throws IOException {
+        model = new byte[600_000];
+        new java.util.Random(42).nextBytes(model);
+        local = Files.write(files.resolve("model.pt"), model);
+        sha = Sha256.of(local);
     }
 
     @AfterEach
@@ -82,11 +89,11 @@ class ModelFetcherTest {
         }
     }
 
-    private ModelFetcher fetcher(Options o) {
+    private Fetcher fetcher(Options o) {
         FetchSettings settings = new FetchSettings(cache, o.maxBytes(), Duration.ofSeconds(5), Duration.ofSeconds(10),
                 new RetryPolicy(o.attempts(), Duration.ofMillis(10), Duration.ofMillis(50)), o.allowHttp(), o.token(),
-                o.aws(), "eu-west-1", o.endpoint());
-        return new ModelFetcher(settings, progress::add, Clock.systemUTC());
+                o.aws(), "eu-west-1", o.endpoint(), CALLER);
+        return new Fetcher(settings, progress::add, Clock.systemUTC());
     }
 
     private static SigV4.Credentials keys() {
@@ -111,7 +118,7 @@ class ModelFetcherTest {
     @Test
     void httpsWithABearerTokenStreamsTheVerifiedModelIntoTheCache() throws Exception {
         TestModelStore store = store().bearer(TOKEN).file("/m/fashion-standard.pt", model);
-        Path file = fetcher(Options.http(TOKEN)).fetch(store.base() + "/m/fashion-standard.pt", sha);
+        Path file = fetcher(Options.http(TOKEN)).fetch("model", store.base() + "/m/fashion-standard.pt", sha);
         assertThat(file).isEqualTo(cache.resolve(sha));
         assertThat(Files.readAllBytes(file)).isEqualTo(model);
         assertThat(cacheFiles()).containsExactly(cache.resolve(sha));
@@ -123,11 +130,11 @@ class ModelFetcherTest {
     void aWrongTokenIsAFinalErrorThatNamesTheUriButNotTheToken() throws Exception {
         TestModelStore store = store().bearer("the-right-one").file("/m/model.pt", model);
         String uri = store.base() + "/m/model.pt?sig=abc";
-        assertThatThrownBy(() -> fetcher(Options.http(TOKEN)).fetch(uri, sha))
+        assertThatThrownBy(() -> fetcher(Options.http(TOKEN)).fetch("model", uri, sha))
                 .isInstanceOf(FetchException.class)
                 .hasMessageContaining("GET " + store.base() + "/m/model.pt?… answered 401")
                 .hasMessageContaining("token").hasMessageContaining("not retrying")
-                .satisfies(ModelFetcherTest::assertNoSecrets)
+                .satisfies(FetcherTest::assertNoSecrets)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("sig=abc"));
         assertThat(store.requests()).isEqualTo(1);
         assertThat(cacheFiles()).isEmpty();
@@ -136,22 +143,22 @@ class ModelFetcherTest {
     @Test
     void plainHttpIsRefusedUnlessAllowed() throws Exception {
         TestModelStore store = store().file("/m/model.pt", model);
-        assertThatThrownBy(() -> fetcher(Options.http(TOKEN).allowHttp(false)).fetch(store.base() + "/m/model.pt", sha))
+        assertThatThrownBy(() -> fetcher(Options.http(TOKEN).allowHttp(false)).fetch("model", store.base() + "/m/model.pt", sha))
                 .isInstanceOf(FetchException.class).hasMessageContaining("ROBUSTML_MODEL_ALLOW_HTTP");
         assertThat(store.requests()).isZero();
     }
 
     @Test
     void credentialsInsideTheUriAreRefusedWithoutShowingThem() {
-        assertThatThrownBy(() -> fetcher(Options.http(null)).fetch("https://user:" + TOKEN + "@models.example/m.pt", sha))
+        assertThatThrownBy(() -> fetcher(Options.http(null)).fetch("model", "https://user:" + TOKEN + "@models.example/m.pt", sha))
                 .isInstanceOf(FetchException.class).hasMessageContaining("https://models.example/m.pt")
-                .hasMessageContaining("credentials Secret").satisfies(ModelFetcherTest::assertNoSecrets);
+                .hasMessageContaining("credentials Secret").satisfies(FetcherTest::assertNoSecrets);
     }
 
     @Test
     void s3WithSignatureV4FromTheSignatureCheckingServer() throws Exception {
         TestModelStore store = s3Store();
-        Path file = fetcher(Options.s3(store.base(), keys())).fetch("s3://models/" + KEY, sha);
+        Path file = fetcher(Options.s3(store.base(), keys())).fetch("model", "s3://models/" + KEY, sha);
         assertThat(Files.readAllBytes(file)).isEqualTo(model);
         assertThat(store.verifiedSignatures()).isEqualTo(1);
         assertThat(store.authorizations().get(0)).startsWith("AWS4-HMAC-SHA256 Credential=" + ACCESS_KEY + "/")
@@ -162,10 +169,10 @@ class ModelFetcherTest {
     void aWrongSecretIsRefusedByTheServerAndNotRetried() throws Exception {
         TestModelStore store = s3Store();
         SigV4.Credentials wrong = new SigV4.Credentials(ACCESS_KEY, SECRET + "x", Optional.of(SESSION));
-        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), wrong)).fetch("s3://models/" + KEY, sha))
+        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), wrong)).fetch("model", "s3://models/" + KEY, sha))
                 .isInstanceOf(FetchException.class)
                 .hasMessageContaining("GET s3://models/" + KEY + " answered 403 (SignatureDoesNotMatch)")
-                .hasMessageContaining("AWS keys").satisfies(ModelFetcherTest::assertNoSecrets);
+                .hasMessageContaining("AWS keys").satisfies(FetcherTest::assertNoSecrets);
         assertThat(store.requests()).isEqualTo(1);
         assertThat(store.verifiedSignatures()).isZero();
         assertThat(cacheFiles()).isEmpty();
@@ -174,10 +181,10 @@ class ModelFetcherTest {
     @Test
     void withoutKeysTheGetIsUnsignedWhichOnlyAPublicBucketAnswers() throws Exception {
         TestModelStore store = s3Store().file("/public/" + KEY, model).publicBuckets("public");
-        Path file = fetcher(Options.s3(store.base(), null)).fetch("s3://public/" + KEY, sha);
+        Path file = fetcher(Options.s3(store.base(), null)).fetch("model", "s3://public/" + KEY, sha);
         assertThat(Files.readAllBytes(file)).isEqualTo(model);
         assertThat(store.authorizations()).containsExactly("");
-        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), null)).fetch("s3://models/" + KEY,
+        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), null)).fetch("model", "s3://models/" + KEY,
                 "0".repeat(64))).hasMessageContaining("answered 403 (AccessDenied)");
     }
 
@@ -185,10 +192,10 @@ class ModelFetcherTest {
     void aWrongDigestIsAnIntegrityFailureAndLeavesNothingInTheCache() throws Exception {
         TestModelStore store = s3Store();
         String robust = "0".repeat(63) + "1";
-        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), keys())).fetch("s3://models/" + KEY, robust))
-                .isInstanceOf(ModelDigest.ModelIntegrityException.class)
+        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), keys())).fetch("model", "s3://models/" + KEY, robust))
+                .isInstanceOf(IntegrityException.class)
                 .hasMessage("model s3://models/" + KEY + " has sha256 " + sha + " but the spec requires " + robust
-                        + "; refusing to serve it");
+                        + "; refusing to use it");
         assertThat(cacheFiles()).isEmpty();
         assertThat(store.requests()).isEqualTo(1);
     }
@@ -196,7 +203,7 @@ class ModelFetcherTest {
     @Test
     void aMissingObjectIsAClearFinalError() throws Exception {
         TestModelStore store = s3Store();
-        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), keys())).fetch("s3://models/fashion/v9/none.pt", sha))
+        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), keys())).fetch("model", "s3://models/fashion/v9/none.pt", sha))
                 .isInstanceOf(FetchException.class)
                 .hasMessage("GET s3://models/fashion/v9/none.pt answered 404 (NoSuchKey): no such model file; "
                         + "not retrying");
@@ -207,7 +214,7 @@ class ModelFetcherTest {
     @Test
     void unavailableTwiceThenServed() throws Exception {
         TestModelStore store = s3Store().script(503, 503);
-        Path file = fetcher(Options.s3(store.base(), keys())).fetch("s3://models/" + KEY, sha);
+        Path file = fetcher(Options.s3(store.base(), keys())).fetch("model", "s3://models/" + KEY, sha);
         assertThat(Files.readAllBytes(file)).isEqualTo(model);
         assertThat(store.requests()).isEqualTo(3);
         assertThat(progress).anyMatch(p -> p.contains("attempt 2 failed (GET s3://models/" + KEY + " answered 503"));
@@ -216,7 +223,7 @@ class ModelFetcherTest {
     @Test
     void aBodyCutShortIsFetchedAgain() throws Exception {
         TestModelStore store = store().bearer(TOKEN).file("/m/model.pt", model).script(TestModelStore.TRUNCATE);
-        Path file = fetcher(Options.http(TOKEN)).fetch(store.base() + "/m/model.pt", sha);
+        Path file = fetcher(Options.http(TOKEN)).fetch("model", store.base() + "/m/model.pt", sha);
         assertThat(Files.readAllBytes(file)).isEqualTo(model);
         assertThat(store.requests()).isEqualTo(2);
         assertThat(cacheFiles()).containsExactly(cache.resolve(sha));
@@ -225,7 +232,7 @@ class ModelFetcherTest {
     @Test
     void givesUpAfterTheConfiguredAttempts() throws Exception {
         TestModelStore store = s3Store().script(503, 503, 503, 503, 503, 503);
-        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), keys())).fetch("s3://models/" + KEY, sha))
+        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), keys())).fetch("model", "s3://models/" + KEY, sha))
                 .isInstanceOf(FetchException.class)
                 .hasMessage("could not fetch s3://models/" + KEY + " in 5 attempts: GET s3://models/" + KEY
                         + " answered 503 (Scripted503)");
@@ -240,7 +247,7 @@ class ModelFetcherTest {
             closedPort = socket.getLocalPort();
         }
         assertThatThrownBy(() -> fetcher(Options.http(TOKEN).attempts(3))
-                .fetch("http://127.0.0.1:" + closedPort + "/m/model.pt", sha))
+                .fetch("model", "http://127.0.0.1:" + closedPort + "/m/model.pt", sha))
                 .isInstanceOf(FetchException.class)
                 .hasMessageStartingWith("could not fetch http://127.0.0.1:" + closedPort + "/m/model.pt in 3 attempts")
                 .hasMessageContaining("ConnectException");
@@ -250,17 +257,17 @@ class ModelFetcherTest {
     @Test
     void aRestartReusesTheVerifiedCopyAndRefetchesADamagedOne() throws Exception {
         TestModelStore store = s3Store();
-        Path first = fetcher(Options.s3(store.base(), keys())).fetch("s3://models/" + KEY, sha);
+        Path first = fetcher(Options.s3(store.base(), keys())).fetch("model", "s3://models/" + KEY, sha);
         assertThat(store.requests()).isEqualTo(1);
 
         // A new fetcher, as after a container restart with the same emptyDir: no request.
-        Path again = fetcher(Options.s3(store.base(), keys())).fetch("s3://models/" + KEY, sha);
+        Path again = fetcher(Options.s3(store.base(), keys())).fetch("model", "s3://models/" + KEY, sha);
         assertThat(again).isEqualTo(first);
         assertThat(store.requests()).isEqualTo(1);
 
         Files.delete(first);
         Files.write(first, "not the model".getBytes());
-        Path repaired = fetcher(Options.s3(store.base(), keys())).fetch("s3://models/" + KEY, sha);
+        Path repaired = fetcher(Options.s3(store.base(), keys())).fetch("model", "s3://models/" + KEY, sha);
         assertThat(Files.readAllBytes(repaired)).isEqualTo(model);
         assertThat(store.requests()).isEqualTo(2);
     }
@@ -269,7 +276,7 @@ class ModelFetcherTest {
     void aPartialFileLeftByAKilledContainerIsRemoved() throws Exception {
         TestModelStore store = s3Store();
         Path partial = Files.writeString(cache.resolve("." + sha + ".123.part"), "half");
-        fetcher(Options.s3(store.base(), keys())).fetch("s3://models/" + KEY, sha);
+        fetcher(Options.s3(store.base(), keys())).fetch("model", "s3://models/" + KEY, sha);
         assertThat(cacheFiles()).containsExactly(cache.resolve(sha));
         assertThat(partial).doesNotExist();
     }
@@ -278,12 +285,12 @@ class ModelFetcherTest {
     void aModelAboveTheSizeLimitIsRefusedBeforeOrWhileReading() throws Exception {
         TestModelStore declared = s3Store();
         assertThatThrownBy(() -> fetcher(Options.s3(declared.base(), keys()).maxBytes(model.length - 1))
-                .fetch("s3://models/" + KEY, sha))
+                .fetch("model", "s3://models/" + KEY, sha))
                 .hasMessage("s3://models/" + KEY + " is " + model.length + " bytes, above the limit of "
                         + (model.length - 1) + " (ROBUSTML_MODEL_MAX_BYTES)");
         TestModelStore chunked = s3Store().chunked();
         assertThatThrownBy(() -> fetcher(Options.s3(chunked.base(), keys()).maxBytes(model.length - 1))
-                .fetch("s3://models/" + KEY, sha))
+                .fetch("model", "s3://models/" + KEY, sha))
                 .hasMessage("s3://models/" + KEY + " is larger than the limit of " + (model.length - 1)
                         + " bytes (ROBUSTML_MODEL_MAX_BYTES)");
         assertThat(declared.requests() + chunked.requests()).isEqualTo(2);
@@ -293,7 +300,7 @@ class ModelFetcherTest {
     @Test
     void aChunkedBodyWithinTheLimitIsServed() throws Exception {
         TestModelStore store = s3Store().chunked();
-        Path file = fetcher(Options.s3(store.base(), keys()).maxBytes(model.length)).fetch("s3://models/" + KEY, sha);
+        Path file = fetcher(Options.s3(store.base(), keys()).maxBytes(model.length)).fetch("model", "s3://models/" + KEY, sha);
         assertThat(Files.readAllBytes(file)).isEqualTo(model);
     }
 
@@ -303,7 +310,7 @@ class ModelFetcherTest {
         TestModelStore origin = store().bearer(TOKEN)
                 .redirect("/m/model.pt", "/m/moved.pt")
                 .redirect("/m/moved.pt", "http://localhost:" + blobs.port() + "/blob/model.pt");
-        Path file = fetcher(Options.http(TOKEN)).fetch(origin.base() + "/m/model.pt", sha);
+        Path file = fetcher(Options.http(TOKEN)).fetch("model", origin.base() + "/m/model.pt", sha);
         assertThat(Files.readAllBytes(file)).isEqualTo(model);
         assertThat(origin.authorizations()).containsExactly("Bearer " + TOKEN, "Bearer " + TOKEN);
         assertThat(blobs.authorizations()).containsExactly("");
@@ -314,7 +321,7 @@ class ModelFetcherTest {
         TestModelStore store = s3Store();
         Files.delete(cache);
         Files.writeString(cache, "a file where the directory should be");
-        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), keys())).fetch("s3://models/" + KEY, sha))
+        assertThatThrownBy(() -> fetcher(Options.s3(store.base(), keys())).fetch("model", "s3://models/" + KEY, sha))
                 .isInstanceOf(FetchException.class)
                 .hasMessageStartingWith("cannot use the cache directory " + cache + " (ROBUSTML_MODEL_CACHE_DIR");
         assertThat(store.requests()).isZero();
@@ -324,20 +331,18 @@ class ModelFetcherTest {
 
     @Test
     void aLocalFileIsVerifiedInPlace() throws Exception {
-        assertThat(fetcher(Options.http(null)).fetch("models/fashion-standard.pt", sha))
-                .isEqualTo(Path.of("models/fashion-standard.pt"));
-        assertThatThrownBy(() -> fetcher(Options.http(null)).fetch(
-                Path.of("models/fashion-standard.pt").toUri().toString(), "0".repeat(64)))
-                .isInstanceOf(ModelDigest.ModelIntegrityException.class);
+        assertThat(fetcher(Options.http(null)).fetch("model", local.toString(), sha)).isEqualTo(local);
+        assertThatThrownBy(() -> fetcher(Options.http(null)).fetch("model", local.toUri().toString(), "0".repeat(64)))
+                .isInstanceOf(IntegrityException.class);
         assertThat(cacheFiles()).isEmpty();
     }
 
     @Test
     void progressLinesSayBytesAndSpeed() {
         long mib = 1 << 20;
-        assertThat(ModelFetcher.progressLine("s3://b/k", 12 * mib, 48 * mib, 2_000_000_000L))
+        assertThat(Fetcher.progressLine("s3://b/k", 12 * mib, 48 * mib, 2_000_000_000L))
                 .isEqualTo("fetching s3://b/k: 12.0 MiB of 48.0 MiB (25 %) at 6.0 MiB/s");
-        assertThat(ModelFetcher.progressLine("s3://b/k", 3 * mib, -1, 1_000_000_000L))
+        assertThat(Fetcher.progressLine("s3://b/k", 3 * mib, -1, 1_000_000_000L))
                 .isEqualTo("fetching s3://b/k: 3.0 MiB at 3.0 MiB/s");
     }
 }

@@ -1,4 +1,4 @@
-package io.robustml.modelserver.fetch;
+package io.robustml.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -94,7 +94,7 @@ class SigV4Test {
 
     @Test
     void buildsVirtualHostedAndPathStyleUrls() {
-        ModelSource.S3 s3 = new ModelSource.S3("models", "fashion/v3/model.pt");
+        Source.S3 s3 = new Source.S3("models", "fashion/v3/model.pt");
         assertThat(s3.url(Optional.empty(), "eu-central-1"))
                 .hasToString("https://models.s3.eu-central-1.amazonaws.com/fashion/v3/model.pt");
         assertThat(s3.url(Optional.of("http://minio.store:9000/"), "us-east-1"))

@@ -1,4 +1,4 @@
-package io.robustml.modelserver.fetch;
+package io.robustml.fetch;
 
 import java.time.Duration;
 

@@ -1,9 +1,9 @@
-package io.robustml.modelserver.fetch;
+package io.robustml.fetch;
 
 import java.io.IOException;
 
 /**
- * The model could not be fetched. The message names the source without credentials and is safe for
+ * A remote file could not be fetched. The message names the source without credentials and is safe for
  * logs, the readiness answer and the termination message; no cause is kept, since a lower layer's
  * message may carry a full URL.
  */

@@ -1,4 +1,4 @@
-package io.robustml.modelserver.runtime;
+package io.robustml.fetch;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,15 +10,15 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * The integrity check a pod runs before it serves a model: the file's SHA-256 must equal the digest
- * in the RobustModel spec, or the server never becomes ready.
+ * The integrity check every file the project reads by digest goes through (the model a pod serves,
+ * the tester's dataset, corpus and models): the file's SHA-256 must equal the one the spec names.
  */
-public final class ModelDigest {
-    private ModelDigest() {
+public final class Sha256 {
+    private Sha256() {
     }
 
     /** Lower-case hex SHA-256 of the file, streamed (model files can be larger than the heap). */
-    public static String sha256(Path file) throws IOException {
+    public static String of(Path file) throws IOException {
         MessageDigest digest = newDigest();
         byte[] buffer = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {
@@ -29,11 +29,16 @@ public final class ModelDigest {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /** Lower-case hex SHA-256 of bytes in memory. */
+    public static String of(byte[] bytes) {
+        return HexFormat.of().formatHex(newDigest().digest(bytes));
+    }
+
     /** The expected digest in lower case; a malformed one is refused before any file is read or fetched. */
     public static String normalize(String expectedSha256) {
         String expected = expectedSha256 == null ? "" : expectedSha256.trim().toLowerCase(Locale.ROOT);
         if (!expected.matches("[0-9a-f]{64}")) {
-            throw new ModelIntegrityException("expected sha256 must be 64 hex characters, got '" + expectedSha256 + "'");
+            throw new IntegrityException("expected sha256 must be 64 hex characters, got '" + expectedSha256 + "'");
         }
         return expected;
     }
@@ -47,20 +52,15 @@ public final class ModelDigest {
         }
     }
 
-    /** Throws {@link ModelIntegrityException} naming both digests when the file does not match. */
-    public static void verify(Path file, String expectedSha256) throws IOException {
+    /**
+     * Throws {@link IntegrityException} naming both digests when the file does not match; {@code what}
+     * names the file's role in the message ("model file", "dataset").
+     */
+    public static void verify(String what, Path file, String expectedSha256) throws IOException {
         String expected = normalize(expectedSha256);
-        String actual = sha256(file);
+        String actual = of(file);
         if (!actual.equals(expected)) {
-            throw new ModelIntegrityException("model file " + file + " has sha256 " + actual + " but the spec requires "
-                    + expected + "; refusing to serve it");
-        }
-    }
-
-    /** The model file is not the one the spec names. */
-    public static final class ModelIntegrityException extends RuntimeException {
-        public ModelIntegrityException(String message) {
-            super(message);
+            throw IntegrityException.mismatch(what + " " + file, actual, expected);
         }
     }
 }

@@ -1,6 +1,5 @@
-package io.robustml.modelserver.fetch;
+package io.robustml.fetch;
 
-import io.robustml.modelserver.runtime.ModelDigest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,14 +24,15 @@ import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * Turns ROBUSTML_MODEL_URI into a local file whose SHA-256 is the spec's. Remote models (https://,
- * s3://) stream into a temporary file in the cache directory while they are hashed; only a match is
- * renamed (atomically) to {@code <cache>/<sha256>}, so a file under that name has been verified, and
- * a container restart reuses it after checking it again. A mismatch is a
- * {@link ModelDigest.ModelIntegrityException}, exactly like a local file that does not match.
+ * Turns a URI into a local file whose SHA-256 is the spec's. Remote files (https://, s3://) stream
+ * into a temporary file in the cache directory while they are hashed; only a match is renamed
+ * (atomically) to {@code <cache>/<sha256>}, so a file under that name has been verified, and a
+ * container restart reuses it after checking it again. A mismatch is an {@link IntegrityException},
+ * exactly like a local file that does not match. The model server fetches its model with it, the
+ * tester its model, dataset, corpus and surrogate.
  */
-public final class ModelFetcher {
-    private static final Logger LOG = Logger.getLogger(ModelFetcher.class);
+public final class Fetcher {
+    private static final Logger LOG = Logger.getLogger(Fetcher.class);
     private static final int MAX_REDIRECTS = 5;
     private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
     private static final Pattern S3_ERROR_CODE = Pattern.compile("<Code>([A-Za-z0-9.]{1,64})</Code>");
@@ -42,8 +42,8 @@ public final class ModelFetcher {
     private final Consumer<String> progress;
     private final Clock clock;
 
-    /** {@code progress} receives what readiness should say while the model is fetched. */
-    public ModelFetcher(FetchSettings settings, Consumer<String> progress, Clock clock) {
+    /** {@code progress} receives what readiness should say while a file is fetched. */
+    public Fetcher(FetchSettings settings, Consumer<String> progress, Clock clock) {
         this.settings = settings;
         this.progress = progress;
         this.clock = clock;
@@ -51,22 +51,22 @@ public final class ModelFetcher {
 
     /**
      * A local file with the expected digest: the configured file itself, or the verified download.
-     * Throws {@link ModelDigest.ModelIntegrityException} on a mismatch, {@link FetchException} when a
-     * remote model cannot be fetched.
+     * Throws {@link IntegrityException} on a mismatch, {@link FetchException} when a remote file cannot
+     * be fetched. {@code what} names the file's role in messages ("model", "dataset").
      */
-    public Path fetch(String uri, String expectedSha256) throws IOException {
-        String expected = ModelDigest.normalize(expectedSha256);
-        ModelSource source;
+    public Path fetch(String what, String uri, String expectedSha256) throws IOException {
+        String expected = Sha256.normalize(expectedSha256);
+        Source source;
         try {
-            source = ModelSource.parse(uri, settings.allowHttp());
+            source = Source.parse(what, uri, settings.allowHttp(), settings.caller().allowHttpSetting());
         } catch (IllegalArgumentException e) {
             throw failure(e.getMessage(), false);
         }
-        if (source instanceof ModelSource.Local local) {
+        if (source instanceof Source.Local local) {
             if (!Files.isRegularFile(local.path())) {
-                throw new IllegalStateException("model file " + local.path() + " does not exist");
+                throw new java.nio.file.NoSuchFileException(what + " file " + local.path() + " does not exist");
             }
-            ModelDigest.verify(local.path(), expected);
+            Sha256.verify(what + " file", local.path(), expected);
             return local.path();
         }
         Path target = settings.cacheDir().resolve(expected);
@@ -77,19 +77,19 @@ public final class ModelFetcher {
             Files.createDirectories(settings.cacheDir());
             deletePartials(expected);
         } catch (IOException e) {
-            throw failure("cannot use the cache directory " + settings.cacheDir() + " (ROBUSTML_MODEL_CACHE_DIR, an "
-                    + "emptyDir in pods): " + describe(e), false);
+            throw failure("cannot use the cache directory " + settings.cacheDir() + " (" + settings.caller().cacheDirSetting()
+                    + ", an emptyDir in pods): " + describe(e), false);
         }
-        return download(source, expected, target);
+        return download(what, source, expected, target);
     }
 
     /** A copy left by an earlier start of this container, checked again: a damaged one is fetched anew. */
-    private boolean verifiedCopy(Path target, String expected, ModelSource source) throws IOException {
+    private boolean verifiedCopy(Path target, String expected, Source source) throws IOException {
         if (!Files.isRegularFile(target)) {
             return false;
         }
         progress.accept("verifying the cached copy of " + source.display());
-        String actual = ModelDigest.sha256(target);
+        String actual = Sha256.of(target);
         if (actual.equals(expected)) {
             LOG.infof("reusing the verified copy of %s in %s (%d bytes)", source.display(), target, Files.size(target));
             return true;
@@ -100,11 +100,11 @@ public final class ModelFetcher {
         return false;
     }
 
-    private Path download(ModelSource source, String expected, Path target) throws IOException {
+    private Path download(String what, Source source, String expected, Path target) throws IOException {
         RetryPolicy retry = settings.retry();
         for (int attempt = 1; ; attempt++) {
             try {
-                return attempt(source, expected, target);
+                return attempt(what, source, expected, target);
             } catch (FetchException e) {
                 if (!e.retryable()) {
                     throw e;
@@ -118,15 +118,15 @@ public final class ModelFetcher {
                         attempt, retry.maxAttempts(), e.getMessage(), wait.toMillis());
                 progress.accept("fetching " + source.display() + ": attempt " + attempt + " failed ("
                         + e.getMessage() + "), trying again");
-                sleep(wait);
+                sleep(what, wait);
             }
         }
     }
 
     /** One GET (following a few redirects for https), streamed into the cache. */
-    private Path attempt(ModelSource source, String expected, Path target) throws IOException {
-        URI url = source instanceof ModelSource.S3 s3 ? s3.url(settings.s3Endpoint(), settings.region())
-                : ((ModelSource.Http) source).url();
+    private Path attempt(String what, Source source, String expected, Path target) throws IOException {
+        URI url = source instanceof Source.S3 s3 ? s3.url(settings.s3Endpoint(), settings.region())
+                : ((Source.Http) source).url();
         boolean sendToken = true;
         progress.accept("fetching " + source.display());
         for (int hop = 0; ; hop++) {
@@ -134,10 +134,10 @@ public final class ModelFetcher {
             try {
                 int status = status(connection, source);
                 if (status / 100 == 2) {
-                    return receive(connection, source, expected, target);
+                    return receive(connection, what, source, expected, target);
                 }
                 String location = connection.getHeaderField("Location");
-                if (status / 100 == 3 && location != null && source instanceof ModelSource.Http) {
+                if (status / 100 == 3 && location != null && source instanceof Source.Http) {
                     if (hop >= MAX_REDIRECTS) {
                         throw failure("GET " + source.display() + " redirected more than " + MAX_REDIRECTS + " times",
                                 false);
@@ -157,23 +157,23 @@ public final class ModelFetcher {
                 if (RetryPolicy.retryable(status)) {
                     throw failure(answer, true);
                 }
-                throw failure(answer + hint(status, source) + "; not retrying", false);
+                throw failure(answer + hint(status, what, source) + "; not retrying", false);
             } finally {
                 connection.disconnect();
             }
         }
     }
 
-    private HttpURLConnection open(URI url, ModelSource source, boolean sendToken) throws IOException {
+    private HttpURLConnection open(URI url, Source source, boolean sendToken) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) url.toURL().openConnection();
         connection.setInstanceFollowRedirects(false);
         connection.setConnectTimeout(Math.toIntExact(settings.connectTimeout().toMillis()));
         connection.setReadTimeout(Math.toIntExact(settings.readTimeout().toMillis()));
-        connection.setRequestProperty("User-Agent", "robustml-model-server");
-        if (source instanceof ModelSource.Http && sendToken) {
+        connection.setRequestProperty("User-Agent", settings.caller().userAgent());
+        if (source instanceof Source.Http && sendToken) {
             settings.bearerToken().ifPresent(token -> connection.setRequestProperty("Authorization", "Bearer " + token));
         }
-        if (source instanceof ModelSource.S3) {
+        if (source instanceof Source.S3) {
             // Without keys: an anonymous GET, which public buckets answer.
             settings.aws().ifPresent(credentials -> SigV4.sign("GET", url, Map.of(), credentials, settings.region(), "s3",
                     clock.instant(), SigV4.UNSIGNED_PAYLOAD).headers().forEach(connection::setRequestProperty));
@@ -182,7 +182,7 @@ public final class ModelFetcher {
     }
 
     /** Connecting and reading the status line; every failure here may be transient (DNS, refused, timeout). */
-    private int status(HttpURLConnection connection, ModelSource source) throws FetchException {
+    private int status(HttpURLConnection connection, Source source) throws FetchException {
         try {
             return connection.getResponseCode();
         } catch (IOException e) {
@@ -190,17 +190,17 @@ public final class ModelFetcher {
         }
     }
 
-    private Path receive(HttpURLConnection connection, ModelSource source, String expected, Path target)
+    private Path receive(HttpURLConnection connection, String what, Source source, String expected, Path target)
             throws IOException {
         long declared = connection.getContentLengthLong();
         if (declared > settings.maxBytes()) {
             throw failure(source.display() + " is " + declared + " bytes, above the limit of " + settings.maxBytes()
-                    + " (ROBUSTML_MODEL_MAX_BYTES)", false);
+                    + " (" + settings.caller().maxBytesSetting() + ")", false);
         }
         Path temp = Files.createTempFile(settings.cacheDir(), "." + expected + ".", ".part");
         boolean kept = false;
         try (InputStream in = body(connection, source); OutputStream out = Files.newOutputStream(temp)) {
-            MessageDigest digest = ModelDigest.newDigest();
+            MessageDigest digest = Sha256.newDigest();
             byte[] buffer = new byte[1 << 16];
             long total = 0;
             long start = System.nanoTime();
@@ -209,7 +209,7 @@ public final class ModelFetcher {
                 total += n;
                 if (total > settings.maxBytes()) {
                     throw failure(source.display() + " is larger than the limit of " + settings.maxBytes()
-                            + " bytes (ROBUSTML_MODEL_MAX_BYTES)", false);
+                            + " bytes (" + settings.caller().maxBytesSetting() + ")", false);
                 }
                 digest.update(buffer, 0, n);
                 out.write(buffer, 0, n);
@@ -227,8 +227,7 @@ public final class ModelFetcher {
             }
             String actual = HexFormat.of().formatHex(digest.digest());
             if (!actual.equals(expected)) {
-                throw new ModelDigest.ModelIntegrityException("model " + source.display() + " has sha256 " + actual
-                        + " but the spec requires " + expected + "; refusing to serve it");
+                throw IntegrityException.mismatch(what + " " + source.display(), actual, expected);
             }
             out.close();
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -243,7 +242,7 @@ public final class ModelFetcher {
         }
     }
 
-    private InputStream body(HttpURLConnection connection, ModelSource source) throws FetchException {
+    private InputStream body(HttpURLConnection connection, Source source) throws FetchException {
         try {
             return connection.getInputStream();
         } catch (IOException e) {
@@ -252,7 +251,7 @@ public final class ModelFetcher {
     }
 
     /** A read that fails (reset, stalled past the read timeout) is worth another attempt. */
-    private int read(InputStream in, byte[] buffer, ModelSource source) throws FetchException {
+    private int read(InputStream in, byte[] buffer, Source source) throws FetchException {
         try {
             return in.read(buffer);
         } catch (IOException e) {
@@ -282,12 +281,12 @@ public final class ModelFetcher {
         }
     }
 
-    private static String hint(int status, ModelSource source) {
+    private static String hint(int status, String what, Source source) {
         return switch (status) {
-            case 401, 403 -> source instanceof ModelSource.S3 ? ": check the credentials Secret's AWS keys, the region"
+            case 401, 403 -> source instanceof Source.S3 ? ": check the credentials Secret's AWS keys, the region"
                     + " and the bucket policy" : ": check the credentials Secret's token";
-            case 404 -> ": no such model file";
-            case 301, 307 -> source instanceof ModelSource.S3 ? ": the bucket may be in another region (AWS_REGION)" : "";
+            case 404 -> ": no such " + what + " file";
+            case 301, 307 -> source instanceof Source.S3 ? ": the bucket may be in another region (AWS_REGION)" : "";
             default -> "";
         };
     }
@@ -318,12 +317,12 @@ public final class ModelFetcher {
         }
     }
 
-    private void sleep(Duration wait) throws FetchException {
+    private void sleep(String what, Duration wait) throws FetchException {
         try {
             Thread.sleep(wait.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new FetchException("interrupted while waiting to fetch the model again", false);
+            throw new FetchException("interrupted while waiting to fetch the " + what + " again", false);
         }
     }
 }

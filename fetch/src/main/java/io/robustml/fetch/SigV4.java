@@ -1,4 +1,4 @@
-package io.robustml.modelserver.fetch;
+package io.robustml.fetch;
 
 import java.net.URI;
 import java.net.URLDecoder;
@@ -22,7 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * AWS Signature Version 4 for one request without a body (an S3 GET), as "Authenticating Requests:
  * Using the Authorization Header" describes it: canonical request → string to sign → HMAC chain.
- * Small on purpose: the model server needs one signed GET, not an SDK.
+ * Small on purpose: a fetch needs one signed GET, not an SDK.
  */
 public final class SigV4 {
     public static final String ALGORITHM = "AWS4-HMAC-SHA256";
