@@ -86,60 +86,59 @@ public final class AnalysisMetrics {
         out.gauge("robustml_analysis_adversarial_success_rate", "Adversarial success rate by attack (all: the highest)",
                 base.and("attack", "all"), s.adversarialSuccessRate);
         if (s.samples != null) {
-            out.gauge("robustml_analysis_samples", "Examples the latest analysis evaluated", base, s.samples.toString());
+            out.gauge("robustml_analysis_samples", "Examples the latest analysis evaluated", base, s.samples);
         }
         if (s.detector != null) {
             out.gauge("robustml_analysis_detection_recall", "Detector recall on successful adversarial examples (M3)", base,
-                    s.detector.recall);
+                    s.detector.recall());
             out.gauge("robustml_analysis_detection_precision", "Detector precision on the analysis traffic (M2)", base,
-                    s.detector.precision);
+                    s.detector.precision());
             out.gauge("robustml_analysis_detection_false_positive_rate", "Fraction of clean examples the detectors flagged",
-                    base, s.detector.falsePositiveRate);
+                    base, s.detector.falsePositiveRate());
         }
         if (s.latency != null) {
             out.gauge("robustml_analysis_latency_p99_ms", "p99 latency through the sidecar during the analysis", base,
-                    s.latency.p99Ms);
+                    s.latency.p99Ms());
         }
         AdversarialTestRunStatus.Calibration c = s.calibration;
-        if (c != null && c.featureSqueezing != null) {
+        if (c != null && c.featureSqueezing() != null) {
             Tags fs = base.and("detector", "featureSqueezing");
             out.gauge("robustml_analysis_calibrated_threshold", "Detector threshold calibrated by the latest analysis", fs,
-                    c.featureSqueezing.threshold);
+                    c.featureSqueezing().threshold());
             out.gauge("robustml_analysis_calibrated_false_positive_rate",
                     "False-positive rate of the calibrated threshold on held-out clean inputs", fs,
-                    c.featureSqueezing.measuredFalsePositiveRate);
+                    c.featureSqueezing().measuredFalsePositiveRate());
         }
-        if (c != null && c.querySimilarity != null) {
+        if (c != null && c.querySimilarity() != null) {
             Tags qs = base.and("detector", "querySimilarity");
             out.gauge("robustml_analysis_calibrated_threshold", "Detector threshold calibrated by the latest analysis", qs,
-                    c.querySimilarity.matchThreshold == null ? null : c.querySimilarity.matchThreshold.toString());
+                    c.querySimilarity().matchThreshold());
             out.gauge("robustml_analysis_calibrated_false_positive_rate",
                     "False-positive rate of the calibrated threshold on held-out clean inputs", qs,
-                    c.querySimilarity.measuredFalsePositiveRate);
+                    c.querySimilarity().measuredFalsePositiveRate());
         }
         for (AdversarialTestRunStatus.AttackResult a : s.attacks == null ? List.<AdversarialTestRunStatus.AttackResult>of()
                 : s.attacks) {
-            if (a.name == null) {
+            if (a.name() == null) {
                 continue;
             }
-            Tags attack = base.and("attack", a.name);
+            Tags attack = base.and("attack", a.name());
             out.gauge("robustml_analysis_adversarial_success_rate", "Adversarial success rate by attack (all: the highest)",
-                    attack, a.adversarialSuccessRate);
-            out.gauge("robustml_analysis_robust_accuracy", "Accuracy under the attack", attack, a.robustAccuracy);
+                    attack, a.adversarialSuccessRate());
+            out.gauge("robustml_analysis_robust_accuracy", "Accuracy under the attack", attack, a.robustAccuracy());
             out.gauge("robustml_analysis_attack_detection_recall", "Detector recall on the attack's successful examples",
-                    attack, a.detectionRecall);
-            if (a.queriesUsed != null) {
-                out.gauge("robustml_analysis_queries", "Queries the attack sent to the target", attack, a.queriesUsed.toString());
+                    attack, a.detectionRecall());
+            if (a.queriesUsed() != null) {
+                out.gauge("robustml_analysis_queries", "Queries the attack sent to the target", attack, a.queriesUsed());
             }
         }
     }
 
     /** The gauges one reconcile wants, by meter id. */
     private record Series(Map<Meter.Id, Double> values) {
-        void gauge(String name, String description, Tags tags, String decimal) {
-            Double value = io.robustml.controllers.rollout.RunMetrics.number(decimal);
-            if (value != null) {
-                values.put(new Meter.Id(name, tags, null, description, Meter.Type.GAUGE), value);
+        void gauge(String name, String description, Tags tags, Number value) {
+            if (value != null && Double.isFinite(value.doubleValue())) {
+                values.put(new Meter.Id(name, tags, null, description, Meter.Type.GAUGE), value.doubleValue());
             }
         }
     }

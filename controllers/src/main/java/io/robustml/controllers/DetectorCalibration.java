@@ -1,6 +1,7 @@
 package io.robustml.controllers;
 
 import io.robustml.crds.AdversarialTestRun;
+import io.robustml.crds.Decimals;
 import io.robustml.crds.model.DetectorSpec;
 import io.robustml.crds.model.RobustModelSpec;
 import io.robustml.crds.model.RobustModelStatus;
@@ -34,15 +35,15 @@ public final class DetectorCalibration {
                     RobustModelStatus.DetectorCalibrationStatus s = new RobustModelStatus.DetectorCalibrationStatus();
                     AdversarialTestRunStatus.FeatureSqueezingCalibration fs = squeezing(r.getStatus(), squeezingTarget);
                     if (fs != null) {
-                        s.featureSqueezingThreshold = fs.threshold;
-                        s.targetFalsePositiveRate = fs.targetFalsePositiveRate;
-                        s.measuredFalsePositiveRate = fs.measuredFalsePositiveRate;
+                        s.featureSqueezingThreshold = Decimals.text(fs.threshold());
+                        s.targetFalsePositiveRate = Decimals.text(fs.targetFalsePositiveRate());
+                        s.measuredFalsePositiveRate = Decimals.text(fs.measuredFalsePositiveRate());
                     }
                     AdversarialTestRunStatus.QuerySimilarityCalibration qs = similarity(r.getStatus(), similarityTarget);
                     if (qs != null) {
-                        s.querySimilarityMatchThreshold = qs.matchThreshold;
-                        s.querySimilarityTargetFalsePositiveRate = qs.targetFalsePositiveRate;
-                        s.querySimilarityMeasuredFalsePositiveRate = qs.measuredFalsePositiveRate;
+                        s.querySimilarityMatchThreshold = qs.matchThreshold();
+                        s.querySimilarityTargetFalsePositiveRate = Decimals.text(qs.targetFalsePositiveRate());
+                        s.querySimilarityMeasuredFalsePositiveRate = Decimals.text(qs.measuredFalsePositiveRate());
                     }
                     s.revision = stableRevision;
                     s.runName = r.getMetadata().getName();
@@ -63,14 +64,14 @@ public final class DetectorCalibration {
 
     /** The run's squeezing calibration when it was made for {@code target}; else null. */
     private static AdversarialTestRunStatus.FeatureSqueezingCalibration squeezing(AdversarialTestRunStatus s, BigDecimal target) {
-        var c = s == null || s.calibration == null ? null : s.calibration.featureSqueezing;
-        return target != null && c != null && c.threshold != null && c.targetFalsePositiveRate != null
-                && new BigDecimal(c.targetFalsePositiveRate).compareTo(target) == 0 ? c : null;
+        var c = s == null || s.calibration == null ? null : s.calibration.featureSqueezing();
+        return target != null && c != null && c.threshold() != null && c.targetFalsePositiveRate() != null
+                && BigDecimal.valueOf(c.targetFalsePositiveRate()).compareTo(target) == 0 ? c : null;
     }
 
     private static AdversarialTestRunStatus.QuerySimilarityCalibration similarity(AdversarialTestRunStatus s, BigDecimal target) {
-        var c = s == null || s.calibration == null ? null : s.calibration.querySimilarity;
-        return target != null && c != null && c.matchThreshold != null && c.targetFalsePositiveRate != null
-                && new BigDecimal(c.targetFalsePositiveRate).compareTo(target) == 0 ? c : null;
+        var c = s == null || s.calibration == null ? null : s.calibration.querySimilarity();
+        return target != null && c != null && c.matchThreshold() != null && c.targetFalsePositiveRate() != null
+                && BigDecimal.valueOf(c.targetFalsePositiveRate()).compareTo(target) == 0 ? c : null;
     }
 }

@@ -125,8 +125,8 @@ final class Analyses {
                     s.startTime = Instant.now().minusSeconds(5).toString();
                     s.completionTime = Instant.now().toString();
                     s.samples = run.getSpec().dataset.samples;
-                    s.cleanAccuracy = clean;
-                    s.adversarialSuccessRate = asr;
+                    s.cleanAccuracy = io.robustml.crds.Decimals.value(clean);
+                    s.adversarialSuccessRate = io.robustml.crds.Decimals.value(asr);
                     r.setStatus(s);
                     return r;
                 });

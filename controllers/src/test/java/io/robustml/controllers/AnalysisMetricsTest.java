@@ -25,17 +25,11 @@ class AnalysisMetricsTest {
         s.phase = phase;
         s.completionTime = completed;
         s.samples = 100;
-        s.cleanAccuracy = "0.9";
-        s.adversarialSuccessRate = asr;
-        s.detector = new AdversarialTestRunStatus.DetectorMetrics();
-        s.detector.recall = "0.5";
-        s.detector.falsePositiveRate = "0.04";
-        AdversarialTestRunStatus.AttackResult pgd = new AdversarialTestRunStatus.AttackResult();
-        pgd.name = "pgd-linf-0.1";
-        pgd.adversarialSuccessRate = asr;
-        pgd.robustAccuracy = "0.05";
-        pgd.queriesUsed = 2000L;
-        s.attacks = List.of(pgd);
+        s.cleanAccuracy = 0.9;
+        s.adversarialSuccessRate = io.robustml.crds.Decimals.value(asr);
+        s.detector = new AdversarialTestRunStatus.DetectorMetrics(null, 0.5, 0.04, null, null, null);
+        s.attacks = List.of(new AdversarialTestRunStatus.AttackResult("pgd-linf-0.1", "pgd", "linf", 0.1, 10, 0, null, 100,
+                io.robustml.crds.Decimals.value(asr), 0.05, null, null, 2000L, null, null, null, null, 1.0, null, null, null, null));
         run.setStatus(s);
         return run;
     }
@@ -71,13 +65,9 @@ class AnalysisMetricsTest {
     @Test
     void calibratedThresholdsAndTheirHeldOutRatesArePerDetector() {
         AdversarialTestRun run = run("m-aaa-a1", "aaa", "Succeeded", "2026-11-29T10:00:00Z", "0.2");
-        run.getStatus().calibration = new AdversarialTestRunStatus.Calibration();
-        run.getStatus().calibration.featureSqueezing = new AdversarialTestRunStatus.FeatureSqueezingCalibration();
-        run.getStatus().calibration.featureSqueezing.threshold = "0.6471";
-        run.getStatus().calibration.featureSqueezing.measuredFalsePositiveRate = "0.046";
-        run.getStatus().calibration.querySimilarity = new AdversarialTestRunStatus.QuerySimilarityCalibration();
-        run.getStatus().calibration.querySimilarity.matchThreshold = 8;
-        run.getStatus().calibration.querySimilarity.measuredFalsePositiveRate = "0.0094";
+        run.getStatus().calibration = new AdversarialTestRunStatus.Calibration(
+                new AdversarialTestRunStatus.FeatureSqueezingCalibration(0.6471, null, 0.046, null, null),
+                new AdversarialTestRunStatus.QuerySimilarityCalibration(8, null, 0.0094, null, null));
         metrics.record("shop", "m", List.of(run), Set.of("aaa"));
         assertThat(gauge("robustml_analysis_calibrated_threshold", "detector", "featureSqueezing")).isEqualTo(0.6471);
         assertThat(gauge("robustml_analysis_calibrated_threshold", "detector", "querySimilarity")).isEqualTo(8);

@@ -37,11 +37,8 @@ class DetectorCalibrationTest {
         run.setStatus(new AdversarialTestRunStatus());
         run.getStatus().phase = "Succeeded";
         run.getStatus().completionTime = completed;
-        run.getStatus().calibration = new AdversarialTestRunStatus.Calibration();
-        run.getStatus().calibration.featureSqueezing = new AdversarialTestRunStatus.FeatureSqueezingCalibration();
-        run.getStatus().calibration.featureSqueezing.threshold = threshold;
-        run.getStatus().calibration.featureSqueezing.targetFalsePositiveRate = target;
-        run.getStatus().calibration.featureSqueezing.measuredFalsePositiveRate = "0.046";
+        run.getStatus().calibration = new AdversarialTestRunStatus.Calibration(new AdversarialTestRunStatus.FeatureSqueezingCalibration(
+                io.robustml.crds.Decimals.value(threshold), io.robustml.crds.Decimals.value(target), 0.046, null, null), null);
         return run;
     }
 
@@ -84,15 +81,13 @@ class DetectorCalibrationTest {
         model.getSpec().detector.querySimilarity = new DetectorSpec.QuerySimilaritySpec();
         model.getSpec().detector.querySimilarity.targetFalsePositiveRate = "0.01";
         AdversarialTestRun both = run("m-new-a3", "new", "2026-11-29T13:00:00Z", "0.40", "0.05");
-        both.getStatus().calibration.querySimilarity = new AdversarialTestRunStatus.QuerySimilarityCalibration();
-        both.getStatus().calibration.querySimilarity.matchThreshold = 27;
-        both.getStatus().calibration.querySimilarity.targetFalsePositiveRate = "0.01";
-        both.getStatus().calibration.querySimilarity.measuredFalsePositiveRate = "0.008";
+        both.getStatus().calibration = new AdversarialTestRunStatus.Calibration(both.getStatus().calibration.featureSqueezing(),
+                new AdversarialTestRunStatus.QuerySimilarityCalibration(27, 0.01, 0.008, null, null));
         List<AdversarialTestRun> runs = new java.util.ArrayList<>(RUNS);
         runs.add(both);
         var inForce = DetectorCalibration.inForce(model.getSpec(), "new", runs).orElseThrow();
         assertThat(inForce.runName).isEqualTo("m-new-a3");
-        assertThat(inForce.featureSqueezingThreshold).isEqualTo("0.40");
+        assertThat(inForce.featureSqueezingThreshold).isEqualTo("0.4");
         assertThat(inForce.querySimilarityMatchThreshold).isEqualTo(27);
         assertThat(inForce.querySimilarityMeasuredFalsePositiveRate).isEqualTo("0.008");
         model.setStatus(new RobustModelStatus());

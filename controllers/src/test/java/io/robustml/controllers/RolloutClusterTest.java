@@ -453,7 +453,7 @@ class RolloutClusterTest {
             var judged = client.resources(AdversarialTestRun.class).inNamespace(ns.name()).withName(run.getMetadata().getName()).get();
             assertThat(judged.getStatus().verdict).isEqualTo("Failed");
             assertThat(judged.getStatus().violatedSlos).isNotEmpty();
-            assertThat(judged.getStatus().adversarialSuccessRate).as("the tester's numbers kept").isEqualTo("0.9");
+            assertThat(judged.getStatus().adversarialSuccessRate).as("the tester's numbers kept").isEqualTo(0.9);
         });
 
         // Back to replica-sized canaries: the route the operator made goes.

@@ -167,8 +167,11 @@ class RealClusterScenariosTest {
 
         // The update to the standard model is analysed on its own canary, fails, and is rolled back; the
         // spec stays as the user wrote it.
-        String operatorMetrics = "http://" + operatorPod().getStatus().getPodIP() + ":8080/q/metrics";
-        RecordedSeries.scrape(operatorMetrics, "operator-before-update");
+        // Both replicas: whichever holds the lease when the verdict comes counts the rollback (the lease may move
+        // between the two scrapes on a loaded machine), and the other exports zeros or nothing.
+        List<String> operatorMetrics = operatorPods().stream().map(p -> "http://" + p.getStatus().getPodIP() + ":8080/q/metrics")
+                .toList();
+        RecordedSeries.scrapeAll(operatorMetrics, "operator-before-update");
         applied = Instant.now();
         apply(name, m -> {
             m.getSpec().model.uri = "pvc://model-store/models/fashion-standard.pt";
@@ -197,7 +200,7 @@ class RealClusterScenariosTest {
                 rolled.lastAnalysis.violatedSlos);
         assertThat(rolled.lastAnalysis.verdict).isEqualTo("Failed");
         assertThat(rolled.stableRevision).isEqualTo(robust);
-        RecordedSeries.scrape(operatorMetrics, "operator-after-rollback");
+        RecordedSeries.scrapeAll(operatorMetrics, "operator-after-rollback");
         recordModel(name, "rolled-back");
         assertThat(model(name).getMetadata().getGeneration()).isEqualTo(generation);
         assertThat(model(name).getSpec().model.sha256).isEqualTo(ModelServerProcess.STANDARD_SHA256);
@@ -642,16 +645,16 @@ class RealClusterScenariosTest {
         AdversarialTestRun run = client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get();
         var certification = run.getStatus().certification;
         System.out.printf("[real] certification in the tester container: %s %.1f s after kubectl apply; %d examples, "
-                + "smoothed %s, certified %s, %d abstained%n", st.lastAnalysis.verdict, seconds(applied), certification.examples,
-                certification.smoothedAccuracy, certification.radii.stream().map(r -> r.radius + ": " + r.certifiedAccuracy).toList(),
-                certification.abstained);
+                + "smoothed %s, certified %s, %d abstained%n", st.lastAnalysis.verdict, seconds(applied), certification.examples(),
+                certification.smoothedAccuracy(), certification.radii().stream().map(r -> r.radius() + ": " + r.certifiedAccuracy()).toList(),
+                certification.abstained());
         assertThat(st.lastAnalysis.verdict).as("status:\n" + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Passed");
-        assertThat(certification.examples).isEqualTo(50);
-        assertThat(certification.n).as("the CRD's default").isEqualTo(1000);
-        assertThat(certification.radii).extracting(r -> r.radius).containsExactly("0.25", "0.5");
-        assertThat(Double.parseDouble(certification.radii.get(0).certifiedAccuracy)).isGreaterThanOrEqualTo(0.3)
-                .isGreaterThanOrEqualTo(Double.parseDouble(certification.radii.get(1).certifiedAccuracy));
-        assertThat(certification.radii.get(0).perClass).isNotEmpty();
+        assertThat(certification.examples()).isEqualTo(50);
+        assertThat(certification.n()).as("the CRD's default").isEqualTo(1000);
+        assertThat(certification.radii()).extracting(r -> r.radius()).containsExactly(0.25, 0.5);
+        assertThat(certification.radii().get(0).certifiedAccuracy()).isGreaterThanOrEqualTo(0.3)
+                .isGreaterThanOrEqualTo(certification.radii().get(1).certifiedAccuracy());
+        assertThat(certification.radii().get(0).perClass()).isNotEmpty();
         delete(name);
     }
 
@@ -720,14 +723,14 @@ class RealClusterScenariosTest {
         });
         RobustModelStatus st = awaitStatus(name, s -> s.lastAnalysis != null && s.lastAnalysis.verdict != null);
         AdversarialTestRun run = client.resources(AdversarialTestRun.class).inNamespace(ns).withName(st.lastAnalysis.runName).get();
-        var calibration = run.getStatus().calibration.featureSqueezing;
-        var pgd = run.getStatus().attacks.stream().filter(a -> a.name.startsWith("pgd")).findFirst().orElseThrow();
+        var calibration = run.getStatus().calibration.featureSqueezing();
+        var pgd = run.getStatus().attacks.stream().filter(a -> a.name().startsWith("pgd")).findFirst().orElseThrow();
         System.out.printf("[real] first release, squeezing calibrated first (threshold %s, held-out false-positive rate %s): "
                 + "detection recall %s (PGD %s), precision %s, clean false-positive rate %s; %s %.1f s after kubectl apply%n",
-                calibration.threshold, calibration.measuredFalsePositiveRate, run.getStatus().detector.recall, pgd.detectionRecall,
-                run.getStatus().detector.precision, run.getStatus().detector.falsePositiveRate, st.lastAnalysis.verdict, seconds(applied));
-        assertThat(Double.parseDouble(pgd.detectionRecall)).as("measured at the calibrated threshold, not at none").isPositive();
-        assertThat(Double.parseDouble(run.getStatus().detector.falsePositiveRate)).isLessThan(0.2);
+                calibration.threshold(), calibration.measuredFalsePositiveRate(), run.getStatus().detector.recall(), pgd.detectionRecall(),
+                run.getStatus().detector.precision(), run.getStatus().detector.falsePositiveRate(), st.lastAnalysis.verdict, seconds(applied));
+        assertThat(pgd.detectionRecall()).as("measured at the calibrated threshold, not at none").isPositive();
+        assertThat(run.getStatus().detector.falsePositiveRate()).isLessThan(0.2);
         assertThat(st.lastAnalysis.violatedSlos == null ? List.<String>of() : st.lastAnalysis.violatedSlos)
                 .noneMatch(v -> v.startsWith("detectionRecall"));
         delete(name);
@@ -823,7 +826,7 @@ class RealClusterScenariosTest {
             m.getSpec().rollout.analysis.dataset = "pvc://model-store/datasets/breast-cancer.parquet";
             m.getSpec().rollout.analysis.labelColumn = "diagnosis";
         }, List.of(1, 30), firstTestRow());
-        assertThat(run.getStatus().attacks.get(0).perClass).extracting(c -> c.className).contains("malignant", "benign");
+        assertThat(run.getStatus().attacks.get(0).perClass()).extracting(c -> c.className()).contains("malignant", "benign");
         assertThat(run.getStatus().cleanAccuracy).as("the Parquet file's first 114 rows are the npz's test rows")
                 .isEqualTo(tabularCleanAccuracy("robust"));
 
@@ -849,7 +852,7 @@ class RealClusterScenariosTest {
         AdversarialTestRun run = firstReleasePasses("colour", "examples/local-cluster/cifar-classifier.yaml", name, m -> { },
                 List.of(1, 3, 32, 32), firstCifarImage());
         pixelModelCleanAccuracy = run.getStatus().cleanAccuracy;
-        assertThat(run.getStatus().attacks.get(0).perClass).extracting(c -> c.className).contains("airplane", "cat", "truck");
+        assertThat(run.getStatus().attacks.get(0).perClass()).extracting(c -> c.className()).contains("airplane", "cat", "truck");
         String standardSha = cifarSha("standard");
         standardUpdateFailsAndRollsBack("colour", "examples/local-cluster/cifar-classifier.yaml", name, run.getSpec().target.revision,
                 m -> {
@@ -1003,9 +1006,9 @@ class RealClusterScenariosTest {
         System.out.printf("[real] %s first release: %s %.1f s after kubectl apply (clean %s; %s; detection through the "
                 + "sidecar: recall %s, precision %s, clean false-positive rate %s; per attack %s)%n", kind, st.lastAnalysis.verdict,
                 seconds(applied), run.getStatus().cleanAccuracy, run.getStatus().attacks.stream()
-                        .map(a -> a.name + " " + a.adversarialSuccessRate).toList(), detection == null ? null : detection.recall,
-                detection == null ? null : detection.precision, detection == null ? null : detection.falsePositiveRate,
-                run.getStatus().attacks.stream().map(a -> a.name + " " + a.detectionRecall).toList());
+                        .map(a -> a.name() + " " + a.adversarialSuccessRate()).toList(), detection == null ? null : detection.recall(),
+                detection == null ? null : detection.precision(), detection == null ? null : detection.falsePositiveRate(),
+                run.getStatus().attacks.stream().map(a -> a.name() + " " + a.detectionRecall()).toList());
         assertThat(st.lastAnalysis.verdict).as("status:\n" + client.getKubernetesSerialization().asYaml(st)).isEqualTo("Passed");
         String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
         Sidecars.awaitService(service);
@@ -1034,7 +1037,7 @@ class RealClusterScenariosTest {
     }
 
     /** The colour scenario's clean figure, which the same network taking normalised inputs must reproduce. */
-    private static String pixelModelCleanAccuracy;
+    private static Double pixelModelCleanAccuracy;
 
     private static String sha256Of(String file) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
@@ -1058,11 +1061,11 @@ class RealClusterScenariosTest {
                 .resolve("model-server/models/breast-cancer.npz")).get("x").values(), 30);
     }
 
-    /** The training script's clean accuracy on the test rows, as the run status writes decimals (4 places). */
-    private static String tabularCleanAccuracy(String model) throws IOException {
+    /** The training script's clean accuracy on the test rows, as the run status carries it (six decimal places). */
+    private static Double tabularCleanAccuracy(String model) throws IOException {
         double a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cluster.plane.repoRoot()
                 .resolve("model-server/models/tabular-metrics.json").toFile()).get(model).get("clean_accuracy").asDouble();
-        return new java.math.BigDecimal(a).setScale(6, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+        return io.robustml.crds.Decimals.value(io.robustml.crds.Decimals.text(a));
     }
 
     private static String tabularSha(String model) throws IOException {

@@ -42,6 +42,25 @@ record RecordedSeries(Map<String, Double> samples) {
         }
     }
 
+    /**
+     * Scrapes every replica of one component and keeps, per series, the sum over them (as {@code DIR/<name>.prom}):
+     * counters of work done by whichever replica did it; gauges of a replica that does nothing add nothing.
+     */
+    static RecordedSeries scrapeAll(java.util.List<String> urls, String name) {
+        Map<String, Double> sums = new LinkedHashMap<>();
+        for (String url : urls) {
+            scrape(url, name).samples().forEach((series, v) -> sums.merge(series, v, Double::sum));
+        }
+        StringBuilder text = new StringBuilder();
+        sums.forEach((series, v) -> text.append(series).append(' ').append(v).append('\n'));
+        try {
+            Files.writeString(DIR.resolve(name + ".prom"), text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new RecordedSeries(sums);
+    }
+
     /** A scrape kept by {@link #scrape}. */
     static RecordedSeries read(String name) {
         Path file = DIR.resolve(name + ".prom");

@@ -54,7 +54,7 @@ class RolloutScenariosTest {
             // so detection was measured, not left out.
             assertThat(runStatus.detector).as("detection measured through the sidecar").isNotNull();
             System.out.printf("[e2e] detection through the sidecar: recall %s, false-positive rate %s%n",
-                    runStatus.detector.recall, runStatus.detector.falsePositiveRate);
+                    runStatus.detector.recall(), runStatus.detector.falsePositiveRate());
             System.out.printf("[e2e] report of %s: ConfigMap %s, %d bytes%n", st.lastAnalysis.runName, runStatus.report.configMap,
                     runStatus.report.bytes);
             assertThat(s.inferThroughService()).as("the answer names the revision that served it")

@@ -259,8 +259,8 @@ class ChartOnClusterTest {
                     s.startTime = Instant.now().minusSeconds(5).toString();
                     s.completionTime = Instant.now().toString();
                     s.samples = run.getSpec().dataset.samples;
-                    s.cleanAccuracy = "0.9";
-                    s.adversarialSuccessRate = asr;
+                    s.cleanAccuracy = 0.9;
+                    s.adversarialSuccessRate = io.robustml.crds.Decimals.value(asr);
                     r.setStatus(s);
                     return r;
                 });

@@ -61,8 +61,8 @@ class OperatorOnRealClusterTest {
                 r.setStatus(new AdversarialTestRunStatus());
                 r.getStatus().phase = "Succeeded";
                 r.getStatus().samples = r.getSpec().dataset.samples;
-                r.getStatus().cleanAccuracy = "0.9";
-                r.getStatus().adversarialSuccessRate = "0.05";
+                r.getStatus().cleanAccuracy = 0.9;
+                r.getStatus().adversarialSuccessRate = 0.05;
                 return r;
             });
 

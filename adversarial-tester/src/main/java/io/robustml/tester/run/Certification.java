@@ -1,5 +1,8 @@
 package io.robustml.tester.run;
 
+import io.robustml.crds.run.AdversarialTestRunStatus.CertificationResult;
+import io.robustml.crds.run.AdversarialTestRunStatus.CertifiedClass;
+import io.robustml.crds.run.AdversarialTestRunStatus.CertifiedRadius;
 import io.robustml.tester.certify.Certify;
 import io.robustml.tester.certify.Smoothing;
 import java.io.IOException;
@@ -16,7 +19,7 @@ final class Certification {
     private Certification() {
     }
 
-    static EvaluationReport.CertificationReport run(Smoothing s, Certify.Classifier f, float[][] images, int[] labels, int classes,
+    static CertificationResult run(Smoothing s, Certify.Classifier f, float[][] images, int[] labels, int classes,
             List<String> labelNames, int batch, long seed) throws IOException {
         long started = System.nanoTime();
         int count = Math.min(s.samples(), images.length);
@@ -29,7 +32,7 @@ final class Certification {
     }
 
     /** Pure: the report of these certificates for these true labels. */
-    static EvaluationReport.CertificationReport summarise(Smoothing s, List<Certify.Certificate> certificates, int[] labels,
+    static CertificationResult summarise(Smoothing s, List<Certify.Certificate> certificates, int[] labels,
             List<String> labelNames, double seconds) {
         int n = certificates.size();
         int abstained = (int) certificates.stream().filter(c -> c.predicted() == Certify.ABSTAIN).count();
@@ -37,7 +40,7 @@ final class Certification {
         for (int i = 0; i < n; i++) {
             correct += certificates.get(i).correctWithin(labels[i], 0) ? 1 : 0;
         }
-        List<EvaluationReport.CertifiedRadius> radii = new ArrayList<>();
+        List<CertifiedRadius> radii = new ArrayList<>();
         for (double r : s.radii()) {
             ClassCounts perClass = new ClassCounts();
             int certified = 0;
@@ -46,11 +49,11 @@ final class Certification {
                 certified += ok ? 1 : 0;
                 perClass.add(labels[i], true, false, ok);
             }
-            radii.add(new EvaluationReport.CertifiedRadius(r, n == 0 ? 0 : (double) certified / n, perClass.rows().stream()
-                    .map(row -> new EvaluationReport.CertifiedClass(TargetClasses.name(row.label(), labelNames), row.examples(),
+            radii.add(new CertifiedRadius(r, n == 0 ? 0 : (double) certified / n, perClass.rows().stream()
+                    .map(row -> new CertifiedClass(TargetClasses.name(row.label(), labelNames), row.examples(),
                             row.accuracy())).toList()));
         }
-        return new EvaluationReport.CertificationReport(s.sigma(), s.n0(), s.n(), s.alpha(), n, abstained,
+        return new CertificationResult(s.sigma(), s.n0(), s.n(), s.alpha(), n, abstained,
                 n == 0 ? 0 : (double) correct / n, radii, seconds);
     }
 }

@@ -2,6 +2,7 @@ package io.robustml.tester.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.robustml.crds.run.AdversarialTestRunStatus.CorpusResult;
 import io.robustml.tester.targets.Target;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +91,7 @@ public record Corpus(List<Line> lines, String sha256) {
     }
 
     /** Each input sent once, in batches; the target's answers decide. */
-    public EvaluationReport.CorpusReport replay(Target target, long[] exampleShape, int batchSize) throws IOException {
+    public CorpusResult replay(Target target, long[] exampleShape, int batchSize) throws IOException {
         long size = 1;
         for (long d : exampleShape) {
             size *= d;
@@ -110,6 +111,6 @@ public record Corpus(List<Line> lines, String sha256) {
                 successes += (l.target() != null ? answers[j] == l.target() : answers[j] != l.label()) ? 1 : 0;
             }
         }
-        return new EvaluationReport.CorpusReport(lines.size(), (double) successes / lines.size(), sha256);
+        return new CorpusResult(lines.size(), (double) successes / lines.size(), sha256);
     }
 }

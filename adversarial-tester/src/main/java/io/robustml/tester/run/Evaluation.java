@@ -3,6 +3,16 @@ package io.robustml.tester.run;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.robustml.crds.model.AttackSpec;
+import io.robustml.crds.run.AdversarialTestRunStatus.AttackResult;
+import io.robustml.crds.run.AdversarialTestRunStatus.Calibration;
+import io.robustml.crds.run.AdversarialTestRunStatus.CertificationResult;
+import io.robustml.crds.run.AdversarialTestRunStatus.ClassResult;
+import io.robustml.crds.run.AdversarialTestRunStatus.CleanClassResult;
+import io.robustml.crds.run.AdversarialTestRunStatus.CorpusResult;
+import io.robustml.crds.run.AdversarialTestRunStatus.DetectorMetrics;
+import io.robustml.crds.run.AdversarialTestRunStatus.FeatureSqueezingCalibration;
+import io.robustml.crds.run.AdversarialTestRunStatus.LatencyMetrics;
+import io.robustml.crds.run.AdversarialTestRunStatus.QuerySimilarityCalibration;
 import io.robustml.tester.attack.AdaptivePgd;
 import io.robustml.tester.attack.Constraint;
 import io.robustml.tester.attack.Differentiable;
@@ -152,7 +162,7 @@ public final class Evaluation {
         // (a first release has none yet). Without such images, it is calibrated last on the evaluation images.
         Double fpr = assignment.squeezing().targetFalsePositiveRate();
         float[][] held = calibrationImages();
-        EvaluationReport.Calibration calibration = null;
+        FeatureSqueezingCalibration calibration = null;
         if (fpr != null && held.length >= 2) {
             calibration = SqueezingCalibration.run(target, held, geometry, assignment.squeezing().bitDepth(),
                     assignment.squeezing().medianWindow(), fpr, settings.batchSize(),
@@ -191,12 +201,12 @@ public final class Evaluation {
             progress.update(end, n, summary(end, tallies));
         }
 
-        List<EvaluationReport.AttackReport> reports = new ArrayList<>();
+        List<AttackResult> reports = new ArrayList<>();
         int successful = 0;
         int flaggedAdversarial = 0;
         for (AttackPlan plan : assignment.attacks()) {
             if (skipped.containsKey(plan)) {
-                reports.add(EvaluationReport.AttackReport.skipped(plan, skipped.get(plan)));
+                reports.add(EvaluationReport.skipped(plan, skipped.get(plan)));
             } else if (plan.evasion()) {
                 AttackTally t = tallies.get(plan);
                 reports.add(report(t, attackNanos.get(plan), knockoffs.get(plan)));
@@ -208,14 +218,14 @@ public final class Evaluation {
                 reports.add(extraction(plan, Arrays.copyOf(images, n), cleanPredictions, t0));
             }
         }
-        EvaluationReport.CorpusReport corpusReport = corpus == null ? null
+        CorpusResult corpusReport = corpus == null ? null
                 : corpus.replay(rawTarget, modelShape, settings.batchSize()); // recorded inputs, in the model's units and layout
         if (calibration == null && fpr != null && n >= 2) {
             calibration = SqueezingCalibration.run(target, Arrays.copyOf(images, n), geometry, assignment.squeezing().bitDepth(),
                     assignment.squeezing().medianWindow(), fpr, settings.batchSize(),
                     assignment.inputRange().min(), assignment.inputRange().max());
         }
-        EvaluationReport.SimilarityCalibration similarityCalibration = null;
+        QuerySimilarityCalibration similarityCalibration = null;
         Double similarityFpr = assignment.similarity().targetFalsePositiveRate();
         if (similarityFpr != null && n >= 2) {
             // As the sidecar fingerprints them: scaled to [0, 1] by the input's range (tabular rows already are).
@@ -227,23 +237,24 @@ public final class Evaluation {
             similarityCalibration = SimilarityCalibration.run(unit, assignment.similarity().windowSize(),
                     assignment.similarity().quantization(), similarityFpr);
         }
-        EvaluationReport.CertificationReport certification = certify(images, labels, n);
-        EvaluationReport.Latency latency = probeLatency(images, n);
-        EvaluationReport.Detection detection = null;
+        CertificationResult certification = certify(images, labels, n);
+        LatencyMetrics latency = probeLatency(images, n);
+        DetectorMetrics detection = null;
         if (verdictsVisible) {
             int flagged = flaggedClean + flaggedAdversarial;
-            detection = new EvaluationReport.Detection(flagged == 0 ? null : (double) flaggedAdversarial / flagged,
+            detection = new DetectorMetrics(flagged == 0 ? null : (double) flaggedAdversarial / flagged,
                     successful == 0 ? null : (double) flaggedAdversarial / successful, (double) flaggedClean / n, flaggedClean,
                     flaggedAdversarial, successful);
         }
-        List<EvaluationReport.CleanClass> cleanClasses = cleanPerClass.rows().stream()
-                .map(r -> new EvaluationReport.CleanClass(TargetClasses.name(r.label(), assignment.labels()), r.examples(), r.accuracy()))
+        List<CleanClassResult> cleanClasses = cleanPerClass.rows().stream()
+                .map(r -> new CleanClassResult(TargetClasses.name(r.label(), assignment.labels()), r.examples(), r.accuracy()))
                 .toList();
         double total = (System.nanoTime() - started) / 1e9;
         return new EvaluationReport(assignment.model(), assignment.revision(), assignment.endpoint(), n,
                 n == 0 ? 0 : (double) cleanCorrect / n, detection, latency, reports,
                 new EvaluationReport.Timing(total, targetNanos / 1e9, whiteBoxNanos / 1e9), cleanClasses,
-                GradientMasking.warnings(reports, outcomes(tallies)), corpusReport, calibration, similarityCalibration,
+                GradientMasking.warnings(reports, outcomes(tallies)), corpusReport,
+                calibration == null && similarityCalibration == null ? null : new Calibration(calibration, similarityCalibration),
                 certification);
     }
 
@@ -251,7 +262,7 @@ public final class Evaluation {
      * Randomized smoothing on the local copy of the model file (the smoothed model is a property of the
      * model, and n draws per example through the sidecar would be its rate limit's business, not the model's).
      */
-    private EvaluationReport.CertificationReport certify(float[][] images, int[] labels, int n) throws IOException {
+    private CertificationResult certify(float[][] images, int[] labels, int n) throws IOException {
         if (assignment.certification() == null) {
             return null;
         }
@@ -399,7 +410,7 @@ public final class Evaluation {
                 + (assignment.squeezing().targetFalsePositiveRate() != null ? calibrationImages(assignment, exampleShape) : 0);
     }
 
-    private EvaluationReport.AttackReport extraction(AttackPlan plan, float[][] heldOut, int[] targetOnHeldOut, long t0)
+    private AttackResult extraction(AttackPlan plan, float[][] heldOut, int[] targetOnHeldOut, long t0)
             throws IOException {
         KnockoffExtraction extraction = KnockoffExtraction.withBudget(plan.queryBudget(), settings.seed());
         boolean tabular = assignment.features() != null;
@@ -407,12 +418,13 @@ public final class Evaluation {
                 ? extraction.jbda(target, attackerPool(), heldOut, targetOnHeldOut, tabular ? 0f : assignment.inputRange().min(),
                         tabular ? 1f : assignment.inputRange().max())
                 : extraction.run(target, attackerPool(), heldOut, targetOnHeldOut);
-        return new EvaluationReport.AttackReport(plan.name(), "extraction", null, null, null, null, plan.queryBudget(),
+        return new AttackResult(plan.name(), "extraction", null, null, null, null, plan.queryBudget(),
                 heldOut.length, null, null, null, null, (long) r.queriesUsed(), null, null, r.agreement(),
-                r.verdictsVisible() && r.firstFlaggedQuery() > 0 ? r.firstFlaggedQuery() : null, (System.nanoTime() - t0) / 1e9);
+                r.verdictsVisible() && r.firstFlaggedQuery() > 0 ? r.firstFlaggedQuery() : null, (System.nanoTime() - t0) / 1e9,
+                null, null, null, null);
     }
 
-    private EvaluationReport.AttackReport report(AttackTally t, long nanos, KnockoffExtraction.Knockoff knockoff) {
+    private AttackResult report(AttackTally t, long nanos, KnockoffExtraction.Knockoff knockoff) {
         AttackPlan p = t.plan;
         AttackSpec.AttackType type = p.type();
         boolean pgdLike = type == AttackSpec.AttackType.PGD || type == AttackSpec.AttackType.TRANSFER;
@@ -422,12 +434,13 @@ public final class Evaluation {
                 : transfer ? t.queries + (knockoff == null ? 0 : knockoff.queriesUsed()) : null;
         Integer firstFlag = perExampleQueries ? t.medianQueriesToFirstFlag()
                 : knockoff != null && knockoff.verdictsVisible() && knockoff.firstFlaggedQuery() > 0 ? knockoff.firstFlaggedQuery() : null;
-        List<EvaluationReport.ClassReport> perClass = t.perClass.rows().stream()
-                .map(r -> new EvaluationReport.ClassReport(TargetClasses.name(r.label(), assignment.labels()), r.examples(),
+        List<ClassResult> perClass = t.perClass.rows().stream()
+                .map(r -> new ClassResult(TargetClasses.name(r.label(), assignment.labels()), r.examples(),
                         r.successRate(), r.accuracy()))
                 .toList();
-        return new EvaluationReport.AttackReport(p.name(), type.name().toLowerCase(Locale.ROOT),
-                p.norm().name().toLowerCase(Locale.ROOT), p.epsilon(), pgdLike ? p.steps() : null, pgdLike ? p.restarts() : null,
+        return new AttackResult(p.name(), type.name().toLowerCase(Locale.ROOT),
+                p.norm().name().toLowerCase(Locale.ROOT), EvaluationReport.epsilon(p.epsilon()), pgdLike ? p.steps() : null,
+                pgdLike ? p.restarts() : null,
                 perExampleQueries || (transfer && !p.reference()) ? p.queryBudget() : null, t.examples, t.successRate(),
                 t.examples == 0 ? 0 : (double) t.robustCorrect / t.examples,
                 t.successes == 0 ? null : t.perturbationSum / t.successes, t.successes == 0 ? null : t.perturbationMax,
@@ -438,7 +451,7 @@ public final class Evaluation {
     }
 
     /** Single-example requests, as a client sends them: what the percentiles mean. */
-    private EvaluationReport.Latency probeLatency(float[][] images, int n) throws IOException {
+    private LatencyMetrics probeLatency(float[][] images, int n) throws IOException {
         int probes = Math.min(settings.latencyProbes(), n);
         if (probes == 0) {
             return null;
@@ -450,7 +463,7 @@ public final class Evaluation {
             nanos[i] = System.nanoTime() - t0;
         }
         Arrays.sort(nanos);
-        return new EvaluationReport.Latency(nanos[rank(50, probes)] / 1e6, nanos[rank(99, probes)] / 1e6, probes);
+        return new LatencyMetrics(nanos[rank(50, probes)] / 1e6, nanos[rank(99, probes)] / 1e6, probes);
     }
 
     private static int rank(double percentile, int count) {

@@ -1,5 +1,7 @@
 package io.robustml.tester.run;
 
+import io.robustml.crds.run.AdversarialTestRunStatus.AttackResult;
+import io.robustml.crds.run.AdversarialTestRunStatus.Warning;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -35,23 +37,23 @@ public final class GradientMasking {
     private GradientMasking() {
     }
 
-    public static List<EvaluationReport.Warning> warnings(List<EvaluationReport.AttackReport> attacks) {
+    public static List<Warning> warnings(List<AttackResult> attacks) {
         return warnings(attacks, Map.of());
     }
 
     /** As above; {@code broken}: each attack's broken examples by name (paired test where both sides have them). */
-    public static List<EvaluationReport.Warning> warnings(List<EvaluationReport.AttackReport> attacks,
+    public static List<Warning> warnings(List<AttackResult> attacks,
             Map<String, BitSet> broken) {
-        List<EvaluationReport.AttackReport> ran = attacks.stream()
+        List<AttackResult> ran = attacks.stream()
                 .filter(a -> a.skipped() == null && a.adversarialSuccessRate() != null && a.epsilon() != null && a.norm() != null)
                 .filter(a -> !a.name().endsWith("-adaptive"))
                 .toList();
-        List<EvaluationReport.Warning> warnings = new ArrayList<>();
-        for (EvaluationReport.AttackReport pgd : ran) {
+        List<Warning> warnings = new ArrayList<>();
+        for (AttackResult pgd : ran) {
             if (!"pgd".equals(pgd.type())) {
                 continue;
             }
-            for (EvaluationReport.AttackReport other : ran) {
+            for (AttackResult other : ran) {
                 if (!sameBall(pgd, other)) {
                     continue;
                 }
@@ -69,13 +71,13 @@ public final class GradientMasking {
                 }
             }
         }
-        List<EvaluationReport.AttackReport> sorted = new ArrayList<>(ran);
-        sorted.sort(Comparator.comparing((EvaluationReport.AttackReport a) -> a.type() + "/" + a.norm() + "/" + key(a))
-                .thenComparing(EvaluationReport.AttackReport::epsilon));
+        List<AttackResult> sorted = new ArrayList<>(ran);
+        sorted.sort(Comparator.comparing((AttackResult a) -> a.type() + "/" + a.norm() + "/" + key(a))
+                .thenComparing(AttackResult::epsilon));
         for (int i = 0; i < sorted.size(); i++) {
             for (int j = i + 1; j < sorted.size(); j++) {
-                EvaluationReport.AttackReport small = sorted.get(i);
-                EvaluationReport.AttackReport large = sorted.get(j);
+                AttackResult small = sorted.get(i);
+                AttackResult large = sorted.get(j);
                 if (small.type().equals(large.type()) && small.norm().equals(large.norm()) && key(small).equals(key(large))
                         && large.epsilon() > small.epsilon()) {
                     Optional<String> beaten = beats(small, large, broken);
@@ -95,7 +97,7 @@ public final class GradientMasking {
      * outcomes are known (significant excess of examples only the winner broke), else by rate. Present:
      * the evidence, for the message.
      */
-    static Optional<String> beats(EvaluationReport.AttackReport winner, EvaluationReport.AttackReport loser,
+    static Optional<String> beats(AttackResult winner, AttackResult loser,
             Map<String, BitSet> broken) {
         BitSet w = broken.get(winner.name());
         BitSet l = broken.get(loser.name());
@@ -130,23 +132,23 @@ public final class GradientMasking {
     }
 
     /** Same ε and norm. */
-    private static boolean sameBall(EvaluationReport.AttackReport a, EvaluationReport.AttackReport b) {
+    private static boolean sameBall(AttackResult a, AttackResult b) {
         return a != b && Objects.equals(a.norm(), b.norm()) && Objects.equals(a.epsilon(), b.epsilon());
     }
 
     /** What else must match for an ε comparison: the attack's effort (steps, restarts, queries). */
-    private static String key(EvaluationReport.AttackReport a) {
+    private static String key(AttackResult a) {
         return a.steps() + "/" + a.restarts() + "/" + a.queryBudget() + "/" + Objects.equals(a.targeted(), Boolean.TRUE) + "/"
                 + a.name().contains("-reference") + "/" + (a.name().contains("-to-") ? a.name().replaceAll(".*-to-", "") : "");
     }
 
-    private static EvaluationReport.Warning warning(String format, EvaluationReport.AttackReport a, EvaluationReport.AttackReport b,
+    private static Warning warning(String format, AttackResult a, AttackResult b,
             String evidence) {
-        return new EvaluationReport.Warning(REASON, String.format(Locale.ROOT, format, a.name(), rate(a), b.name(), rate(b))
+        return new Warning(REASON, String.format(Locale.ROOT, format, a.name(), rate(a), b.name(), rate(b))
                 + evidence);
     }
 
-    private static String rate(EvaluationReport.AttackReport a) {
+    private static String rate(AttackResult a) {
         return String.format(Locale.ROOT, "success %.3f on %d examples", a.adversarialSuccessRate(), a.examples());
     }
 }

@@ -1,5 +1,6 @@
 package io.robustml.tester.run;
 
+import io.robustml.crds.run.AdversarialTestRunStatus.QuerySimilarityCalibration;
 import io.robustml.oip.similarity.FingerprintStore;
 import io.robustml.oip.similarity.Fingerprints;
 
@@ -16,7 +17,7 @@ public final class SimilarityCalibration {
     private SimilarityCalibration() {
     }
 
-    public static EvaluationReport.SimilarityCalibration run(float[][] images, int windowSize, int quantization,
+    public static QuerySimilarityCalibration run(float[][] images, int windowSize, int quantization,
             double targetFpr) {
         if (images.length < 2) {
             throw new IllegalArgumentException("calibration needs at least two clean images");
@@ -32,7 +33,7 @@ public final class SimilarityCalibration {
             }
         }
         int threshold = threshold(calibration, targetFpr);
-        return new EvaluationReport.SimilarityCalibration(threshold, targetFpr, flaggedFraction(heldOut, threshold),
+        return new QuerySimilarityCalibration(threshold, targetFpr, flaggedFraction(heldOut, threshold),
                 calibration.length, heldOut.length);
     }
 

@@ -1,5 +1,6 @@
 package io.robustml.tester.run;
 
+import io.robustml.crds.run.AdversarialTestRunStatus.FeatureSqueezingCalibration;
 import io.robustml.oip.squeeze.Squeezers;
 import io.robustml.tester.attack.Geometry;
 import io.robustml.tester.targets.Target;
@@ -18,13 +19,13 @@ public final class SqueezingCalibration {
     private SqueezingCalibration() {
     }
 
-    public static EvaluationReport.Calibration run(Target target, float[][] images, Geometry g, int bitDepth, int medianWindow,
+    public static FeatureSqueezingCalibration run(Target target, float[][] images, Geometry g, int bitDepth, int medianWindow,
             double targetFpr, int batchSize) throws IOException {
         return run(target, images, g, bitDepth, medianWindow, targetFpr, batchSize, 0f, 1f);
     }
 
     /** For images whose values range over [min, max] (model.input.range): the bit depth is reduced on that range. */
-    public static EvaluationReport.Calibration run(Target target, float[][] images, Geometry g, int bitDepth, int medianWindow,
+    public static FeatureSqueezingCalibration run(Target target, float[][] images, Geometry g, int bitDepth, int medianWindow,
             double targetFpr, int batchSize, float min, float max) throws IOException {
         if (images.length < 2) {
             throw new IllegalArgumentException("calibration needs at least two clean images");
@@ -40,7 +41,7 @@ public final class SqueezingCalibration {
             }
         }
         double threshold = threshold(calibration, targetFpr);
-        return new EvaluationReport.Calibration(threshold, targetFpr, flaggedFraction(heldOut, threshold), calibration.length,
+        return new FeatureSqueezingCalibration(threshold, targetFpr, flaggedFraction(heldOut, threshold), calibration.length,
                 heldOut.length);
     }
 

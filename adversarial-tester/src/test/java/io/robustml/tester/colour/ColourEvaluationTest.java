@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.robustml.crds.AdversarialTestRun;
+import io.robustml.crds.run.AdversarialTestRunStatus.ClassResult;
 import io.robustml.tester.attack.WhiteBoxModel;
 import io.robustml.tester.run.Assignment;
 import io.robustml.tester.run.Evaluation;
@@ -99,7 +100,7 @@ class ColourEvaluationTest {
             assertThat(r.attacks().get(0).adversarialSuccessRate()).as(kind).isCloseTo(pythonAsr, Offset.offset(0.06));
         }
         assertThat(onStandard.attacks().get(0).adversarialSuccessRate()).isGreaterThan(onRobust.attacks().get(0).adversarialSuccessRate() + 0.3);
-        assertThat(onStandard.attacks().get(0).perClass()).extracting(EvaluationReport.ClassReport::className)
+        assertThat(onStandard.attacks().get(0).perClass()).extracting(ClassResult::className)
                 .contains("airplane", "cat", "truck");
         assertThat(onStandard.attacks().get(1).adversarialSuccessRate()).as("noise far below PGD")
                 .isLessThan(onStandard.attacks().get(0).adversarialSuccessRate() / 2);

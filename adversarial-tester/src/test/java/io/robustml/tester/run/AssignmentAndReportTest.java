@@ -57,15 +57,6 @@ class AssignmentAndReportTest {
     }
 
     @Test
-    void decimalsHaveAtMostSixPlacesAndNullMeansNotMeasured() {
-        assertThat(EvaluationReport.decimal(0.9545454545)).isEqualTo("0.954545");
-        assertThat(EvaluationReport.decimal(0.0)).isEqualTo("0");
-        assertThat(EvaluationReport.decimal(1.0)).isEqualTo("1");
-        assertThat(EvaluationReport.decimal(null)).isNull();
-        assertThat(EvaluationReport.decimal(Double.NaN)).isNull();
-    }
-
-    @Test
     void aDirectoryWithoutTrainFilesLendsThePoolFromBeyondTheEvaluationExamples(@TempDir Path dir) throws Exception {
         for (String f : List.of("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
             Files.copy(Path.of("/usr/share/datasets/fashion-mnist").resolve(f), dir.resolve(f));

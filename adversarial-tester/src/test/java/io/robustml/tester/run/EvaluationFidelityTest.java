@@ -8,6 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.robustml.crds.AdversarialTestRun;
+import io.robustml.crds.run.AdversarialTestRunStatus.AttackResult;
+import io.robustml.crds.run.AdversarialTestRunStatus.ClassResult;
+import io.robustml.crds.run.AdversarialTestRunStatus.CleanClassResult;
+import io.robustml.crds.run.AdversarialTestRunStatus.FeatureSqueezingCalibration;
+import io.robustml.crds.run.AdversarialTestRunStatus.QuerySimilarityCalibration;
 import io.robustml.crds.run.AdversarialTestRunStatus;
 import io.robustml.tester.attack.Constraint;
 import io.robustml.tester.attack.Norm;
@@ -61,8 +66,8 @@ class EvaluationFidelityTest {
         long t0 = System.nanoTime();
         EvaluationReport r = evaluate(a, new LabelOnlyTarget(new LocalTarget(standard, SHAPE)), null);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        EvaluationReport.AttackReport hsj = r.attacks().get(0);
-        EvaluationReport.AttackReport square = r.attacks().get(1);
+        AttackResult hsj = r.attacks().get(0);
+        AttackResult square = r.attacks().get(1);
         System.out.printf(Locale.ROOT, "[hopskipjump] standard, label only, linf 0.1, 1000 queries/example, %d images: success %.3f, "
                 + "%d queries, median %s to success, max perturbation %s; %.1f s%n", hsj.examples(), hsj.adversarialSuccessRate(),
                 hsj.queriesUsed(), hsj.medianQueriesToSuccess(), hsj.maxPerturbation(), seconds);
@@ -75,8 +80,8 @@ class EvaluationFidelityTest {
         assertThat(r.maxAdversarialSuccessRate()).isEqualTo(hsj.adversarialSuccessRate());
         AdversarialTestRunStatus status = new AdversarialTestRunStatus();
         r.fill(status);
-        assertThat(status.attacks.get(1).skipped).isEqualTo(square.skipped());
-        assertThat(status.attacks.get(1).adversarialSuccessRate).isNull();
+        assertThat(status.attacks.get(1).skipped()).isEqualTo(square.skipped());
+        assertThat(status.attacks.get(1).adversarialSuccessRate()).isNull();
     }
 
     @Test
@@ -105,10 +110,10 @@ class EvaluationFidelityTest {
                 - {type: noise, epsilon: "0.1"}
                 """, 100, "");
         EvaluationReport r = evaluate(a, new LocalTarget(standard, SHAPE), robust);
-        EvaluationReport.AttackReport pgd = r.attacks().get(0);
-        EvaluationReport.AttackReport knockoff = r.attacks().get(1);
-        EvaluationReport.AttackReport reference = r.attacks().get(2);
-        EvaluationReport.AttackReport noise = r.attacks().get(3);
+        AttackResult pgd = r.attacks().get(0);
+        AttackResult knockoff = r.attacks().get(1);
+        AttackResult reference = r.attacks().get(2);
+        AttackResult noise = r.attacks().get(3);
         System.out.printf(Locale.ROOT, "[transfer] standard, linf 0.1, 100 images: white-box pgd %.3f, transfer from a 1000-query "
                 + "knockoff %.3f (%d queries), from the robust model %.3f, noise %.3f%n", pgd.adversarialSuccessRate(),
                 knockoff.adversarialSuccessRate(), knockoff.queriesUsed(), reference.adversarialSuccessRate(),
@@ -134,8 +139,8 @@ class EvaluationFidelityTest {
                 """, 100, "goal: targeted\n  labels: " + LABELS
                 + "\n  detector: {methods: [featureSqueezing], featureSqueezing: {targetFalsePositiveRate: \"0.05\"}}");
         EvaluationReport r = evaluate(a, new LocalTarget(standard, SHAPE), null);
-        EvaluationReport.AttackReport random = r.attacks().get(0);
-        EvaluationReport.AttackReport bag = r.attacks().get(1);
+        AttackResult random = r.attacks().get(0);
+        AttackResult bag = r.attacks().get(1);
         System.out.printf(Locale.ROOT, "[targeted] standard, linf 0.1, 100 images: pgd to a random class %.3f, to bag %.3f, "
                 + "fgsm to the least likely %.3f%n", random.adversarialSuccessRate(), bag.adversarialSuccessRate(),
                 r.attacks().get(2).adversarialSuccessRate());
@@ -153,26 +158,26 @@ class EvaluationFidelityTest {
             int[] predicted = new LocalTarget(standard, SHAPE).classify(Batches.rows(adv.toFloatArray(), 50, 784)).predictions();
             assertThat(java.util.Arrays.stream(predicted).filter(p -> p == 8).count()).isGreaterThan(40);
         }
-        for (EvaluationReport.AttackReport attack : r.attacks()) {
+        for (AttackResult attack : r.attacks()) {
             assertThat(attack.perClass()).hasSize(10);
-            assertThat(attack.perClass().stream().mapToInt(EvaluationReport.ClassReport::examples).sum()).isEqualTo(attack.examples());
+            assertThat(attack.perClass().stream().mapToInt(ClassResult::examples).sum()).isEqualTo(attack.examples());
             double robustCorrect = attack.perClass().stream().mapToDouble(c -> c.robustAccuracy() * c.examples()).sum();
             assertThat(robustCorrect / attack.examples()).isCloseTo(attack.robustAccuracy(), org.assertj.core.data.Offset.offset(1e-9));
         }
         assertThat(bag.perClass().get(8).className()).isEqualTo("bag");
         assertThat(bag.perClass().get(8).adversarialSuccessRate()).as("bags have nowhere to go").isNull();
-        assertThat(r.cleanPerClass().stream().mapToInt(EvaluationReport.CleanClass::examples).sum()).isEqualTo(100);
+        assertThat(r.cleanPerClass().stream().mapToInt(CleanClassResult::examples).sum()).isEqualTo(100);
         double clean = r.cleanPerClass().stream().mapToDouble(c -> c.cleanAccuracy() * c.examples()).sum() / 100;
         assertThat(clean).isCloseTo(r.cleanAccuracy(), org.assertj.core.data.Offset.offset(1e-9));
         // Calibrated first on 1,000 pool images nothing else sends (the attacker's pool here is empty), half each.
-        assertThat(r.calibration().calibrationSamples()).isEqualTo(500);
-        assertThat(r.calibration().heldOutSamples()).isEqualTo(500);
+        assertThat(r.calibration().featureSqueezing().calibrationSamples()).isEqualTo(500);
+        assertThat(r.calibration().featureSqueezing().heldOutSamples()).isEqualTo(500);
         AdversarialTestRunStatus status = new AdversarialTestRunStatus();
         r.fill(status);
-        assertThat(status.attacks.get(1).perClass).hasSize(10);
-        assertThat(status.attacks.get(1).targeted).isTrue();
-        assertThat(status.cleanPerClass.get(0).className).isEqualTo("t-shirt");
-        assertThat(status.calibration.featureSqueezing.targetFalsePositiveRate).isEqualTo("0.05");
+        assertThat(status.attacks.get(1).perClass()).hasSize(10);
+        assertThat(status.attacks.get(1).targeted()).isTrue();
+        assertThat(status.cleanPerClass.get(0).className()).isEqualTo("t-shirt");
+        assertThat(status.calibration.featureSqueezing().targetFalsePositiveRate()).isEqualTo(0.05);
         assertThat(Serialization.asJson(status)).contains("\"class\":\"bag\"");
     }
 
@@ -252,7 +257,7 @@ class EvaluationFidelityTest {
         float[][] images = EvaluationData.load(FASHION, 10_000, 0).test().images();
         Target target = new LocalTarget(standard, SHAPE);
         long t0 = System.nanoTime();
-        EvaluationReport.Calibration c = SqueezingCalibration.run(target, images, new io.robustml.tester.attack.Geometry(1, 28, 28),
+        FeatureSqueezingCalibration c = SqueezingCalibration.run(target, images, new io.robustml.tester.attack.Geometry(1, 28, 28),
                 4, 2, 0.05, 500);
         System.out.printf(Locale.ROOT, "[calibration] standard, bit depth 4, median 2, target FPR 0.05: threshold %.4f from %d images, "
                 + "FPR %.4f on %d held-out images; %.1f s%n", c.threshold(), c.calibrationSamples(), c.measuredFalsePositiveRate(),
@@ -261,7 +266,7 @@ class EvaluationFidelityTest {
         assertThat(c.heldOutSamples()).isEqualTo(5000);
         assertThat(c.measuredFalsePositiveRate()).isBetween(0.04, 0.06);
         assertThat(c.threshold()).isGreaterThan(0);
-        EvaluationReport.Calibration robustThreshold = SqueezingCalibration.run(new LocalTarget(robust, SHAPE),
+        FeatureSqueezingCalibration robustThreshold = SqueezingCalibration.run(new LocalTarget(robust, SHAPE),
                 java.util.Arrays.copyOf(images, 2000), new io.robustml.tester.attack.Geometry(1, 28, 28), 4, 2, 0.05, 500);
         System.out.printf(Locale.ROOT, "[calibration] robust: threshold %.4f (standard %.4f)%n", robustThreshold.threshold(), c.threshold());
         assertThat(robustThreshold.threshold()).as("a revision's own threshold").isNotEqualTo(c.threshold());
@@ -275,7 +280,7 @@ class EvaluationFidelityTest {
     void calibratesTheMatchThresholdToTheTargetRateOnHeldOutImagesAndStillFlagsNearCopies() throws Exception {
         float[][] images = EvaluationData.load(FASHION, 10_000, 0).test().images();
         long t0 = System.nanoTime();
-        EvaluationReport.SimilarityCalibration c = SimilarityCalibration.run(images, 25, 25, 0.01);
+        QuerySimilarityCalibration c = SimilarityCalibration.run(images, 25, 25, 0.01);
         System.out.printf(Locale.ROOT, "[calibration] query similarity, window 25, quantization 25, target FPR 0.01: match "
                 + "threshold %d from %d images, FPR %.4f on %d held-out images (sidecar default 20 flags %.4f); %.1f s%n",
                 c.matchThreshold(), c.calibrationSamples(), c.measuredFalsePositiveRate(), c.heldOutSamples(),
@@ -315,10 +320,10 @@ class EvaluationFidelityTest {
         assertThat(a.similarity().targetFalsePositiveRate()).isEqualTo(0.05);
         AdversarialTestRunStatus status = new AdversarialTestRunStatus();
         evaluate(a, new LocalTarget(standard, SHAPE), null).fill(status);
-        assertThat(status.calibration.featureSqueezing).isNull();
-        assertThat(status.calibration.querySimilarity.calibrationSamples).isEqualTo(100);
-        assertThat(status.calibration.querySimilarity.targetFalsePositiveRate).isEqualTo("0.05");
-        assertThat(status.calibration.querySimilarity.matchThreshold).isBetween(1, 50);
+        assertThat(status.calibration.featureSqueezing()).isNull();
+        assertThat(status.calibration.querySimilarity().calibrationSamples()).isEqualTo(100);
+        assertThat(status.calibration.querySimilarity().targetFalsePositiveRate()).isEqualTo(0.05);
+        assertThat(status.calibration.querySimilarity().matchThreshold()).isBetween(1, 50);
     }
 
     /**

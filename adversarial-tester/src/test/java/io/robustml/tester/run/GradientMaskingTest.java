@@ -2,16 +2,19 @@ package io.robustml.tester.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.robustml.crds.run.AdversarialTestRunStatus.AttackResult;
+import io.robustml.crds.run.AdversarialTestRunStatus.Warning;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The gradient-masking checks on hand-made results. */
 class GradientMaskingTest {
 
-    private static EvaluationReport.AttackReport result(String name, String type, String norm, float eps, double success) {
+    private static AttackResult result(String name, String type, String norm, float eps, double success) {
         boolean pgdLike = type.equals("pgd") || type.equals("transfer");
-        return new EvaluationReport.AttackReport(name, type, norm, eps, pgdLike ? 20 : null, pgdLike ? 0 : null,
-                type.equals("square") ? 1000 : null, 100, success, 1 - success, null, null, null, null, null, null, null, 1.0);
+        return new AttackResult(name, type, norm, EvaluationReport.epsilon(eps), pgdLike ? 20 : null, pgdLike ? 0 : null,
+                type.equals("square") ? 1000 : null, 100, success, 1 - success, null, null, null, null, null, null, null, 1.0, null,
+                null, null, null);
     }
 
     @Test
@@ -44,7 +47,7 @@ class GradientMaskingTest {
         var strongFgsm = result("fgsm-linf-0.1", "fgsm", "linf", 0.1f, 0.60);
         java.util.BitSet pgdBroken = broken(0, 30);
         pgdBroken.set(60, 65);
-        List<EvaluationReport.Warning> w = GradientMasking.warnings(List.of(strongFgsm, pgd),
+        List<Warning> w = GradientMasking.warnings(List.of(strongFgsm, pgd),
                 java.util.Map.of("fgsm-linf-0.1", broken(0, 60), "pgd-linf-0.1", pgdBroken));
         assertThat(w).singleElement().satisfies(x -> assertThat(x.message())
                 .contains("30 broken only by fgsm-linf-0.1, 5 only by pgd-linf-0.1", "one-sided p = "));
@@ -66,7 +69,7 @@ class GradientMaskingTest {
 
     @Test
     void fgsmStrongerThanPgdAtTheSameBall() {
-        List<EvaluationReport.Warning> w = GradientMasking.warnings(List.of(
+        List<Warning> w = GradientMasking.warnings(List.of(
                 result("fgsm-linf-0.1", "fgsm", "linf", 0.1f, 0.7),
                 result("pgd-linf-0.1", "pgd", "linf", 0.1f, 0.3),
                 result("fgsm-l2-0.1", "fgsm", "l2", 0.1f, 0.9))); // another norm: not comparable
@@ -77,13 +80,13 @@ class GradientMaskingTest {
 
     @Test
     void blackBoxStrongerThanWhiteBoxPgd() {
-        List<EvaluationReport.Warning> w = GradientMasking.warnings(List.of(
+        List<Warning> w = GradientMasking.warnings(List.of(
                 result("pgd-linf-0.1", "pgd", "linf", 0.1f, 0.2),
                 result("square-linf-0.1", "square", "linf", 0.1f, 0.5),
                 result("hopskipjump-linf-0.1", "hopskipjump", "linf", 0.1f, 0.4),
                 result("transfer-linf-0.1", "transfer", "linf", 0.1f, 0.1),
                 result("noise-linf-0.1", "noise", "linf", 0.1f, 0.3))); // noise is a baseline, not a black-box attack
-        assertThat(w).extracting(EvaluationReport.Warning::message)
+        assertThat(w).extracting(Warning::message)
                 .anySatisfy(m -> assertThat(m).startsWith("black-box square-linf-0.1"))
                 .anySatisfy(m -> assertThat(m).startsWith("black-box hopskipjump-linf-0.1"))
                 .hasSize(2);
@@ -91,7 +94,7 @@ class GradientMaskingTest {
 
     @Test
     void successFallingAsEpsilonGrows() {
-        List<EvaluationReport.Warning> w = GradientMasking.warnings(List.of(
+        List<Warning> w = GradientMasking.warnings(List.of(
                 result("pgd-linf-0.3", "pgd", "linf", 0.3f, 0.4),
                 result("pgd-linf-0.1", "pgd", "linf", 0.1f, 0.6),
                 result("pgd-l2-0.3", "pgd", "l2", 0.3f, 0.1))); // another norm
@@ -101,7 +104,7 @@ class GradientMaskingTest {
 
     @Test
     void skippedAndAdaptiveAttacksAreLeftOut() {
-        EvaluationReport.AttackReport skippedSquare = EvaluationReport.AttackReport.skipped(
+        AttackResult skippedSquare = EvaluationReport.skipped(
                 new AttackPlan(io.robustml.crds.model.AttackSpec.AttackType.SQUARE, io.robustml.tester.attack.Norm.LINF, 0.1f, 1, 0,
                         100, false), "label only");
         assertThat(GradientMasking.warnings(List.of(

@@ -64,22 +64,22 @@ class TesterOnRealClusterTest {
         assertThat(s.completionTime).isNotBlank();
         assertThat(s.error).isNull();
         assertThat(s.samples).isEqualTo(100);
-        assertThat(Double.parseDouble(s.cleanAccuracy)).isBetween(0.8, 0.97);
-        assertThat(s.attacks).extracting(a -> a.name)
+        assertThat(s.cleanAccuracy).isBetween(0.8, 0.97);
+        assertThat(s.attacks).extracting(a -> a.name())
                 .containsExactly("fgsm-linf-0.1", "pgd-linf-0.1-10steps", "square-linf-0.1", "noise-linf-0.1", "extraction-500");
         AdversarialTestRunStatus.AttackResult pgd = s.attacks.get(1);
-        assertThat(Double.parseDouble(pgd.adversarialSuccessRate)).isGreaterThan(0.8);
-        assertThat(Double.parseDouble(pgd.maxPerturbation)).isLessThanOrEqualTo(0.1 + 1e-6);
-        assertThat(Double.parseDouble(s.attacks.get(3).adversarialSuccessRate))
-                .as("noise far below PGD").isLessThan(Double.parseDouble(pgd.adversarialSuccessRate) / 3);
-        assertThat(s.attacks.get(2).queriesUsed).isPositive().isLessThanOrEqualTo(100L * 200);
-        assertThat(s.attacks.get(2).medianQueriesToSuccess).isPositive();
-        assertThat(Double.parseDouble(s.attacks.get(4).surrogateAgreement)).isGreaterThan(0.5);
-        assertThat(s.adversarialSuccessRate).isEqualTo(pgd.adversarialSuccessRate);
-        assertThat(s.latency.requests).isEqualTo(20);
-        assertThat(Double.parseDouble(s.latency.p99Ms)).isGreaterThanOrEqualTo(Double.parseDouble(s.latency.p50Ms));
+        assertThat(pgd.adversarialSuccessRate()).isGreaterThan(0.8);
+        assertThat(pgd.maxPerturbation()).isLessThanOrEqualTo(0.1 + 1e-6);
+        assertThat(s.attacks.get(3).adversarialSuccessRate())
+                .as("noise far below PGD").isLessThan(pgd.adversarialSuccessRate() / 3);
+        assertThat(s.attacks.get(2).queriesUsed()).isPositive().isLessThanOrEqualTo(100L * 200);
+        assertThat(s.attacks.get(2).medianQueriesToSuccess()).isPositive();
+        assertThat(s.attacks.get(4).surrogateAgreement()).isGreaterThan(0.5);
+        assertThat(s.adversarialSuccessRate).isEqualTo(pgd.adversarialSuccessRate());
+        assertThat(s.latency.requests()).isEqualTo(20);
+        assertThat(s.latency.p99Ms()).isGreaterThanOrEqualTo(s.latency.p50Ms());
         assertThat(s.detector).as("the model server shows no verdicts: detection not measured, not zero").isNull();
-        assertThat(s.attacks).allSatisfy(a -> assertThat(a.detectionRecall).isNull());
+        assertThat(s.attacks).allSatisfy(a -> assertThat(a.detectionRecall()).isNull());
         assertThat(Files.readString(report)).contains("\"timing\"", "\"targetSeconds\"", "pgd-linf-0.1-10steps");
         assertThat(s.report).as("no <run>-report ConfigMap was made for this run: nothing to point at").isNull();
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("no ConfigMap " + ns.name() + "/run-report");
@@ -117,19 +117,19 @@ class TesterOnRealClusterTest {
             AdversarialTestRunStatus s = status(client, run);
             System.out.printf("[detection] feature squeezing (bit depth %d, threshold %s) on the standard model, 100 images: "
                     + "recall %s (PGD-20 %s with success %s, noise %s, adaptive PGD-20 %s with success %s), false-positive "
-                    + "rate %s, precision %s%n", SQUEEZING_BITS, SQUEEZING_THRESHOLD, s.detector.recall,
-                    s.attacks.get(0).detectionRecall, s.attacks.get(0).adversarialSuccessRate, s.attacks.get(1).detectionRecall,
-                    s.attacks.get(2).detectionRecall, s.attacks.get(2).adversarialSuccessRate, s.detector.falsePositiveRate,
-                    s.detector.precision);
+                    + "rate %s, precision %s%n", SQUEEZING_BITS, SQUEEZING_THRESHOLD, s.detector.recall(),
+                    s.attacks.get(0).detectionRecall(), s.attacks.get(0).adversarialSuccessRate(), s.attacks.get(1).detectionRecall(),
+                    s.attacks.get(2).detectionRecall(), s.attacks.get(2).adversarialSuccessRate(), s.detector.falsePositiveRate(),
+                    s.detector.precision());
             assertThat(s.phase).isEqualTo("Succeeded");
             assertThat(s.detector).isNotNull();
-            assertThat(Double.parseDouble(s.detector.falsePositiveRate)).isLessThanOrEqualTo(0.15);
-            assertThat(Double.parseDouble(s.attacks.get(0).detectionRecall)).isGreaterThan(0.0);
-            assertThat(s.attacks.get(2).name).isEqualTo("pgd-linf-0.1-adaptive");
+            assertThat(s.detector.falsePositiveRate()).isLessThanOrEqualTo(0.15);
+            assertThat(s.attacks.get(0).detectionRecall()).isGreaterThan(0.0);
+            assertThat(s.attacks.get(2).name()).isEqualTo("pgd-linf-0.1-adaptive");
             // The adaptive attack gets past the squeezers: the detector must not look strong on naive attacks alone.
-            assertThat(Double.parseDouble(s.attacks.get(2).detectionRecall))
-                    .isLessThan(Double.parseDouble(s.attacks.get(0).detectionRecall) / 2);
-            assertThat(s.latency.requests).isEqualTo(20);
+            assertThat(s.attacks.get(2).detectionRecall())
+                    .isLessThan(s.attacks.get(0).detectionRecall() / 2);
+            assertThat(s.latency.requests()).isEqualTo(20);
         }
     }
 
@@ -155,13 +155,13 @@ class TesterOnRealClusterTest {
             AdversarialTestRunStatus.AttackResult square = s.attacks.get(0);
             System.out.printf("[detection] query similarity vs the tester's Square Attack (eps 0.1, <= 100 queries, 100 images): "
                     + "success %s (median %s queries), detection recall %s, first flag at query %s (median), clean "
-                    + "false-positive rate %s%n", square.adversarialSuccessRate, square.medianQueriesToSuccess,
-                    square.detectionRecall, square.queriesToFirstFlag, s.detector.falsePositiveRate);
+                    + "false-positive rate %s%n", square.adversarialSuccessRate(), square.medianQueriesToSuccess(),
+                    square.detectionRecall(), square.queriesToFirstFlag(), s.detector.falsePositiveRate());
             // Examples that fall to Square's first query (its random stripes) cannot be caught by any
             // similarity detector (DESIGN §8); everything that needs a second query is.
-            assertThat(Double.parseDouble(square.detectionRecall)).isGreaterThanOrEqualTo(0.5);
-            assertThat(square.queriesToFirstFlag).isLessThanOrEqualTo(5);
-            assertThat(Double.parseDouble(s.detector.falsePositiveRate)).isLessThanOrEqualTo(0.01);
+            assertThat(square.detectionRecall()).isGreaterThanOrEqualTo(0.5);
+            assertThat(square.queriesToFirstFlag()).isLessThanOrEqualTo(5);
+            assertThat(s.detector.falsePositiveRate()).isLessThanOrEqualTo(0.01);
 
             // The full report outlives the pod: in the run's ConfigMap, the status pointing at it with its digest.
             assertThat(s.report).isNotNull();
@@ -172,8 +172,8 @@ class TesterOnRealClusterTest {
             assertThat(io.robustml.fetch.Sha256.of(stored.getBytes(StandardCharsets.UTF_8))).isEqualTo(s.report.sha256);
             assertThat((long) stored.getBytes(StandardCharsets.UTF_8).length).isEqualTo(s.report.bytes);
             var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stored);
-            assertThat(json.path("attacks").get(0).path("name").asText()).isEqualTo(square.name);
-            assertThat(json.path("attacks").get(0).path("queriesUsed").asLong()).isEqualTo(square.queriesUsed);
+            assertThat(json.path("attacks").get(0).path("name").asText()).isEqualTo(square.name());
+            assertThat(json.path("attacks").get(0).path("queriesUsed").asLong()).isEqualTo(square.queriesUsed());
         }
     }
 
@@ -192,11 +192,11 @@ class TesterOnRealClusterTest {
         AdversarialTestRunStatus.AttackResult knockoff = extraction("extraction-knockoff", "", config, client, ns, cp);
         AdversarialTestRunStatus.AttackResult jbda = extraction("extraction-jbda", ", mode: jbda", config, client, ns, cp);
         System.out.printf("[detection] PRADA (delta 0.9) vs extraction, 1,000 queries each, a fresh client each: knockoff agreement "
-                + "%s, first flag %s; jbda agreement %s, first flag at query %s%n", knockoff.surrogateAgreement,
-                knockoff.queriesToFirstFlag, jbda.surrogateAgreement, jbda.queriesToFirstFlag);
-        assertThat(jbda.name).isEqualTo("extraction-jbda-1000");
-        assertThat(knockoff.queriesToFirstFlag).as("natural images look like any client's").isNull();
-        assertThat(jbda.queriesToFirstFlag).as("synthetic steps are what PRADA tests for").isNotNull().isLessThan(1000);
+                + "%s, first flag %s; jbda agreement %s, first flag at query %s%n", knockoff.surrogateAgreement(),
+                knockoff.queriesToFirstFlag(), jbda.surrogateAgreement(), jbda.queriesToFirstFlag());
+        assertThat(jbda.name()).isEqualTo("extraction-jbda-1000");
+        assertThat(knockoff.queriesToFirstFlag()).as("natural images look like any client's").isNull();
+        assertThat(jbda.queriesToFirstFlag()).as("synthetic steps are what PRADA tests for").isNotNull().isLessThan(1000);
     }
 
     private AdversarialTestRunStatus.AttackResult extraction(String name, String mode, Path config, KubernetesClient client,

@@ -37,8 +37,8 @@ public record Baseline(double rate, String source) {
                 .filter(r -> status.stableRevision.equals(r.revision) && "Passed".equals(r.verdict) && r.runName != null)
                 .map(r -> r.runName).findFirst();
         return run.flatMap(name -> runs.stream().filter(r -> name.equals(r.getMetadata().getName())).findFirst())
-                .filter(r -> r.getStatus() != null && r.getStatus().detector != null && r.getStatus().detector.falsePositiveRate != null)
-                .map(r -> new Baseline(Math.max(Double.parseDouble(r.getStatus().detector.falsePositiveRate), GuardSpec.MIN_BASELINE_RATE),
+                .filter(r -> r.getStatus() != null && r.getStatus().detector != null && r.getStatus().detector.falsePositiveRate() != null)
+                .map(r -> new Baseline(Math.max(r.getStatus().detector.falsePositiveRate(), GuardSpec.MIN_BASELINE_RATE),
                         ANALYSIS + r.getMetadata().getName()));
     }
 }

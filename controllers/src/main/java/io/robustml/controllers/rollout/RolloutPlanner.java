@@ -221,8 +221,8 @@ public final class RolloutPlanner {
                     ? "; relative SLOs not applicable (" + noBaseline + ")" : "");
             // Never silently ignored: each sign that the numbers overstate robustness is a Warning event.
             if (run.runStatus().warnings != null) {
-                run.runStatus().warnings.stream().limit(5).forEach(w -> step.event(true, w.reason == null ? Reasons.ANALYSIS_WARNING
-                        : w.reason, "analysis " + a.runName + " of revision " + desired + ": " + w.message));
+                run.runStatus().warnings.stream().limit(5).forEach(w -> step.event(true, w.reason() == null ? Reasons.ANALYSIS_WARNING
+                        : w.reason(), "analysis " + a.runName + " of revision " + desired + ": " + w.message()));
             }
             step.actions.add(new RolloutAction.RecordVerdict(a.runName, verdict.outcome().toString(), verdict.violations()));
             switch (verdict.outcome()) {
@@ -593,13 +593,13 @@ public final class RolloutPlanner {
         summary.revision = a.revision;
         summary.verdict = verdict.outcome().toString();
         if (run != null) {
-            summary.adversarialSuccessRate = run.adversarialSuccessRate;
-            summary.cleanAccuracy = run.cleanAccuracy;
-            summary.detectionRecall = run.detector == null ? null : run.detector.recall;
+            summary.adversarialSuccessRate = io.robustml.crds.Decimals.text(run.adversarialSuccessRate);
+            summary.cleanAccuracy = io.robustml.crds.Decimals.text(run.cleanAccuracy);
+            summary.detectionRecall = run.detector == null ? null : io.robustml.crds.Decimals.text(run.detector.recall());
         }
         summary.violatedSlos = verdict.violations().isEmpty() ? null : verdict.violations();
         if (run != null && run.warnings != null && !run.warnings.isEmpty()) {
-            summary.warnings = run.warnings.stream().map(w -> (w.reason == null ? Reasons.ANALYSIS_WARNING : w.reason) + ": " + w.message)
+            summary.warnings = run.warnings.stream().map(w -> (w.reason() == null ? Reasons.ANALYSIS_WARNING : w.reason()) + ": " + w.message())
                     .limit(32).toList();
         }
         summary.finishedAt = now.toString();
@@ -686,8 +686,8 @@ public final class RolloutPlanner {
         void baselineMeasured(AnalysisProgress a, AdversarialTestRunStatus run, RolloutSettings settings) {
             RevisionRecord r = record(a.baselineRevision, shaOf(a.baselineRevision), BASELINE, a.baselineRunName,
                     settings.suite());
-            r.cleanAccuracy = run.cleanAccuracy;
-            r.adversarialSuccessRate = run.adversarialSuccessRate;
+            r.cleanAccuracy = io.robustml.crds.Decimals.text(run.cleanAccuracy);
+            r.adversarialSuccessRate = io.robustml.crds.Decimals.text(run.adversarialSuccessRate);
             addHistory(r);
             event(false, Reasons.BASELINE_MEASURED, "stable revision " + a.baselineRevision + " measured by " + a.baselineRunName
                     + ": adversarialSuccessRate " + run.adversarialSuccessRate + ", cleanAccuracy " + run.cleanAccuracy

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * The finer figures some SLOs need beside {@link RunMetrics}: each class's worst adversarial success
  * over the attacks that ran (skipped attacks measured nothing), and the regression corpus's success
- * rate. Absent or unparseable figures are simply not there: "missing" to a verdict.
+ * rate. Absent figures are simply not there: "missing" to a verdict.
  *
  * @param worstClassSuccess class name (label, or index) -> highest per-class success rate over the attacks
  * @param corpusSuccessRate null when no corpus was replayed
@@ -42,28 +42,28 @@ public record RunDetails(Map<String, Double> worstClassSuccess, Double corpusSuc
         Map<String, Double> worst = new LinkedHashMap<>();
         if (s.attacks != null) {
             for (AdversarialTestRunStatus.AttackResult a : s.attacks) {
-                if (a.skipped != null || a.perClass == null) {
+                if (a.skipped() != null || a.perClass() == null) {
                     continue;
                 }
-                for (AdversarialTestRunStatus.ClassResult c : a.perClass) {
-                    Double rate = RunMetrics.number(c.adversarialSuccessRate);
-                    if (c.className != null && rate != null) {
-                        worst.merge(c.className, rate, Math::max);
+                for (AdversarialTestRunStatus.ClassResult c : a.perClass()) {
+                    Double rate = c.adversarialSuccessRate();
+                    if (c.className() != null && rate != null) {
+                        worst.merge(c.className(), rate, Math::max);
                     }
                 }
             }
         }
         Map<java.math.BigDecimal, Double> certified = new java.util.HashMap<>();
-        if (s.certification != null && s.certification.radii != null) {
-            for (AdversarialTestRunStatus.CertifiedRadius r : s.certification.radii) {
-                java.math.BigDecimal key = radiusKey(r.radius);
-                Double accuracy = RunMetrics.number(r.certifiedAccuracy);
+        if (s.certification != null && s.certification.radii() != null) {
+            for (AdversarialTestRunStatus.CertifiedRadius r : s.certification.radii()) {
+                java.math.BigDecimal key = r.radius() == null ? null : java.math.BigDecimal.valueOf(r.radius()).stripTrailingZeros();
+                Double accuracy = r.certifiedAccuracy();
                 if (key != null && accuracy != null) {
                     certified.put(key, accuracy);
                 }
             }
         }
-        return new RunDetails(Map.copyOf(worst), s.corpus == null ? null : RunMetrics.number(s.corpus.adversarialSuccessRate),
+        return new RunDetails(Map.copyOf(worst), s.corpus == null ? null : s.corpus.adversarialSuccessRate(),
                 Map.copyOf(certified));
     }
 }

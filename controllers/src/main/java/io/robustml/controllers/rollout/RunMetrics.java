@@ -1,11 +1,10 @@
 package io.robustml.controllers.rollout;
 
 import io.robustml.crds.run.AdversarialTestRunStatus;
-import java.math.BigDecimal;
 
 /**
- * The numbers an SLO verdict needs, parsed from a run's status (decimal strings). Anything absent,
- * unparseable or not finite is null: "missing", which a verdict never treats as good.
+ * The numbers an SLO verdict needs, from a run's status. Anything absent, unreadable or not finite is null
+ * (see {@link io.robustml.crds.Decimal}): "missing", which a verdict never treats as good.
  */
 public record RunMetrics(Integer samples, Double cleanAccuracy, Double adversarialSuccessRate, Double detectionRecall,
         Double detectionPrecision, Double latencyP99Ms) {
@@ -14,10 +13,10 @@ public record RunMetrics(Integer samples, Double cleanAccuracy, Double adversari
         if (s == null) {
             return new RunMetrics(null, null, null, null, null, null);
         }
-        return new RunMetrics(s.samples, number(s.cleanAccuracy), number(s.adversarialSuccessRate),
-                s.detector == null ? null : number(s.detector.recall),
-                s.detector == null ? null : number(s.detector.precision),
-                s.latency == null ? null : number(s.latency.p99Ms));
+        return new RunMetrics(s.samples, s.cleanAccuracy, s.adversarialSuccessRate,
+                s.detector == null ? null : s.detector.recall(),
+                s.detector == null ? null : s.detector.precision(),
+                s.latency == null ? null : s.latency.p99Ms());
     }
 
     /** The baseline a promoted revision left in its history record. */
@@ -25,15 +24,8 @@ public record RunMetrics(Integer samples, Double cleanAccuracy, Double adversari
         return new RunMetrics(null, number(cleanAccuracy), number(adversarialSuccessRate), null, null, null);
     }
 
+    /** A decimal string of the RobustModel's own status (its history records); null when it is not one. */
     public static Double number(String decimal) {
-        if (decimal == null) {
-            return null;
-        }
-        try {
-            double v = new BigDecimal(decimal.trim()).doubleValue();
-            return Double.isFinite(v) ? v : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return io.robustml.crds.Decimals.value(decimal);
     }
 }

@@ -20,8 +20,8 @@ class BaselineTest {
         AdversarialTestRun run = new AdversarialTestRun();
         run.setMetadata(new ObjectMetaBuilder().withName(name).build());
         run.setStatus(new AdversarialTestRunStatus());
-        run.getStatus().detector = new AdversarialTestRunStatus.DetectorMetrics();
-        run.getStatus().detector.falsePositiveRate = falsePositiveRate;
+        run.getStatus().detector = new AdversarialTestRunStatus.DetectorMetrics(null, null,
+                io.robustml.crds.Decimals.value(falsePositiveRate), null, null, null);
         return run;
     }
 

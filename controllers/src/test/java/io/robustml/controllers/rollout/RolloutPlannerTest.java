@@ -40,8 +40,8 @@ class RolloutPlannerTest {
         AdversarialTestRunStatus r = new AdversarialTestRunStatus();
         r.phase = "Succeeded";
         r.samples = 100;
-        r.cleanAccuracy = "0.9";
-        r.adversarialSuccessRate = asr;
+        r.cleanAccuracy = 0.9;
+        r.adversarialSuccessRate = io.robustml.crds.Decimals.value(asr);
         return new RunObservation(true, r, null, OURS);
     }
 
@@ -385,11 +385,8 @@ class RolloutPlannerTest {
         RolloutPlanner.Decision d = decide("rev1", null, true, RunObservation.absent());
         d = decide("rev1", d.status(), true, RunObservation.absent());
         RunObservation run = succeeded("0.1");
-        AdversarialTestRunStatus.Warning masked = new AdversarialTestRunStatus.Warning();
-        masked.reason = "GradientMasking";
-        masked.message = "fgsm beat pgd";
-        AdversarialTestRunStatus.Warning bare = new AdversarialTestRunStatus.Warning();
-        bare.message = "something odd";
+        AdversarialTestRunStatus.Warning masked = new AdversarialTestRunStatus.Warning("GradientMasking", "fgsm beat pgd");
+        AdversarialTestRunStatus.Warning bare = new AdversarialTestRunStatus.Warning(null, "something odd");
         run.runStatus().warnings = List.of(masked, bare);
         d = decide("rev1", d.status(), true, run);
         assertThat(d.status().lastAnalysis.warnings).containsExactly("GradientMasking: fgsm beat pgd",
@@ -612,7 +609,7 @@ class RolloutPlannerTest {
 
     private static RunObservation baselineSucceeded(String asr, String clean) {
         RunObservation r = succeeded(asr);
-        r.runStatus().cleanAccuracy = clean;
+        r.runStatus().cleanAccuracy = io.robustml.crds.Decimals.value(clean);
         return r;
     }
 

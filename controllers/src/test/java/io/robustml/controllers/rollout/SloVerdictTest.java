@@ -118,17 +118,16 @@ class SloVerdictTest {
         slos.minCertifiedAccuracy.accuracy = "0.6";
         RunMetrics canary = new RunMetrics(100, 0.9, 0.3, null, null, null);
         var status = new io.robustml.crds.run.AdversarialTestRunStatus();
-        status.certification = new io.robustml.crds.run.AdversarialTestRunStatus.CertificationResult();
-        status.certification.radii = java.util.List.of(radius("0.250", "0.55"), radius("0.5", "0.3"));
+        status.certification = certified(radius("0.250", "0.55"), radius("0.5", "0.3"));
 
         Verdict v = SloVerdict.judge(slos, canary, null, 100, null, RunDetails.of(status));
         assertThat(v.outcome()).as("\"0.250\" is the radius \"0.25\"").isEqualTo(Verdict.Outcome.FAILED);
         assertThat(v.violations()).containsExactly("certifiedAccuracy at L2 radius 0.25 0.55 < min 0.6");
 
-        status.certification.radii = java.util.List.of(radius("0.25", "0.61"));
+        status.certification = certified(radius("0.25", "0.61"));
         assertThat(SloVerdict.judge(slos, canary, null, 100, null, RunDetails.of(status)).outcome()).isEqualTo(Verdict.Outcome.PASSED);
 
-        status.certification.radii = java.util.List.of(radius("0.5", "0.9"));
+        status.certification = certified(radius("0.5", "0.9"));
         v = SloVerdict.judge(slos, canary, null, 100, null, RunDetails.of(status));
         assertThat(v.outcome()).as("another radius is not this one").isEqualTo(Verdict.Outcome.INCONCLUSIVE);
         assertThat(v.missing()).containsExactly("certifiedAccuracy at L2 radius 0.25 not measured");
@@ -136,35 +135,38 @@ class SloVerdictTest {
                 .outcome()).isEqualTo(Verdict.Outcome.INCONCLUSIVE);
     }
 
+    private static io.robustml.crds.run.AdversarialTestRunStatus.CertificationResult certified(
+            io.robustml.crds.run.AdversarialTestRunStatus.CertifiedRadius... radii) {
+        return new io.robustml.crds.run.AdversarialTestRunStatus.CertificationResult(0.25, 100, 1000, 0.001, 100, 0, 0.7,
+                java.util.List.of(radii), 1.0);
+    }
+
     private static io.robustml.crds.run.AdversarialTestRunStatus.CertifiedRadius radius(String radius, String accuracy) {
-        var r = new io.robustml.crds.run.AdversarialTestRunStatus.CertifiedRadius();
-        r.radius = radius;
-        r.certifiedAccuracy = accuracy;
-        return r;
+        return new io.robustml.crds.run.AdversarialTestRunStatus.CertifiedRadius(io.robustml.crds.Decimals.value(radius),
+                io.robustml.crds.Decimals.value(accuracy), null);
     }
 
     @org.junit.jupiter.api.Test
     void perClassFiguresComeFromTheAttacksThatRan() {
         var status = new io.robustml.crds.run.AdversarialTestRunStatus();
-        var pgd = new io.robustml.crds.run.AdversarialTestRunStatus.AttackResult();
-        pgd.perClass = java.util.List.of(classResult("sneaker", "0.2"), classResult("bag", "0.6"));
-        var fgsm = new io.robustml.crds.run.AdversarialTestRunStatus.AttackResult();
-        fgsm.perClass = java.util.List.of(classResult("sneaker", "0.3"), classResult("bag", "NaN"));
-        var square = new io.robustml.crds.run.AdversarialTestRunStatus.AttackResult();
-        square.skipped = "label-only endpoint";
-        square.perClass = java.util.List.of(classResult("sneaker", "0.9"));
+        var pgd = attack(null, classResult("sneaker", "0.2"), classResult("bag", "0.6"));
+        var fgsm = attack(null, classResult("sneaker", "0.3"), classResult("bag", "NaN"));
+        var square = attack("label-only endpoint", classResult("sneaker", "0.9"));
         status.attacks = java.util.List.of(pgd, fgsm, square);
-        status.corpus = new io.robustml.crds.run.AdversarialTestRunStatus.CorpusResult();
-        status.corpus.adversarialSuccessRate = "0.97";
+        status.corpus = new io.robustml.crds.run.AdversarialTestRunStatus.CorpusResult(100, 0.97, null);
         RunDetails d = RunDetails.of(status);
         assertThat(d.worstClassSuccess()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("sneaker", 0.3, "bag", 0.6));
         assertThat(d.corpusSuccessRate()).isEqualTo(0.97);
     }
 
+    private static io.robustml.crds.run.AdversarialTestRunStatus.AttackResult attack(String skipped,
+            io.robustml.crds.run.AdversarialTestRunStatus.ClassResult... perClass) {
+        return new io.robustml.crds.run.AdversarialTestRunStatus.AttackResult("a", "pgd", "linf", 0.1, null, null, null, 100, null,
+                null, null, null, null, null, null, null, null, null, skipped, null, java.util.List.of(perClass), null);
+    }
+
+    /** A class's figure as the wire carries it: a decimal string, "NaN" (not one) reading as absent. */
     private static io.robustml.crds.run.AdversarialTestRunStatus.ClassResult classResult(String name, String asr) {
-        var c = new io.robustml.crds.run.AdversarialTestRunStatus.ClassResult();
-        c.className = name;
-        c.adversarialSuccessRate = asr;
-        return c;
+        return new io.robustml.crds.run.AdversarialTestRunStatus.ClassResult(name, 10, io.robustml.crds.Decimals.value(asr), null);
     }
 }
