@@ -235,6 +235,21 @@ class RolloutActionsClusterTest {
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events(client, ns, "RobustnessRegression")).hasSize(1));
     }
 
+    /** The model's resourceVersion once it has not changed for two seconds (at most 30 s). */
+    private static String settledResourceVersion(KubernetesClient client, TestNamespace ns) {
+        java.util.concurrent.atomic.AtomicReference<String> last = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicLong since = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            String now = client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get().getMetadata()
+                    .getResourceVersion();
+            if (!now.equals(last.getAndSet(now))) {
+                since.set(System.nanoTime());
+            }
+            return System.nanoTime() - since.get() >= Duration.ofSeconds(2).toNanos();
+        });
+        return last.get();
+    }
+
     @Test
     void aRestartAfterTheRollbackChangesNothing(KubernetesClient client, TestNamespace ns) {
         String stable = stableModel(client, ns);
@@ -245,8 +260,9 @@ class RolloutActionsClusterTest {
         String canary = run.getSpec().target.revision;
         Analyses.finish(client, run, "0.9", "0.9");
         assertRolledBack(client, ns, stable, canary, generation, "RobustnessRegression");
-        String resourceVersion = client.resources(RobustModel.class).inNamespace(ns.name()).withName(MODEL).get()
-                .getMetadata().getResourceVersion();
+        // The rollback's own last writes (the canary's objects going, readiness settling) may still be on the
+        // way: the baseline is the object once it has stopped changing.
+        String resourceVersion = settledResourceVersion(client, ns);
 
         operator.stop();
         start(client, ns);
