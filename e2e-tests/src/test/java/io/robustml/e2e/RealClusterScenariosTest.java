@@ -147,6 +147,7 @@ class RealClusterScenariosTest {
 
         // A client of the Service (ClusterIP, kube-proxy) is answered by the stable revision.
         String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        Sidecars.awaitService(service);
         assertThat(Sidecars.inferThroughService(service + "/v2/models/" + name + "/infer")).contains("\"model_version\":\"" + robust + "\"");
 
         // An attacker: near-duplicate queries through the Service are rate-limited and flagged, and the
@@ -381,6 +382,7 @@ class RealClusterScenariosTest {
 
         // A client through the model's Service: MLServer's answer in JSON; a binary request is refused by the sidecar.
         String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        Sidecars.awaitService(service);
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         String json = "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"data\":["
                 + String.join(",", java.util.Collections.nCopies(784, "0.5")) + "]}]}";
@@ -606,6 +608,7 @@ class RealClusterScenariosTest {
         assertThat(servingPods(name)).as("the same pods serve").extracting(p -> p.getMetadata().getUid())
                 .containsExactlyInAnyOrderElementsOf(pods);
         String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        Sidecars.awaitService(service);
         assertThat(Sidecars.inferThroughService(service + "/v2/models/" + name + "/infer")).contains("\"model_version\":\"" + stable + "\"");
         // onFailure: contain — the sidecars now block what they flag: an attacker's near-duplicates get 403s.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(client.configMaps().inNamespace(ns)
@@ -753,6 +756,7 @@ class RealClusterScenariosTest {
         assertThat(client.apps().deployments().inNamespace(ns).withName(name + "-" + first).get().getSpec().getReplicas())
                 .as("the previous revision is kept with no pods").isZero();
         String service = "http://" + client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+        Sidecars.awaitService(service);
         String infer = service + "/v2/models/" + name + "/infer";
         assertThat(Sidecars.inferThroughService(infer)).contains("\"model_version\":\"" + second + "\"");
 

@@ -198,10 +198,16 @@ final class Sidecars {
         return r.body();
     }
 
+    /** http://host[:port] of a URL under the Service's /v2/ API. */
+    static String serviceOf(String url) {
+        int v2 = url.indexOf("/v2/");
+        return v2 < 0 ? url : url.substring(0, v2);
+    }
+
     /**
-     * Waits (at most 30 s) until the Service at {@code serviceUrl} answers at all. After a first verdict the operator
+     * Waits (at most 30 s) until the Service at {@code serviceUrl} answers at all. After a verdict the operator
      * points the Service at the revision, and kube-proxy programs the node a moment later: until then a connection
-     * is refused, as it is to any client racing the switch.
+     * is refused, as it is to any client racing the switch. {@link #hammer} waits so first.
      */
     static void awaitService(String serviceUrl) {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
@@ -216,6 +222,7 @@ final class Sidecars {
      * Returns how many got each HTTP status.
      */
     static java.util.Map<Integer, Integer> hammer(String inferUrl, int requests, String apiKey) throws Exception {
+        awaitService(serviceOf(inferUrl));
         java.util.Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
         var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
         java.util.Random random = new java.util.Random(7);
