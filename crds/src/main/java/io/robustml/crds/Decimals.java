@@ -69,11 +69,6 @@ public final class Decimals {
         }
 
         @Override
-        public boolean isEmpty(SerializerProvider provider, Double value) {
-            return text(value) == null;
-        }
-
-        @Override
         public void acceptJsonFormatVisitor(JsonFormatVisitorWrapper visitor, JavaType type) throws JsonMappingException {
             visitor.expectStringFormat(type);
         }

@@ -21,11 +21,7 @@ public record RunMetrics(Integer samples, Double cleanAccuracy, Double adversari
 
     /** The baseline a promoted revision left in its history record. */
     public static RunMetrics baseline(String cleanAccuracy, String adversarialSuccessRate) {
-        return new RunMetrics(null, number(cleanAccuracy), number(adversarialSuccessRate), null, null, null);
-    }
-
-    /** A decimal string of the RobustModel's own status (its history records); null when it is not one. */
-    public static Double number(String decimal) {
-        return io.robustml.crds.Decimals.value(decimal);
+        return new RunMetrics(null, io.robustml.crds.Decimals.value(cleanAccuracy),
+                io.robustml.crds.Decimals.value(adversarialSuccessRate), null, null, null);
     }
 }

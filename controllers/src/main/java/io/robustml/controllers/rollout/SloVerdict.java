@@ -66,7 +66,7 @@ public final class SloVerdict {
         }
 
         if (s.maxAdversarialSuccessRateRatio != null) {
-            Double ratio = RunMetrics.number(s.maxAdversarialSuccessRateRatio);
+            Double ratio = io.robustml.crds.Decimals.value(s.maxAdversarialSuccessRateRatio);
             Double base = baseline == null ? null : baseline.adversarialSuccessRate();
             if (base == null) {
                 notApplicable.add("maxAdversarialSuccessRateRatio (" + why + ")");
@@ -78,7 +78,7 @@ public final class SloVerdict {
             }
         }
         if (s.maxAdversarialSuccessRateIncrease != null) {
-            Double increase = RunMetrics.number(s.maxAdversarialSuccessRateIncrease);
+            Double increase = io.robustml.crds.Decimals.value(s.maxAdversarialSuccessRateIncrease);
             Double base = baseline == null ? null : baseline.adversarialSuccessRate();
             if (base == null) {
                 notApplicable.add("maxAdversarialSuccessRateIncrease (" + why + ")");
@@ -91,7 +91,7 @@ public final class SloVerdict {
             }
         }
         if (s.maxCleanAccuracyDrop != null) {
-            Double drop = RunMetrics.number(s.maxCleanAccuracyDrop);
+            Double drop = io.robustml.crds.Decimals.value(s.maxCleanAccuracyDrop);
             Double base = baseline == null ? null : baseline.cleanAccuracy();
             if (base == null) {
                 notApplicable.add("maxCleanAccuracyDrop (" + why + ")");
@@ -112,7 +112,7 @@ public final class SloVerdict {
         if (max == null) {
             return;
         }
-        Double limit = RunMetrics.number(max);
+        Double limit = io.robustml.crds.Decimals.value(max);
         if (measured == null) {
             missing.add(name + " not measured");
         } else if (measured > limit + 1e-12) {
@@ -124,7 +124,7 @@ public final class SloVerdict {
         if (min == null) {
             return;
         }
-        Double limit = RunMetrics.number(min);
+        Double limit = io.robustml.crds.Decimals.value(min);
         if (measured == null) {
             missing.add(name + " not measured");
         } else if (measured < limit - 1e-12) {

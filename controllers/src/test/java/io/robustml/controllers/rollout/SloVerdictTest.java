@@ -42,8 +42,8 @@ class SloVerdictTest {
         slos.maxCleanAccuracyDrop = "0.02";
         slos.minDetectionRecall = "0.8";
         slos.maxLatencyP99Ms = 250;
-        RunMetrics canary = new RunMetrics(samples, RunMetrics.number(clean), RunMetrics.number(asr), RunMetrics.number(recall),
-                null, RunMetrics.number(p99));
+        RunMetrics canary = new RunMetrics(samples, io.robustml.crds.Decimals.value(clean), io.robustml.crds.Decimals.value(asr), io.robustml.crds.Decimals.value(recall),
+                null, io.robustml.crds.Decimals.value(p99));
         RunMetrics baseline = baseClean == null ? null : RunMetrics.baseline(baseClean, baseAsr);
         Verdict v = SloVerdict.judge(slos, canary, baseline, 500);
         assertThat(v.outcome()).isEqualTo(expected);
@@ -53,7 +53,7 @@ class SloVerdictTest {
     @ParameterizedTest
     @CsvSource({"0.1", "0"})
     void noSlosMeansOnlyACompleteMeasurementPasses(String asr) {
-        assertThat(SloVerdict.judge(null, new RunMetrics(10, 0.9, RunMetrics.number(asr), null, null, null), null, 10).outcome())
+        assertThat(SloVerdict.judge(null, new RunMetrics(10, 0.9, io.robustml.crds.Decimals.value(asr), null, null, null), null, 10).outcome())
                 .isEqualTo(Verdict.Outcome.PASSED);
         assertThat(SloVerdict.judge(null, new RunMetrics(5, 0.9, 0.1, null, null, null), null, 10).outcome())
                 .isEqualTo(Verdict.Outcome.INCONCLUSIVE);
@@ -73,11 +73,11 @@ class SloVerdictTest {
         SlosSpec slos = new SlosSpec();
         slos.maxAdversarialSuccessRate = "0.3";
         slos.maxAdversarialSuccessRateIncrease = "0.05";
-        RunMetrics canary = new RunMetrics(100, 0.9, RunMetrics.number(asr), null, null, null);
+        RunMetrics canary = new RunMetrics(100, 0.9, io.robustml.crds.Decimals.value(asr), null, null, null);
         Verdict v = SloVerdict.judge(slos, canary, baseAsr == null ? null : RunMetrics.baseline("0.9", baseAsr), 100);
         assertThat(v.outcome()).isEqualTo(expected);
         assertThat(v.summary()).contains(fragment);
-        if (expected == Verdict.Outcome.FAILED && baseAsr != null && RunMetrics.number(asr) <= 0.3) {
+        if (expected == Verdict.Outcome.FAILED && baseAsr != null && io.robustml.crds.Decimals.value(asr) <= 0.3) {
             assertThat(v.violations()).as("the absolute cap held; only the relative SLO failed").hasSize(1);
         }
     }
