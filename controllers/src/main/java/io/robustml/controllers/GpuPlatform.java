@@ -15,7 +15,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.robustml.controllers.dependent.GpuPlacement;
+import io.robustml.controllers.gpu.GpuPlacement;
 import io.robustml.controllers.gpu.ClusterPolicyView;
 import io.robustml.controllers.gpu.GpuResolution;
 import io.robustml.controllers.gpu.GpuResolver;

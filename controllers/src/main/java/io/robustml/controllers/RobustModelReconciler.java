@@ -21,7 +21,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.robustml.controllers.dependent.Dependents;
 import io.robustml.controllers.dependent.DetectorConfigMap;
-import io.robustml.controllers.dependent.GpuPlacement;
+import io.robustml.controllers.gpu.GpuPlacement;
 import io.robustml.controllers.dependent.ServingDeployment;
 import io.robustml.controllers.dependent.ServingImages;
 import io.robustml.controllers.dependent.ServingRoute;
@@ -33,7 +33,7 @@ import io.robustml.controllers.guard.BurnRate;
 import io.robustml.controllers.guard.CounterReader;
 import io.robustml.controllers.guard.GuardSettings;
 import io.robustml.controllers.guard.PostPromotionGuard;
-import io.robustml.controllers.rollout.AnalysisResources;
+import io.robustml.controllers.dependent.AnalysisResources;
 import io.robustml.controllers.rollout.RolloutAction;
 import io.robustml.controllers.rollout.RolloutPlanner;
 import io.robustml.controllers.rollout.RunRetention;
@@ -75,7 +75,8 @@ import org.slf4j.LoggerFactory;
     @Dependent(type = Dependents.ServingRoleBindingDependent.class),
     @Dependent(type = Dependents.NetworkPolicyDependent.class)
 })
-@ControllerConfiguration(name = RobustModelReconciler.NAME, generationAwareEventProcessing = false,
+@ControllerConfiguration(name = RobustModelReconciler.NAME, fieldManager = RobustModelReconciler.FIELD_MANAGER,
+        generationAwareEventProcessing = false,
         informer = @Informer(onUpdateFilter = SpecOrRequestChanged.class))
 // Never give up on a model: JOSDK's default (5 attempts) left models without status for good when the
 // API server was overloaded (ScaleBenchmark, 1,000 models on 2 cores); back off to at most a minute.
@@ -251,7 +252,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             }
         }
         exportAnalyses(model, status, context);
-        ServingActuator actuator = new ServingActuator(context.getClient(), model, images, FIELD_MANAGER);
+        ServingActuator actuator = new ServingActuator(context, model, images);
         // The tester's Role names every run open now: the canary's, the stable baseline's, the stable's re-scan.
         List<String> testerRuns = java.util.stream.Stream.of(status.analysis == null ? null : status.analysis.runName,
                         status.analysis == null ? null : status.analysis.baselineRunName,
@@ -263,12 +264,11 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         explainProblem(model, previous, problem, context);
         if (status.stableRevision != null && !status.stableRevision.equals(previous.stableRevision)) {
             // A promotion (a first release, a canary, a guard's rollback target, all Ready): serve it now, not on the next pass.
-            actuator.service(status.stableRevision, context.getControllerConfiguration().fieldManager());
+            actuator.service(status.stableRevision);
         }
         try {
             actuator.route(ServingRoute.desired(model, status.stableRevision, status.canaryRevision,
-                    desiredIsCanary && desiredReadiness.ready()), previous.trafficRoute != null,
-                    status.stableRevision, context.getControllerConfiguration().fieldManager());
+                    desiredIsCanary && desiredReadiness.ready()), previous.trafficRoute != null, status.stableRevision);
         } catch (KubernetesClientException e) {
             // Serving goes on through the model's Service; the route is retried on the next event.
             LOG.warn("{}/{}: cannot apply the HTTPRoute: {}", model.getMetadata().getNamespace(),

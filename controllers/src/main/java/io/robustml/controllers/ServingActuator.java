@@ -2,15 +2,18 @@ package io.robustml.controllers;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.SSABasedGenericKubernetesResourceMatcher;
 import io.robustml.controllers.dependent.ServingDeployment;
 import io.robustml.controllers.dependent.ServingImages;
 import io.robustml.controllers.dependent.ServingRoute;
 import io.robustml.controllers.dependent.ServingService;
-import io.robustml.controllers.rollout.AnalysisResources;
+import io.robustml.controllers.dependent.AnalysisResources;
 import io.robustml.crds.RobustModel;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +22,10 @@ import java.util.Optional;
  * Carries out what the planner decided. The Deployment of the revision the spec names is applied
  * from the spec (server-side apply); any other running revision (stable while a canary is analysed)
  * is only scaled — its pod template is the record of what that revision is, and the spec no longer
- * describes it. Revisions out of the plan are deleted with their Service.
+ * describes it. Revisions out of the plan are deleted with their Service. An object the informer's cache
+ * already holds as we would apply it is not applied again (JOSDK's server-side-apply matcher, the one its
+ * dependents use): a reconcile of a settled model writes nothing, and a manual edit still differs and is reverted.
+ * Everything is applied under the controller's one field manager.
  */
 final class ServingActuator {
     /** Explicit, so that no API discovery is needed to address HTTPRoutes. */
@@ -27,15 +33,17 @@ final class ServingActuator {
             .withGroup("gateway.networking.k8s.io").withVersion("v1").withKind(ServingRoute.KIND)
             .withPlural("httproutes").withNamespaced(true).build();
     private final KubernetesClient client;
+    private final Context<RobustModel> context;
     private final RobustModel model;
     private final ServingImages images;
     private final String fieldManager;
 
-    ServingActuator(KubernetesClient client, RobustModel model, ServingImages images, String fieldManager) {
-        this.client = client;
+    ServingActuator(Context<RobustModel> context, RobustModel model, ServingImages images) {
+        this.client = context.getClient();
+        this.context = context;
         this.model = model;
         this.images = images;
-        this.fieldManager = fieldManager;
+        this.fieldManager = context.getControllerConfiguration().fieldManager();
     }
 
     /**
@@ -45,7 +53,7 @@ final class ServingActuator {
      *                    down to what the plan allows if it exists
      */
     void apply(String desiredRevision, Map<String, Integer> plan, Map<String, Deployment> existing,
-            Optional<io.robustml.controllers.dependent.GpuPlacement> gpu, boolean holdDesired) {
+            Optional<io.robustml.controllers.gpu.GpuPlacement> gpu, boolean holdDesired) {
         String ns = model.getMetadata().getNamespace();
         plan.forEach((revision, replicas) -> {
             Deployment current = existing.get(revision);
@@ -55,11 +63,9 @@ final class ServingActuator {
                 }
             }
             if (revision.equals(desiredRevision) && !holdDesired) {
-                // Always applied: server-side apply of an unchanged object writes nothing, and a manual
-                // edit of what we own is reverted.
-                gpu.flatMap(io.robustml.controllers.dependent.GpuPlacement::dra).ifPresent(claim ->
+                gpu.flatMap(io.robustml.controllers.gpu.GpuPlacement::dra).ifPresent(claim ->
                         apply(ServingDeployment.claimTemplate(model, revision, claim)));
-                apply(ServingDeployment.desired(model, images, replicas, gpu));
+                applyUnlessHeld(ServingDeployment.desired(model, images, replicas, gpu), current);
             } else if (current != null && !Integer.valueOf(replicas).equals(current.getSpec().getReplicas())) {
                 client.apps().deployments().inNamespace(ns).withName(current.getMetadata().getName())
                         .edit(d -> {
@@ -68,7 +74,8 @@ final class ServingActuator {
                         });
             }
             if (current != null || revision.equals(desiredRevision)) {
-                apply(ServingService.forRevision(model, revision));
+                Service service = ServingService.forRevision(model, revision);
+                applyUnlessHeld(service, cachedService(service.getMetadata().getName()));
             }
         });
         existing.forEach((revision, deployment) -> {
@@ -89,18 +96,17 @@ final class ServingActuator {
      * promoted first release starts serving now); applied as its dependent applies it, so that one manager
      * owns its selector.
      */
-    void service(String stable, String serviceFieldManager) {
-        client.resource(ServingService.desired(model, stable)).fieldManager(serviceFieldManager).forceConflicts()
-                .serverSideApply();
+    void service(String stable) {
+        apply(ServingService.desired(model, stable));
     }
 
     /**
      * The weighted HTTPRoute, applied before any revision's pods go (so the route never sends traffic
      * to pods being removed); or, when the model stopped using weights, the route we made is deleted.
      */
-    void route(Optional<GenericKubernetesResource> route, boolean hadRoute, String stable, String serviceFieldManager) {
+    void route(Optional<GenericKubernetesResource> route, boolean hadRoute, String stable) {
         if (route.isPresent()) {
-            service(stable, serviceFieldManager);
+            service(stable);
             apply(route.get());
         } else if (hadRoute) {
             client.genericKubernetesResources(ROUTES).inNamespace(model.getMetadata().getNamespace())
@@ -112,7 +118,7 @@ final class ServingActuator {
      * Creates the attempt's run and Job if absent; the tester's Role is narrowed to the open runs
      * ({@code testerRuns}: this one, and the stable baseline's while it is measured).
      */
-    void startAnalysis(String runName, String revision, String identity, Optional<io.robustml.controllers.dependent.GpuPlacement> gpu,
+    void startAnalysis(String runName, String revision, String identity, Optional<io.robustml.controllers.gpu.GpuPlacement> gpu,
             java.util.List<String> testerRuns) {
         start(AnalysisResources.run(model, runName, revision), identity, revision, gpu, testerRuns,
                 AnalysisResources.job(model, runName, revision, images, gpu));
@@ -120,13 +126,13 @@ final class ServingActuator {
 
     /** As above for the stable revision's baseline run: its own model file, taken from its Deployment. */
     void startBaseline(String runName, String revision, String identity, Deployment stable,
-            Optional<io.robustml.controllers.dependent.GpuPlacement> gpu, java.util.List<String> testerRuns) {
+            Optional<io.robustml.controllers.gpu.GpuPlacement> gpu, java.util.List<String> testerRuns) {
         start(AnalysisResources.baselineRun(model, runName, revision, stable), identity, revision, gpu, testerRuns,
                 AnalysisResources.baselineJob(model, runName, revision, images, gpu, stable));
     }
 
     private void start(io.robustml.crds.AdversarialTestRun run, String identity, String revision,
-            Optional<io.robustml.controllers.dependent.GpuPlacement> gpu, java.util.List<String> testerRuns,
+            Optional<io.robustml.controllers.gpu.GpuPlacement> gpu, java.util.List<String> testerRuns,
             io.fabric8.kubernetes.api.model.batch.v1.Job job) {
         String runName = run.getMetadata().getName();
         if (run.getMetadata().getAnnotations() == null) {
@@ -140,7 +146,7 @@ final class ServingActuator {
         apply(AnalysisResources.roleBinding(model));
         createIfAbsent(run); // a run of this name made for something else stays as it is: the planner never judges it
         createIfAbsent(AnalysisResources.reportConfigMap(model, runName, revision));
-        gpu.flatMap(io.robustml.controllers.dependent.GpuPlacement::dra).ifPresent(claim -> apply(ServingDeployment
+        gpu.flatMap(io.robustml.controllers.gpu.GpuPlacement::dra).ifPresent(claim -> apply(ServingDeployment
                 .claimTemplate(model, AnalysisResources.claimTemplateName(runName), AnalysisResources.COMPONENT, revision,
                         claim)));
         createIfAbsent(job);
@@ -177,6 +183,18 @@ final class ServingActuator {
 
     private void apply(HasMetadata object) {
         client.resource(object).fieldManager(fieldManager).forceConflicts().serverSideApply();
+    }
+
+    /** Applies {@code desired} unless {@code cached} (the informer's copy, or null) already holds it as we applied it. */
+    private void applyUnlessHeld(HasMetadata desired, HasMetadata cached) {
+        if (cached == null || !SSABasedGenericKubernetesResourceMatcher.getInstance().matches(cached, desired, context)) {
+            apply(desired);
+        }
+    }
+
+    private HasMetadata cachedService(String name) {
+        return context.getSecondaryResources(Service.class).stream().filter(s -> name.equals(s.getMetadata().getName()))
+                .findFirst().orElse(null);
     }
 
     /** The model's tester key Secret, made once (a 409 means it is there; the operator never reads it). */

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.robustml.controllers.dependent.ServingDeployment;
-import io.robustml.controllers.rollout.AnalysisResources;
+import io.robustml.controllers.dependent.AnalysisResources;
 import io.robustml.crds.AdversarialTestRun;
 import io.robustml.crds.RobustModel;
 import io.robustml.crds.run.AdversarialTestRunStatus;
@@ -36,8 +36,16 @@ final class Analyses {
      */
     static io.javaoperatorsdk.operator.Operator startOperator(KubernetesClient client, String ns,
             io.micrometer.core.instrument.MeterRegistry registry) {
+        return startOperator(client, ns, registry, new io.javaoperatorsdk.operator.api.monitoring.Metrics() {
+        });
+    }
+
+    /** As above, with JOSDK's metrics hook {@code metrics} (reconciles counted by a test). */
+    static io.javaoperatorsdk.operator.Operator startOperator(KubernetesClient client, String ns,
+            io.micrometer.core.instrument.MeterRegistry registry, io.javaoperatorsdk.operator.api.monitoring.Metrics metrics) {
         for (int attempt = 1; ; attempt++) {
-            var operator = new io.javaoperatorsdk.operator.Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+            var operator = new io.javaoperatorsdk.operator.Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
+                    .withMetrics(metrics));
             operator.register(new RobustModelReconciler(java.time.Clock.systemUTC(),
                     io.robustml.controllers.dependent.ServingImages.tagged("robustml", "test"), registry), c -> c.settingNamespace(ns));
             try {

@@ -346,7 +346,7 @@ class RolloutClusterTest {
         RobustModel stored = client.resource(model).create();
         String revision = Revision.of(stored.getSpec());
         String taken = io.robustml.controllers.rollout.RolloutPlanner.runName(MODEL, revision, 1);
-        AdversarialTestRun old = client.resource(io.robustml.controllers.rollout.AnalysisResources.run(stored, taken, revision))
+        AdversarialTestRun old = client.resource(io.robustml.controllers.dependent.AnalysisResources.run(stored, taken, revision))
                 .create();
         Analyses.finish(client, old, "0.01", "0.99");
         start(client, ns);

@@ -21,6 +21,7 @@ import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.ModelSpec;
 import io.robustml.crds.model.ServingSpec;
 import io.robustml.oip.RequestLimits;
+import io.robustml.controllers.gpu.GpuPlacement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -180,7 +181,7 @@ public final class ServingDeployment {
                 .addNewSource().withNewConfigMap().withName("kube-root-ca.crt").addNewItem().withKey("ca.crt")
                 .withPath("ca.crt").endItem().endConfigMap().endSource()
                 .addNewSource().withNewDownwardAPI().addNewItem().withPath("namespace").withNewFieldRef()
-                .withFieldPath("metadata.namespace").endFieldRef().endItem().endDownwardAPI().endSource()
+                .withApiVersion("v1").withFieldPath("metadata.namespace").endFieldRef().endItem().endDownwardAPI().endSource()
                 .endProjected().build();
     }
 
@@ -216,7 +217,7 @@ public final class ServingDeployment {
                 env("ROBUSTML_DETECTOR_CONFIG", DETECTOR_CONFIG_PATH + "/" + DetectorConfigMap.KEY),
                 env("ROBUSTML_DETECTOR_CONFIGMAP", DetectorConfigMap.name(model)),
                 new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName("ROBUSTML_POD_NAMESPACE").withNewValueFrom()
-                        .withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
+                        .withNewFieldRef().withApiVersion("v1").withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
                 env("ROBUSTML_MODEL_REVISION", revision),
                 // The analysis's key: the tester is a verified client that sees the verdicts (TesterKey).
                 TesterKey.env(model, "ROBUSTML_VERDICT_API_KEYS"), maxBodyBytes(model)));
@@ -403,8 +404,9 @@ public final class ServingDeployment {
         return new EnvVar(name, value, null);
     }
 
+    /** readOnly false is left out, as the API server stores it: the desired object equals what the cache holds. */
     private static VolumeMount mount(String volume, String path, boolean readOnly) {
-        return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(readOnly).build();
+        return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(readOnly ? Boolean.TRUE : null).build();
     }
 
     private static SecurityContext restricted() {

@@ -1,6 +1,5 @@
 package io.robustml.controllers.gpu;
 
-import io.robustml.controllers.dependent.GpuPlacement;
 import java.util.List;
 
 /** What the GPU request of a pod resolves to on this cluster. */

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder;
-import io.robustml.controllers.dependent.GpuPlacement;
 import io.robustml.controllers.gpu.SharingConfig.DevicePluginConfig;
 import io.robustml.crds.model.GpuSpec;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import io.robustml.controllers.gpu.GpuResolution;
 import io.robustml.controllers.gpu.GpuResolver;
 import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.GpuSpec;
+import io.robustml.controllers.gpu.GpuPlacement;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,7 @@ class DraPlacementTest {
         GpuSpec gpu = gpu("NVIDIA-A100-SXM4-40GB", null, null);
         gpu.runtimeClassName = "nvidia";
         model.getSpec().rollout.analysis.gpu = gpu;
-        var job = io.robustml.controllers.rollout.AnalysisResources.job(model, "fashion-gpu-abc-a1", "abc",
+        var job = io.robustml.controllers.dependent.AnalysisResources.job(model, "fashion-gpu-abc-a1", "abc",
                 ServingImages.tagged("robustml", "test"), Optional.of(GpuPlacement.dra(gpu)));
         var pod = job.getSpec().getTemplate().getSpec();
         assertThat(pod.getRuntimeClassName()).isEqualTo("nvidia");

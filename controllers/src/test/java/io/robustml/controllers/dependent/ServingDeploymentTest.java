@@ -168,7 +168,7 @@ class ServingDeploymentTest {
                 .anyMatch(e -> e.startsWith("ROBUSTML_MODEL_REVISION="));
         assertThat(sidecar.getVolumeMounts()).anySatisfy(m -> {
             assertThat(m.getName()).isEqualTo(ServingDeployment.FORENSIC_VOLUME);
-            assertThat(m.getReadOnly()).isFalse();
+            assertThat(m.getReadOnly()).as("writable: readOnly left out").isNull();
         });
         assertThat(d.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> {
             assertThat(v.getName()).isEqualTo(ServingDeployment.FORENSIC_VOLUME);

@@ -146,7 +146,7 @@ class ServingIsolationTest {
                         "ROBUSTML_S3_ENDPOINT<-model-store/endpoint:true", "ROBUSTML_MODEL_TOKEN<-model-store/token:true");
         assertThat(server.getVolumeMounts()).anySatisfy(m -> {
             assertThat(m.getMountPath()).isEqualTo(ServingDeployment.MODEL_CACHE_PATH);
-            assertThat(m.getReadOnly()).isFalse();
+            assertThat(m.getReadOnly()).as("writable: readOnly left out").isNull();
         });
         assertThat(container(pod, ServingDeployment.SIDECAR_CONTAINER).getEnv()).extracting(EnvVar::getName)
                 .doesNotContain("AWS_SECRET_ACCESS_KEY", "ROBUSTML_MODEL_TOKEN");

@@ -1,4 +1,4 @@
-package io.robustml.controllers.dependent;
+package io.robustml.controllers.gpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,11 +1,9 @@
-package io.robustml.controllers.rollout;
+package io.robustml.controllers.dependent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.robustml.controllers.Labels;
-import io.robustml.controllers.dependent.ServingImages;
-import io.robustml.controllers.dependent.ServingService;
 import io.robustml.crds.AdversarialTestRun;
 import io.robustml.crds.RobustModel;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.robustml.controllers.rollout;
+package io.robustml.controllers.dependent;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -19,11 +19,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.robustml.controllers.Labels;
 import io.robustml.controllers.Owners;
-import io.robustml.controllers.dependent.GpuPlacement;
-import io.robustml.controllers.dependent.ModelSource;
-import io.robustml.controllers.dependent.ServingDeployment;
-import io.robustml.controllers.dependent.ServingImages;
-import io.robustml.controllers.dependent.ServingService;
+import io.robustml.controllers.gpu.GpuPlacement;
 import io.robustml.crds.AdversarialTestRun;
 import io.robustml.crds.RobustModel;
 import io.robustml.crds.model.RolloutSpec;

@@ -1,4 +1,4 @@
-package io.robustml.controllers.dependent;
+package io.robustml.controllers.gpu;
 
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
