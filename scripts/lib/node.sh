@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The real node (kubelet, containerd + runc, CNI bridge, kube-proxy, CoreDNS, a local image registry),
 # joined to the control plane of scripts/cluster, which sources this file. Recipe and pitfalls:
-# REAL-NODE.md; templates: e2e-tests/controlplane/node/.
+# REAL-NODE.md; templates: controlplane/node/.
 #
 # Network safety first: nothing here may send a packet anywhere but loopback and the pod bridge.
 # The guards go in before any node component starts and come out last; pods only ever see cluster DNS
@@ -14,7 +14,7 @@
 NODE_NAME=real-node-1
 NODE_LABEL=robustml.io/real-node
 NODE_DIR=$STATE/node
-NODE_SRC=$repo/e2e-tests/controlplane/node
+NODE_SRC=$repo/controlplane/node
 POD_CIDR=10.88.0.0/16
 NODE_IP=10.88.0.1             # the gateway on cni0: the node's IP, cluster DNS and the API forwarder
 SERVICE_CIDR=10.96.0.0/16     # scripts/cluster's --service-cluster-ip-range
@@ -44,7 +44,7 @@ node_launch() {
   echo $! >"$NODE_DIR/pids/$name"
 }
 
-# Renders a template of e2e-tests/controlplane/node with this node's paths and addresses.
+# Renders a template of controlplane/node with this node's paths and addresses.
 render() {
   sed -e "s|@NODE_DIR@|$NODE_DIR|g" -e "s|@NODE_NAME@|$NODE_NAME|g" -e "s|@NODE_IP@|$NODE_IP|g" \
     -e "s|@POD_CIDR@|$POD_CIDR|g" -e "s|@REGISTRY_PORT@|$REGISTRY_PORT|g" -e "s|@REGISTRY_DIR@|$REGISTRY_DIR|g" \
@@ -206,7 +206,7 @@ node_up() {
   # (Leaves the API server's advertise address: node_start needs it the same.)
   [[ -d $NODE_DIR ]] && { log "stale node state found, taking it down first"; node_teardown 0; }
   # Downloads (Go modules) must finish before the guards block the VM's resolver.
-  "$repo/e2e-tests/controlplane/build.sh" --node >&2
+  "$repo/controlplane/build.sh" --node >&2
   local t0=$SECONDS rc
   set +e
   (set -e; node_start)

@@ -955,7 +955,7 @@ class RealClusterScenariosTest {
 
     /** busybox httpd over the model store (read-only) at /store, behind Service object-store; its base URL. */
     private static String objectStore() throws Exception {
-        Command push = Command.run(cluster.plane.repoRoot(), Duration.ofMinutes(2), "e2e-tests/controlplane/node/busybox-image.sh",
+        Command push = Command.run(cluster.plane.repoRoot(), Duration.ofMinutes(2), "controlplane/node/busybox-image.sh",
                 cluster.registry);
         assertThat(push.exitCode()).as(push.output()).isZero();
         String image = push.output().lines().reduce((a, b) -> b).orElseThrow().trim();

@@ -67,7 +67,7 @@ class RealNodeTest {
         String registry = env.get("ROBUSTML_REGISTRY");
 
         Command push = Command.run(plane.repoRoot(), Duration.ofMinutes(2),
-                "e2e-tests/controlplane/node/busybox-image.sh", registry);
+                "controlplane/node/busybox-image.sh", registry);
         assertThat(push.exitCode()).as(push.output()).isZero();
         image = push.output().lines().reduce((a, b) -> b).orElseThrow().trim();
         assertThat(image).startsWith(registry + "/robustml/busybox:");

@@ -8,8 +8,9 @@ import jakarta.inject.Singleton;
 public class Images {
     @Produces
     @Singleton
-    ServingImages servingImages(ImagesConfig config) {
-        return new ServingImages(config.modelServer(), config.sidecarDetector(), config.adversarialTester(),
-                config.pullPolicy().orElse(null));
+    ServingImages servingImages(OperatorConfig config) {
+        OperatorConfig.Images images = config.images();
+        return new ServingImages(images.modelServer(), images.sidecarDetector(), images.adversarialTester(),
+                images.pullPolicy().orElse(null));
     }
 }

@@ -9,7 +9,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,12 +37,11 @@ public class LeaderElection {
 
     @Produces
     @Singleton
-    LeaderElectionConfiguration leaderElection(
-            @ConfigProperty(name = "robustml.leader-election.lease-name", defaultValue = "robustml-operator") String leaseName,
-            // Null means the operator pod's own namespace when running in a cluster.
-            @ConfigProperty(name = "robustml.leader-election.lease-namespace") Optional<String> leaseNamespace,
-            @ConfigProperty(name = "robustml.leader-election.exit-on-stop-leading", defaultValue = "true") boolean exit) {
-        Runnable stoppedLeading = exit ? this::stoppedLeading : () -> LOG.warn("stopped leading; configured not to exit");
+    LeaderElectionConfiguration leaderElection(OperatorConfig config) {
+        String leaseName = config.leaderElection().leaseName();
+        // Null means the operator pod's own namespace when running in a cluster.
+        Optional<String> leaseNamespace = config.leaderElection().leaseNamespace();
+        Runnable stoppedLeading = config.leaderElection().exitOnStopLeading() ? this::stoppedLeading : () -> LOG.warn("stopped leading; configured not to exit");
         return new LeaderElectionConfiguration(leaseName, leaseNamespace.orElse(null),
                 LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
                 LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,

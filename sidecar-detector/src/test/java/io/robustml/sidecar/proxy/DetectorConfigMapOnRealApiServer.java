@@ -8,7 +8,7 @@ import io.robustml.controlplane.LocalControlPlane;
 import java.util.Map;
 
 /**
- * The real local API server (e2e-tests/controlplane's {@link LocalControlPlane}, shared state: run under
+ * The real local API server (controlplane's {@link LocalControlPlane}, shared state: run under
  * {@code flock /tmp/robustml-cluster.lock}) with a namespace and the detector ConfigMap the sidecar under
  * test watches. The sidecar's Fabric8 client auto-configures from the {@code kubeconfig} system property,
  * as it would from {@code KUBECONFIG}. (Not {@code @WithControlPlane}: the sidecar must know the namespace

@@ -139,7 +139,7 @@ build_promtool() {
 
 # Argo CD v3.6's module needs Go 1.27: the go command takes that toolchain from the module proxy.
 build_argocd_health() {
-  local src="$here/../../helm-chart/argocd/vm" stamp
+  local src="$here/../helm-chart/argocd/vm" stamp
   stamp=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-16)
   if [[ -x $BIN_DIR/argocd-health && "$(cat "$BIN_DIR/.argocd-health-stamp" 2>/dev/null)" == "$stamp" ]]; then
     echo "argocd-health up to date in $BIN_DIR"

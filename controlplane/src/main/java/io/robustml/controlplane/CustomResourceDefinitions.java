@@ -20,7 +20,7 @@ public final class CustomResourceDefinitions {
         return apply(client, in);
     }
 
-    /** The Gateway API release scripts/cluster build fetches (e2e-tests/controlplane/build.sh). */
+    /** The Gateway API release scripts/cluster build fetches (controlplane/build.sh). */
     public static final String GATEWAY_API_VERSION = "v1.4.1";
 
     private static CustomResourceDefinition apply(KubernetesClient client, InputStream in) {
