@@ -178,8 +178,42 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         return new InformerEventSource<>(config, context);
     }
 
+    /**
+     * One pass: what the model's objects show and what follows from it ({@link #decide}, nothing written), the
+     * decision recorded in status (a stale view is refused there and acts on nothing), then acted on.
+     */
     @Override
     public UpdateControl<RobustModel> reconcile(RobustModel model, Context<RobustModel> context) {
+        Outcome outcome = decide(model, context);
+        metrics.countFrom(() -> context.getPrimaryCache().list().toList());
+        metrics.known(model);
+        if (!record(model, outcome, context)) {
+            // Our view was stale: decide again on fresh data, and do nothing on this one.
+            return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(Duration.ofMillis(500));
+        }
+        return act(model, outcome, context);
+    }
+
+    /**
+     * Everything a pass decided, from one observation: the status to record (complete: nothing edits it afterwards)
+     * and what to do after recording it.
+     *
+     * @param desired          the revision the spec names
+     * @param previous         the status this pass started from
+     * @param deployments      the serving Deployments by revision
+     * @param desiredIsCanary  a revision already serves and the spec names another
+     * @param gpu              the desired revision's GPU placement, if it has one
+     * @param hold             the desired revision gets no (new) pods now (GPUs unavailable, or its canary waits for capacity)
+     * @param waitsForCapacity held while a placement exists: look again on the capacity clock
+     */
+    private record Outcome(String desired, RobustModelStatus previous, RobustModelStatus status, List<RolloutAction> actions,
+            Map<String, Deployment> deployments, int specReplicas, int canaryReplicas, boolean desiredIsCanary,
+            ServingReadiness desiredReadiness, Optional<GpuPlacement> gpu, boolean hold, boolean waitsForCapacity,
+            Optional<ServingProblem> problem, RolloutSettings settings, Optional<GuardSettings> guardSettings) {
+    }
+
+    /** Observes the model's objects and decides: the planner, the guard, GPU capacity and the status rules. Writes nothing. */
+    private Outcome decide(RobustModel model, Context<RobustModel> context) {
         String desired = Revision.of(model.getSpec());
         RobustModelStatus previous = model.getStatus() == null ? new RobustModelStatus() : model.getStatus();
         Map<String, Deployment> deployments = context.getSecondaryResources(Deployment.class).stream()
@@ -215,14 +249,15 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
         Optional<ServingProblem> gpuProblem = resolution instanceof GpuResolution.Unsatisfiable u
                 ? Optional.of(new ServingProblem(u.reason(), u.message()))
                 : Optional.empty();
+        Optional<Integer> lent = Optional.empty();
         if (desiredIsCanary && desired.equals(decided.canaryRevision) && !deployments.containsKey(desired)
                 && resolution instanceof GpuResolution.Placed placed && !placed.eligibleNodes().isEmpty()) {
             Optional<GpuCapacity.Decision> fits = canaryCapacity(model, placed, decided, specReplicas, canaryReplicas, context);
             if (fits.isPresent() && fits.get().waits()) {
                 hold = true;
                 gpuProblem = Optional.of(new ServingProblem(ServingProblem.INSUFFICIENT_GPU, fits.get().waitMessage().get()));
-            } else if (fits.isPresent() && fits.get().lend() > 0 && decided.analysis != null) {
-                decided.analysis.stableReplicasLent = fits.get().lend();
+            } else if (fits.isPresent() && fits.get().lend() > 0) {
+                lent = Optional.of(fits.get().lend());
             }
         }
         Optional<ServingProblem> problem = desiredReadiness.ready() || desired.equals(decided.rejectedRevision)
@@ -230,27 +265,39 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                 : gpuProblem.isPresent() ? gpuProblem
                 : ServingProblem.diagnose(podsOf(context, desired), gpu.map(GpuPlacement::resourceName).orElse(null),
                         gpu.map(GpuPlacement::count).orElse(0));
-        RobustModelStatus status = StatusRules.next(decided, model.getMetadata().getGeneration(), desired, stableReadiness,
-                desiredReadiness, problem, clock.instant());
-        status.trafficRoute = ServingRoute.weight(model).isPresent() ? model.getMetadata().getName() : null;
-        status.detector = DetectorCalibration.inForce(model.getSpec(), status.stableRevision,
-                context.getSecondaryResources(AdversarialTestRun.class)).orElse(null);
+        RobustModelStatus status = StatusRules.next(decided, new StatusRules.Observed(model.getMetadata().getGeneration(),
+                desired, stableReadiness, desiredReadiness, problem, lent,
+                ServingRoute.weight(model).isPresent() ? model.getMetadata().getName() : null,
+                DetectorCalibration.inForce(model.getSpec(), decided.stableRevision,
+                        context.getSecondaryResources(AdversarialTestRun.class)).orElse(null)), clock.instant());
 
-        metrics.countFrom(() -> context.getPrimaryCache().list().toList());
-        metrics.known(model);
-        if (!Serialization.asJson(previous).equals(Serialization.asJson(status))) {
-            try {
-                recordStatus(model, status, context);
-                metrics.transition(model, previous, status, (int) decision.actions().stream()
-                        .filter(a -> a instanceof RolloutAction.StartAnalysis).count());
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == 409) {
-                    // Our view was stale: decide again on fresh data, and do nothing on this one.
-                    return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(Duration.ofMillis(500));
-                }
-                throw e;
-            }
+        return new Outcome(desired, previous, status, decision.actions(), deployments, specReplicas, canaryReplicas,
+                desiredIsCanary, desiredReadiness, gpu, hold, hold && resolution instanceof GpuResolution.Placed, problem,
+                settings, guardSettings);
+    }
+
+    /** Writes the decided status if it differs; false when the API server refused it as decided on a stale view. */
+    private boolean record(RobustModel model, Outcome o, Context<RobustModel> context) {
+        if (Serialization.asJson(o.previous()).equals(Serialization.asJson(o.status()))) {
+            return true;
         }
+        try {
+            recordStatus(model, o.status(), context);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return false;
+            }
+            throw e;
+        }
+        metrics.transition(model, o.previous(), o.status(), (int) o.actions().stream()
+                .filter(a -> a instanceof RolloutAction.StartAnalysis).count());
+        return true;
+    }
+
+    /** Carries out a recorded decision: analysis objects, events, traffic, the revisions' Deployments, retention. */
+    private UpdateControl<RobustModel> act(RobustModel model, Outcome o, Context<RobustModel> context) {
+        RobustModelStatus status = o.status();
+        RobustModelStatus previous = o.previous();
         exportAnalyses(model, status, context);
         ServingActuator actuator = new ServingActuator(context, model, images);
         // The tester's Role names every run open now: the canary's, the stable baseline's, the stable's re-scan.
@@ -258,17 +305,17 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                         status.analysis == null ? null : status.analysis.baselineRunName,
                         status.rescan == null ? null : status.rescan.runName)
                 .filter(java.util.Objects::nonNull).toList();
-        for (RolloutAction action : decision.actions()) {
-            act(model, action, actuator, testerRuns, deployments, context);
+        for (RolloutAction action : o.actions()) {
+            carryOut(model, action, actuator, testerRuns, o.deployments(), context);
         }
-        explainProblem(model, previous, problem, context);
+        explainProblem(model, previous, o.problem(), context);
         if (status.stableRevision != null && !status.stableRevision.equals(previous.stableRevision)) {
             // A promotion (a first release, a canary, a guard's rollback target, all Ready): serve it now, not on the next pass.
             actuator.service(status.stableRevision);
         }
         try {
             actuator.route(ServingRoute.desired(model, status.stableRevision, status.canaryRevision,
-                    desiredIsCanary && desiredReadiness.ready()), previous.trafficRoute != null, status.stableRevision);
+                    o.desiredIsCanary() && o.desiredReadiness().ready()), previous.trafficRoute != null, status.stableRevision);
         } catch (KubernetesClientException e) {
             // Serving goes on through the model's Service; the route is retried on the next event.
             LOG.warn("{}/{}: cannot apply the HTTPRoute: {}", model.getMetadata().getNamespace(),
@@ -282,13 +329,14 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
             // the operator; each analysis makes sure again).
             actuator.ensureTesterKey();
         }
-        actuator.apply(desired, ServingPlan.replicas(status, specReplicas, canaryReplicas), deployments, gpu, hold);
+        actuator.apply(o.desired(), ServingPlan.replicas(status, o.specReplicas(), o.canaryReplicas()), o.deployments(), o.gpu(),
+                o.hold());
         pruneRuns(model, status, context, actuator);
 
-        UpdateControl<RobustModel> next = next(model, previous, status, settings, hold && resolution instanceof GpuResolution.Placed);
-        if (guardSettings.isPresent() && status.stableRevision != null) {
+        UpdateControl<RobustModel> next = next(model, previous, status, o.settings(), o.waitsForCapacity());
+        if (o.guardSettings().isPresent() && status.stableRevision != null) {
             // The guard reads the sidecars' counters on its own clock, events or not.
-            long every = guardSettings.get().interval().toMillis();
+            long every = o.guardSettings().get().interval().toMillis();
             if (next.getScheduleDelay().map(d -> d > every).orElse(true)) {
                 return UpdateControl.<RobustModel>noUpdate().rescheduleAfter(every);
             }
@@ -389,7 +437,7 @@ public class RobustModelReconciler implements Reconciler<RobustModel> {
                         policy));
     }
 
-    private void act(RobustModel model, RolloutAction action, ServingActuator actuator, List<String> testerRuns,
+    private void carryOut(RobustModel model, RolloutAction action, ServingActuator actuator, List<String> testerRuns,
             Map<String, Deployment> deployments, Context<RobustModel> context) {
         String id = model.getMetadata().getNamespace() + "/" + model.getMetadata().getName();
         if (action instanceof RolloutAction.StartAnalysis start) {

@@ -18,15 +18,38 @@ public final class StatusRules {
     }
 
     /**
-     * @param decided the status the rollout planner decided (not modified)
-     * @param stable  readiness of the stable revision's pods, null when there is no stable revision
-     * @param desired readiness of the pods of the revision the spec names
-     * @param problem why the desired revision's pods are not becoming Ready, if known
+     * What the reconciler observed besides the rollout decision, for the status to record.
+     *
+     * @param stable             readiness of the stable revision's pods, null when there is no stable revision
+     * @param desired            readiness of the pods of the revision the spec names
+     * @param problem            why the desired revision's pods are not becoming Ready, if known
+     * @param stableReplicasLent stable pods a canary was lent now for its GPUs ({@code GpuCapacity}), if any
+     * @param trafficRoute       the model's weighted HTTPRoute, null when traffic goes by replicas
+     * @param detector           the calibrated detector settings in force for the stable revision, null when none
      */
-    public static RobustModelStatus next(RobustModelStatus decided, long generation, String desiredRevision,
-            ServingReadiness stable, ServingReadiness desired, Optional<ServingProblem> problem, Instant now) {
+    public record Observed(long generation, String desiredRevision, ServingReadiness stable, ServingReadiness desired,
+            Optional<ServingProblem> problem, Optional<Integer> stableReplicasLent, String trafficRoute,
+            RobustModelStatus.DetectorCalibrationStatus detector) {
+    }
+
+    /**
+     * The whole status to record: the planner's decision completed by what was observed. Nothing edits it afterwards.
+     *
+     * @param decided the status the rollout planner decided (not modified)
+     */
+    public static RobustModelStatus next(RobustModelStatus decided, Observed observed, Instant now) {
+        long generation = observed.generation();
+        String desiredRevision = observed.desiredRevision();
+        ServingReadiness stable = observed.stable();
+        ServingReadiness desired = observed.desired();
+        Optional<ServingProblem> problem = observed.problem();
         RobustModelStatus s = io.fabric8.kubernetes.client.utils.Serialization.clone(decided);
         s.observedGeneration = generation;
+        if (s.analysis != null) {
+            observed.stableReplicasLent().ifPresent(lent -> s.analysis.stableReplicasLent = lent);
+        }
+        s.trafficRoute = observed.trafficRoute();
+        s.detector = observed.detector();
         boolean serving = s.stableRevision != null && stable != null && stable.ready();
         boolean rejected = desiredRevision.equals(s.rejectedRevision);
         boolean held = s.analysis != null && Boolean.TRUE.equals(s.analysis.held);

@@ -31,6 +31,25 @@ class StatusRulesTest {
     }
 
     @Test
+    void theRecordedStatusCarriesTheLoanTheRouteAndTheDetectorInForceWithoutEditingTheDecision() {
+        RobustModelStatus canary = decided("Progressing", "abc", "def", null);
+        RobustModelStatus.DetectorCalibrationStatus detector = new RobustModelStatus.DetectorCalibrationStatus();
+        detector.revision = "abc";
+        RobustModelStatus s = StatusRules.next(canary, new StatusRules.Observed(2, "def", READY, NOT_READY, Optional.empty(),
+                Optional.of(1), "m", detector), NOW);
+        assertThat(s.analysis.stableReplicasLent).as("the stable pod lent to the canary's GPUs").isEqualTo(1);
+        assertThat(s.trafficRoute).isEqualTo("m");
+        assertThat(s.detector).isSameAs(detector);
+        assertThat(canary.analysis.stableReplicasLent).as("the planner's decision is not edited").isNull();
+        assertThat(canary.trafficRoute).isNull();
+
+        RobustModelStatus stable = StatusRules.next(decided("Ready", "abc", null, null), new StatusRules.Observed(2, "abc",
+                READY, READY, Optional.empty(), Optional.of(1), null, null), NOW);
+        assertThat(stable.analysis).as("no analysis, nothing to lend to").isNull();
+        assertThat(stable.trafficRoute).isNull();
+    }
+
+    @Test
     void aFailedReScanKeepsTheServingModelDegradedWhileAnotherReScanRuns() {
         RobustModelStatus decided = decided("Ready", "abc", null, null);
         decided.lastRescan = new RobustModelStatus.AnalysisSummary();
@@ -41,7 +60,7 @@ class StatusRulesTest {
         decided.rescan = new RobustModelStatus.AnalysisProgress(); // the planner follows a newer suite's re-scan
         decided.rescan.revision = "abc";
         decided.rescan.runName = "m-abc-r2";
-        RobustModelStatus s = StatusRules.next(decided, 4, "abc", READY, READY, Optional.empty(), NOW);
+        RobustModelStatus s = next(decided, 4, "abc", READY, READY, Optional.empty(), NOW);
         assertThat(s.phase).as("the phase says what the condition says").isEqualTo("Degraded");
         assertThat(Conditions.find(s.conditions, "Degraded").orElseThrow().getReason()).isEqualTo("RescanFailed");
         assertThat(Conditions.find(s.conditions, "Ready").orElseThrow().getStatus()).as("still serving").isEqualTo("True");
@@ -49,7 +68,7 @@ class StatusRulesTest {
 
     @Test
     void aProblemMakesTheModelDegradedWithItsReason() {
-        RobustModelStatus s = StatusRules.next(decided("Progressing", null, "abc", null), 3, "abc", null, NOT_READY,
+        RobustModelStatus s = next(decided("Progressing", null, "abc", null), 3, "abc", null, NOT_READY,
                 Optional.of(new ServingProblem("InsufficientGPU", "no node has 4 free nvidia.com/gpu")), NOW);
         assertThat(s.phase).isEqualTo("Degraded");
         assertThat(s.observedGeneration).isEqualTo(3L);
@@ -59,7 +78,7 @@ class StatusRulesTest {
 
     @Test
     void aFirstRevisionWithReadyPodsIsAnalysedNotReady() {
-        RobustModelStatus s = StatusRules.next(decided("Progressing", null, "abc", null), 1, "abc", null, READY,
+        RobustModelStatus s = next(decided("Progressing", null, "abc", null), 1, "abc", null, READY,
                 Optional.empty(), NOW);
         assertThat(s.phase).isEqualTo("Progressing");
         assertThat(Conditions.isTrue(s.conditions, "Ready")).isFalse();
@@ -77,7 +96,7 @@ class StatusRulesTest {
         d.lastAnalysis = new RobustModelStatus.AnalysisSummary();
         d.lastAnalysis.revision = "new";
         d.lastAnalysis.violatedSlos = List.of("adversarialSuccessRate 0.9 > max 0.3");
-        RobustModelStatus s = StatusRules.next(d, 2, "new", READY, NOT_READY, Optional.empty(), NOW);
+        RobustModelStatus s = next(d, 2, "new", READY, NOT_READY, Optional.empty(), NOW);
         assertThat(s.phase).isEqualTo("Degraded");
         assertThat(Conditions.isTrue(s.conditions, "Ready")).isTrue();
         assertThat(Conditions.find(s.conditions, "Degraded").orElseThrow()).satisfies(c -> {
@@ -89,16 +108,16 @@ class StatusRulesTest {
 
     @Test
     void readyIsStableAndASecondIdenticalObservationChangesNothing() {
-        RobustModelStatus first = StatusRules.next(decided("Ready", "abc", null, null), 1, "abc", READY, READY,
+        RobustModelStatus first = next(decided("Ready", "abc", null, null), 1, "abc", READY, READY,
                 Optional.empty(), NOW);
-        RobustModelStatus second = StatusRules.next(first, 1, "abc", READY, READY, Optional.empty(), NOW.plusSeconds(60));
+        RobustModelStatus second = next(first, 1, "abc", READY, READY, Optional.empty(), NOW.plusSeconds(60));
         assertThat(first.phase).isEqualTo("Ready");
         assertThat(Serialization.asJson(second)).isEqualTo(Serialization.asJson(first));
     }
 
     @Test
     void aStableRevisionScalingUpIsPendingNotReady() {
-        RobustModelStatus s = StatusRules.next(decided("Ready", "abc", null, null), 1, "abc", NOT_READY, NOT_READY,
+        RobustModelStatus s = next(decided("Ready", "abc", null, null), 1, "abc", NOT_READY, NOT_READY,
                 Optional.empty(), NOW);
         assertThat(s.phase).isEqualTo("Pending");
         assertThat(Conditions.find(s.conditions, "Ready").orElseThrow().getReason()).isEqualTo("PodsNotReady");
@@ -111,7 +130,7 @@ class StatusRulesTest {
         decided.lastAnalysis.runName = "m-abc-a1";
         decided.lastAnalysis.revision = "abc";
         decided.lastAnalysis.warnings = List.of("GradientMasking: fgsm-linf-0.1 (0.6) beat pgd-linf-0.1 (0.4)");
-        RobustModelStatus s = StatusRules.next(decided, 2, "abc", READY, READY, Optional.empty(), NOW);
+        RobustModelStatus s = next(decided, 2, "abc", READY, READY, Optional.empty(), NOW);
         assertThat(Conditions.find(s.conditions, Conditions.ROBUSTNESS_WARNING)).get().satisfies(c -> {
             assertThat(c.getStatus()).isEqualTo("True");
             assertThat(c.getReason()).isEqualTo("GradientMasking");
@@ -119,10 +138,17 @@ class StatusRulesTest {
         });
 
         s.lastAnalysis.warnings = null;
-        RobustModelStatus clean = StatusRules.next(s, 3, "abc", READY, READY, Optional.empty(), NOW);
+        RobustModelStatus clean = next(s, 3, "abc", READY, READY, Optional.empty(), NOW);
         assertThat(Conditions.find(clean.conditions, Conditions.ROBUSTNESS_WARNING)).get()
                 .satisfies(c -> assertThat(c.getStatus()).isEqualTo("False"));
-        assertThat(Conditions.find(StatusRules.next(decided("Ready", "abc", null, null), 1, "abc", READY, READY,
+        assertThat(Conditions.find(next(decided("Ready", "abc", null, null), 1, "abc", READY, READY,
                 Optional.empty(), NOW).conditions, Conditions.ROBUSTNESS_WARNING)).as("never warned: no condition").isEmpty();
+    }
+
+    /** The decision completed with readiness and problem only (no GPU loan, route or calibrated detector). */
+    private static RobustModelStatus next(RobustModelStatus decided, long generation, String desiredRevision,
+            ServingReadiness stable, ServingReadiness desired, Optional<ServingProblem> problem, java.time.Instant now) {
+        return StatusRules.next(decided, new StatusRules.Observed(generation, desiredRevision, stable, desired, problem,
+                Optional.empty(), null, null), now);
     }
 }

@@ -93,7 +93,7 @@ class OperatorPodScaleBenchmark {
 
             Set<String> withDeployment = ConcurrentHashMap.newKeySet();
             SharedIndexInformer<Deployment> deployments = client.apps().deployments().inNamespace(models)
-                    .withLabel(Labels.COMPONENT, "serving").inform(added(d -> withDeployment.add(d.getMetadata().getLabels()
+                    .withLabel(Labels.COMPONENT, "serving").inform(seen(d -> withDeployment.add(d.getMetadata().getLabels()
                             .get(Labels.MODEL))));
             Burst robust;
             try {
@@ -207,29 +207,15 @@ class OperatorPodScaleBenchmark {
         Set<String> expected = objects.stream().map(o -> o.getMetadata().getName()).collect(java.util.stream.Collectors.toSet());
         Set<String> settled = ConcurrentHashMap.newKeySet();
         AtomicLong last = new AtomicLong();
-        Map<String, W> seen = new ConcurrentHashMap<>();
+        Map<String, W> latest = new ConcurrentHashMap<>();
         Consumer<W> look = w -> {
-            seen.put(w.getMetadata().getName(), w);
+            latest.put(w.getMetadata().getName(), w);
             String name = nameOf.apply(w);
             if (expected.contains(name) && settledWhen.test(w) && settled.add(name)) {
                 last.set(System.nanoTime());
             }
         };
-        SharedIndexInformer<W> informer = client.resources(watched).inNamespace(ns).inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(W obj) {
-                look.accept(obj);
-            }
-
-            @Override
-            public void onUpdate(W oldObj, W newObj) {
-                look.accept(newObj);
-            }
-
-            @Override
-            public void onDelete(W obj, boolean deletedFinalStateUnknown) {
-            }
-        });
+        SharedIndexInformer<W> informer = client.resources(watched).inNamespace(ns).inform(seen(look));
         try {
             long t0 = System.nanoTime();
             ExecutorService creators = Executors.newFixedThreadPool(THREADS);
@@ -241,7 +227,7 @@ class OperatorPodScaleBenchmark {
             double created = (System.nanoTime() - t0) / 1e9;
             await().atMost(BURST_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
                 // A model whose Deployment arrived after its last update: look at what was seen again.
-                seen.values().forEach(look);
+                latest.values().forEach(look);
                 return settled.size() >= N;
             });
             return new Burst(created, (last.get() - t0) / 1e9);
@@ -250,16 +236,17 @@ class OperatorPodScaleBenchmark {
         }
     }
 
-    private static <T> ResourceEventHandler<T> added(Consumer<T> onAdd) {
+    /** Every added or updated object, as the watch sees it. */
+    private static <T> ResourceEventHandler<T> seen(Consumer<T> look) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                onAdd.accept(obj);
+                look.accept(obj);
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                onAdd.accept(newObj);
+                look.accept(newObj);
             }
 
             @Override
