@@ -117,14 +117,13 @@ class OperatorPodScaleBenchmark {
                 var limits = p.getSpec().getContainers().get(0).getResources().getLimits();
                 print("operator pod %s: restarts %d, last termination %s, memory limit %s; container %s", p.getMetadata().getName(),
                         status.getRestartCount(), last, limits == null ? "none" : limits.get("memory"), cgroupMemory(p));
-                String metrics = metrics(p);
-                if (!metrics.isEmpty()) {
-                    print("  heap used %.1f MiB of max %.1f MiB (not after a GC), non-heap %.1f MiB, buffers %.1f MiB, %.0f threads",
-                            sum(metrics, "jvm_memory_used_bytes{area=\"heap\"") / 1048576,
-                            sum(metrics, "jvm_memory_max_bytes{area=\"heap\"") / 1048576,
-                            sum(metrics, "jvm_memory_used_bytes{area=\"nonheap\"") / 1048576,
-                            sum(metrics, "jvm_buffer_memory_used_bytes") / 1048576, sum(metrics, "jvm_threads_live_threads"));
-                }
+                RecordedSeries metrics = RecordedSeries.scrape("http://" + p.getStatus().getPodIP() + ":8080/q/metrics",
+                        "scale-" + p.getMetadata().getName());
+                print("  heap used %.1f MiB of max %.1f MiB (not after a GC), non-heap %.1f MiB, buffers %.1f MiB, %.0f threads",
+                        sum(metrics, "jvm_memory_used_bytes{area=\"heap\"") / 1048576,
+                        sum(metrics, "jvm_memory_max_bytes{area=\"heap\"") / 1048576,
+                        sum(metrics, "jvm_memory_used_bytes{area=\"nonheap\"") / 1048576,
+                        sum(metrics, "jvm_buffer_memory_used_bytes") / 1048576, sum(metrics, "jvm_threads_live_threads"));
             }
             assertThat(operators).allSatisfy(p -> assertThat(p.getStatus().getContainerStatuses().get(0).getRestartCount())
                     .as("restarts of %s", p.getMetadata().getName()).isZero());
@@ -278,20 +277,10 @@ class OperatorPodScaleBenchmark {
                 .endSecurityContext().endContainer().endSpec().endTemplate().endSpec().build();
     }
 
-    private static String metrics(Pod p) {
-        try {
-            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://" + p.getStatus().getPodIP() + ":8080/q/metrics")).timeout(Duration.ofSeconds(10))
-                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            return response.body();
-        } catch (IOException | InterruptedException e) {
-            return "";
-        }
-    }
-
-    private static double sum(String metrics, String prefix) {
-        return metrics.lines().filter(l -> l.startsWith(prefix))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    /** The sum of the samples whose series starts with {@code prefix} (name, and labels as exported). */
+    private static double sum(RecordedSeries metrics, String prefix) {
+        return metrics.samples().entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                .mapToDouble(Map.Entry::getValue).sum();
     }
 
     private static void print(String format, Object... args) {
